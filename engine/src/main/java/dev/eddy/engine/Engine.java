@@ -1,0 +1,102 @@
+package dev.eddy.engine;
+
+import dev.eddy.engine.internal.dispatch.FunctionMetrics;
+import dev.eddy.engine.internal.dispatch.FunctionWorker;
+import dev.eddy.engine.kafka.ClientConfigs;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs functions on a Kafka cluster. Each deployed function gets its own consumer (in the function's consumer
+ * group, shared with every other engine that runs it), its own producer, and its own poll loop thread.
+ *
+ * <p>Lifecycle: create, {@link #deploy} functions, {@link #close} to stop them all; closing lets each finish and
+ * commit its records in flight. The engine does not own the meter registry it is given.
+ */
+public final class Engine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    private final EngineConfig config;
+    private final MeterRegistry registry;
+    private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
+    private final Map<String, RunningFunction> functions = new ConcurrentHashMap<>();
+
+    public Engine(EngineConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    /**
+     * Starts running a function; returns once its poll loop has started (joining the group takes a moment more).
+     *
+     * @throws EddyException when a function of that name is already deployed here
+     */
+    public RunningFunction deploy(FunctionDefinition definition) {
+        String name = definition.name();
+        String clientId = "eddy-" + name + "-" + instanceId;
+        FunctionMetrics metrics = new FunctionMetrics(registry, name);
+        RunningFunction running = functions.compute(name, (key, existing) -> {
+            if (existing != null && !isOver(existing.state())) {
+                throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
+            }
+            FunctionWorker worker = new FunctionWorker(definition, config,
+                    new KafkaConsumer<>(ClientConfigs.consumer(config, definition.groupId(), clientId)),
+                    new KafkaProducer<>(ClientConfigs.producer(config, clientId)),
+                    metrics);
+            return new RunningFunction(definition, worker, metrics);
+        });
+        running.start();
+        log.info("Deployed {}", definition);
+        return running;
+    }
+
+    private static boolean isOver(FunctionState state) {
+        return state == FunctionState.STOPPED || state == FunctionState.FAILED;
+    }
+
+    public Optional<RunningFunction> function(String name) {
+        return Optional.ofNullable(functions.get(name));
+    }
+
+    public Collection<RunningFunction> functions() {
+        return List.copyOf(functions.values());
+    }
+
+    /** Stops a function (its records in flight complete and are committed) and forgets it. */
+    public void undeploy(String name) {
+        RunningFunction running = functions.remove(name);
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** Stops every function, all at once, and waits for them. */
+    @Override
+    public void close() {
+        List<RunningFunction> all = new ArrayList<>(functions.values());
+        all.forEach(RunningFunction::stop);
+        Duration wait = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS)).plusSeconds(30);
+        for (RunningFunction function : all) {
+            if (!function.awaitStopped(wait)) {
+                log.warn("Function '{}' did not stop within {}", function.name(), wait);
+            }
+        }
+        functions.clear();
+    }
+}

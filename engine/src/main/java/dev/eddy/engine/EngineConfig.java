@@ -1,0 +1,98 @@
+package dev.eddy.engine;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The engine's settings, each defined once here with its doc, default and validator; a bad value fails at start
+ * with a {@link ConfigException} that names the key, the value and what would be valid. Settings prefixed
+ * {@code consumer.} and {@code producer.} are passed to the Kafka clients of every function (after Eddy's own
+ * defaults, so they win).
+ *
+ * <p>{@link #main} prints the reference as Markdown; the docs are generated from it.
+ */
+public final class EngineConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    private static final String BOOTSTRAP_SERVERS_DOC = "The Kafka brokers to connect to, host:port[,host:port...].";
+
+    public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    private static final String COMMIT_INTERVAL_MS_DOC = "How often each function commits the offsets of the records"
+            + " it has completed. Only a contiguous prefix of completed records is ever committed; a shorter interval"
+            + " means less to replay after a crash.";
+
+    public static final String MAX_BUFFERED_RECORDS_PER_PARTITION = "max.buffered.records.per.partition";
+    private static final String MAX_BUFFERED_RECORDS_PER_PARTITION_DOC = "Records of one partition that may be"
+            + " fetched but not yet completed. At this bound the partition is paused (the consumer keeps polling, so"
+            + " it stays in its group) and resumed when half of them are done. It bounds memory and the replay after"
+            + " a crash.";
+
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    private static final String SHUTDOWN_TIMEOUT_MS_DOC = "On shutdown or when partitions are taken away, how long"
+            + " to wait for records in flight to complete before committing what is done and letting go.";
+
+    public static final String POLL_TIMEOUT_MS = "poll.timeout.ms";
+    private static final String POLL_TIMEOUT_MS_DOC = "The longest a function's poll loop waits for records before"
+            + " it looks at completed work again.";
+
+    public static final String CONSUMER_PREFIX = "consumer.";
+    public static final String PRODUCER_PREFIX = "producer.";
+
+    private static final ConfigDef CONFIG = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyStringWithoutControlChars(),
+                    Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 60_000L), Importance.MEDIUM,
+                    COMMIT_INTERVAL_MS_DOC)
+            .define(MAX_BUFFERED_RECORDS_PER_PARTITION, Type.INT, 10_000, Range.between(1, 1_000_000),
+                    Importance.MEDIUM, MAX_BUFFERED_RECORDS_PER_PARTITION_DOC)
+            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(0L, 600_000L), Importance.MEDIUM,
+                    SHUTDOWN_TIMEOUT_MS_DOC)
+            .define(POLL_TIMEOUT_MS, Type.LONG, 100L, Range.between(1L, 10_000L), Importance.LOW,
+                    POLL_TIMEOUT_MS_DOC);
+
+    public EngineConfig(Map<String, ?> settings) {
+        super(CONFIG, settings, false);
+    }
+
+    /** Settings for a local broker with every other setting at its default. */
+    public static EngineConfig forBootstrapServers(String bootstrapServers) {
+        return new EngineConfig(Map.of(BOOTSTRAP_SERVERS, bootstrapServers));
+    }
+
+    /** A copy with some settings replaced. */
+    public EngineConfig with(Map<String, ?> overrides) {
+        Map<String, Object> merged = new HashMap<>(originals());
+        merged.putAll(overrides);
+        return new EngineConfig(merged);
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS);
+    }
+
+    /** The {@code consumer.*} settings with the prefix removed. */
+    public Map<String, Object> consumerOverrides() {
+        return originalsWithPrefix(CONSUMER_PREFIX);
+    }
+
+    /** The {@code producer.*} settings with the prefix removed. */
+    public Map<String, Object> producerOverrides() {
+        return originalsWithPrefix(PRODUCER_PREFIX);
+    }
+
+    /** The definitions, for generated docs. */
+    public static ConfigDef definition() {
+        return CONFIG;
+    }
+
+    /** Prints the configuration reference as a Markdown table. */
+    public static void main(String[] args) {
+        System.out.println(ConfigDocs.markdown(CONFIG));
+    }
+}

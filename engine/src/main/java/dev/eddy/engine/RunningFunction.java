@@ -1,0 +1,86 @@
+package dev.eddy.engine;
+
+import dev.eddy.engine.internal.dispatch.FunctionMetrics;
+import dev.eddy.engine.internal.dispatch.FunctionWorker;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A function deployed on this engine: its state, its counts, and the means to stop it.
+ *
+ * <p>Threading: every method may be called from any thread.
+ */
+public final class RunningFunction implements AutoCloseable {
+
+    private final FunctionDefinition definition;
+    private final FunctionWorker worker;
+    private final FunctionMetrics metrics;
+    private final Thread pollThread;
+
+    RunningFunction(FunctionDefinition definition, FunctionWorker worker, FunctionMetrics metrics) {
+        this.definition = definition;
+        this.worker = worker;
+        this.metrics = metrics;
+        this.pollThread = Thread.ofPlatform().name("eddy-poll-" + definition.name()).unstarted(worker);
+    }
+
+    void start() {
+        pollThread.start();
+    }
+
+    public String name() {
+        return definition.name();
+    }
+
+    public FunctionDefinition definition() {
+        return definition;
+    }
+
+    public FunctionState state() {
+        return worker.state();
+    }
+
+    /** Why the function stopped by itself, if it did. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(worker.failure());
+    }
+
+    public FunctionStats stats() {
+        return new FunctionStats(metrics.received(), metrics.succeeded(), metrics.failed(), metrics.emitted(),
+                metrics.handlerMillisAt(0.5), metrics.handlerMillisAt(0.99));
+    }
+
+    /** Starts stopping: no new records are taken; those in flight complete and are committed. Returns at once. */
+    public void stop() {
+        worker.close();
+    }
+
+    /**
+     * Waits until the function has stopped.
+     *
+     * @return false when it had not stopped within the timeout
+     */
+    public boolean awaitStopped(Duration timeout) {
+        try {
+            worker.stopped().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the stop signal never fails", e);
+        }
+    }
+
+    /** Stops the function and waits for it, at most a little longer than the shutdown timeout. */
+    @Override
+    public void close() {
+        stop();
+        awaitStopped(Duration.ofMinutes(10));
+    }
+}

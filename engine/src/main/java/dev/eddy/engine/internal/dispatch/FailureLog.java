@@ -1,0 +1,44 @@
+package dev.eddy.engine.internal.dispatch;
+
+import dev.eddy.sdk.Event;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs handler failures without flooding: the first few in full, with the stack trace, then at most one summary
+ * line per interval that says how many more there were. The failures are always counted in the metrics.
+ *
+ * <p>Threading: safe to call from any thread.
+ */
+final class FailureLog {
+
+    private static final Logger log = LoggerFactory.getLogger(FailureLog.class);
+    private static final int LOGGED_IN_FULL = 5;
+    private static final long SUMMARY_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final String function;
+    private final AtomicLong total = new AtomicLong();
+    private final AtomicLong unlogged = new AtomicLong();
+    private final AtomicLong lastSummary = new AtomicLong(System.nanoTime());
+
+    FailureLog(String function) {
+        this.function = function;
+    }
+
+    void handlerFailed(Event event, Throwable error) {
+        long count = total.incrementAndGet();
+        String where = event.origin().map(Object::toString).orElse("?");
+        if (count <= LOGGED_IN_FULL) {
+            log.warn("Function '{}' failed on record {}: {}", function, where, error.toString(), error);
+            return;
+        }
+        unlogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastSummary.get();
+        if (now - last >= SUMMARY_INTERVAL_NANOS && lastSummary.compareAndSet(last, now)) {
+            log.warn("Function '{}' failed on {} more records (latest {}: {}); {} failures in all",
+                    function, unlogged.getAndSet(0), where, error.toString(), count);
+        }
+    }
+}

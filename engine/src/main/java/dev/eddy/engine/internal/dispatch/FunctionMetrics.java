@@ -1,0 +1,70 @@
+package dev.eddy.engine.internal.dispatch;
+
+import dev.eddy.engine.metrics.EddyMeter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The meters of one function, registered from the {@link EddyMeter} catalogue. */
+public final class FunctionMetrics {
+
+    final Counter received;
+    final Counter succeeded;
+    final Counter failed;
+    final Counter emits;
+    final Timer handlerDuration;
+
+    public FunctionMetrics(MeterRegistry registry, String function) {
+        received = counter(registry, EddyMeter.RECORDS_RECEIVED, function, null);
+        succeeded = counter(registry, EddyMeter.INVOCATIONS, function, "success");
+        failed = counter(registry, EddyMeter.INVOCATIONS, function, "failure");
+        emits = counter(registry, EddyMeter.EMITS, function, null);
+        handlerDuration = Timer.builder(EddyMeter.HANDLER_DURATION.meterName())
+                .description(EddyMeter.HANDLER_DURATION.description())
+                .tag("function", function)
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofSeconds(10))
+                .distributionStatisticBufferLength(2)
+                .register(registry);
+    }
+
+    private static Counter counter(MeterRegistry registry, EddyMeter meter, String function, String outcome) {
+        Counter.Builder builder = Counter.builder(meter.meterName())
+                .description(meter.description())
+                .baseUnit(meter.baseUnit())
+                .tag("function", function);
+        if (outcome != null) {
+            builder.tag("outcome", outcome);
+        }
+        return builder.register(registry);
+    }
+
+    public long received() {
+        return (long) received.count();
+    }
+
+    public long succeeded() {
+        return (long) succeeded.count();
+    }
+
+    public long failed() {
+        return (long) failed.count();
+    }
+
+    public long emitted() {
+        return (long) emits.count();
+    }
+
+    /** The handler time at a percentile over the last few seconds, in milliseconds; NaN before any call. */
+    public double handlerMillisAt(double percentile) {
+        for (ValueAtPercentile value : handlerDuration.takeSnapshot().percentileValues()) {
+            if (value.percentile() == percentile) {
+                return value.value(TimeUnit.NANOSECONDS) / 1e6;
+            }
+        }
+        return Double.NaN;
+    }
+}

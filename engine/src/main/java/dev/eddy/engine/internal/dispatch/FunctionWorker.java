@@ -1,0 +1,300 @@
+package dev.eddy.engine.internal.dispatch;
+
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.FunctionState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One function's poll loop: it owns the Kafka consumer, hands each partition's records to that partition's
+ * {@link SerialLane} (handlers run on virtual threads), and commits, per partition, only the offsets below which
+ * every record is complete, emits included (at-least-once).
+ *
+ * <p>Backpressure: a partition with {@link EngineConfig#MAX_BUFFERED_RECORDS_PER_PARTITION} records in flight is
+ * paused and resumed when half of them are done; the loop keeps polling meanwhile so that the consumer stays in
+ * its group however slow the handler is.
+ *
+ * <p>Rebalance and shutdown: partitions taken away, and all partitions on {@link #close}, stop receiving records;
+ * their records in flight get up to {@link EngineConfig#SHUTDOWN_TIMEOUT_MS} to complete; what completed is
+ * committed before the partitions are let go.
+ *
+ * <p>Ownership: the worker owns the consumer and the producer it is given and closes both. {@link #run} is the
+ * poll loop's body and runs on one platform thread; {@link #close} may be called from any thread.
+ */
+public final class FunctionWorker implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(FunctionWorker.class);
+
+    private final FunctionDefinition function;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
+    private final FunctionMetrics metrics;
+    private final Invoker invoker;
+    private final ExecutorService handlerThreads;
+    private final Duration pollTimeout;
+    private final long commitIntervalNanos;
+    private final int maxBuffered;
+    private final Duration shutdownTimeout;
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+
+    private volatile boolean stopRequested;
+    private volatile FunctionState state = FunctionState.STARTING;
+    private volatile Throwable failure;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private long lastCommit = System.nanoTime();
+
+    public FunctionWorker(FunctionDefinition function, EngineConfig config, Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
+        this.function = function;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.handlerThreads = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("eddy-" + function.name() + "-", 0).factory());
+        this.invoker = new Invoker(function.name(), function.handler(), function.outputs(), producer, metrics,
+                new FailureLog(function.name()));
+        this.pollTimeout = Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS));
+        this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
+        this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION);
+        this.shutdownTimeout = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS));
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(function.inputs(), new Listener());
+            state = FunctionState.RUNNING;
+            while (!stopRequested && failure == null) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+                dispatch(records);
+                advance(partitions.values());
+                resumeDrained();
+                if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
+                    commitAsync();
+                }
+            }
+        } catch (WakeupException e) {
+            if (!stopRequested) {
+                failure = e;
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            log.error("Function '{}' stopped: its poll loop failed", function.name(), e);
+        } finally {
+            drainAndClose();
+        }
+    }
+
+    private void dispatch(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            PartitionState ledger = partitions.get(partition);
+            if (ledger == null) {
+                continue; // taken away during this poll; the records will go to the new owner
+            }
+            Chunk chunk = new Chunk(partition, records.records(partition));
+            ledger.add(chunk);
+            metrics.received.increment(chunk.size());
+            ledger.lane.submit(chunk);
+            if (!ledger.paused() && ledger.buffered() >= maxBuffered) {
+                consumer.pause(List.of(partition));
+                ledger.markPaused(true);
+            }
+        }
+    }
+
+    private void advance(Collection<PartitionState> ledgers) {
+        int emits = 0;
+        for (PartitionState ledger : ledgers) {
+            emits += ledger.advance();
+            if (ledger.failure() != null && failure == null) {
+                failure = new OutputFailedException(function.name(), ledger.partition, ledger.position(),
+                        ledger.failure());
+                log.error("{}", failure.getMessage(), ledger.failure());
+            }
+        }
+        if (emits > 0) {
+            metrics.emits.increment(emits);
+        }
+    }
+
+    private void resumeDrained() {
+        for (PartitionState ledger : partitions.values()) {
+            if (ledger.paused() && ledger.buffered() <= maxBuffered / 2) {
+                consumer.resume(List.of(ledger.partition));
+                ledger.markPaused(false);
+            }
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<PartitionState> ledgers) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (PartitionState ledger : ledgers) {
+            if (ledger.dirty()) {
+                offsets.put(ledger.partition, new OffsetAndMetadata(ledger.position()));
+                ledger.markDirty(false);
+            }
+        }
+        return offsets;
+    }
+
+    private void commitAsync() {
+        lastCommit = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.values());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error != null) {
+                log.warn("Function '{}' could not commit offsets {}; will try again: {}", function.name(),
+                        committed, error.toString());
+                // The callback runs on the poll thread, inside poll(): the ledgers are safe to touch.
+                for (TopicPartition partition : offsets.keySet()) {
+                    PartitionState ledger = partitions.get(partition);
+                    if (ledger != null) {
+                        ledger.markDirty(true);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Waits for the ledgers' records in flight, up to the shutdown timeout, then commits what completed. */
+    private void drainAndCommit(Collection<PartitionState> ledgers) {
+        CompletableFuture<?>[] drains = ledgers.stream().map(PartitionState::drained).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(drains).get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            long left = ledgers.stream().mapToInt(PartitionState::buffered).sum();
+            log.warn("Function '{}': {} records still in flight after {}; committing what completed, the rest"
+                    + " will be delivered again", function.name(), left, shutdownTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("chunk completions never fail", e);
+        }
+        advance(ledgers);
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(ledgers);
+        if (!offsets.isEmpty()) {
+            try {
+                consumer.commitSync(offsets, shutdownTimeout);
+            } catch (WakeupException e) {
+                consumer.commitSync(offsets, shutdownTimeout); // close() woke the consumer; the commit still matters
+            }
+        }
+    }
+
+    private void drainAndClose() {
+        state = FunctionState.STOPPING;
+        try {
+            consumer.pause(consumer.assignment());
+            drainAndCommit(new ArrayList<>(partitions.values()));
+        } catch (RuntimeException e) {
+            log.error("Function '{}' could not commit its last offsets; records after the last commit will be"
+                    + " delivered again", function.name(), e);
+        } finally {
+            partitions.clear();
+            closeQuietly(consumer::close, "consumer");
+            closeQuietly(() -> producer.close(shutdownTimeout), "producer");
+            handlerThreads.shutdown();
+            state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
+            stopped.complete(null);
+        }
+    }
+
+    private void closeQuietly(Runnable close, String what) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            log.warn("Function '{}': closing the {} failed: {}", function.name(), what, e.toString());
+        }
+    }
+
+    /** Asks the loop to stop; returns at once. {@link #stopped} completes when it has. */
+    public void close() {
+        stopRequested = true;
+        consumer.wakeup();
+    }
+
+    /** Completes when the loop has stopped and the clients are closed. */
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    public FunctionState state() {
+        return state;
+    }
+
+    /** Why the function stopped by itself, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Keeps the ledgers in step with the assignment; runs on the poll thread, inside poll(). */
+    private final class Listener implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            for (TopicPartition partition : assigned) {
+                partitions.computeIfAbsent(partition,
+                        p -> new PartitionState(p, new SerialLane<>(handlerThreads, invoker::run)));
+            }
+            log.info("Function '{}' was assigned {}", function.name(), assigned);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            List<PartitionState> ledgers = remove(revoked);
+            if (!ledgers.isEmpty()) {
+                drainAndCommit(ledgers);
+            }
+            log.info("Function '{}' gave up {}", function.name(), revoked);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            remove(lost);
+            log.warn("Function '{}' lost {} without committing; their records in flight will be delivered again",
+                    function.name(), lost);
+        }
+
+        private List<PartitionState> remove(Collection<TopicPartition> gone) {
+            List<PartitionState> removed = new ArrayList<>();
+            for (TopicPartition partition : gone) {
+                PartitionState ledger = partitions.remove(partition);
+                if (ledger != null) {
+                    removed.add(ledger);
+                }
+            }
+            return removed;
+        }
+    }
+
+    /** Records could not be completed because Kafka refused what the handler emitted for them. */
+    public static final class OutputFailedException extends EddyException {
+        OutputFailedException(String function, TopicPartition partition, long committed, Throwable cause) {
+            super("Function '" + function + "' stopped: an emit for a record of " + partition + " was refused by"
+                    + " Kafka (" + cause + "). Offsets stay at " + (committed < 0 ? "the last commit" : committed)
+                    + ", so nothing after it is lost; fix the cause and start the function again.", cause);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.eddy.engine.internal.dispatch;
+
+import dev.eddy.sdk.Context;
+import dev.eddy.sdk.Event;
+import dev.eddy.sdk.Handler;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * Runs a function's handler over the records of a chunk, in order, and sends what it emits.
+ *
+ * <p>A handler that throws fails only its own record: the failure is counted and logged, and the next record
+ * follows. A send that fails marks the whole chunk failed so that its offsets are never committed.
+ *
+ * <p>Threading: {@link #run} is called on a virtual thread, for different partitions concurrently.
+ */
+final class Invoker {
+
+    private final String function;
+    private final Handler handler;
+    private final Map<String, String> outputs;
+    private final Producer<byte[], byte[]> producer;
+    private final FunctionMetrics metrics;
+    private final FailureLog failureLog;
+
+    Invoker(String function, Handler handler, Map<String, String> outputs, Producer<byte[], byte[]> producer,
+            FunctionMetrics metrics, FailureLog failureLog) {
+        this.function = function;
+        this.handler = handler;
+        this.outputs = outputs;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.failureLog = failureLog;
+    }
+
+    void run(Chunk chunk) {
+        int failures = 0;
+        try {
+            for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
+                Event event = KafkaEvents.toEvent(record);
+                ChunkContext context = new ChunkContext(chunk);
+                long start = System.nanoTime();
+                try {
+                    handler.handle(event, context);
+                } catch (Throwable e) {
+                    failures++;
+                    failureLog.handlerFailed(event, e);
+                } finally {
+                    context.close();
+                    metrics.handlerDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }
+            }
+        } catch (Throwable e) {
+            // Not the handler's doing: keep the chunk from being committed, and say why.
+            chunk.fail(e);
+        } finally {
+            metrics.failed.increment(failures);
+            metrics.succeeded.increment(chunk.size() - failures);
+            chunk.release();
+        }
+    }
+
+    /** The context of one handler call; it refuses emits once the call has returned. */
+    private final class ChunkContext implements Context {
+        private final Chunk chunk;
+        private volatile boolean closed;
+
+        ChunkContext(Chunk chunk) {
+            this.chunk = chunk;
+        }
+
+        @Override
+        public String functionName() {
+            return function;
+        }
+
+        @Override
+        public void emit(Event event) {
+            emit(dev.eddy.engine.FunctionDefinition.DEFAULT_OUTPUT, event);
+        }
+
+        @Override
+        public void emit(String output, Event event) {
+            if (closed) {
+                throw new IllegalStateException("Function '" + function + "' emitted after its handler returned;"
+                        + " emit only from inside handle()");
+            }
+            String topic = outputs.get(output);
+            if (topic == null) {
+                throw new IllegalArgumentException("Function '" + function + "' has no output named '" + output
+                        + "'; its outputs are " + outputs.keySet());
+            }
+            chunk.retain();
+            try {
+                producer.send(KafkaEvents.toRecord(topic, event), chunk);
+            } catch (RuntimeException e) {
+                // The producer refused the record outright (closed, fenced, or it waited too long for buffer space).
+                chunk.fail(e);
+                chunk.release();
+                throw e;
+            }
+        }
+
+        void close() {
+            closed = true;
+        }
+    }
+}

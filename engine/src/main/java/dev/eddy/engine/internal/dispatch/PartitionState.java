@@ -1,0 +1,97 @@
+package dev.eddy.engine.internal.dispatch;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The dispatcher's ledger for one assigned partition: the chunks handed out, in offset order, and the position up
+ * to which every record is complete. The committable position is the next offset after the last complete chunk
+ * whose predecessors are all complete, so a record that finished early is never committed past one that has not.
+ *
+ * <p>Threading: owned by the poll loop; only its chunks' completion is written by other threads.
+ */
+final class PartitionState {
+
+    final TopicPartition partition;
+    final SerialLane<Chunk> lane;
+    private final ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
+    private int buffered;
+    private long position = -1;
+    private boolean dirty;
+    private boolean paused;
+    private Throwable failure;
+
+    PartitionState(TopicPartition partition, SerialLane<Chunk> lane) {
+        this.partition = partition;
+        this.lane = lane;
+    }
+
+    void add(Chunk chunk) {
+        inFlight.add(chunk);
+        buffered += chunk.size();
+    }
+
+    /**
+     * Moves the position past every complete chunk at the head of the ledger, stopping at the first failed one,
+     * which stays in place so that nothing after it is committed.
+     *
+     * @return the number of emits acknowledged in the chunks passed
+     */
+    int advance() {
+        int emits = 0;
+        Chunk head;
+        while (failure == null && (head = inFlight.peek()) != null && head.isDone()) {
+            if (head.failure() != null) {
+                failure = head.failure();
+                break;
+            }
+            inFlight.poll();
+            buffered -= head.size();
+            position = head.nextOffset();
+            dirty = true;
+            emits += head.acknowledgedEmits();
+        }
+        return emits;
+    }
+
+    /** Completes when every chunk handed out so far is complete. */
+    CompletableFuture<Void> drained() {
+        return CompletableFuture.allOf(inFlight.stream().map(Chunk::completion).toArray(CompletableFuture[]::new));
+    }
+
+    /** Records handed out and not yet complete. */
+    int buffered() {
+        return buffered;
+    }
+
+    boolean isEmpty() {
+        return inFlight.isEmpty();
+    }
+
+    /** The next offset to commit, or -1 when nothing has completed since the partition was assigned. */
+    long position() {
+        return position;
+    }
+
+    boolean dirty() {
+        return dirty;
+    }
+
+    void markDirty(boolean value) {
+        dirty = value;
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    void markPaused(boolean value) {
+        paused = value;
+    }
+
+    /** Why this partition cannot advance, or null. */
+    Throwable failure() {
+        return failure;
+    }
+}

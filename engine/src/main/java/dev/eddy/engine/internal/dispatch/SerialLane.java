@@ -1,0 +1,48 @@
+package dev.eddy.engine.internal.dispatch;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Runs submitted work one item at a time, in submission order, on threads taken from an executor only while there
+ * is work: a partition's chunks are handled in order without a thread of their own waiting between them.
+ *
+ * <p>Threading: {@link #submit} may be called from any thread; at most one thread runs items at a time.
+ */
+final class SerialLane<T> implements Runnable {
+
+    private final Queue<T> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Executor executor;
+    private final Consumer<T> worker;
+
+    SerialLane(Executor executor, Consumer<T> worker) {
+        this.executor = executor;
+        this.worker = worker;
+    }
+
+    void submit(T item) {
+        queue.add(item);
+        if (scheduled.compareAndSet(false, true)) {
+            executor.execute(this);
+        }
+    }
+
+    @Override
+    public void run() {
+        while (true) {
+            T item;
+            while ((item = queue.poll()) != null) {
+                worker.accept(item);
+            }
+            scheduled.set(false);
+            // An item submitted between the last poll and the reset found the lane scheduled and did not start it.
+            if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.eddy.engine.kafka;
+
+import dev.eddy.engine.EddyException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates topics and returns only once every partition takes writes.
+ *
+ * <p>Why wait: on Kafka 4.4 an idempotent producer that sends to a partition in the moment the broker is still
+ * applying its creation can have one request rejected as not-leader and the next accepted, after which the first
+ * is retried as out of order until it expires: records lost despite {@code acks=all} (KAFKA-15591). Waiting until
+ * each partition has a leader that answers an offset lookup closes that window without writing anything.
+ */
+public final class Topics {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private Topics() {
+    }
+
+    /**
+     * Creates the topic unless it exists, then waits until every partition is ready.
+     *
+     * @throws TopicException when the topic exists with fewer partitions, or cannot be created or made ready
+     */
+    public static void create(Admin admin, String name, int partitions, short replicationFactor,
+            Map<String, String> configs) {
+        try {
+            admin.createTopics(List.of(new NewTopic(name, partitions, replicationFactor).configs(configs)))
+                    .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new TopicException("Could not create topic '" + name + "': " + e.getCause().getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicException("Interrupted while creating topic '" + name + "'", e);
+        } catch (TimeoutException e) {
+            throw new TopicException("Creating topic '" + name + "' took longer than " + TIMEOUT, e);
+        }
+        int existing = awaitReady(admin, name);
+        if (existing < partitions) {
+            throw new TopicException("Topic '" + name + "' exists with " + existing + " partitions; " + partitions
+                    + " were asked for. Delete it or increase its partitions.", null);
+        }
+    }
+
+    /** Creates the topic with one replica and the broker's default settings. */
+    public static void create(Admin admin, String name, int partitions) {
+        create(admin, name, partitions, (short) 1, Map.of());
+    }
+
+    /**
+     * Waits until every partition of the topic has a leader that answers an offset lookup.
+     *
+     * @return the number of partitions
+     */
+    public static int awaitReady(Admin admin, String name) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
+                        .get(5, TimeUnit.SECONDS).get(name);
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                boolean leaders = true;
+                for (TopicPartitionInfo partition : description.partitions()) {
+                    leaders &= partition.leader() != null && !partition.leader().isEmpty();
+                    latest.put(new TopicPartition(name, partition.partition()), OffsetSpec.latest());
+                }
+                if (leaders) {
+                    admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+                    return description.partitions().size();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TopicException("Interrupted while waiting for topic '" + name + "'", e);
+            } catch (ExecutionException | TimeoutException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(20); // polling the broker's state: nothing to wait on but time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TopicException("Interrupted while waiting for topic '" + name + "'", e);
+            }
+        }
+        throw new TopicException("Topic '" + name + "' had no ready leader for every partition within " + TIMEOUT
+                + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    /** A topic could not be created or did not become ready. */
+    public static final class TopicException extends EddyException {
+        public TopicException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

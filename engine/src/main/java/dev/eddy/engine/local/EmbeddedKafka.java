@@ -1,0 +1,218 @@
+package dev.eddy.engine.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker and controller in one), started inside this JVM from Apache
+ * Kafka's own server classes, listening on 127.0.0.1. Local mode ({@code ./eddy dev}, {@code ./eddy demo}),
+ * benchmarks and tests run on it.
+ *
+ * <p>Lifecycle: {@link #start} formats the storage under the work directory if it is new, starts the broker and
+ * returns once it answers; {@link #close} stops it and, for a temporary work directory, deletes the data. One
+ * broker takes about four seconds to start here, so tests share one per JVM.
+ *
+ * <p>Automatic topic creation is off: create topics with {@link dev.eddy.engine.kafka.Topics#create}, which also waits until every
+ * partition is ready to take writes (producing into a partition a moment after its creation can lose records on
+ * Kafka 4.4; KAFKA-15591).
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path workDir;
+    private final boolean deleteOnClose;
+    private final int brokerPort;
+    private final KafkaRaftServer server;
+
+    private EmbeddedKafka(Path workDir, boolean deleteOnClose, int brokerPort, KafkaRaftServer server) {
+        this.workDir = workDir;
+        this.deleteOnClose = deleteOnClose;
+        this.brokerPort = brokerPort;
+        this.server = server;
+    }
+
+    /** Starts a broker on free ports with its data in a new temporary directory, deleted on close. */
+    public static EmbeddedKafka startTemporary() {
+        try {
+            return start(Files.createTempDirectory("eddy-kafka-"), 0, true, Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create a temporary directory for the embedded broker", e);
+        }
+    }
+
+    /**
+     * Starts a broker.
+     *
+     * @param workDir       where its data lives; reused if it already holds a broker's data
+     * @param port          the client port, or 0 for a free one
+     * @param deleteOnClose whether {@link #close} deletes {@code workDir}
+     * @param overrides     broker settings that replace Eddy's local defaults
+     * @throws BrokerStartException when the port is taken or the broker does not come up
+     */
+    public static EmbeddedKafka start(Path workDir, int port, boolean deleteOnClose, Map<String, String> overrides) {
+        long started = System.nanoTime();
+        int brokerPort = port == 0 ? freePort() : port;
+        int controllerPort = freePort();
+        Path dataDir = workDir.resolve("data");
+        Properties props = serverProperties(dataDir, brokerPort, controllerPort);
+        props.putAll(overrides);
+        try {
+            Files.createDirectories(dataDir);
+            Path configFile = workDir.resolve("server.properties");
+            try (OutputStream out = Files.newOutputStream(configFile)) {
+                props.store(out, "Eddy embedded broker");
+            }
+            format(configFile, clusterId(workDir));
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(workDir, deleteOnClose, brokerPort, server);
+            kafka.awaitReady();
+            log.info("Embedded Kafka broker ready at {} in {} ms (data in {})", kafka.bootstrapServers(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
+            return kafka;
+        } catch (IOException | RuntimeException e) {
+            throw new BrokerStartException("The embedded Kafka broker did not start on " + HOST + ":" + brokerPort
+                    + " (data in " + dataDir + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static Properties serverProperties(Path dataDir, int brokerPort, int controllerPort) {
+        Properties props = new Properties();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", String.valueOf(NODE_ID));
+        props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        props.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("log.dirs", dataDir.toString());
+        // One node: every internal topic has a single replica.
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "1");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("auto.create.topics.enable", "false");
+        props.put("num.partitions", "1");
+        return props;
+    }
+
+    private static void format(Path configFile, String clusterId) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            status = StorageTool.execute(new String[] {
+                "format", "--config", configFile.toString(), "--cluster-id", clusterId, "--ignore-formatted"
+            }, out);
+        }
+        String printed = output.toString(StandardCharsets.UTF_8).trim();
+        if (status != 0) {
+            throw new IllegalStateException("formatting the storage failed (status " + status + "): " + printed);
+        }
+        log.debug("Storage format: {}", printed);
+    }
+
+    /** The cluster id is kept beside the data so that a reused work directory keeps its identity. */
+    private static String clusterId(Path workDir) throws IOException {
+        Path idFile = workDir.resolve("cluster.id");
+        if (Files.exists(idFile)) {
+            return Files.readString(idFile).trim();
+        }
+        String id = org.apache.kafka.common.Uuid.randomUuid().toString();
+        Files.writeString(idFile, id);
+        return id;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port on " + HOST, e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = admin()) {
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the broker did not answer within " + READY_TIMEOUT, e);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The address clients connect to, {@code 127.0.0.1:<port>}. */
+    public String bootstrapServers() {
+        return HOST + ":" + brokerPort;
+    }
+
+    /** A new admin client for this broker; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, "eddy-local-admin-" + UUID.randomUUID()));
+    }
+
+    /** Where the broker keeps its data and settings. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Stops the broker and waits until it has stopped; deletes the data of a temporary broker. */
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        if (deleteOnClose) {
+            deleteRecursively(workDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+}

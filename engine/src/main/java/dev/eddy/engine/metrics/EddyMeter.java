@@ -1,0 +1,68 @@
+package dev.eddy.engine.metrics;
+
+/**
+ * Every meter Eddy registers, in one place: its name, kind, base unit and description. Docs and dashboards are
+ * checked against this list; {@link #main} prints it as Markdown.
+ *
+ * <p>Tags are few and of low cardinality: {@code function}, {@code outcome}; never a record key.
+ */
+public enum EddyMeter {
+
+    RECORDS_RECEIVED("eddy.records.received", Kind.COUNTER, "records",
+            "Records a function's consumer has handed to the dispatcher.", "function"),
+    INVOCATIONS("eddy.invocations", Kind.COUNTER, "invocations",
+            "Handler calls that returned (outcome=success) or threw (outcome=failure).", "function", "outcome"),
+    EMITS("eddy.emits", Kind.COUNTER, "records",
+            "Records a function emitted that Kafka acknowledged.", "function"),
+    HANDLER_DURATION("eddy.handler.duration", Kind.TIMER, "seconds",
+            "Time spent in the handler per call, with p50 and p99.", "function"),
+    COMMITTED_RECORDS("eddy.records.committed", Kind.COUNTER, "records",
+            "Records whose offsets a function committed after they completed.", "function");
+
+    /** What kind of meter it is. */
+    public enum Kind { COUNTER, TIMER, GAUGE }
+
+    private final String meterName;
+    private final Kind kind;
+    private final String baseUnit;
+    private final String description;
+    private final String[] tagKeys;
+
+    EddyMeter(String meterName, Kind kind, String baseUnit, String description, String... tagKeys) {
+        this.meterName = meterName;
+        this.kind = kind;
+        this.baseUnit = baseUnit;
+        this.description = description;
+        this.tagKeys = tagKeys;
+    }
+
+    public String meterName() {
+        return meterName;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String baseUnit() {
+        return baseUnit;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public java.util.List<String> tagKeys() {
+        return java.util.List.of(tagKeys);
+    }
+
+    /** Prints the catalogue as a Markdown table. */
+    public static void main(String[] args) {
+        System.out.println("| meter | kind | unit | tags | description |");
+        System.out.println("|---|---|---|---|---|");
+        for (EddyMeter meter : values()) {
+            System.out.println("| `" + meter.meterName + "` | " + meter.kind.name().toLowerCase() + " | "
+                    + meter.baseUnit + " | " + String.join(", ", meter.tagKeys) + " | " + meter.description + " |");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.eddy.engine;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eddy.engine.testing.EmbeddedKafkaExtension;
+import dev.eddy.engine.testing.Tally;
+import dev.eddy.engine.testing.TestKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Records through a function on a real broker, counted: produced, delivered, failed, lost, duplicated. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class FunctionPipelineIT {
+
+    private static final int RECORDS = 10_000;
+    private static final Duration QUIET = Duration.ofSeconds(60);
+
+    @Test
+    void shouldDeliverEveryOutputExactlyOnce(TestKafka kafka) {
+        String input = kafka.newTopic("in", 6);
+        String output = kafka.newTopic("out", 3);
+        Set<String> ids = produceNumbered(kafka, input, RECORDS);
+
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("upper"))
+                .input(input).output(output)
+                .handler((event, ctx) -> ctx.emit(event.withValue(event.valueAsString().toUpperCase())))
+                .build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == RECORDS);
+
+            FunctionStats stats = running.stats();
+            assertEquals(RECORDS, stats.received());
+            assertEquals(RECORDS, stats.succeeded());
+            assertEquals(0, stats.failed());
+            assertEquals(RECORDS, stats.emitted());
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> outputs = kafka.readAll(output);
+        Tally tally = Tally.of(upper(ids), values(outputs));
+        assertEquals(RECORDS, tally.delivered(), tally.toString());
+        assertEquals(0, tally.lost(), tally.toString());
+        assertEquals(0, tally.duplicates(), tally.toString());
+        assertEquals(0, tally.unexpected(), tally.toString());
+        for (ConsumerRecord<byte[], byte[]> record : outputs) {
+            String key = new String(record.key(), StandardCharsets.UTF_8);
+            assertEquals(key.toUpperCase(), new String(record.value(), StandardCharsets.UTF_8).replace("VALUE-", "KEY-"),
+                    "the emitted event keeps the input's key");
+        }
+    }
+
+    @Test
+    void shouldProcessEveryOtherRecordWhenTheHandlerThrowsForSome(TestKafka kafka) {
+        String input = kafka.newTopic("in", 6);
+        String output = kafka.newTopic("out", 3);
+        Set<String> ids = produceNumbered(kafka, input, RECORDS);
+        Set<String> expected = new HashSet<>();
+        for (String id : ids) {
+            if (number(id) % 10 != 3) {
+                expected.add(id);
+            }
+        }
+
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("picky"))
+                .input(input).output(output)
+                .handler((event, ctx) -> {
+                    if (number(event.valueAsString()) % 10 == 3) {
+                        throw new IllegalArgumentException("refusing " + event.valueAsString());
+                    }
+                    ctx.emit(event);
+                })
+                .build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == RECORDS);
+
+            FunctionStats stats = running.stats();
+            assertEquals(RECORDS, stats.received());
+            assertEquals(RECORDS / 10, stats.failed());
+            assertEquals(RECORDS - RECORDS / 10, stats.succeeded());
+            assertEquals(FunctionState.RUNNING, running.state());
+        }
+
+        Tally tally = Tally.of(expected, values(kafka.readAll(output)));
+        assertEquals(expected.size(), tally.delivered(), tally.toString());
+        assertEquals(0, tally.lost(), tally.toString());
+        assertEquals(0, tally.duplicates(), tally.toString());
+        assertEquals(0, tally.unexpected(), "no output for a record whose handler threw: " + tally);
+    }
+
+    @Test
+    void shouldStopWithoutCommittingARecordWhoseEmitKafkaRefused(TestKafka kafka) {
+        String input = kafka.newTopic("in", 1);
+        String output = kafka.newTopic("out", 1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            records.add(record(input, "key-" + i, i == 5 ? "too-big" : "value-" + i));
+        }
+        kafka.produce(records);
+
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("bloat"))
+                .input(input).output(output)
+                .handler((event, ctx) -> {
+                    if (event.valueAsString().equals("too-big")) {
+                        ctx.emit(event.withValue(new byte[2 * 1024 * 1024])); // over the producer's 1 MB request limit
+                    } else {
+                        ctx.emit(event);
+                    }
+                })
+                .build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> running.state() == FunctionState.FAILED);
+
+            String reason = running.failure().orElseThrow().getMessage();
+            assertTrue(reason.contains("RecordTooLargeException"), reason);
+            assertTrue(reason.contains(input + "-0"), reason);
+        }
+        long committed = kafka.committedSum(function.groupId(), input);
+        assertTrue(committed <= 5, "the refused record (offset 5) must not be committed, but the group is at " + committed);
+    }
+
+    private static Set<String> produceNumbered(TestKafka kafka, String topic, int count) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(count);
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            String value = "value-" + i;
+            records.add(record(topic, "key-" + i, value));
+            ids.add(value);
+        }
+        assertEquals(count, kafka.produce(records));
+        return ids;
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, String key, String value) {
+        return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int number(String id) {
+        return Integer.parseInt(id.substring(id.indexOf('-') + 1));
+    }
+
+    private static Set<String> upper(Set<String> ids) {
+        Set<String> upper = new HashSet<>();
+        ids.forEach(id -> upper.add(id.toUpperCase()));
+        return upper;
+    }
+
+    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+}
