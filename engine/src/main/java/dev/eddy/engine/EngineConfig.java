@@ -27,11 +27,17 @@ public final class EngineConfig extends AbstractConfig {
             + " it has completed. Only a contiguous prefix of completed records is ever committed; a shorter interval"
             + " means less to replay after a crash.";
 
+    public static final String MAX_BUFFERED_RECORDS = "max.buffered.records";
+    private static final String MAX_BUFFERED_RECORDS_DOC = "Records of one function that may be fetched but not yet"
+            + " completed, over all its partitions. At this bound the function stops fetching until records complete"
+            + " (it still polls at least every " + "poll.timeout.ms, so that it stays in its group). It bounds memory"
+            + " and the replay after a crash.";
+
     public static final String MAX_BUFFERED_RECORDS_PER_PARTITION = "max.buffered.records.per.partition";
     private static final String MAX_BUFFERED_RECORDS_PER_PARTITION_DOC = "Records of one partition that may be"
-            + " fetched but not yet completed. At this bound the partition is paused (the consumer keeps polling, so"
-            + " it stays in its group) and resumed when half of them are done. It bounds memory and the replay after"
-            + " a crash.";
+            + " fetched but not yet completed. At this bound the partition alone is paused, so that a partition whose"
+            + " records are slow cannot take the whole of " + "max.buffered.records; it is resumed when half of them"
+            + " are done.";
 
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     private static final String SHUTDOWN_TIMEOUT_MS_DOC = "On shutdown or when partitions are taken away, how long"
@@ -49,6 +55,8 @@ public final class EngineConfig extends AbstractConfig {
                     Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 60_000L), Importance.MEDIUM,
                     COMMIT_INTERVAL_MS_DOC)
+            .define(MAX_BUFFERED_RECORDS, Type.INT, 30_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+                    MAX_BUFFERED_RECORDS_DOC)
             .define(MAX_BUFFERED_RECORDS_PER_PARTITION, Type.INT, 10_000, Range.between(1, 1_000_000),
                     Importance.MEDIUM, MAX_BUFFERED_RECORDS_PER_PARTITION_DOC)
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(0L, 600_000L), Importance.MEDIUM,

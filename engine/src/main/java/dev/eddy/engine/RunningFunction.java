@@ -48,9 +48,17 @@ public final class RunningFunction implements AutoCloseable {
         return Optional.ofNullable(worker.failure());
     }
 
+    /** The function's counts; cheap enough to read often. */
     public FunctionStats stats() {
-        return new FunctionStats(metrics.received(), metrics.succeeded(), metrics.failed(), metrics.emitted(),
-                metrics.handlerMillisAt(0.5), metrics.handlerMillisAt(0.99));
+        return new FunctionStats(metrics.received(), metrics.succeeded(), metrics.failed(), metrics.emitted());
+    }
+
+    /**
+     * The handler time at a percentile (0.5 or 0.99) over the last few seconds, in milliseconds; NaN before any
+     * call, or for another percentile.
+     */
+    public double handlerMillisAt(double percentile) {
+        return metrics.handlerMillisAt(percentile);
     }
 
     /** Starts stopping: no new records are taken; those in flight complete and are committed. Returns at once. */

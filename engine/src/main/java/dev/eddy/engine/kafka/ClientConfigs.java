@@ -19,8 +19,9 @@ public final class ClientConfigs {
 
     /**
      * Consumer settings: manual commits (the dispatcher commits only completed records), reading from the earliest
-     * offset when the group has none (so a new function misses nothing produced before it), and Kafka 4's consumer
-     * group protocol (KIP-848). {@code consumer.*} engine settings override these.
+     * offset when the group has none (so a new function misses nothing produced before it), Kafka 4's consumer
+     * group protocol (KIP-848), and up to 1000 records per poll, as Kafka Streams takes, to spread the cost of a
+     * poll over more records. {@code consumer.*} engine settings override these.
      */
     public static Map<String, Object> consumer(EngineConfig config, String groupId, String clientId) {
         Map<String, Object> props = new HashMap<>();
@@ -30,6 +31,7 @@ public final class ClientConfigs {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.putAll(config.consumerOverrides());

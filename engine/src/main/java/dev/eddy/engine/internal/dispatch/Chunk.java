@@ -1,5 +1,6 @@
 package dev.eddy.engine.internal.dispatch;
 
+import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,13 +24,22 @@ final class Chunk implements Callback {
     private final List<ConsumerRecord<byte[], byte[]>> records;
     /** One for the handler's pass over the records, one per emit not yet acknowledged. */
     private final AtomicInteger pending = new AtomicInteger(1);
-    private final AtomicInteger acknowledgedEmits = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    private final Counter emits;
+    private final Listener listener;
 
-    Chunk(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    /** Told when a chunk is complete, on whichever thread completed it. */
+    interface Listener {
+        void completed(Chunk chunk);
+    }
+
+    /** @param emits counts the emits Kafka acknowledged, as they are acknowledged */
+    Chunk(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Counter emits, Listener listener) {
         this.partition = partition;
         this.records = records;
+        this.emits = emits;
+        this.listener = listener;
     }
 
     TopicPartition partition() {
@@ -58,6 +68,7 @@ final class Chunk implements Callback {
     void release() {
         if (pending.decrementAndGet() == 0) {
             completion.complete(null);
+            listener.completed(this);
         }
     }
 
@@ -71,7 +82,7 @@ final class Chunk implements Callback {
         if (exception != null) {
             fail(exception);
         } else {
-            acknowledgedEmits.incrementAndGet();
+            emits.increment();
         }
         release();
     }
@@ -88,9 +99,5 @@ final class Chunk implements Callback {
     /** Why the chunk must not be committed, or null. Read it once {@link #isDone}. */
     Throwable failure() {
         return failure.get();
-    }
-
-    int acknowledgedEmits() {
-        return acknowledgedEmits.get();
     }
 }

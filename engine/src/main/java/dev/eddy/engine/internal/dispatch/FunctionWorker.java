@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -30,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@link SerialLane} (handlers run on virtual threads), and commits, per partition, only the offsets below which
  * every record is complete, emits included (at-least-once).
  *
- * <p>Backpressure: a partition with {@link EngineConfig#MAX_BUFFERED_RECORDS_PER_PARTITION} records in flight is
- * paused and resumed when half of them are done; the loop keeps polling meanwhile so that the consumer stays in
- * its group however slow the handler is.
+ * <p>Backpressure: with {@link EngineConfig#MAX_BUFFERED_RECORDS} records in flight the loop stops fetching and
+ * waits for records to complete, as a plain consume→produce loop waits on its own sends; it still polls at least
+ * every {@link EngineConfig#POLL_TIMEOUT_MS} so that the consumer stays in its group however slow the handler is. A
+ * partition with {@link EngineConfig#MAX_BUFFERED_RECORDS_PER_PARTITION} records in flight is paused on its own, and
+ * resumed when half of them are done, so that one slow partition cannot hold the whole budget.
  *
  * <p>Rebalance and shutdown: partitions taken away, and all partitions on {@link #close}, stop receiving records;
  * their records in flight get up to {@link EngineConfig#SHUTDOWN_TIMEOUT_MS} to complete; what completed is
@@ -44,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class FunctionWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionWorker.class);
+    private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(2);
 
     private final FunctionDefinition function;
     private final Consumer<byte[], byte[]> consumer;
@@ -54,6 +59,15 @@ public final class FunctionWorker implements Runnable {
     private final Duration pollTimeout;
     private final long commitIntervalNanos;
     private final int maxBuffered;
+    private final int maxBufferedPerFunction;
+    private final long pollTimeoutNanos;
+    /** Records dispatched, counted by the poll loop. */
+    private long dispatched;
+    /** Records completed, counted by whichever thread completes their chunk. */
+    private final AtomicLong completed = new AtomicLong();
+    private final Chunk.Listener completionListener = this::chunkCompleted;
+    /** The poll loop's thread while it waits for records to complete, else null. */
+    private volatile Thread waitingForProgress;
     private final Duration shutdownTimeout;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
 
@@ -62,6 +76,7 @@ public final class FunctionWorker implements Runnable {
     private volatile Throwable failure;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastCommit = System.nanoTime();
+    private int pausedCount;
 
     public FunctionWorker(FunctionDefinition function, EngineConfig config, Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
@@ -76,6 +91,8 @@ public final class FunctionWorker implements Runnable {
         this.pollTimeout = Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS));
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
         this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION);
+        this.maxBufferedPerFunction = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
+        this.pollTimeoutNanos = pollTimeout.toNanos();
         this.shutdownTimeout = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS));
     }
 
@@ -84,9 +101,17 @@ public final class FunctionWorker implements Runnable {
         try {
             consumer.subscribe(function.inputs(), new Listener());
             state = FunctionState.RUNNING;
+            long lastPoll = System.nanoTime();
             while (!stopRequested && failure == null) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                dispatch(records);
+                if (dispatched - completed.get() >= maxBufferedPerFunction) {
+                    awaitProgress(lastPoll + pollTimeoutNanos);
+                }
+                if (dispatched - completed.get() < maxBufferedPerFunction
+                        || System.nanoTime() - lastPoll >= pollTimeoutNanos) {
+                    // While a partition is paused, look at completed work often: it is what resumes the partition.
+                    dispatch(consumer.poll(pausedCount > 0 ? PAUSED_POLL_TIMEOUT : pollTimeout));
+                    lastPoll = System.nanoTime();
+                }
                 advance(partitions.values());
                 resumeDrained();
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
@@ -105,35 +130,55 @@ public final class FunctionWorker implements Runnable {
         }
     }
 
+    /** Parks until some records complete or the deadline passes; chunk completions unpark it. */
+    private void awaitProgress(long deadline) {
+        long before = completed.get();
+        waitingForProgress = Thread.currentThread();
+        try {
+            long left;
+            while (completed.get() == before && !stopRequested && (left = deadline - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            waitingForProgress = null;
+        }
+    }
+
+    private void chunkCompleted(Chunk chunk) {
+        completed.addAndGet(chunk.size());
+        Thread waiting = waitingForProgress;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+    }
+
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
             PartitionState ledger = partitions.get(partition);
             if (ledger == null) {
                 continue; // taken away during this poll; the records will go to the new owner
             }
-            Chunk chunk = new Chunk(partition, records.records(partition));
+            Chunk chunk = new Chunk(partition, records.records(partition), metrics.emits, completionListener);
             ledger.add(chunk);
+            dispatched += chunk.size();
             metrics.received.increment(chunk.size());
             ledger.lane.submit(chunk);
             if (!ledger.paused() && ledger.buffered() >= maxBuffered) {
                 consumer.pause(List.of(partition));
                 ledger.markPaused(true);
+                pausedCount++;
             }
         }
     }
 
     private void advance(Collection<PartitionState> ledgers) {
-        int emits = 0;
         for (PartitionState ledger : ledgers) {
-            emits += ledger.advance();
+            ledger.advance();
             if (ledger.failure() != null && failure == null) {
                 failure = new OutputFailedException(function.name(), ledger.partition, ledger.position(),
                         ledger.failure());
                 log.error("{}", failure.getMessage(), ledger.failure());
             }
-        }
-        if (emits > 0) {
-            metrics.emits.increment(emits);
         }
     }
 
@@ -142,6 +187,7 @@ public final class FunctionWorker implements Runnable {
             if (ledger.paused() && ledger.buffered() <= maxBuffered / 2) {
                 consumer.resume(List.of(ledger.partition));
                 ledger.markPaused(false);
+                pausedCount--;
             }
         }
     }
@@ -233,6 +279,10 @@ public final class FunctionWorker implements Runnable {
     public void close() {
         stopRequested = true;
         consumer.wakeup();
+        Thread waiting = waitingForProgress;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
     }
 
     /** Completes when the loop has stopped and the clients are closed. */
@@ -283,6 +333,9 @@ public final class FunctionWorker implements Runnable {
                 PartitionState ledger = partitions.remove(partition);
                 if (ledger != null) {
                     removed.add(ledger);
+                    if (ledger.paused()) {
+                        pausedCount--;
+                    }
                 }
             }
             return removed;

@@ -35,11 +35,8 @@ final class PartitionState {
     /**
      * Moves the position past every complete chunk at the head of the ledger, stopping at the first failed one,
      * which stays in place so that nothing after it is committed.
-     *
-     * @return the number of emits acknowledged in the chunks passed
      */
-    int advance() {
-        int emits = 0;
+    void advance() {
         Chunk head;
         while (failure == null && (head = inFlight.peek()) != null && head.isDone()) {
             if (head.failure() != null) {
@@ -50,9 +47,7 @@ final class PartitionState {
             buffered -= head.size();
             position = head.nextOffset();
             dirty = true;
-            emits += head.acknowledgedEmits();
         }
-        return emits;
     }
 
     /** Completes when every chunk handed out so far is complete. */

@@ -1,0 +1,23 @@
+package dev.eddy.engine.demo;
+
+/**
+ * What a demo run counted.
+ *
+ * @param in        readings Kafka acknowledged from the simulated devices
+ * @param rejected  readings Kafka refused
+ * @param processed readings the function handled
+ * @param failed    readings the function failed on
+ * @param out       checked readings read back from the output topic
+ * @param alerts    alerts read back from the alerts topic
+ * @param p50Millis median end-to-end latency
+ * @param p99Millis 99th percentile end-to-end latency
+ * @param seconds   how long the devices sent
+ */
+public record DemoSummary(long in, long rejected, long processed, long failed, long out, long alerts,
+        double p50Millis, double p99Millis, double seconds) {
+
+    /** Whether every reading that went in was processed and came out, exactly once. */
+    public boolean balanced() {
+        return rejected == 0 && failed == 0 && in == processed && processed == out;
+    }
+}

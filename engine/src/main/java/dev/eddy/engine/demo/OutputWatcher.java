@@ -1,0 +1,122 @@
+package dev.eddy.engine.demo;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads the demo function's outputs back from Kafka, as any downstream consumer would: counts the checked readings
+ * and alerts, measures end-to-end latency (reading produced → checked reading readable), and keeps the latest
+ * alerts to show.
+ *
+ * <p>Threading: reads on its own thread; counts and samples may be read from any thread.
+ */
+public final class OutputWatcher implements AutoCloseable {
+
+    private static final long MAX_LATENCY_MICROS = 60_000_000L;
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String readingsTopic;
+    private final Thread thread;
+    private final AtomicLong readings = new AtomicLong();
+    private final AtomicLong alerts = new AtomicLong();
+    private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+    private final Histogram allLatency = new Histogram(MAX_LATENCY_MICROS, 3);
+    private final Deque<String> latestAlerts = new ConcurrentLinkedDeque<>();
+    private volatile boolean running = true;
+
+    public OutputWatcher(String bootstrapServers, String readingsTopic, String alertsTopic) {
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG, "eddy-demo-watcher",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+        this.readingsTopic = readingsTopic;
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(readingsTopic, alertsTopic)) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // pin the start here, before the first reading is sent
+        this.thread = Thread.ofPlatform().name("eddy-demo-watcher").daemon().unstarted(this::run);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.topic().equals(readingsTopic)) {
+                        readings.incrementAndGet();
+                        long micros = Math.max(0, System.currentTimeMillis() - record.timestamp()) * 1000;
+                        latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+                    } else {
+                        alerts.incrementAndGet();
+                        latestAlerts.addFirst(new String(record.value(), StandardCharsets.UTF_8));
+                        while (latestAlerts.size() > 3) {
+                            latestAlerts.pollLast();
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } finally {
+            consumer.close();
+        }
+    }
+
+    public long readings() {
+        return readings.get();
+    }
+
+    public long alerts() {
+        return alerts.get();
+    }
+
+    /** The latest alerts, newest first. */
+    public List<String> latestAlerts() {
+        return List.copyOf(latestAlerts);
+    }
+
+    /** End-to-end latency since the last call, in microseconds; also added to the whole run's histogram. */
+    public synchronized Histogram latencySinceLastCall() {
+        Histogram interval = latency.getIntervalHistogram();
+        allLatency.add(interval);
+        return interval;
+    }
+
+    /** End-to-end latency over the whole run, in microseconds. */
+    public synchronized Histogram latencyOverall() {
+        allLatency.add(latency.getIntervalHistogram());
+        return allLatency.copy();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.eddy.loadtests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.eddy.engine.local.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./eddy bench <scenario>}: measures a scenario against its raw-Kafka baseline and writes the figures. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures Eddy against a raw Kafka baseline in the same run.",
+            "",
+            "Starts a Kafka broker on this machine, runs the scenario's baseline and Eddy over the same records "
+            + "(a warm-up pair, then measured pairs in alternating order), prints a summary and writes "
+            + "load-tests/results/<scenario>.json.",
+            "",
+            "Scenarios:",
+            "  dispatch-noop  no-op handler vs a raw poll loop (target 0.9)",
+            "  passthrough    emit every record vs a raw consume→produce loop (target 0.8)",
+            ""})
+public final class BenchCommand implements Callable<Integer> {
+
+    static final List<Scenario> SCENARIOS = List.of(new DispatchNoop(), new Passthrough());
+
+    @Parameters(index = "0", paramLabel = "<scenario>", description = "The scenario to run (see above).")
+    private String scenarioName;
+
+    @Option(names = "--records", defaultValue = "2000000", paramLabel = "<n>",
+            description = "Records per run. Default: ${DEFAULT-VALUE}.")
+    private int records;
+
+    @Option(names = "--runs", defaultValue = "5", paramLabel = "<n>",
+            description = "Measured runs of each side, after one warm-up. Default: ${DEFAULT-VALUE}.")
+    private int runs;
+
+    @Option(names = "--set", paramLabel = "<key=value>",
+            description = "An engine setting for both sides, e.g. consumer.max.poll.records=1000 (repeatable).")
+    private Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--results-dir", paramLabel = "<dir>",
+            description = "Where the JSON goes. Default: load-tests/results in the Eddy directory.")
+    private Path resultsDir;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Scenario scenario = SCENARIOS.stream().filter(s -> s.name().equals(scenarioName)).findFirst()
+                .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "Unknown scenario '"
+                        + scenarioName + "'; the scenarios are " + SCENARIOS.stream().map(Scenario::name)
+                        .collect(Collectors.joining(", "))));
+        if (records < 1000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--records must be at least 1000, was " + records);
+        }
+        if (runs < 1 || runs > 20) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be between 1 and 20, was " + runs);
+        }
+        System.out.printf(Locale.ROOT, "Benchmark %s: %s; %,d records, %d measured runs each.%n", scenario.name(),
+                scenario.description(), records, runs);
+        ScenarioResult result;
+        try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
+                BenchContext context = new BenchContext(kafka, settings, records, runs, System.out)) {
+            result = scenario.run(context);
+        }
+        Path file = write(scenario, result);
+        System.out.printf(Locale.ROOT, "%n%s%n  Eddy      %,12d records/s   (%s)%n  baseline  %,12d records/s   (%s)%n"
+                        + "  ratio     %12.3f%s%nWritten to %s%n",
+                scenario.name(), (Long) result.eddy().get("records_per_sec"), result.eddy().get("what"),
+                (Long) result.baseline().get("records_per_sec"), result.baseline().get("what"), result.ratio(),
+                Double.isNaN(scenario.target()) ? "" : String.format(Locale.ROOT, "   (target ≥ %.2f: %s)",
+                        scenario.target(), result.ratio() >= scenario.target() ? "met" : "NOT met"),
+                file);
+        return 0;
+    }
+
+    private Path write(Scenario scenario, ScenarioResult result) throws java.io.IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("scenario", scenario.name());
+        json.put("description", scenario.description());
+        json.put("records", records);
+        json.put("runs", runs);
+        json.put("eddy", result.eddy());
+        json.put("baseline", result.baseline());
+        json.put("ratio", Math.round(result.ratio() * 1000) / 1000.0);
+        json.put("target", Double.isNaN(scenario.target()) ? null : scenario.target());
+        Map<String, Object> allSettings = new LinkedHashMap<>(result.settings());
+        allSettings.putAll(settings);
+        json.put("settings", allSettings);
+        json.put("jdk", Runtime.version().toString());
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        Path dir = resultsDir != null ? resultsDir
+                : Path.of(System.getProperty("eddy.home", "."), "load-tests", "results");
+        Files.createDirectories(dir);
+        Path file = dir.resolve(scenario.name() + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+        return file;
+    }
+}

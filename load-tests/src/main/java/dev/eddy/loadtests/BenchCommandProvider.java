@@ -1,0 +1,12 @@
+package dev.eddy.loadtests;
+
+import dev.eddy.engine.cli.CliCommandProvider;
+
+/** Adds {@code bench} to {@code ./eddy}. */
+public final class BenchCommandProvider implements CliCommandProvider {
+
+    @Override
+    public Object command() {
+        return new BenchCommand();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.eddy.loadtests;
+
+import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.Topics;
+import dev.eddy.engine.local.EmbeddedKafka;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * What a scenario runs with: the bench's broker, the number of records and runs, and helpers to fill a topic and
+ * to time things.
+ *
+ * <p>Lifecycle: the bench command owns the broker and closes the context after the scenario.
+ */
+public final class BenchContext implements AutoCloseable {
+
+    private final EmbeddedKafka kafka;
+    private final EngineConfig engineConfig;
+    private final Admin admin;
+    private final int records;
+    private final int runs;
+    private final PrintStream out;
+    private int topicSequence;
+
+    BenchContext(EmbeddedKafka kafka, Map<String, String> settings, int records, int runs, PrintStream out) {
+        this.kafka = kafka;
+        this.engineConfig = EngineConfig.forBootstrapServers(kafka.bootstrapServers()).with(settings);
+        this.admin = kafka.admin();
+        this.records = records;
+        this.runs = runs;
+        this.out = out;
+    }
+
+    public int records() {
+        return records;
+    }
+
+    /** Measured runs of each side; they alternate, after one warm-up run of each. */
+    public int runs() {
+        return runs;
+    }
+
+    /** The engine settings both sides run with: Eddy's defaults and any --set. */
+    public EngineConfig engineConfig() {
+        return engineConfig;
+    }
+
+    /** Prints a line of progress. */
+    public void progress(String format, Object... args) {
+        out.printf(format + "%n", args);
+    }
+
+    /** A new topic, ready for writes. */
+    public String newTopic(String prefix, int partitions) {
+        String name = prefix + "-" + (++topicSequence);
+        Topics.create(admin, name, partitions);
+        return name;
+    }
+
+    /**
+     * Fills a new topic with {@code count} records of {@code valueBytes} bytes each, keyed over {@code keys}
+     * distinct keys, and waits until Kafka acknowledged them all.
+     */
+    public String fill(String prefix, int partitions, int count, int valueBytes, int keys) throws Exception {
+        String topic = newTopic(prefix, partitions);
+        long start = System.nanoTime();
+        AtomicLong failed = new AtomicLong();
+        byte[] value = new byte[valueBytes];
+        for (int i = 0; i < valueBytes; i++) {
+            value[i] = (byte) ('a' + i % 26);
+        }
+        byte[][] keyBytes = new byte[keys][];
+        for (int k = 0; k < keys; k++) {
+            keyBytes[k] = ("key-" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(ClientConfigs.producer(engineConfig(), "bench-fill"))) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, keyBytes[i % keys], value), (metadata, error) -> {
+                    if (error != null) {
+                        failed.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " records could not be written to " + topic);
+        }
+        progress("  filled %s: %,d records of %d bytes in %.1f s", topic, count, valueBytes,
+                (System.nanoTime() - start) / 1e9);
+        return topic;
+    }
+
+    /**
+     * Waits until {@code counter} reaches {@code target} and returns the moment it was seen there, in
+     * {@link System#nanoTime()} terms, checking every millisecond (often enough for runs of a second or more, rarely
+     * enough not to take CPU from what is measured).
+     *
+     * @throws IllegalStateException when it does not get there within the timeout
+     */
+    public static long awaitCount(LongSupplier counter, long target, long timeoutSeconds, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (counter.getAsLong() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " reached " + counter.getAsLong() + " of " + target
+                        + " within " + timeoutSeconds + " s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return System.nanoTime();
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.eddy.loadtests;
+
+/** One benchmark: Eddy and its baseline, measured over the same records in the same run. */
+public interface Scenario {
+
+    /** The name used on the command line and for the result file. */
+    String name();
+
+    /** One line saying what is measured against what. */
+    String description();
+
+    /** The ratio Eddy ÷ baseline this scenario is held to, or NaN when it has none. */
+    double target();
+
+    /** Runs the scenario on the bench's broker and returns the figures. */
+    ScenarioResult run(BenchContext context) throws Exception;
+}
