@@ -45,7 +45,8 @@ public final class EngineConfig extends AbstractConfig {
 
     public static final String POLL_TIMEOUT_MS = "poll.timeout.ms";
     private static final String POLL_TIMEOUT_MS_DOC = "The longest a function's poll loop waits for records before"
-            + " it looks at completed work again.";
+            + " it looks at completed work again, and the longest it goes without polling while it waits for"
+            + " records in flight to complete.";
 
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";

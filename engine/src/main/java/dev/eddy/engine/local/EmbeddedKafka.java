@@ -78,6 +78,10 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path workDir, int port, boolean deleteOnClose, Map<String, String> overrides) {
         long started = System.nanoTime();
+        if (port != 0 && !isFree(port)) {
+            throw new BrokerStartException("Port " + port + " on " + HOST + " is already in use (another './eddy dev',"
+                    + " or a Kafka broker?). Stop it, or choose another port with --port <n> (0 picks a free one).", null);
+        }
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         Path dataDir = workDir.resolve("data");
@@ -160,6 +164,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("No free port on " + HOST, e);
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

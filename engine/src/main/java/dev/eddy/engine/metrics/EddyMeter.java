@@ -15,9 +15,8 @@ public enum EddyMeter {
     EMITS("eddy.emits", Kind.COUNTER, "records",
             "Records a function emitted that Kafka acknowledged.", "function"),
     HANDLER_DURATION("eddy.handler.duration", Kind.TIMER, "seconds",
-            "Time spent in the handler per call, with p50 and p99. Under load, eight evenly spread calls of each batch of a partition are timed; eddy.invocations has the exact count.", "function"),
-    COMMITTED_RECORDS("eddy.records.committed", Kind.COUNTER, "records",
-            "Records whose offsets a function committed after they completed.", "function");
+            "Time spent in the handler per call, with p50 and p99. Under load, eight evenly spread calls of each"
+            + " batch of a partition are timed; eddy.invocations has the exact count.", "function");
 
     /** What kind of meter it is. */
     public enum Kind { COUNTER, TIMER, GAUGE }

@@ -1,0 +1,50 @@
+package dev.eddy.loadtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.engine.cli.EddyCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Each scenario, small, through the real command line: the JSON it writes has every figure it promises. */
+class BenchCommandIT {
+
+    @TempDir
+    Path results;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dispatch-noop", "passthrough"})
+    void shouldWriteTheResultWithEddyBesideItsBaseline(String scenario) throws Exception {
+        int status = EddyCli.commandLine().execute("bench", scenario, "--records", "5000", "--runs", "1",
+                "--results-dir", results.toString());
+        assertEquals(0, status);
+
+        JsonNode json = new ObjectMapper().readTree(results.resolve(scenario + ".json").toFile());
+        assertEquals(scenario, json.get("scenario").asText());
+        assertEquals(5000, json.get("records").asInt());
+        assertTrue(json.get("eddy").get("records_per_sec").asDouble() > 0, json.toString());
+        assertTrue(json.get("baseline").get("records_per_sec").asDouble() > 0, json.toString());
+        double expected = json.get("eddy").get("records_per_sec").asDouble()
+                / json.get("baseline").get("records_per_sec").asDouble();
+        assertEquals(expected, json.get("ratio").asDouble(), 0.01, json.toString());
+        assertTrue(json.get("jdk").asText().length() > 0);
+        assertTrue(json.get("cores").asInt() >= 1);
+        assertTrue(json.hasNonNull("timestamp"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"no-such-scenario"})
+    void shouldNameTheScenariosWhenGivenAnUnknownOne(String scenario) {
+        StringWriter err = new StringWriter();
+        int status = EddyCli.commandLine().setErr(new PrintWriter(err)).execute("bench", scenario);
+        assertEquals(2, status);
+        assertTrue(err.toString().contains("dispatch-noop, passthrough"), err.toString());
+    }
+}
