@@ -43,6 +43,11 @@ public final class RunningFunction implements AutoCloseable {
         return worker.state();
     }
 
+    /** How many input partitions this engine handles for the function now (zero until it joined its group). */
+    public int assignedPartitions() {
+        return worker.assignedPartitions();
+    }
+
     /** Why the function stopped by itself, if it did. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(worker.failure());

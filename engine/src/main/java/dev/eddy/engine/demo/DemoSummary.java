@@ -9,12 +9,14 @@ package dev.eddy.engine.demo;
  * @param failed    readings the function failed on
  * @param out       checked readings read back from the output topic
  * @param alerts    alerts read back from the alerts topic
- * @param p50Millis median end-to-end latency
- * @param p99Millis 99th percentile end-to-end latency
+ * @param p50Millis median end-to-end latency over the whole run
+ * @param p99Millis 99th percentile end-to-end latency over the whole run
+ * @param warmP50Millis median end-to-end latency after the first seconds (JIT warm-up); NaN for a short run
+ * @param warmP99Millis 99th percentile end-to-end latency after the first seconds; NaN for a short run
  * @param seconds   how long the devices sent
  */
 public record DemoSummary(long in, long rejected, long processed, long failed, long out, long alerts,
-        double p50Millis, double p99Millis, double seconds) {
+        double p50Millis, double p99Millis, double warmP50Millis, double warmP99Millis, double seconds) {
 
     /** Whether every reading that went in was processed and came out, exactly once. */
     public boolean balanced() {

@@ -53,6 +53,7 @@ public final class DeviceSimulator implements AutoCloseable {
     }
 
     public void start() {
+        producer.partitionsFor(topic); // fetch the topic's metadata before the clock starts
         started = System.nanoTime();
         scheduler.scheduleAtFixedRate(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }

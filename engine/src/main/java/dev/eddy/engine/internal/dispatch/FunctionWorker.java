@@ -73,6 +73,7 @@ public final class FunctionWorker implements Runnable {
 
     private volatile boolean stopRequested;
     private volatile FunctionState state = FunctionState.STARTING;
+    private volatile int assignedPartitions;
     private volatile Throwable failure;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastCommit = System.nanoTime();
@@ -99,6 +100,10 @@ public final class FunctionWorker implements Runnable {
     @Override
     public void run() {
         try {
+            // Learn where the outputs live before the first record, and find a missing output now, not mid-stream.
+            for (String topic : function.outputs().values()) {
+                producer.partitionsFor(topic);
+            }
             consumer.subscribe(function.inputs(), new Listener());
             state = FunctionState.RUNNING;
             long lastPoll = System.nanoTime();
@@ -259,6 +264,7 @@ public final class FunctionWorker implements Runnable {
                     + " delivered again", function.name(), e);
         } finally {
             partitions.clear();
+            assignedPartitions = 0;
             closeQuietly(consumer::close, "consumer");
             closeQuietly(() -> producer.close(shutdownTimeout), "producer");
             handlerThreads.shutdown();
@@ -294,6 +300,11 @@ public final class FunctionWorker implements Runnable {
         return state;
     }
 
+    /** How many input partitions this worker owns now. */
+    public int assignedPartitions() {
+        return assignedPartitions;
+    }
+
     /** Why the function stopped by itself, or null. */
     public Throwable failure() {
         return failure;
@@ -308,12 +319,14 @@ public final class FunctionWorker implements Runnable {
                 partitions.computeIfAbsent(partition,
                         p -> new PartitionState(p, new SerialLane<>(handlerThreads, invoker::run)));
             }
+            assignedPartitions = partitions.size();
             log.info("Function '{}' was assigned {}", function.name(), assigned);
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
             List<PartitionState> ledgers = remove(revoked);
+            assignedPartitions = partitions.size();
             if (!ledgers.isEmpty()) {
                 drainAndCommit(ledgers);
             }
@@ -323,6 +336,7 @@ public final class FunctionWorker implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             remove(lost);
+            assignedPartitions = partitions.size();
             log.warn("Function '{}' lost {} without committing; their records in flight will be delivered again",
                     function.name(), lost);
         }
