@@ -56,9 +56,9 @@ public final class EngineConfig extends AbstractConfig {
                     Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 60_000L), Importance.MEDIUM,
                     COMMIT_INTERVAL_MS_DOC)
-            .define(MAX_BUFFERED_RECORDS, Type.INT, 30_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+            .define(MAX_BUFFERED_RECORDS, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.MEDIUM,
                     MAX_BUFFERED_RECORDS_DOC)
-            .define(MAX_BUFFERED_RECORDS_PER_PARTITION, Type.INT, 10_000, Range.between(1, 1_000_000),
+            .define(MAX_BUFFERED_RECORDS_PER_PARTITION, Type.INT, 5_000, Range.between(1, 1_000_000),
                     Importance.MEDIUM, MAX_BUFFERED_RECORDS_PER_PARTITION_DOC)
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(0L, 600_000L), Importance.MEDIUM,
                     SHUTDOWN_TIMEOUT_MS_DOC)

@@ -21,6 +21,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class BenchContext implements AutoCloseable {
 
+    /** A run whose count does not move for this long has failed. */
+    static final long STALL_SECONDS = 30;
+
     private final EmbeddedKafka kafka;
     private final EngineConfig engineConfig;
     private final Admin admin;
@@ -104,16 +107,21 @@ public final class BenchContext implements AutoCloseable {
      * {@link System#nanoTime()} terms, checking every millisecond (often enough for runs of a second or more, rarely
      * enough not to take CPU from what is measured).
      *
-     * @throws IllegalStateException when it does not get there within the timeout
+     * @throws IllegalStateException when the counter does not move for {@link #STALL_SECONDS}
      */
-    public static long awaitCount(LongSupplier counter, long target, long timeoutSeconds, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (counter.getAsLong() < target) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + " reached " + counter.getAsLong() + " of " + target
-                        + " within " + timeoutSeconds + " s");
-            }
+    public static long awaitCount(LongSupplier counter, long target, String what) {
+        long last = counter.getAsLong();
+        long lastMove = System.nanoTime();
+        while (last < target) {
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            long now = counter.getAsLong();
+            if (now != last) {
+                last = now;
+                lastMove = System.nanoTime();
+            } else if (System.nanoTime() - lastMove > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+                throw new IllegalStateException(what + " stopped at " + last + " of " + target + " for "
+                        + STALL_SECONDS + " s");
+            }
         }
         return System.nanoTime();
     }

@@ -85,7 +85,7 @@ final class Passthrough implements Scenario {
                     lastCommit = System.nanoTime();
                 }
             }
-            long end = BenchContext.awaitCount(() -> acknowledged.get() + failed.get(), records, 600, "raw outputs");
+            long end = BenchContext.awaitCount(() -> acknowledged.get() + failed.get(), records, "raw outputs");
             if (failed.get() > 0) {
                 throw new IllegalStateException(failed.get() + " raw outputs failed");
             }
@@ -108,7 +108,7 @@ final class Passthrough implements Scenario {
                 .build();
         try (Engine engine = new Engine(context.engineConfig(), new SimpleMeterRegistry())) {
             RunningFunction running = engine.deploy(function);
-            long end = BenchContext.awaitCount(() -> running.stats().emitted(), records, 600, "emitted records");
+            long end = BenchContext.awaitCount(() -> running.stats().emitted(), records, "emitted records");
             return end - first.get();
         }
     }

@@ -1,12 +1,16 @@
 package dev.eddy.loadtests;
 
+import java.lang.management.ManagementFactory;
 import java.util.function.IntToLongFunction;
 
 /**
- * Runs a baseline and Eddy in turn: one warm-up pair (the JIT, the broker's caches), then the measured pairs,
+ * Runs a baseline and Eddy in turn: warm-up pairs (the JIT, the broker's caches), then the measured pairs,
  * alternating which goes first so that neither always runs on a warmer machine.
  */
 final class Runs {
+
+    /** Pairs run before measuring: the JIT needs a few runs to compile the dispatcher's paths. */
+    static final int WARM_UP_PAIRS = 2;
 
     private static volatile long sink;
 
@@ -14,39 +18,45 @@ final class Runs {
     }
 
     /**
-     * @param baselineRun runs the baseline once for a run number and returns the nanoseconds it took
-     * @param eddyRun     runs Eddy once for a run number and returns the nanoseconds it took
+     * @param baselineRun runs the baseline once and returns the nanoseconds it took; it gets a number unique to the
+     *                    run, for fresh consumer groups and topics
+     * @param eddyRun     runs Eddy once, likewise
      */
     static void alternate(BenchContext context, long records, Throughput baseline, IntToLongFunction baselineRun,
             Throughput eddy, IntToLongFunction eddyRun) {
-        context.progress("  warm-up");
-        settle();
-        baselineRun.applyAsLong(0);
-        settle();
-        eddyRun.applyAsLong(0);
+        for (int warmUp = 1; warmUp <= WARM_UP_PAIRS; warmUp++) {
+            context.progress("  warm-up %d of %d", warmUp, WARM_UP_PAIRS);
+            settle();
+            baselineRun.applyAsLong(warmUp);
+            settle();
+            eddyRun.applyAsLong(warmUp);
+        }
         for (int run = 1; run <= context.runs(); run++) {
+            int id = WARM_UP_PAIRS + run;
             if (run % 2 == 1) {
-                settle();
-                long c0 = cpu();
-                baseline.add(records, baselineRun.applyAsLong(run));
-                long c1 = cpu();
-                settle();
-                long c2 = cpu();
-                eddy.add(records, eddyRun.applyAsLong(run));
-                long c3 = cpu();
-                System.out.printf("CPU s: baseline %.2f eddy %.2f%n", (c1-c0)/1e9, (c3-c2)/1e9);
+                measure(records, baseline, baselineRun, id);
+                measure(records, eddy, eddyRun, id);
             } else {
-                settle();
-                eddy.add(records, eddyRun.applyAsLong(run));
-                settle();
-                baseline.add(records, baselineRun.applyAsLong(run));
+                measure(records, eddy, eddyRun, id);
+                measure(records, baseline, baselineRun, id);
             }
             context.progress("  run %d of %d: baseline %,.0f records/s, Eddy %,.0f records/s", run, context.runs(),
                     baseline.last(), eddy.last());
         }
     }
 
-    static long cpu() { return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime(); }
+    private static void measure(long records, Throughput side, IntToLongFunction run, int number) {
+        settle();
+        long cpuBefore = processCpuNanos();
+        long nanos = run.applyAsLong(number);
+        side.add(records, nanos, processCpuNanos() - cpuBefore);
+    }
+
+    /** CPU time of this whole process (broker included, the same for both sides), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
     /** Collects the previous run's garbage so that neither side pays for the other's. */
     private static void settle() {

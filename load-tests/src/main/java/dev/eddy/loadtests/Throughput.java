@@ -11,15 +11,21 @@ final class Throughput {
     private final String label;
     private final List<Double> recordsPerSecond = new ArrayList<>();
     private final List<Double> seconds = new ArrayList<>();
+    private final List<Double> cpuSecondsPerMillion = new ArrayList<>();
 
     Throughput(String label) {
         this.label = label;
     }
 
-    void add(long records, long nanos) {
+    /**
+     * @param nanos    how long the run took, by the scenario's own clock
+     * @param cpuNanos CPU time the whole process spent meanwhile (broker and clients included)
+     */
+    void add(long records, long nanos, long cpuNanos) {
         double secs = nanos / 1e9;
         seconds.add(secs);
         recordsPerSecond.add(records / secs);
+        cpuSecondsPerMillion.add(cpuNanos / 1e9 / (records / 1e6));
     }
 
     /** The last run's records per second. */
@@ -44,6 +50,7 @@ final class Throughput {
         figures.put("records_per_sec", Math.round(median()));
         figures.put("seconds", Math.round(median(seconds) * 1000) / 1000.0);
         figures.put("runs_records_per_sec", recordsPerSecond.stream().map(Math::round).toList());
+        figures.put("cpu_seconds_per_million_records", Math.round(median(cpuSecondsPerMillion) * 100) / 100.0);
         return figures;
     }
 }

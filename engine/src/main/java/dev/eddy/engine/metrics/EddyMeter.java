@@ -15,7 +15,7 @@ public enum EddyMeter {
     EMITS("eddy.emits", Kind.COUNTER, "records",
             "Records a function emitted that Kafka acknowledged.", "function"),
     HANDLER_DURATION("eddy.handler.duration", Kind.TIMER, "seconds",
-            "Time spent in the handler per call, with p50 and p99. Under load, eight evenly spread calls of each"
+            "Time spent in the handler per call, with p50 and p99. Under load, four evenly spread calls of each"
             + " batch of a partition are timed; eddy.invocations has the exact count.", "function");
 
     /** What kind of meter it is. */

@@ -20,7 +20,7 @@ import org.apache.kafka.clients.producer.Producer;
 final class Invoker {
 
     /** At most this many calls of a chunk are timed. */
-    static final int TIMED_PER_CHUNK = 8;
+    static final int TIMED_PER_CHUNK = 4;
 
     private final String function;
     private final Handler handler;
@@ -84,7 +84,8 @@ final class Invoker {
      */
     private final class ChunkContext implements Context {
         private final Chunk chunk;
-        private volatile boolean closed = true;
+        /** Written and read on the handler's thread: the context is not for other threads (see Context). */
+        private boolean closed = true;
 
         ChunkContext(Chunk chunk) {
             this.chunk = chunk;
