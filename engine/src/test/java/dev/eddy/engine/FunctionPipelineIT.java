@@ -132,6 +132,26 @@ class FunctionPipelineIT {
         assertTrue(committed <= 5, "the refused record (offset 5) must not be committed, but the group is at " + committed);
     }
 
+    @Test
+    void shouldRefuseToStartWhenAnOutputTopicIsMissing(TestKafka kafka) {
+        String input = kafka.newTopic("in", 1);
+        kafka.produce(List.of(record(input, "key-0", "value-0")));
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("lost"))
+                .input(input).output("alerts", "no-such-topic")
+                .handler((event, ctx) -> ctx.emit("alerts", event))
+                .build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of("producer.max.block.ms", 2000)),
+                new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> running.state() == FunctionState.FAILED);
+
+            String reason = running.failure().orElseThrow().getMessage();
+            assertTrue(reason.contains("'alerts'") && reason.contains("'no-such-topic'"), reason);
+            assertEquals(0, running.stats().received(), "no record is taken before the outputs are known");
+        }
+        assertEquals(0, kafka.committedSum(function.groupId(), input));
+    }
+
     private static Set<String> produceNumbered(TestKafka kafka, String topic, int count) {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(count);
         Set<String> ids = new HashSet<>();

@@ -95,9 +95,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             format(configFile, clusterId(workDir));
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-            server.startup();
             EmbeddedKafka kafka = new EmbeddedKafka(workDir, deleteOnClose, brokerPort, server);
-            kafka.awaitReady();
+            try {
+                server.startup();
+                kafka.awaitReady();
+            } catch (RuntimeException e) {
+                kafka.close(); // stop whatever did start, so that no broker thread outlives the failure
+                throw e;
+            }
             log.info("Embedded Kafka broker ready at {} in {} ms (data in {})", kafka.bootstrapServers(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
             return kafka;

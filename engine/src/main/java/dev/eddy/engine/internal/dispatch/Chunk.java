@@ -66,8 +66,9 @@ final class Chunk implements Callback {
 
     /** Called when the handler's pass is over, and once per emit when Kafka answered. */
     void release() {
-        if (pending.decrementAndGet() == 0) {
-            completion.complete(null);
+        // complete() is true only the first time: an emit after completion (a handler that kept its context past
+        // the call) must not count the chunk twice.
+        if (pending.decrementAndGet() == 0 && completion.complete(null)) {
             listener.completed(this);
         }
     }

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class FunctionWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionWorker.class);
-    private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(2);
+    private static final long MIN_PAUSED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final FunctionDefinition function;
     private final Consumer<byte[], byte[]> consumer;
@@ -59,7 +59,7 @@ public final class FunctionWorker implements Runnable {
     private final Duration pollTimeout;
     private final long commitIntervalNanos;
     private final int maxBuffered;
-    private final int maxBufferedPerFunction;
+    private final int maxBufferedPerPartition;
     private final long pollTimeoutNanos;
     /** Records dispatched, counted by the poll loop. */
     private long dispatched;
@@ -91,8 +91,8 @@ public final class FunctionWorker implements Runnable {
                 new FailureLog(function.name()));
         this.pollTimeout = Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS));
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
-        this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION);
-        this.maxBufferedPerFunction = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
+        this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
+        this.maxBufferedPerPartition = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION);
         this.pollTimeoutNanos = pollTimeout.toNanos();
         this.shutdownTimeout = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS));
     }
@@ -100,21 +100,25 @@ public final class FunctionWorker implements Runnable {
     @Override
     public void run() {
         try {
-            // Learn where the outputs live before the first record, and find a missing output now, not mid-stream.
-            for (String topic : function.outputs().values()) {
-                producer.partitionsFor(topic);
-            }
+            checkOutputs();
             consumer.subscribe(function.inputs(), new Listener());
             state = FunctionState.RUNNING;
             long lastPoll = System.nanoTime();
+            long pausedPollNanos = MIN_PAUSED_POLL_NANOS;
+            long completedAtLastPoll = completed.get();
             while (!stopRequested && failure == null) {
-                if (dispatched - completed.get() >= maxBufferedPerFunction) {
+                if (dispatched - completed.get() >= maxBuffered) {
                     awaitProgress(lastPoll + pollTimeoutNanos);
                 }
-                if (dispatched - completed.get() < maxBufferedPerFunction
+                if (dispatched - completed.get() < maxBuffered
                         || System.nanoTime() - lastPoll >= pollTimeoutNanos) {
-                    // While a partition is paused, look at completed work often: it is what resumes the partition.
-                    dispatch(consumer.poll(pausedCount > 0 ? PAUSED_POLL_TIMEOUT : pollTimeout));
+                    // While a partition is paused, look at completed work often, since that is what resumes it;
+                    // but back off while nothing completes (a stuck handler), up to the ordinary poll timeout.
+                    long progress = completed.get();
+                    pausedPollNanos = progress != completedAtLastPoll ? MIN_PAUSED_POLL_NANOS
+                            : Math.min(pausedPollNanos * 2, pollTimeoutNanos);
+                    completedAtLastPoll = progress;
+                    dispatch(consumer.poll(pausedCount > 0 ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
                     lastPoll = System.nanoTime();
                 }
                 advance(partitions.values());
@@ -132,6 +136,19 @@ public final class FunctionWorker implements Runnable {
             log.error("Function '{}' stopped: its poll loop failed", function.name(), e);
         } finally {
             drainAndClose();
+        }
+    }
+
+    /** Learns where the outputs live before the first record, and finds a missing output now, not mid-stream. */
+    private void checkOutputs() {
+        for (Map.Entry<String, String> output : function.outputs().entrySet()) {
+            try {
+                producer.partitionsFor(output.getValue());
+            } catch (org.apache.kafka.common.KafkaException e) {
+                throw new EddyException("Function '" + function.name() + "' cannot start: its output '"
+                        + output.getKey() + "' goes to topic '" + output.getValue() + "', which Kafka does not know"
+                        + " (create the topic first): " + e.getMessage(), e);
+            }
         }
     }
 
@@ -168,7 +185,7 @@ public final class FunctionWorker implements Runnable {
             dispatched += chunk.size();
             metrics.received.increment(chunk.size());
             ledger.lane.submit(chunk);
-            if (!ledger.paused() && ledger.buffered() >= maxBuffered) {
+            if (!ledger.paused() && ledger.buffered() >= maxBufferedPerPartition) {
                 consumer.pause(List.of(partition));
                 ledger.markPaused(true);
                 pausedCount++;
@@ -189,7 +206,7 @@ public final class FunctionWorker implements Runnable {
 
     private void resumeDrained() {
         for (PartitionState ledger : partitions.values()) {
-            if (ledger.paused() && ledger.buffered() <= maxBuffered / 2) {
+            if (ledger.paused() && ledger.buffered() <= maxBufferedPerPartition / 2) {
                 consumer.resume(List.of(ledger.partition));
                 ledger.markPaused(false);
                 pausedCount--;
