@@ -33,14 +33,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "Print one line per second instead of redrawing the view.")
     private boolean plain;
 
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (rate <= 0 || rate > 1_000_000) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--rate must be between 1 and 1000000 readings/s, was " + rate);
         }
         if (devices < 1 || devices > 100_000) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--devices must be between 1 and 100000, was " + devices);
         }
         boolean terminal = !plain && System.console() != null && !"dumb".equals(System.getenv("TERM"));

@@ -33,10 +33,13 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Delete the data of earlier runs first.")
     private boolean fresh;
 
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65_535) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--port must be between 0 and 65535, was " + port);
         }
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("eddy.home", "."), ".eddy", "dev");
