@@ -27,12 +27,21 @@ public final class FunctionDefinition {
     private final List<String> inputs;
     private final Map<String, String> outputs;
     private final Handler handler;
+    private final Ordering ordering;
+    private final int maxConcurrency;
+
+    /** The concurrency a function gets unless it says otherwise. */
+    public static final int DEFAULT_MAX_CONCURRENCY = 100;
+    /** The most concurrent calls a function may ask for. */
+    public static final int MAX_MAX_CONCURRENCY = 100_000;
 
     private FunctionDefinition(Builder builder) {
         this.name = builder.name;
         this.inputs = List.copyOf(builder.inputs);
         this.outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.outputs));
         this.handler = builder.handler;
+        this.ordering = builder.ordering;
+        this.maxConcurrency = builder.maxConcurrency;
     }
 
     public static Builder builder(String name) {
@@ -62,9 +71,23 @@ public final class FunctionDefinition {
         return handler;
     }
 
+    /** The order records are handled in; {@link Ordering#KEY} unless set. */
+    public Ordering ordering() {
+        return ordering;
+    }
+
+    /**
+     * The most handler calls that run at once on one engine, whatever the partition count; in {@link
+     * Ordering#PARTITION} order the partitions assigned bound it instead.
+     */
+    public int maxConcurrency() {
+        return maxConcurrency;
+    }
+
     @Override
     public String toString() {
-        return "function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ")";
+        return "function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ", " + ordering
+                + " order, max concurrency " + maxConcurrency + ")";
     }
 
     /** Collects a function's parts; {@link #build()} checks them. */
@@ -73,6 +96,8 @@ public final class FunctionDefinition {
         private final List<String> inputs = new ArrayList<>();
         private final Map<String, String> outputs = new LinkedHashMap<>();
         private Handler handler;
+        private Ordering ordering = Ordering.KEY;
+        private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
 
         private Builder(String name) {
             this.name = name;
@@ -102,6 +127,16 @@ public final class FunctionDefinition {
             return this;
         }
 
+        public Builder ordering(Ordering ordering) {
+            this.ordering = ordering;
+            return this;
+        }
+
+        public Builder maxConcurrency(int maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
         /** @throws InvalidFunctionException naming the field, the value and what would be valid */
         public FunctionDefinition build() {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -123,6 +158,13 @@ public final class FunctionDefinition {
                     throw new InvalidFunctionException("outputs." + output.getKey(), output.getValue(),
                             "an output topic that is also an input would feed the function its own events forever");
                 }
+            }
+            if (ordering == null) {
+                throw new InvalidFunctionException("ordering", null, "one of KEY, PARTITION, UNORDERED");
+            }
+            if (maxConcurrency < 1 || maxConcurrency > MAX_MAX_CONCURRENCY) {
+                throw new InvalidFunctionException("maxConcurrency", maxConcurrency,
+                        "a whole number from 1 to " + MAX_MAX_CONCURRENCY);
             }
             Objects.requireNonNull(handler, "handler");
             return new FunctionDefinition(this);

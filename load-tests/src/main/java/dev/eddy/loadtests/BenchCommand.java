@@ -2,6 +2,7 @@ package dev.eddy.loadtests;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.eddy.engine.Ordering;
 import dev.eddy.engine.local.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Measured runs of each side, after two warm-ups. Default: ${DEFAULT-VALUE}.")
     private int runs;
 
+    @Option(names = "--ordering", defaultValue = "KEY", paramLabel = "<order>",
+            description = "Eddy's ordering: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    private Ordering ordering;
+
+    @Option(names = "--max-concurrency", paramLabel = "<n>",
+            description = "Eddy's max concurrency per function. Default: the scenario's, else the function default.")
+    private Integer maxConcurrency;
+
     @Option(names = "--set", paramLabel = "<key=value>",
             description = "An engine setting for both sides, e.g. consumer.max.poll.records=1000 (repeatable).")
     private Map<String, String> settings = new LinkedHashMap<>();
@@ -72,7 +81,8 @@ public final class BenchCommand implements Callable<Integer> {
                 scenario.description(), records, runs);
         ScenarioResult result;
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
-                BenchContext context = new BenchContext(kafka, settings, records, runs, System.out)) {
+                BenchContext context = new BenchContext(kafka, settings, ordering, maxConcurrency, records, runs,
+                        System.out)) {
             result = scenario.run(context);
         }
         Path file = write(scenario, result);
@@ -97,6 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("ratio", Math.round(result.ratio() * 1000) / 1000.0);
         json.put("target", Double.isNaN(scenario.target()) ? null : scenario.target());
         Map<String, Object> allSettings = new LinkedHashMap<>(result.settings());
+        allSettings.put("ordering", ordering.name());
         allSettings.putAll(settings);
         json.put("settings", allSettings);
         json.put("jdk", Runtime.version().toString());

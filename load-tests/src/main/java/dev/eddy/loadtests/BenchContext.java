@@ -1,6 +1,8 @@
 package dev.eddy.loadtests;
 
 import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.Ordering;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Topics;
 import dev.eddy.engine.local.EmbeddedKafka;
@@ -25,6 +27,8 @@ public final class BenchContext implements AutoCloseable {
     static final long STALL_SECONDS = 30;
 
     private final EmbeddedKafka kafka;
+    private final Ordering ordering;
+    private final Integer maxConcurrency;
     private final EngineConfig engineConfig;
     private final Admin admin;
     private final int records;
@@ -32,8 +36,11 @@ public final class BenchContext implements AutoCloseable {
     private final PrintStream out;
     private int topicSequence;
 
-    BenchContext(EmbeddedKafka kafka, Map<String, String> settings, int records, int runs, PrintStream out) {
+    BenchContext(EmbeddedKafka kafka, Map<String, String> settings, Ordering ordering, Integer maxConcurrency,
+            int records, int runs, PrintStream out) {
         this.kafka = kafka;
+        this.ordering = ordering;
+        this.maxConcurrency = maxConcurrency;
         this.engineConfig = EngineConfig.forBootstrapServers(kafka.bootstrapServers()).with(settings);
         this.admin = kafka.admin();
         this.records = records;
@@ -48,6 +55,16 @@ public final class BenchContext implements AutoCloseable {
     /** Measured runs of each side; they alternate, after one warm-up run of each. */
     public int runs() {
         return runs;
+    }
+
+    /**
+     * A function for a run, with the bench's ordering and, unless the command line set one, the given max
+     * concurrency (null: the function default).
+     */
+    public FunctionDefinition.Builder function(String name, Integer scenarioConcurrency) {
+        FunctionDefinition.Builder builder = FunctionDefinition.builder(name).ordering(ordering);
+        Integer concurrency = maxConcurrency != null ? maxConcurrency : scenarioConcurrency;
+        return concurrency == null ? builder : builder.maxConcurrency(concurrency);
     }
 
     /** The engine settings both sides run with: Eddy's defaults and any --set. */

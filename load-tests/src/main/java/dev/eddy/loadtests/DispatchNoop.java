@@ -76,7 +76,7 @@ final class DispatchNoop implements Scenario {
     /** Nanoseconds from the first handler call to the moment every record was handled. */
     private static long eddyNoop(BenchContext context, String input, int records, int run) {
         AtomicLong first = new AtomicLong();
-        FunctionDefinition function = FunctionDefinition.builder("bench-noop-" + input + "-" + run)
+        FunctionDefinition function = context.function("bench-noop-" + input + "-" + run, null)
                 .input(input)
                 .handler((event, ctx) -> {
                     if (first.get() == 0) {

@@ -96,7 +96,7 @@ final class Passthrough implements Scenario {
     /** Nanoseconds from the first handler call to the last output acknowledged. */
     private static long eddyPassthrough(BenchContext context, String input, String output, int records, int run) {
         AtomicLong first = new AtomicLong();
-        FunctionDefinition function = FunctionDefinition.builder("bench-pass-" + input + "-" + run)
+        FunctionDefinition function = context.function("bench-pass-" + input + "-" + run, null)
                 .input(input)
                 .output(output)
                 .handler((event, ctx) -> {

@@ -4,6 +4,7 @@ import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.FunctionState;
+import dev.eddy.engine.Ordering;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One function's poll loop: it owns the Kafka consumer, hands each partition's records to that partition's
- * {@link SerialLane} (handlers run on virtual threads), and commits, per partition, only the offsets below which
- * every record is complete, emits included (at-least-once).
+ * {@link SerialLane}, and commits, per partition, only the offsets below which every record is complete, emits
+ * included (at-least-once). Handlers run on virtual threads: in {@link Ordering#PARTITION} order on the partition's
+ * lane itself; otherwise the partition's lane splits its records over the function's {@link KeyLanes}, so that
+ * concurrency is the function's max concurrency rather than the partition count.
  *
  * <p>Backpressure: with {@link EngineConfig#MAX_BUFFERED_RECORDS} records in flight the loop stops fetching and
  * waits for records to complete, as a plain consume→produce loop waits on its own sends; it still polls at least
@@ -55,6 +59,8 @@ public final class FunctionWorker implements Runnable {
     private final Producer<byte[], byte[]> producer;
     private final FunctionMetrics metrics;
     private final Invoker invoker;
+    /** The lanes of KEY and UNORDERED order; null in PARTITION order, where each partition runs on its own lane. */
+    private final KeyLanes keyLanes;
     private final ExecutorService handlerThreads;
     private final Duration pollTimeout;
     private final long commitIntervalNanos;
@@ -89,6 +95,8 @@ public final class FunctionWorker implements Runnable {
                 Thread.ofVirtual().name("eddy-" + function.name() + "-", 0).factory());
         this.invoker = new Invoker(function.name(), function.handler(), function.outputs(), producer, metrics,
                 new FailureLog(function.name()));
+        this.keyLanes = function.ordering() == Ordering.PARTITION ? null
+                : new KeyLanes(function.maxConcurrency(), function.ordering(), handlerThreads, invoker);
         this.pollTimeout = Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS));
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
         this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
@@ -327,14 +335,22 @@ public final class FunctionWorker implements Runnable {
         return failure;
     }
 
+    /** The lane a partition's chunks go through in order: it runs them, or splits them over the key lanes. */
+    private SerialLane<Chunk> newPartitionLane() {
+        if (keyLanes == null) {
+            return new SerialLane<>(handlerThreads, chunk -> invoker.run(chunk, chunk.records()));
+        }
+        AtomicInteger inLanes = new AtomicInteger();
+        return new SerialLane<>(handlerThreads, chunk -> keyLanes.split(chunk, inLanes));
+    }
+
     /** Keeps the ledgers in step with the assignment; runs on the poll thread, inside poll(). */
     private final class Listener implements ConsumerRebalanceListener {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             for (TopicPartition partition : assigned) {
-                partitions.computeIfAbsent(partition,
-                        p -> new PartitionState(p, new SerialLane<>(handlerThreads, invoker::run)));
+                partitions.computeIfAbsent(partition, p -> new PartitionState(p, newPartitionLane()));
             }
             assignedPartitions = partitions.size();
             log.info("Function '{}' was assigned {}", function.name(), assigned);

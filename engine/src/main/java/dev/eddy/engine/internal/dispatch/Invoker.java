@@ -4,6 +4,7 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +22,8 @@ final class Invoker {
 
     /** At most this many calls of a chunk are timed. */
     static final int TIMED_PER_CHUNK = 4;
+    /** Calls faster than this on average do not wait on anything worth more concurrency than the partitions'. */
+    static final long FAST_CALL_NANOS = 10_000;
 
     private final String function;
     private final Handler handler;
@@ -29,6 +32,11 @@ final class Invoker {
     private final Producer<byte[], byte[]> producer;
     private final FunctionMetrics metrics;
     private final FailureLog failureLog;
+    /**
+     * A moving average of the timed calls' duration; until the first is timed, the calls count as slow. Written
+     * by whichever thread timed a call: a lost update only loses one sample.
+     */
+    private volatile double averageCallNanos = Double.NaN;
 
     Invoker(String function, Handler handler, Map<String, String> outputs, Producer<byte[], byte[]> producer,
             FunctionMetrics metrics, FailureLog failureLog) {
@@ -41,15 +49,16 @@ final class Invoker {
         this.failureLog = failureLog;
     }
 
-    void run(Chunk chunk) {
+    /** Runs the handler over the records (all of the chunk's or a slice of them), then releases the chunk once. */
+    void run(Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records) {
         int failures = 0;
         // Recording into a percentile histogram costs more than a trivial handler: time at most TIMED_PER_CHUNK
         // calls per chunk, evenly spread (every call when the load is light; eddy.invocations has exact counts).
-        int sampleEvery = Math.max(1, chunk.size() / TIMED_PER_CHUNK);
+        int sampleEvery = Math.max(1, records.size() / TIMED_PER_CHUNK);
         int index = 0;
         try {
             ChunkContext context = new ChunkContext(chunk);
-            for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
                 Event event = KafkaEvents.toEvent(record);
                 boolean timed = index++ % sampleEvery == 0;
                 long start = timed ? System.nanoTime() : 0;
@@ -62,7 +71,10 @@ final class Invoker {
                 } finally {
                     context.close();
                     if (timed) {
-                        metrics.handlerDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        long took = System.nanoTime() - start;
+                        metrics.handlerDuration.record(took, TimeUnit.NANOSECONDS);
+                        double average = averageCallNanos;
+                        averageCallNanos = Double.isNaN(average) ? took : average + (took - average) / 16;
                     }
                 }
             }
@@ -73,9 +85,14 @@ final class Invoker {
             if (failures > 0) {
                 metrics.failed.increment(failures);
             }
-            metrics.succeeded.increment(chunk.size() - failures);
+            metrics.succeeded.increment(records.size() - failures);
             chunk.release();
         }
+    }
+
+    /** Whether the function's calls have been fast lately (see {@link KeyLanes}); false before any is timed. */
+    boolean callsAreFast() {
+        return averageCallNanos < FAST_CALL_NANOS;
     }
 
     /**
