@@ -3,15 +3,19 @@ package dev.eddy.engine;
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -22,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * group, shared with every other engine that runs it), its own producer, and its own poll loop thread.
  *
  * <p>Lifecycle: create, {@link #deploy} functions, {@link #close} to stop them all; closing lets each finish and
- * commit its records in flight. The engine does not own the meter registry it is given.
+ * commit its records in flight. Deploying creates the function's dead-letter topic if it is missing (one
+ * partition, the broker's default replication). The engine does not own the meter registry it is given.
  */
 public final class Engine implements AutoCloseable {
 
@@ -32,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private final MeterRegistry registry;
     private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
     private final Map<String, RunningFunction> functions = new ConcurrentHashMap<>();
+    private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
         this.config = config;
@@ -46,6 +52,7 @@ public final class Engine implements AutoCloseable {
     public RunningFunction deploy(FunctionDefinition definition) {
         String name = definition.name();
         String clientId = "eddy-" + name + "-" + instanceId;
+        Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         FunctionMetrics metrics = new FunctionMetrics(registry, name);
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {
@@ -86,6 +93,17 @@ public final class Engine implements AutoCloseable {
         return config;
     }
 
+    /** The engine's admin client, made when first needed. */
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Map<String, Object> props = new HashMap<>(config.originalsWithPrefix(EngineConfig.ADMIN_PREFIX));
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "eddy-engine-" + instanceId);
+            admin = Admin.create(props);
+        }
+        return admin;
+    }
+
     /** Stops every function, all at once, and waits for them. */
     @Override
     public void close() {
@@ -98,5 +116,11 @@ public final class Engine implements AutoCloseable {
             }
         }
         functions.clear();
+        synchronized (this) {
+            if (admin != null) {
+                admin.close();
+                admin = null;
+            }
+        }
     }
 }

@@ -12,8 +12,8 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * The engine's settings, each defined once here with its doc, default and validator; a bad value fails at start
  * with a {@link ConfigException} that names the key, the value and what would be valid. Settings prefixed
- * {@code consumer.} and {@code producer.} are passed to the Kafka clients of every function (after Eddy's own
- * defaults, so they win).
+ * {@code consumer.}, {@code producer.} and {@code admin.} are passed to the Kafka clients of every function and to
+ * the engine's admin client (after Eddy's own defaults, so they win).
  *
  * <p>{@link #main} prints the reference as Markdown; the docs are generated from it.
  */
@@ -50,6 +50,7 @@ public final class EngineConfig extends AbstractConfig {
 
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
+    public static final String ADMIN_PREFIX = "admin.";
 
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyStringWithoutControlChars(),

@@ -1,6 +1,7 @@
 package dev.eddy.engine;
 
 import dev.eddy.sdk.Handler;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ public final class FunctionDefinition {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern VERSION = Pattern.compile("[a-zA-Z0-9._+-]{1,64}");
 
     private final String name;
     private final List<String> inputs;
@@ -29,6 +31,15 @@ public final class FunctionDefinition {
     private final Handler handler;
     private final Ordering ordering;
     private final int maxConcurrency;
+    private final String version;
+    private final RetryPolicy retry;
+    private final Duration timeout;
+    private final String deadLetterTopic;
+
+    /** How long a handler call may take unless the function says otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest timeout a function may ask for. */
+    public static final Duration MAX_TIMEOUT = Duration.ofMinutes(15);
 
     /** The concurrency a function gets unless it says otherwise. */
     public static final int DEFAULT_MAX_CONCURRENCY = 100;
@@ -42,6 +53,10 @@ public final class FunctionDefinition {
         this.handler = builder.handler;
         this.ordering = builder.ordering;
         this.maxConcurrency = builder.maxConcurrency;
+        this.version = builder.version;
+        this.retry = builder.retry;
+        this.timeout = builder.timeout;
+        this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : "eddy.dlq." + name;
     }
 
     public static Builder builder(String name) {
@@ -84,6 +99,26 @@ public final class FunctionDefinition {
         return maxConcurrency;
     }
 
+    /** The function's version, as deployed; "1" unless set. */
+    public String version() {
+        return version;
+    }
+
+    /** How failed records are tried again before they are dead-lettered. */
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    /** How long one handler call may take before it counts as failed ({@link FailureReason#TIMED_OUT}). */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Where records go that failed for good: {@code eddy.dlq.<name>} unless set. */
+    public String deadLetterTopic() {
+        return deadLetterTopic;
+    }
+
     @Override
     public String toString() {
         return "function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ", " + ordering
@@ -98,6 +133,10 @@ public final class FunctionDefinition {
         private Handler handler;
         private Ordering ordering = Ordering.KEY;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
+        private String version = "1";
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private String deadLetterTopic;
 
         private Builder(String name) {
             this.name = name;
@@ -137,6 +176,26 @@ public final class FunctionDefinition {
             return this;
         }
 
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder retry(RetryPolicy retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder deadLetterTopic(String topic) {
+            this.deadLetterTopic = topic;
+            return this;
+        }
+
         /** @throws InvalidFunctionException naming the field, the value and what would be valid */
         public FunctionDefinition build() {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -165,6 +224,23 @@ public final class FunctionDefinition {
             if (maxConcurrency < 1 || maxConcurrency > MAX_MAX_CONCURRENCY) {
                 throw new InvalidFunctionException("maxConcurrency", maxConcurrency,
                         "a whole number from 1 to " + MAX_MAX_CONCURRENCY);
+            }
+            if (version == null || !VERSION.matcher(version).matches()) {
+                throw new InvalidFunctionException("version", version,
+                        "1 to 64 characters: letters, digits, '.', '_', '+' or '-'");
+            }
+            if (retry == null) {
+                throw new InvalidFunctionException("retry", null, "a retry policy (RetryPolicy.NONE for none)");
+            }
+            if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new InvalidFunctionException("timeout", timeout, "a duration from 1 ms to " + MAX_TIMEOUT);
+            }
+            if (deadLetterTopic != null) {
+                checkTopic("deadLetterTopic", deadLetterTopic);
+                if (inputs.contains(deadLetterTopic) || outputs.containsValue(deadLetterTopic)) {
+                    throw new InvalidFunctionException("deadLetterTopic", deadLetterTopic,
+                            "a topic that is neither an input nor an output of the function");
+                }
             }
             Objects.requireNonNull(handler, "handler");
             return new FunctionDefinition(this);

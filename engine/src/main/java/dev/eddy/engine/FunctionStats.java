@@ -7,10 +7,13 @@ package dev.eddy.engine;
  * @param succeeded handler calls that returned
  * @param failed    handler calls that threw
  * @param emitted   emitted records Kafka acknowledged
+ * @param retries   handler calls scheduled again after a failure
+ * @param deadLettered records written to the dead-letter topic
  */
-public record FunctionStats(long received, long succeeded, long failed, long emitted) {
+public record FunctionStats(long received, long succeeded, long failed, long emitted, long retries,
+        long deadLettered) {
 
-    /** Handler calls that completed either way. */
+    /** Handler calls that completed either way (a retried record counts once per call). */
     public long processed() {
         return succeeded + failed;
     }

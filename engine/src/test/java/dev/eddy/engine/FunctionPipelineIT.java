@@ -67,14 +67,14 @@ class FunctionPipelineIT {
         String output = kafka.newTopic("out", 3);
         Set<String> ids = produceNumbered(kafka, input, RECORDS);
         Set<String> expected = new HashSet<>();
+        Set<String> refused = new HashSet<>();
         for (String id : ids) {
-            if (number(id) % 10 != 3) {
-                expected.add(id);
-            }
+            (number(id) % 10 != 3 ? expected : refused).add(id);
         }
 
         FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("picky"))
                 .input(input).output(output)
+                .retry(RetryPolicy.attempts(3).withBackoff(Duration.ofMillis(1), Duration.ofMillis(10)))
                 .handler((event, ctx) -> {
                     if (number(event.valueAsString()) % 10 == 3) {
                         throw new IllegalArgumentException("refusing " + event.valueAsString());
@@ -88,20 +88,24 @@ class FunctionPipelineIT {
 
             FunctionStats stats = running.stats();
             assertEquals(RECORDS, stats.received());
-            assertEquals(RECORDS / 10, stats.failed());
-            assertEquals(RECORDS - RECORDS / 10, stats.succeeded());
+            assertEquals(3 * refused.size(), stats.failed(), "three attempts at each refused record");
+            assertEquals(expected.size(), stats.succeeded());
+            assertEquals(refused.size(), stats.deadLettered());
             assertEquals(FunctionState.RUNNING, running.state());
         }
 
-        Tally tally = Tally.of(expected, values(kafka.readAll(output)));
-        assertEquals(expected.size(), tally.delivered(), tally.toString());
-        assertEquals(0, tally.lost(), tally.toString());
-        assertEquals(0, tally.duplicates(), tally.toString());
-        assertEquals(0, tally.unexpected(), "no output for a record whose handler threw: " + tally);
+        Tally delivered = Tally.of(expected, values(kafka.readAll(output)));
+        assertEquals(expected.size(), delivered.delivered(), delivered.toString());
+        assertEquals(0, delivered.lost(), delivered.toString());
+        assertEquals(0, delivered.duplicates(), delivered.toString());
+        assertEquals(0, delivered.unexpected(), "no output for a record whose handler threw: " + delivered);
+        Tally deadLettered = Tally.of(refused, values(kafka.readAll(function.deadLetterTopic())));
+        assertEquals(refused.size(), deadLettered.delivered(), deadLettered.toString());
+        assertEquals(0, deadLettered.duplicates() + deadLettered.unexpected(), deadLettered.toString());
     }
 
     @Test
-    void shouldStopWithoutCommittingARecordWhoseEmitKafkaRefused(TestKafka kafka) {
+    void shouldDeadLetterARecordWhoseOutputKafkaRefusedAndGoOn(TestKafka kafka) {
         String input = kafka.newTopic("in", 1);
         String output = kafka.newTopic("out", 1);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -122,14 +126,17 @@ class FunctionPipelineIT {
                 .build();
         try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
             RunningFunction running = engine.deploy(function);
-            await().atMost(QUIET).until(() -> running.state() == FunctionState.FAILED);
-
-            String reason = running.failure().orElseThrow().getMessage();
-            assertTrue(reason.contains("RecordTooLargeException"), reason);
-            assertTrue(reason.contains(input + "-0"), reason);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == 10);
+            assertEquals(FunctionState.RUNNING, running.state());
         }
-        long committed = kafka.committedSum(function.groupId(), input);
-        assertTrue(committed <= 5, "the refused record (offset 5) must not be committed, but the group is at " + committed);
+        assertEquals(9, kafka.readAll(output).size());
+        List<ConsumerRecord<byte[], byte[]>> letters = kafka.readAll(function.deadLetterTopic());
+        assertEquals(1, letters.size());
+        ConsumerRecord<byte[], byte[]> letter = letters.get(0);
+        assertEquals("too-big", new String(letter.value(), StandardCharsets.UTF_8));
+        assertEquals("OUTPUT_REFUSED", header(letter, DeadLetterHeaders.REASON));
+        assertEquals("5", header(letter, DeadLetterHeaders.SOURCE_OFFSET));
+        assertTrue(header(letter, DeadLetterHeaders.EXCEPTION_MESSAGE).contains("max.request.size"));
     }
 
     @Test
@@ -150,6 +157,10 @@ class FunctionPipelineIT {
             assertEquals(0, running.stats().received(), "no record is taken before the outputs are known");
         }
         assertEquals(0, kafka.committedSum(function.groupId(), input));
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
     private static Set<String> produceNumbered(TestKafka kafka, String topic, int count) {

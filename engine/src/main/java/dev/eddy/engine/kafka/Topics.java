@@ -39,7 +39,10 @@ public final class Topics {
     public static void create(Admin admin, String name, int partitions, short replicationFactor,
             Map<String, String> configs) {
         try {
-            admin.createTopics(List.of(new NewTopic(name, partitions, replicationFactor).configs(configs)))
+            NewTopic topic = replicationFactor == NO_REPLICATION_FACTOR
+                    ? new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty())
+                    : new NewTopic(name, partitions, replicationFactor);
+            admin.createTopics(List.of(topic.configs(configs)))
                     .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -62,6 +65,17 @@ public final class Topics {
     public static void create(Admin admin, String name, int partitions) {
         create(admin, name, partitions, (short) 1, Map.of());
     }
+
+    /**
+     * Creates the topic, unless it exists, with the broker's default replication factor and settings, and waits
+     * until it is ready.
+     */
+    public static void createWithBrokerDefaults(Admin admin, String name, int partitions) {
+        create(admin, name, partitions, NO_REPLICATION_FACTOR, Map.of());
+    }
+
+    /** The replication factor that means "the broker's default". */
+    private static final short NO_REPLICATION_FACTOR = -1;
 
     /**
      * Waits until every partition of the topic has a leader that answers an offset lookup.

@@ -4,7 +4,7 @@ package dev.eddy.engine.metrics;
  * Every meter Eddy registers, in one place: its name, kind, base unit and description. Docs and dashboards are
  * checked against this list; {@link #main} prints it as Markdown.
  *
- * <p>Tags are few and of low cardinality: {@code function}, {@code outcome}; never a record key.
+ * <p>Tags are few and of low cardinality: {@code function}, {@code outcome}, {@code reason}; never a record key.
  */
 public enum EddyMeter {
 
@@ -14,6 +14,11 @@ public enum EddyMeter {
             "Handler calls that returned (outcome=success) or threw (outcome=failure).", "function", "outcome"),
     EMITS("eddy.emits", Kind.COUNTER, "records",
             "Records a function emitted that Kafka acknowledged.", "function"),
+    RETRIES("eddy.retries", Kind.COUNTER, "attempts",
+            "Handler calls scheduled again after a failure, by the function's retry policy.", "function"),
+    DEAD_LETTERED("eddy.dead.lettered", Kind.COUNTER, "records",
+            "Records written to the function's dead-letter topic, by reason (HANDLER_FAILED, TIMED_OUT,"
+            + " OUTPUT_REFUSED).", "function", "reason"),
     HANDLER_DURATION("eddy.handler.duration", Kind.TIMER, "seconds",
             "Time spent in the handler per call, with p50 and p99. Under load, four evenly spread calls of each"
             + " batch of a partition are timed; eddy.invocations has the exact count.", "function");

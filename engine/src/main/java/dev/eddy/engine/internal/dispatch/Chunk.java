@@ -1,44 +1,41 @@
 package dev.eddy.engine.internal.dispatch;
 
-import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The records of one partition from one poll, handled in order as one unit of work. It is complete when the
- * handler has seen every record and Kafka has acknowledged (or rejected) everything the handler emitted; only then
- * may its offsets be committed.
+ * The records of one partition from one poll: the unit the ledger commits. It is complete when every record is
+ * done (its handler call succeeded and Kafka acknowledged its emits, or it is in the dead-letter topic); only then
+ * may its offsets be committed. Whoever still has work for it holds it with {@link #retain} and lets go with
+ * {@link #release}: the pass over its records, each emit, each record waiting for a retry, each dead letter.
  *
- * <p>Threading: created by the poll loop; run on a virtual thread; its emits are acknowledged on the producer's
- * I/O thread, through {@link #onCompletion}. The poll loop reads {@link #isDone} and {@link #failure}.
+ * <p>Threading: created by the poll loop; held and released from lane threads and the producer's thread. The poll
+ * loop reads {@link #isDone}, {@link #failure} and {@link #hasDropped}.
  */
-final class Chunk implements Callback {
+final class Chunk {
 
     private final TopicPartition partition;
     private final List<ConsumerRecord<byte[], byte[]>> records;
-    /** One for the handler's pass over the records, one per emit not yet acknowledged. */
+    /** One for the pass over the records, one per emit, waiting record or dead letter not yet done. */
     private final AtomicInteger pending = new AtomicInteger(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
-    private final Counter emits;
     private final Listener listener;
+    private volatile boolean abandoned;
+    private volatile boolean dropped;
 
     /** Told when a chunk is complete, on whichever thread completed it. */
     interface Listener {
         void completed(Chunk chunk);
     }
 
-    /** @param emits counts the emits Kafka acknowledged, as they are acknowledged */
-    Chunk(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Counter emits, Listener listener) {
+    Chunk(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Listener listener) {
         this.partition = partition;
         this.records = records;
-        this.emits = emits;
         this.listener = listener;
     }
 
@@ -59,12 +56,10 @@ final class Chunk implements Callback {
         return records.get(records.size() - 1).offset() + 1;
     }
 
-    /** Called before each emit is sent. */
     void retain() {
         pending.incrementAndGet();
     }
 
-    /** Called when the handler's pass is over, and once per emit when Kafka answered. */
     void release() {
         // complete() is true only the first time: an emit after completion (a handler that kept its context past
         // the call) must not count the chunk twice.
@@ -73,19 +68,27 @@ final class Chunk implements Callback {
         }
     }
 
-    /** Records why this chunk must not be committed; the first reason wins. */
+    /** Records why this chunk must not be committed and the function must stop; the first reason wins. */
     void fail(Throwable reason) {
         failure.compareAndSet(null, reason);
     }
 
-    @Override
-    public void onCompletion(RecordMetadata metadata, Exception exception) {
-        if (exception != null) {
-            fail(exception);
-        } else {
-            emits.increment();
-        }
-        release();
+    /** Marks the chunk's partition as taken away: its records waiting for a retry are let go, not retried. */
+    void abandon() {
+        abandoned = true;
+    }
+
+    boolean isAbandoned() {
+        return abandoned;
+    }
+
+    /** Notes that a record of this abandoned chunk was let go undone: nothing from here on may be committed. */
+    void dropped() {
+        dropped = true;
+    }
+
+    boolean hasDropped() {
+        return dropped;
     }
 
     boolean isDone() {

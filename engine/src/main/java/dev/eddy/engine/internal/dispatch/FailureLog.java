@@ -1,6 +1,7 @@
 package dev.eddy.engine.internal.dispatch;
 
-import dev.eddy.sdk.Event;
+import dev.eddy.engine.FailureReason;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +27,13 @@ final class FailureLog {
         this.function = function;
     }
 
-    void handlerFailed(Event event, Throwable error) {
+    /** A handler call failed on a record; {@code attempt} counts from 1. */
+    void handlerFailed(ConsumerRecord<?, ?> record, Throwable error, int attempt) {
         long count = total.incrementAndGet();
-        String where = event.origin().map(Object::toString).orElse("?");
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         if (count <= LOGGED_IN_FULL) {
-            log.warn("Function '{}' failed on record {}: {}", function, where, error.toString(), error);
+            log.warn("Function '{}' failed on record {} (attempt {}): {}", function, where, attempt, error.toString(),
+                    error);
             return;
         }
         unlogged.incrementAndGet();
@@ -40,5 +43,11 @@ final class FailureLog {
             log.warn("Function '{}' failed on {} more records (latest {}: {}); {} failures in all",
                     function, unlogged.getAndSet(0), where, error.toString(), count);
         }
+    }
+
+    /** A record goes to the dead-letter topic. Rare by design, so each is logged. */
+    void deadLettered(ConsumerRecord<?, ?> record, FailureReason reason, int attempts, Throwable lastError) {
+        log.warn("Function '{}' sends record {}-{}@{} to its dead-letter topic after {} attempt(s): {} ({})", function,
+                record.topic(), record.partition(), record.offset(), attempts, reason, String.valueOf(lastError));
     }
 }

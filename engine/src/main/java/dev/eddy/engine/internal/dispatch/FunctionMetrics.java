@@ -1,11 +1,14 @@
 package dev.eddy.engine.internal.dispatch;
 
+import dev.eddy.engine.FailureReason;
 import dev.eddy.engine.metrics.EddyMeter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The meters of one function, registered from the {@link EddyMeter} catalogue. */
@@ -15,6 +18,8 @@ public final class FunctionMetrics {
     final Counter succeeded;
     final Counter failed;
     final Counter emits;
+    final Counter retries;
+    private final Map<FailureReason, Counter> deadLettered = new EnumMap<>(FailureReason.class);
     final Timer handlerDuration;
 
     public FunctionMetrics(MeterRegistry registry, String function) {
@@ -22,6 +27,15 @@ public final class FunctionMetrics {
         succeeded = counter(registry, EddyMeter.INVOCATIONS, function, "success");
         failed = counter(registry, EddyMeter.INVOCATIONS, function, "failure");
         emits = counter(registry, EddyMeter.EMITS, function, null);
+        retries = counter(registry, EddyMeter.RETRIES, function, null);
+        for (FailureReason reason : FailureReason.values()) {
+            deadLettered.put(reason, Counter.builder(EddyMeter.DEAD_LETTERED.meterName())
+                    .description(EddyMeter.DEAD_LETTERED.description())
+                    .baseUnit(EddyMeter.DEAD_LETTERED.baseUnit())
+                    .tag("function", function)
+                    .tag("reason", reason.name())
+                    .register(registry));
+        }
         handlerDuration = Timer.builder(EddyMeter.HANDLER_DURATION.meterName())
                 .description(EddyMeter.HANDLER_DURATION.description())
                 .tag("function", function)
@@ -40,6 +54,18 @@ public final class FunctionMetrics {
             builder.tag("outcome", outcome);
         }
         return builder.register(registry);
+    }
+
+    Counter deadLettered(FailureReason reason) {
+        return deadLettered.get(reason);
+    }
+
+    public long deadLettered() {
+        return (long) deadLettered.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public long retries() {
+        return (long) retries.count();
     }
 
     public long received() {

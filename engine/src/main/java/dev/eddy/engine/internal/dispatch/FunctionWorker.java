@@ -12,8 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,8 +61,14 @@ public final class FunctionWorker implements Runnable {
     private final Producer<byte[], byte[]> producer;
     private final FunctionMetrics metrics;
     private final Invoker invoker;
+    private final FailureLog failureLog;
+    private final DeadLetters deadLetters;
+    /** Retry timers and the timeout watchdog. */
+    private final ScheduledExecutorService timers;
     /** The lanes of KEY and UNORDERED order; null in PARTITION order, where each partition runs on its own lane. */
     private final KeyLanes keyLanes;
+    /** Every lane, for the watchdog: the key lanes and the partitions' own. */
+    private final List<LaneRunner> runners = new CopyOnWriteArrayList<>();
     private final ExecutorService handlerThreads;
     private final Duration pollTimeout;
     private final long commitIntervalNanos;
@@ -93,10 +101,23 @@ public final class FunctionWorker implements Runnable {
         this.metrics = metrics;
         this.handlerThreads = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("eddy-" + function.name() + "-", 0).factory());
-        this.invoker = new Invoker(function.name(), function.handler(), function.outputs(), producer, metrics,
-                new FailureLog(function.name()));
-        this.keyLanes = function.ordering() == Ordering.PARTITION ? null
-                : new KeyLanes(function.maxConcurrency(), function.ordering(), handlerThreads, invoker);
+        this.timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("eddy-" + function.name() + "-timers").daemon().factory());
+        this.failureLog = new FailureLog(function.name());
+        this.deadLetters = new DeadLetters(function, producer, metrics, failureLog, handlerThreads);
+        this.invoker = new Invoker(function, producer, metrics, deadLetters);
+        if (function.ordering() == Ordering.PARTITION) {
+            this.keyLanes = null;
+        } else {
+            List<LaneRunner> lanes = new ArrayList<>(function.maxConcurrency());
+            for (int i = 0; i < function.maxConcurrency(); i++) {
+                lanes.add(newLaneRunner());
+            }
+            this.keyLanes = new KeyLanes(function.ordering(), invoker, lanes);
+            runners.addAll(lanes);
+        }
+        Watchdog watchdog = new Watchdog(function.name(), function.timeout(), () -> runners);
+        timers.scheduleAtFixedRate(watchdog, watchdog.periodNanos(), watchdog.periodNanos(), TimeUnit.NANOSECONDS);
         this.pollTimeout = Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS));
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
         this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
@@ -149,7 +170,9 @@ public final class FunctionWorker implements Runnable {
 
     /** Learns where the outputs live before the first record, and finds a missing output now, not mid-stream. */
     private void checkOutputs() {
-        for (Map.Entry<String, String> output : function.outputs().entrySet()) {
+        Map<String, String> outputs = new java.util.LinkedHashMap<>(function.outputs());
+        outputs.put("dead letters", function.deadLetterTopic());
+        for (Map.Entry<String, String> output : outputs.entrySet()) {
             try {
                 producer.partitionsFor(output.getValue());
             } catch (org.apache.kafka.common.KafkaException e) {
@@ -188,11 +211,16 @@ public final class FunctionWorker implements Runnable {
             if (ledger == null) {
                 continue; // taken away during this poll; the records will go to the new owner
             }
-            Chunk chunk = new Chunk(partition, records.records(partition), metrics.emits, completionListener);
+            Chunk chunk = new Chunk(partition, records.records(partition), completionListener);
             ledger.add(chunk);
             dispatched += chunk.size();
             metrics.received.increment(chunk.size());
-            ledger.lane.submit(chunk);
+            LaneRunner own = ledger.runner;
+            if (keyLanes == null) {
+                own.submit(() -> own.run(chunk, chunk.records(), null));
+            } else {
+                own.submit(() -> keyLanes.split(chunk, own, ledger.inLanes));
+            }
             if (!ledger.paused() && ledger.buffered() >= maxBufferedPerPartition) {
                 consumer.pause(List.of(partition));
                 ledger.markPaused(true);
@@ -254,8 +282,18 @@ public final class FunctionWorker implements Runnable {
         });
     }
 
-    /** Waits for the ledgers' records in flight, up to the shutdown timeout, then commits what completed. */
+    /**
+     * Lets the ledgers' partitions go: records waiting for a retry are let go at once (they will be delivered
+     * again), records running get up to the shutdown timeout to complete, and what completed is committed.
+     */
     private void drainAndCommit(Collection<PartitionState> ledgers) {
+        for (PartitionState ledger : ledgers) {
+            ledger.abandon();
+            ledger.runner.submitPurge();
+        }
+        if (keyLanes != null) {
+            keyLanes.lanes().forEach(LaneRunner::submitPurge);
+        }
         CompletableFuture<?>[] drains = ledgers.stream().map(PartitionState::drained).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(drains).get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -293,6 +331,7 @@ public final class FunctionWorker implements Runnable {
             closeQuietly(consumer::close, "consumer");
             closeQuietly(() -> producer.close(shutdownTimeout), "producer");
             handlerThreads.shutdown();
+            timers.shutdownNow();
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
         }
@@ -335,13 +374,9 @@ public final class FunctionWorker implements Runnable {
         return failure;
     }
 
-    /** The lane a partition's chunks go through in order: it runs them, or splits them over the key lanes. */
-    private SerialLane<Chunk> newPartitionLane() {
-        if (keyLanes == null) {
-            return new SerialLane<>(handlerThreads, chunk -> invoker.run(chunk, chunk.records()));
-        }
-        AtomicInteger inLanes = new AtomicInteger();
-        return new SerialLane<>(handlerThreads, chunk -> keyLanes.split(chunk, inLanes));
+    private LaneRunner newLaneRunner() {
+        return new LaneRunner(handlerThreads, invoker, deadLetters, metrics, failureLog, function.retry(),
+                function.ordering(), timers);
     }
 
     /** Keeps the ledgers in step with the assignment; runs on the poll thread, inside poll(). */
@@ -350,7 +385,11 @@ public final class FunctionWorker implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             for (TopicPartition partition : assigned) {
-                partitions.computeIfAbsent(partition, p -> new PartitionState(p, newPartitionLane()));
+                partitions.computeIfAbsent(partition, p -> {
+                    LaneRunner own = newLaneRunner();
+                    runners.add(own);
+                    return new PartitionState(p, own);
+                });
             }
             assignedPartitions = partitions.size();
             log.info("Function '{}' was assigned {}", function.name(), assigned);
@@ -380,6 +419,7 @@ public final class FunctionWorker implements Runnable {
                 PartitionState ledger = partitions.remove(partition);
                 if (ledger != null) {
                     removed.add(ledger);
+                    runners.remove(ledger.runner);
                     if (ledger.paused()) {
                         pausedCount--;
                     }

@@ -4,24 +4,25 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
- * Runs a function's handler over the records of a chunk, in order, and sends what it emits.
+ * Calls a function's handler for one record and sends what it emits. Each emit is tied to its input record: if
+ * Kafka refuses it for good (too large, invalid), the input record goes to the dead-letter topic; if Kafka cannot
+ * be reached within the producer's delivery timeout, the record's chunk is marked failed, so that its offset is
+ * never committed and the function stops.
  *
- * <p>A handler that throws fails only its own record: the failure is counted and logged, and the next record
- * follows. A send that fails marks the whole chunk failed so that its offsets are never committed.
- *
- * <p>Threading: {@link #run} is called on a virtual thread, for different partitions concurrently.
+ * <p>Threading: {@link #call} runs on a lane's thread, for different lanes concurrently.
  */
 final class Invoker {
 
-    /** At most this many calls of a chunk are timed. */
-    static final int TIMED_PER_CHUNK = 4;
     /** Calls faster than this on average do not wait on anything worth more concurrency than the partitions'. */
     static final long FAST_CALL_NANOS = 10_000;
 
@@ -31,62 +32,52 @@ final class Invoker {
     private final String defaultTopic;
     private final Producer<byte[], byte[]> producer;
     private final FunctionMetrics metrics;
-    private final FailureLog failureLog;
+    private final DeadLetters deadLetters;
     /**
      * A moving average of the timed calls' duration; until the first is timed, the calls count as slow. Written
      * by whichever thread timed a call: a lost update only loses one sample.
      */
     private volatile double averageCallNanos = Double.NaN;
 
-    Invoker(String function, Handler handler, Map<String, String> outputs, Producer<byte[], byte[]> producer,
-            FunctionMetrics metrics, FailureLog failureLog) {
-        this.function = function;
-        this.handler = handler;
-        this.outputs = outputs;
+    Invoker(FunctionDefinition definition, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
+            DeadLetters deadLetters) {
+        this.function = definition.name();
+        this.handler = definition.handler();
+        this.outputs = definition.outputs();
         this.defaultTopic = outputs.get(FunctionDefinition.DEFAULT_OUTPUT);
         this.producer = producer;
         this.metrics = metrics;
-        this.failureLog = failureLog;
+        this.deadLetters = deadLetters;
     }
 
-    /** Runs the handler over the records (all of the chunk's or a slice of them), then releases the chunk once. */
-    void run(Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records) {
-        int failures = 0;
-        // Recording into a percentile histogram costs more than a trivial handler: time at most TIMED_PER_CHUNK
-        // calls per chunk, evenly spread (every call when the load is light; eddy.invocations has exact counts).
-        int sampleEvery = Math.max(1, records.size() / TIMED_PER_CHUNK);
-        int index = 0;
+    /** A context for one lane's calls, reused call after call. */
+    CallContext newContext() {
+        return new CallContext();
+    }
+
+    /**
+     * Calls the handler once.
+     *
+     * @param timed whether to time this call for the latency histogram
+     * @return what the handler threw, or null
+     */
+    Throwable call(Chunk chunk, ConsumerRecord<byte[], byte[]> record, CallContext context, boolean timed) {
+        Event event = KafkaEvents.toEvent(record);
+        long start = timed ? System.nanoTime() : 0;
+        context.open(chunk, record);
         try {
-            ChunkContext context = new ChunkContext(chunk);
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                Event event = KafkaEvents.toEvent(record);
-                boolean timed = index++ % sampleEvery == 0;
-                long start = timed ? System.nanoTime() : 0;
-                context.open();
-                try {
-                    handler.handle(event, context);
-                } catch (Throwable e) {
-                    failures++;
-                    failureLog.handlerFailed(event, e);
-                } finally {
-                    context.close();
-                    if (timed) {
-                        long took = System.nanoTime() - start;
-                        metrics.handlerDuration.record(took, TimeUnit.NANOSECONDS);
-                        double average = averageCallNanos;
-                        averageCallNanos = Double.isNaN(average) ? took : average + (took - average) / 16;
-                    }
-                }
-            }
+            handler.handle(event, context);
+            return null;
         } catch (Throwable e) {
-            // Not the handler's doing: keep the chunk from being committed, and say why.
-            chunk.fail(e);
+            return e;
         } finally {
-            if (failures > 0) {
-                metrics.failed.increment(failures);
+            context.close();
+            if (timed) {
+                long took = System.nanoTime() - start;
+                metrics.handlerDuration.record(took, TimeUnit.NANOSECONDS);
+                double average = averageCallNanos;
+                averageCallNanos = Double.isNaN(average) ? took : average + (took - average) / 16;
             }
-            metrics.succeeded.increment(records.size() - failures);
-            chunk.release();
         }
     }
 
@@ -96,20 +87,22 @@ final class Invoker {
     }
 
     /**
-     * The context of the handler calls over one chunk, one call after the other; it refuses emits between calls
-     * and once the last call has returned.
+     * The context of one lane's handler calls, one call after the other; it refuses emits between calls and once
+     * the last call has returned.
      */
-    private final class ChunkContext implements Context {
-        private final Chunk chunk;
-        /** Written and read on the handler's thread: the context is not for other threads (see Context). */
-        private boolean closed = true;
+    final class CallContext implements Context {
+        /** Written and read on the lane's thread: the context is not for other threads (see Context). */
+        private Chunk chunk;
+        private ConsumerRecord<byte[], byte[]> record;
 
-        ChunkContext(Chunk chunk) {
+        void open(Chunk chunk, ConsumerRecord<byte[], byte[]> record) {
             this.chunk = chunk;
+            this.record = record;
         }
 
-        void open() {
-            closed = false;
+        void close() {
+            chunk = null;
+            record = null;
         }
 
         @Override
@@ -137,23 +130,43 @@ final class Invoker {
         }
 
         private void send(String topic, Event event) {
-            if (closed) {
+            Chunk current = chunk;
+            if (current == null) {
                 throw new IllegalStateException("Function '" + function + "' emitted after its handler returned;"
                         + " emit only from inside handle()");
             }
-            chunk.retain();
+            current.retain();
             try {
-                producer.send(KafkaEvents.toRecord(topic, event), chunk);
+                producer.send(KafkaEvents.toRecord(topic, event), new EmitCallback(current, record));
             } catch (RuntimeException e) {
                 // The producer refused the record outright (closed, fenced, or it waited too long for buffer space).
-                chunk.fail(e);
-                chunk.release();
+                current.fail(e);
+                current.release();
                 throw e;
             }
         }
+    }
 
-        void close() {
-            closed = true;
+    /** Kafka's answer to one emit, tied to the input record that emitted it. */
+    private final class EmitCallback implements Callback {
+        private final Chunk chunk;
+        private final ConsumerRecord<byte[], byte[]> source;
+
+        EmitCallback(Chunk chunk, ConsumerRecord<byte[], byte[]> source) {
+            this.chunk = chunk;
+            this.source = source;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception == null) {
+                metrics.emits.increment();
+            } else if (exception instanceof RecordTooLargeException || exception instanceof InvalidRecordException) {
+                deadLetters.outputRefused(chunk, source, exception);
+            } else {
+                chunk.fail(exception);
+            }
+            chunk.release();
         }
     }
 }

@@ -3,70 +3,60 @@ package dev.eddy.engine.internal.dispatch;
 import dev.eddy.engine.Ordering;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * A fixed table of serial lanes that run a function's records concurrently: in {@link Ordering#KEY} order a key
- * always hashes to the same lane, so its records run one after the other and in order, while other keys run on
- * the other lanes, also within one partition; in {@link Ordering#UNORDERED} order a chunk is spread over the lanes
- * in contiguous slices. The lane count is the function's max concurrency, and the table is all the per-key state
+ * A fixed table of lanes that run a function's records concurrently: in {@link Ordering#KEY} order a key always
+ * hashes to the same lane, so its records run one after the other and in order, while other keys run on the other
+ * lanes, also within one partition; in {@link Ordering#UNORDERED} order a chunk is spread over the lanes in
+ * contiguous slices. The lane count is the function's max concurrency, and the table is all the per-key state
  * there is: no key is remembered once its records are done.
  *
  * <p>Handing a slice to a lane costs a few microseconds, far more than a fast handler's call; concurrency only pays
  * when calls wait (on I/O, most often). So while the function's calls are fast and none of a partition's records
  * are in the lanes, {@link #split} runs the partition's chunk right where it is, on the partition's own lane, in
  * order: the partitions still run concurrently, and the order of every key is kept, since a key's records all
- * come from one partition and none of that partition's records are anywhere else.
+ * come from one partition and none of that partition's records are anywhere else. Likewise, while records wait
+ * for a retry on the partition's own lane, the partition's chunks stay there.
  *
  * <p>Threading: {@link #split} runs on the partition's own lane, so the chunks of a partition are split in offset
- * order and each lane receives its records in order. Lanes run on threads taken from the executor as needed.
+ * order and each lane receives its records in order.
  */
 final class KeyLanes {
 
     /** Slices of fewer records than this are not worth a lane of their own in UNORDERED order. */
     private static final int MIN_UNORDERED_SLICE = 8;
 
-    private final List<SerialLane<Slice>> lanes;
+    private final List<LaneRunner> lanes;
     private final Ordering ordering;
     private final Invoker invoker;
     private int nextUnorderedLane;
 
-    /** The records of a chunk that one lane runs, and the count of its partition's slices in the lanes. */
-    record Slice(Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, AtomicInteger inLanes) {
-    }
-
-    KeyLanes(int count, Ordering ordering, Executor executor, Invoker invoker) {
+    KeyLanes(Ordering ordering, Invoker invoker, List<LaneRunner> lanes) {
         if (ordering == Ordering.PARTITION) {
             throw new IllegalArgumentException("PARTITION order runs on the partitions' own lanes");
         }
         this.ordering = ordering;
         this.invoker = invoker;
-        this.lanes = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            lanes.add(new SerialLane<>(executor, this::run));
-        }
+        this.lanes = List.copyOf(lanes);
     }
 
-    private void run(Slice slice) {
-        try {
-            invoker.run(slice.chunk(), slice.records());
-        } finally {
-            slice.inLanes().decrementAndGet();
-        }
+    List<LaneRunner> lanes() {
+        return lanes;
     }
 
     /**
      * Runs the chunk in place, or hands its records to their lanes; the chunk stays pending until every record
-     * has run.
+     * is done.
      *
-     * @param inLanes how many slices of the chunk's partition are in the lanes now
+     * @param own     the partition's own lane, whose task this runs in
+     * @param inLanes how much of the partition's work is in the key lanes now
      */
-    void split(Chunk chunk, AtomicInteger inLanes) {
-        if (inLanes.get() == 0 && invoker.callsAreFast()) {
-            invoker.run(chunk, chunk.records());
+    void split(Chunk chunk, LaneRunner own, AtomicInteger inLanes) {
+        if (own.hasWaiting() || (inLanes.get() == 0 && invoker.callsAreFast())) {
+            own.run(chunk, chunk.records(), null);
             return;
         }
         try {
@@ -109,10 +99,17 @@ final class KeyLanes {
         }
     }
 
-    private void submit(int lane, Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, AtomicInteger inLanes) {
+    private void submit(int index, Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, AtomicInteger inLanes) {
         chunk.retain();
         inLanes.incrementAndGet();
-        lanes.get(lane).submit(new Slice(chunk, records, inLanes));
+        LaneRunner lane = lanes.get(index);
+        lane.submit(() -> {
+            try {
+                lane.run(chunk, records, inLanes);
+            } finally {
+                inLanes.decrementAndGet();
+            }
+        });
     }
 
     /**
@@ -121,7 +118,8 @@ final class KeyLanes {
      * without a key goes to its partition's lane, which keeps the order of such records.
      */
     int laneOf(ConsumerRecord<byte[], byte[]> record) {
-        int hash = record.key() == null ? record.partition() : Integer.rotateLeft(Utils.murmur2(record.key()) * 0x9E3779B9, 16);
+        int hash = record.key() == null ? record.partition()
+                : Integer.rotateLeft(Utils.murmur2(record.key()) * 0x9E3779B9, 16);
         return Math.floorMod(hash, lanes.size());
     }
 }

@@ -2,6 +2,7 @@ package dev.eddy.engine.internal.dispatch;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -14,7 +15,10 @@ import org.apache.kafka.common.TopicPartition;
 final class PartitionState {
 
     final TopicPartition partition;
-    final SerialLane<Chunk> lane;
+    /** Runs the partition's chunks in order, or splits them over the key lanes. */
+    final LaneRunner runner;
+    /** How much of the partition's work is in the key lanes (slices, and records waiting there for a retry). */
+    final AtomicInteger inLanes = new AtomicInteger();
     private final ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
     private int buffered;
     private long position = -1;
@@ -22,9 +26,9 @@ final class PartitionState {
     private boolean paused;
     private Throwable failure;
 
-    PartitionState(TopicPartition partition, SerialLane<Chunk> lane) {
+    PartitionState(TopicPartition partition, LaneRunner runner) {
         this.partition = partition;
-        this.lane = lane;
+        this.runner = runner;
     }
 
     void add(Chunk chunk) {
@@ -34,7 +38,8 @@ final class PartitionState {
 
     /**
      * Moves the position past every complete chunk at the head of the ledger, stopping at the first failed one,
-     * which stays in place so that nothing after it is committed.
+     * which stays in place so that nothing after it is committed, and at the first one with records let go undone
+     * (its partition was taken away: they will be delivered again).
      */
     void advance() {
         Chunk head;
@@ -43,11 +48,19 @@ final class PartitionState {
                 failure = head.failure();
                 break;
             }
+            if (head.hasDropped()) {
+                break;
+            }
             inFlight.poll();
             buffered -= head.size();
             position = head.nextOffset();
             dirty = true;
         }
+    }
+
+    /** Marks every chunk in flight abandoned: the partition is being let go. */
+    void abandon() {
+        inFlight.forEach(Chunk::abandon);
     }
 
     /** Completes when every chunk handed out so far is complete. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,11 +46,11 @@ class PartitionStateTest {
         chunk.retain();
         chunk.retain();
         chunk.release(); // the handler is done, two emits are not acknowledged yet
-        chunk.onCompletion(null, null);
+        chunk.release();
         ledger.advance();
         assertEquals(-1, ledger.position());
 
-        chunk.onCompletion(null, null);
+        chunk.release();
         ledger.advance();
         assertEquals(3, ledger.position());
     }
@@ -65,8 +64,7 @@ class PartitionStateTest {
         ledger.add(failed);
         ledger.add(after);
         RuntimeException refused = new RuntimeException("refused");
-        failed.retain();
-        failed.onCompletion(null, refused);
+        failed.fail(refused);
         failed.release();
         ok.release();
         after.release();
@@ -76,6 +74,23 @@ class PartitionStateTest {
         assertSame(refused, ledger.failure());
         ledger.advance();
         assertEquals(2, ledger.position());
+    }
+
+    @Test
+    void shouldNotCommitPastAChunkWhoseRecordsWereLetGo() {
+        Chunk first = chunk(0, 2);
+        Chunk second = chunk(2, 2);
+        ledger.add(first);
+        ledger.add(second);
+        ledger.abandon();
+        assertTrue(first.isAbandoned() && second.isAbandoned());
+        first.release();
+        second.dropped(); // a record of it was waiting for a retry when the partition was taken away
+        second.release();
+
+        ledger.advance();
+        assertEquals(2, ledger.position());
+        assertNull(ledger.failure(), "letting records go is not a failure of the function");
     }
 
     @Test
@@ -96,6 +111,6 @@ class PartitionStateTest {
         for (int i = 0; i < count; i++) {
             records.add(new ConsumerRecord<>(PARTITION.topic(), PARTITION.partition(), firstOffset + i, null, new byte[0]));
         }
-        return new Chunk(PARTITION, records, new SimpleMeterRegistry().counter("emits"), chunk -> { });
+        return new Chunk(PARTITION, records, chunk -> { });
     }
 }

@@ -1,0 +1,126 @@
+package dev.eddy.engine.internal.dispatch;
+
+import dev.eddy.engine.DeadLetterHeaders;
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.FailureReason;
+import dev.eddy.engine.FunctionDefinition;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.Executor;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Writes records that failed for good to the function's dead-letter topic: the record's key, value, timestamp
+ * and headers as they were, plus {@link DeadLetterHeaders} saying where it came from and why it failed. The
+ * record's chunk stays pending until Kafka has the dead letter; if Kafka refuses it (the topic is missing, the
+ * record is too large once the headers are added), the chunk is marked failed, so that the record's offset is not
+ * committed and the function stops with that reason.
+ *
+ * <p>Threading: called from lane threads, and from the producer's thread through {@link #outputRefused}, which
+ * hands the send to the executor, since a producer callback must not wait on the producer.
+ */
+final class DeadLetters {
+
+    private final FunctionDefinition function;
+    private final Producer<byte[], byte[]> producer;
+    private final FunctionMetrics metrics;
+    private final FailureLog failureLog;
+    private final Executor executor;
+
+    DeadLetters(FunctionDefinition function, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
+            FailureLog failureLog, Executor executor) {
+        this.function = function;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.failureLog = failureLog;
+        this.executor = executor;
+    }
+
+    /** A record the handler failed on for good. */
+    void send(Chunk chunk, ConsumerRecord<byte[], byte[]> record, Attempts attempts, FailureReason reason) {
+        chunk.retain();
+        failureLog.deadLettered(record, reason, attempts.count(), attempts.lastError());
+        ProducerRecord<byte[], byte[]> letter;
+        try {
+            letter = letter(record, attempts, reason);
+        } catch (RuntimeException e) {
+            refused(chunk, record, e);
+            return;
+        }
+        try {
+            producer.send(letter, (metadata, exception) -> {
+                if (exception != null) {
+                    refused(chunk, record, exception);
+                } else {
+                    metrics.deadLettered(reason).increment();
+                    chunk.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            refused(chunk, record, e);
+        }
+    }
+
+    /** A record whose emit Kafka refused for good; called on the producer's thread. */
+    void outputRefused(Chunk chunk, ConsumerRecord<byte[], byte[]> record, Exception refusal) {
+        chunk.retain();
+        long now = System.currentTimeMillis();
+        Attempts attempts = new Attempts(now);
+        attempts.failed(now, refusal);
+        executor.execute(() -> {
+            try {
+                send(chunk, record, attempts, FailureReason.OUTPUT_REFUSED);
+            } finally {
+                chunk.release();
+            }
+        });
+    }
+
+    private void refused(Chunk chunk, ConsumerRecord<byte[], byte[]> record, Throwable cause) {
+        chunk.fail(new DeadLetterException(function.name(), function.deadLetterTopic(), record, cause));
+        chunk.release();
+    }
+
+    private ProducerRecord<byte[], byte[]> letter(ConsumerRecord<byte[], byte[]> record, Attempts attempts,
+            FailureReason reason) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header header : record.headers()) {
+            headers.add(header);
+        }
+        Throwable error = attempts.lastError();
+        String message = error == null || error.getMessage() == null ? "" : error.getMessage();
+        if (message.length() > DeadLetterHeaders.MAX_MESSAGE_CHARS) {
+            message = message.substring(0, DeadLetterHeaders.MAX_MESSAGE_CHARS) + "…";
+        }
+        add(headers, DeadLetterHeaders.SOURCE_TOPIC, record.topic());
+        add(headers, DeadLetterHeaders.SOURCE_PARTITION, String.valueOf(record.partition()));
+        add(headers, DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(record.offset()));
+        add(headers, DeadLetterHeaders.FUNCTION, function.name());
+        add(headers, DeadLetterHeaders.FUNCTION_VERSION, function.version());
+        add(headers, DeadLetterHeaders.REASON, reason.name());
+        add(headers, DeadLetterHeaders.ATTEMPTS, String.valueOf(attempts.count()));
+        add(headers, DeadLetterHeaders.EXCEPTION_CLASS, error == null ? "" : error.getClass().getName());
+        add(headers, DeadLetterHeaders.EXCEPTION_MESSAGE, message);
+        add(headers, DeadLetterHeaders.FIRST_FAILURE_TIME, Instant.ofEpochMilli(attempts.firstFailureMillis()).toString());
+        add(headers, DeadLetterHeaders.LAST_FAILURE_TIME, Instant.ofEpochMilli(attempts.lastFailureMillis()).toString());
+        Long timestamp = record.timestamp() >= 0 ? record.timestamp() : null;
+        return new ProducerRecord<>(function.deadLetterTopic(), null, timestamp, record.key(), record.value(), headers);
+    }
+
+    private static void add(RecordHeaders headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A failed record could not be written to the dead-letter topic either. */
+    static final class DeadLetterException extends EddyException {
+        DeadLetterException(String function, String topic, ConsumerRecord<?, ?> record, Throwable cause) {
+            super("Function '" + function + "' could not write record " + record.topic() + "-" + record.partition()
+                    + "@" + record.offset() + " to its dead-letter topic '" + topic + "' (" + cause + "). The record's"
+                    + " offset is not committed; the function stops so that nothing after it is lost either.", cause);
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package dev.eddy.engine.internal.dispatch;
+
+import dev.eddy.engine.FailureReason;
+import dev.eddy.engine.Ordering;
+import dev.eddy.engine.RetryPolicy;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A serial lane and what runs on it: records, one after the other, and the decision of what a failure costs.
+ *
+ * <p>A record whose call fails is tried again after a backoff if the function's {@link RetryPolicy} allows, and
+ * goes to the dead-letter topic when it does not. While it waits, only the records that must stay behind it wait
+ * with it: those of the same key in {@link Ordering#KEY} order, those of the same partition in {@link
+ * Ordering#PARTITION} order, none in {@link Ordering#UNORDERED}; everything else on the lane goes on. A waiting
+ * record holds its chunk, so that no offset past it is committed. When its partition is taken away, a waiting
+ * record is let go instead (it will be delivered again to the new owner).
+ *
+ * <p>Timeouts: the {@link Watchdog} interrupts a call that has run longer than the function's timeout and marks it
+ * timed out; the call then counts as failed ({@link FailureReason#TIMED_OUT}) whatever it returns. A handler that
+ * ignores the interrupt holds its lane until it returns.
+ *
+ * <p>Threading: lane tasks run one at a time, each on a thread from the executor; the retry timer only submits a
+ * task. The watchdog reads {@link #thread}, the call count and the in-call flag, and writes the watch fields.
+ */
+final class LaneRunner {
+
+    /** At most this many calls of a slice are timed for the latency histogram. */
+    static final int TIMED_PER_SLICE = 4;
+
+    private static final VarHandle CALLS_STARTED;
+    private static final VarHandle IN_CALL;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CALLS_STARTED = lookup.findVarHandle(LaneRunner.class, "callsStarted", long.class);
+            IN_CALL = lookup.findVarHandle(LaneRunner.class, "inCall", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final SerialLane<Runnable> lane;
+    private final Invoker invoker;
+    private final Invoker.CallContext context;
+    private final DeadLetters deadLetters;
+    private final FunctionMetrics metrics;
+    private final FailureLog failureLog;
+    private final RetryPolicy policy;
+    private final Ordering ordering;
+    private final ScheduledExecutorService timers;
+    private final SplittableRandom random = new SplittableRandom();
+    /** Records waiting behind a failed one, by what they wait on; usually empty. Lane tasks only. */
+    private final Map<Object, Deque<Waiting>> blocked = new HashMap<>();
+
+    /** The thread running the lane's current task; read by the watchdog. */
+    volatile Thread thread;
+    /** Set by the watchdog when the current call ran past the timeout. */
+    volatile boolean timedOut;
+    // Written by the lane without a fence, read by the watchdog: it only needs to see them eventually.
+    private long callsStarted;
+    private boolean inCall;
+    // The watchdog's own bookkeeping.
+    long watchedCall = -1;
+    long watchedNanos;
+
+    /**
+     * A record waiting for its next attempt, or behind the record of its key that failed.
+     *
+     * @param attempts null until the record has been tried and failed
+     * @param inLanes  its partition's count of work in the key lanes, or null on a partition's own lane
+     */
+    private record Waiting(Chunk chunk, ConsumerRecord<byte[], byte[]> record, Attempts attempts,
+            AtomicInteger inLanes) {
+
+        Waiting failedOnce() {
+            return attempts != null ? this : new Waiting(chunk, record, new Attempts(System.currentTimeMillis()), inLanes);
+        }
+
+        /** The record is done (succeeded, dead-lettered or let go): it no longer holds its chunk or its lane. */
+        void done() {
+            if (inLanes != null) {
+                inLanes.decrementAndGet();
+            }
+            chunk.release();
+        }
+    }
+
+    LaneRunner(Executor executor, Invoker invoker, DeadLetters deadLetters, FunctionMetrics metrics,
+            FailureLog failureLog, RetryPolicy policy, Ordering ordering, ScheduledExecutorService timers) {
+        this.lane = new SerialLane<>(executor, Runnable::run);
+        this.invoker = invoker;
+        this.context = invoker.newContext();
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.failureLog = failureLog;
+        this.policy = policy;
+        this.ordering = ordering;
+        this.timers = timers;
+    }
+
+    /** Queues a task to run on this lane after everything queued before it. */
+    void submit(Runnable task) {
+        lane.submit(task);
+    }
+
+    /** Queues a task that lets go of the waiting records of abandoned chunks (partitions taken away). */
+    void submitPurge() {
+        lane.submit(this::purgeAbandoned);
+    }
+
+    /**
+     * Runs records now, on the caller's thread, which must be running a task of this lane; releases the chunk once
+     * when done with them (records left waiting hold it on their own).
+     *
+     * @param inLanes the partition's count of work in the key lanes, which a record left waiting here adds to; null
+     *                on a partition's own lane
+     */
+    void run(Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, AtomicInteger inLanes) {
+        thread = Thread.currentThread();
+        int succeeded = 0;
+        int failed = 0;
+        // Recording into a percentile histogram costs more than a trivial handler: time at most TIMED_PER_SLICE
+        // calls, evenly spread (every call when the load is light; eddy.invocations has exact counts).
+        int sampleEvery = Math.max(1, records.size() / TIMED_PER_SLICE);
+        int index = 0;
+        try {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (!blocked.isEmpty()) {
+                    Deque<Waiting> queue = blocked.get(blockingKey(record));
+                    if (queue != null) {
+                        if (chunk.isAbandoned()) {
+                            chunk.dropped();
+                        } else {
+                            queue.add(hold(new Waiting(chunk, record, null, inLanes)));
+                        }
+                        continue;
+                    }
+                }
+                Throwable failure = attempt(chunk, record, index++ % sampleEvery == 0);
+                if (failure == null) {
+                    succeeded++;
+                    continue;
+                }
+                failed++;
+                Waiting waiting = new Waiting(chunk, record, new Attempts(System.currentTimeMillis()), inLanes);
+                if (retryLater(waiting, failure)) {
+                    Deque<Waiting> queue = new ArrayDeque<>();
+                    queue.add(hold(waiting));
+                    blocked.put(blockingKey(record), queue);
+                }
+            }
+        } catch (Throwable e) {
+            // Not the handler's doing: keep the chunk from being committed, and say why.
+            chunk.fail(e);
+        } finally {
+            metrics.succeeded.increment(succeeded);
+            if (failed > 0) {
+                metrics.failed.increment(failed);
+            }
+            chunk.release();
+        }
+    }
+
+    /** A record left waiting holds its chunk, and its partition's place in the key lanes. */
+    private static Waiting hold(Waiting waiting) {
+        waiting.chunk().retain();
+        if (waiting.inLanes() != null) {
+            waiting.inLanes().incrementAndGet();
+        }
+        return waiting;
+    }
+
+    /** One call, with the timeout watched; returns the failure or null. */
+    private Throwable attempt(Chunk chunk, ConsumerRecord<byte[], byte[]> record, boolean timed) {
+        CALLS_STARTED.setOpaque(this, callsStarted + 1);
+        IN_CALL.setOpaque(this, true);
+        Throwable failure;
+        try {
+            failure = invoker.call(chunk, record, context, timed);
+        } finally {
+            IN_CALL.setOpaque(this, false);
+        }
+        if (timedOut) {
+            timedOut = false;
+            Thread.interrupted(); // the watchdog's interrupt is ours to clear
+            failure = new HandlerTimeoutException(failure);
+        }
+        return failure;
+    }
+
+    /**
+     * Decides what becomes of a record whose attempt failed: another attempt after a backoff (scheduled here), or
+     * the dead-letter topic (sent here, holding the chunk until Kafka has it).
+     *
+     * @return true when another attempt is scheduled, and the caller must keep the record waiting
+     */
+    private boolean retryLater(Waiting waiting, Throwable failure) {
+        Attempts attempts = waiting.attempts();
+        attempts.failed(System.currentTimeMillis(), failure);
+        failureLog.handlerFailed(waiting.record(), failure, attempts.count());
+        if (policy.allowsAnotherAttempt(attempts.count(), Duration.ofNanos(attempts.nanosSinceFirstFailure()))) {
+            metrics.retries.increment();
+            Object key = blockingKey(waiting.record());
+            Duration backoff = policy.backoffAfter(attempts.count(), random);
+            timers.schedule(() -> lane.submit(() -> retry(key)), backoff.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        }
+        FailureReason reason = failure instanceof HandlerTimeoutException ? FailureReason.TIMED_OUT
+                : FailureReason.HANDLER_FAILED;
+        deadLetters.send(waiting.chunk(), waiting.record(), attempts, reason);
+        return false;
+    }
+
+    /** The next attempt at the record a key waits on, then the records behind it, until one fails again. */
+    private void retry(Object key) {
+        thread = Thread.currentThread();
+        Deque<Waiting> queue = blocked.get(key);
+        if (queue == null) {
+            return; // let go meanwhile
+        }
+        while (!queue.isEmpty()) {
+            Waiting head = queue.peek();
+            if (head.chunk().isAbandoned()) {
+                queue.poll();
+                head.chunk().dropped();
+                head.done();
+                continue;
+            }
+            Throwable failure = attempt(head.chunk(), head.record(), true);
+            if (failure == null) {
+                metrics.succeeded.increment();
+                queue.poll();
+                head.done();
+                continue;
+            }
+            metrics.failed.increment();
+            Waiting failing = head.failedOnce();
+            if (retryLater(failing, failure)) {
+                queue.poll();
+                queue.addFirst(failing);
+                return; // the key keeps waiting for the scheduled attempt
+            }
+            queue.poll(); // dead-lettered: the records behind it go on
+            head.done();
+        }
+        blocked.remove(key);
+    }
+
+    /** Lets go of waiting records whose partitions were taken away; they will be delivered again to the new owner. */
+    private void purgeAbandoned() {
+        Iterator<Map.Entry<Object, Deque<Waiting>>> entries = blocked.entrySet().iterator();
+        while (entries.hasNext()) {
+            Deque<Waiting> queue = entries.next().getValue();
+            queue.removeIf(waiting -> {
+                if (waiting.chunk().isAbandoned()) {
+                    waiting.chunk().dropped();
+                    waiting.done();
+                    return true;
+                }
+                return false;
+            });
+            if (queue.isEmpty()) {
+                entries.remove();
+            }
+        }
+    }
+
+    /** What a record waits on when a record ahead of it failed. */
+    private Object blockingKey(ConsumerRecord<byte[], byte[]> record) {
+        return switch (ordering) {
+            case PARTITION -> new TopicPartition(record.topic(), record.partition());
+            case UNORDERED -> record; // only itself: nothing else waits
+            case KEY -> record.key() == null ? new TopicPartition(record.topic(), record.partition())
+                    : new KeyBytes(record.key());
+        };
+    }
+
+    /** Whether records wait on this lane for a retry; lane tasks only. */
+    boolean hasWaiting() {
+        return !blocked.isEmpty();
+    }
+
+    /** Whether a call is running on this lane now, as far as another thread can tell. */
+    boolean busy() {
+        return (boolean) IN_CALL.getOpaque(this);
+    }
+
+    /** How many calls this lane has started, as far as another thread can tell. */
+    long callsStarted() {
+        return (long) CALLS_STARTED.getOpaque(this);
+    }
+
+    /** A record key compared by content. */
+    private record KeyBytes(byte[] bytes) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof KeyBytes that && Arrays.equals(bytes, that.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+    }
+}
