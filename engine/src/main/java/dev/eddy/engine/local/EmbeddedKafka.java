@@ -132,6 +132,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // A consumer that died without leaving gives its partitions up within seconds, not the production 45 s.
+        props.put("group.consumer.min.session.timeout.ms", "2000");
+        props.put("group.consumer.session.timeout.ms", "6000");
+        props.put("group.consumer.min.heartbeat.interval.ms", "500");
+        props.put("group.consumer.heartbeat.interval.ms", "1000");
+        props.put("group.min.session.timeout.ms", "2000");
         props.put("auto.create.topics.enable", "false");
         props.put("num.partitions", "1");
         return props;

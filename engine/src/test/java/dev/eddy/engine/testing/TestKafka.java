@@ -3,7 +3,6 @@ package dev.eddy.engine.testing;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.Topics;
 import dev.eddy.engine.local.EmbeddedKafka;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,18 +13,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -39,10 +32,12 @@ public final class TestKafka implements AutoCloseable {
 
     private final EmbeddedKafka broker;
     private final Admin admin;
+    private final KafkaReader reader;
 
     TestKafka(EmbeddedKafka broker) {
         this.broker = broker;
         this.admin = broker.admin();
+        this.reader = new KafkaReader(broker.bootstrapServers());
     }
 
     public String bootstrapServers() {
@@ -114,76 +109,27 @@ public final class TestKafka implements AutoCloseable {
 
     /** Reads every record of the topic up to its current end. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Could not read " + topic + " to its end " + end);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-            }
-        }
-        return all;
+        return reader.readAll(topic);
     }
 
     /** The sum of the end offsets of the topic's partitions: how many records it holds, for a plain topic. */
     public long endOffsetSum(String topic) {
-        try {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest).all().get().values().stream()
-                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
+        return reader.endOffsetSum(topic);
     }
 
     /** The offsets the group has committed, by partition. */
     public Map<TopicPartition, Long> committedOffsets(String groupId) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            committed.forEach((partition, offset) -> {
-                if (offset != null) {
-                    offsets.put(partition, offset.offset());
-                }
-            });
-            return offsets;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
+        return reader.committedOffsets(groupId);
     }
 
     /** The sum of the group's committed offsets over the topic's partitions. */
     public long committedSum(String groupId, String topic) {
-        return committedOffsets(groupId).entrySet().stream()
-                .filter(entry -> entry.getKey().topic().equals(topic))
-                .mapToLong(Map.Entry::getValue).sum();
+        return reader.committedSum(groupId, topic);
     }
 
     @Override
     public void close() {
+        reader.close();
         admin.close();
         broker.close();
     }

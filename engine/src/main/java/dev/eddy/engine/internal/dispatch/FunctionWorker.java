@@ -55,6 +55,7 @@ public final class FunctionWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionWorker.class);
     private static final long MIN_PAUSED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long MIN_EARLY_COMMIT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final FunctionDefinition function;
     private final Consumer<byte[], byte[]> consumer;
@@ -91,6 +92,8 @@ public final class FunctionWorker implements Runnable {
     private volatile Throwable failure;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastCommit = System.nanoTime();
+    /** Records completed since the last commit was sent; poll loop only. */
+    private long uncommitted;
     private int pausedCount;
 
     public FunctionWorker(FunctionDefinition function, EngineConfig config, Consumer<byte[], byte[]> consumer,
@@ -152,7 +155,12 @@ public final class FunctionWorker implements Runnable {
                 }
                 advance(partitions.values());
                 resumeDrained();
-                if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
+                // Commit on the interval, and sooner when much has completed: what a crash replays is what was in
+                // flight plus what completed since the last commit, and at full speed an interval is a lot. Early
+                // commits are spaced a little, since each is a write to the group's offsets topic.
+                long sinceCommit = System.nanoTime() - lastCommit;
+                if (sinceCommit >= commitIntervalNanos
+                        || (uncommitted >= maxBuffered && sinceCommit >= MIN_EARLY_COMMIT_GAP_NANOS)) {
                     commitAsync();
                 }
             }
@@ -231,7 +239,7 @@ public final class FunctionWorker implements Runnable {
 
     private void advance(Collection<PartitionState> ledgers) {
         for (PartitionState ledger : ledgers) {
-            ledger.advance();
+            uncommitted += ledger.advance();
             if (ledger.failure() != null && failure == null) {
                 failure = new OutputFailedException(function.name(), ledger.partition, ledger.position(),
                         ledger.failure());
@@ -263,6 +271,7 @@ public final class FunctionWorker implements Runnable {
 
     private void commitAsync() {
         lastCommit = System.nanoTime();
+        uncommitted = 0;
         Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.values());
         if (offsets.isEmpty()) {
             return;

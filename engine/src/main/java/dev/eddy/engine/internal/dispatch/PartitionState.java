@@ -40,8 +40,11 @@ final class PartitionState {
      * Moves the position past every complete chunk at the head of the ledger, stopping at the first failed one,
      * which stays in place so that nothing after it is committed, and at the first one with records let go undone
      * (its partition was taken away: they will be delivered again).
+     *
+     * @return how many records the position moved past
      */
-    void advance() {
+    int advance() {
+        int passed = 0;
         Chunk head;
         while (failure == null && (head = inFlight.peek()) != null && head.isDone()) {
             if (head.failure() != null) {
@@ -55,7 +58,9 @@ final class PartitionState {
             buffered -= head.size();
             position = head.nextOffset();
             dirty = true;
+            passed += head.size();
         }
+        return passed;
     }
 
     /** Marks every chunk in flight abandoned: the partition is being let go. */

@@ -1,0 +1,101 @@
+package dev.eddy.engine.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An engine in a process of its own ({@code eddy run}), started from this JVM's classpath, so that a test can kill
+ * it with SIGKILL or stop it with SIGTERM as an operator or a crash would. Its output goes to a log file.
+ */
+public final class EngineProcess implements AutoCloseable {
+
+    private final List<String> arguments;
+    private final Path log;
+    private Process process;
+    private int starts;
+
+    /** @param arguments the arguments of {@code eddy run} */
+    public EngineProcess(List<String> arguments, Path log) {
+        this.arguments = List.copyOf(arguments);
+        this.log = log;
+    }
+
+    /** Starts the process (again); returns at once. */
+    public EngineProcess start() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.eddy.engine.cli.EddyCli");
+        command.add("run");
+        command.addAll(arguments);
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, "---- start " + (++starts) + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString()))).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the engine process", e);
+        }
+        return this;
+    }
+
+    /** SIGKILL, as a crash: nothing is finished or committed. Waits until the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /**
+     * SIGTERM, as an orderly stop: the engine finishes what is in flight and commits.
+     *
+     * @return the exit status
+     */
+    public int terminate(Duration timeout) {
+        process.destroy();
+        return awaitExit(timeout);
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    private int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("The engine process did not exit within " + timeout + "; see " + log);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The process's output so far. */
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (isAlive()) {
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(30));
+        }
+    }
+}
