@@ -9,9 +9,10 @@ package dev.eddy.engine;
  * @param emitted   emitted records Kafka acknowledged
  * @param retries   handler calls scheduled again after a failure
  * @param deadLettered records written to the dead-letter topic
+ * @param partitionsRevoked input partitions taken away by rebalances (or lost) while the function ran
  */
 public record FunctionStats(long received, long succeeded, long failed, long emitted, long retries,
-        long deadLettered) {
+        long deadLettered, long partitionsRevoked) {
 
     /** Handler calls that completed either way (a retried record counts once per call). */
     public long processed() {

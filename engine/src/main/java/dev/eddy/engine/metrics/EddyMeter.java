@@ -19,6 +19,9 @@ public enum EddyMeter {
     DEAD_LETTERED("eddy.dead.lettered", Kind.COUNTER, "records",
             "Records written to the function's dead-letter topic, by reason (HANDLER_FAILED, TIMED_OUT,"
             + " OUTPUT_REFUSED).", "function", "reason"),
+    PARTITIONS_REVOKED("eddy.partitions.revoked", Kind.COUNTER, "partitions",
+            "Input partitions taken away from a function by a rebalance, or lost with its group membership; a steady"
+            + " rise means a rebalance storm.", "function"),
     HANDLER_DURATION("eddy.handler.duration", Kind.TIMER, "seconds",
             "Time spent in the handler per call, with p50 and p99. Under load, four evenly spread calls of each"
             + " batch of a partition are timed; eddy.invocations has the exact count.", "function");

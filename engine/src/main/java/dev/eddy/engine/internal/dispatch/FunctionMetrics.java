@@ -19,6 +19,7 @@ public final class FunctionMetrics {
     final Counter failed;
     final Counter emits;
     final Counter retries;
+    final Counter partitionsRevoked;
     private final Map<FailureReason, Counter> deadLettered = new EnumMap<>(FailureReason.class);
     final Timer handlerDuration;
 
@@ -28,6 +29,7 @@ public final class FunctionMetrics {
         failed = counter(registry, EddyMeter.INVOCATIONS, function, "failure");
         emits = counter(registry, EddyMeter.EMITS, function, null);
         retries = counter(registry, EddyMeter.RETRIES, function, null);
+        partitionsRevoked = counter(registry, EddyMeter.PARTITIONS_REVOKED, function, null);
         for (FailureReason reason : FailureReason.values()) {
             deadLettered.put(reason, Counter.builder(EddyMeter.DEAD_LETTERED.meterName())
                     .description(EddyMeter.DEAD_LETTERED.description())
@@ -62,6 +64,10 @@ public final class FunctionMetrics {
 
     public long deadLettered() {
         return (long) deadLettered.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public long partitionsRevoked() {
+        return (long) partitionsRevoked.count();
     }
 
     public long retries() {

@@ -407,6 +407,9 @@ public final class FunctionWorker implements Runnable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
             List<PartitionState> ledgers = remove(revoked);
+            if (!stopRequested) {
+                metrics.partitionsRevoked.increment(revoked.size());
+            }
             assignedPartitions = partitions.size();
             if (!ledgers.isEmpty()) {
                 drainAndCommit(ledgers);
@@ -417,6 +420,7 @@ public final class FunctionWorker implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             remove(lost);
+            metrics.partitionsRevoked.increment(lost.size());
             assignedPartitions = partitions.size();
             log.warn("Function '{}' lost {} without committing; their records in flight will be delivered again",
                     function.name(), lost);
