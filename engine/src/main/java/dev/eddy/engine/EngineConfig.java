@@ -48,7 +48,9 @@ public final class EngineConfig extends AbstractConfig {
     public static final String POLL_TIMEOUT_MS = "poll.timeout.ms";
     private static final String POLL_TIMEOUT_MS_DOC = "The longest a function's poll loop waits for records before"
             + " it looks at completed work again, and the longest it goes without polling while it waits for"
-            + " records in flight to complete.";
+            + " records in flight to complete. Kept short because Kafka 4.4's consumer (KIP-848 protocol) can hold a"
+            + " fetch back until the poll times out: at 100 ms the end-to-end p99 was 50 ms here, at 10 ms 7 ms. An"
+            + " idle function costs a wake-up per timeout.";
 
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
@@ -65,7 +67,7 @@ public final class EngineConfig extends AbstractConfig {
                     Importance.MEDIUM, MAX_BUFFERED_RECORDS_PER_PARTITION_DOC)
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(0L, 600_000L), Importance.MEDIUM,
                     SHUTDOWN_TIMEOUT_MS_DOC)
-            .define(POLL_TIMEOUT_MS, Type.LONG, 100L, Range.between(1L, 10_000L), Importance.LOW,
+            .define(POLL_TIMEOUT_MS, Type.LONG, 10L, Range.between(1L, 10_000L), Importance.LOW,
                     POLL_TIMEOUT_MS_DOC);
 
     public EngineConfig(Map<String, ?> settings) {

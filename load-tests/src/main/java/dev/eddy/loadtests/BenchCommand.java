@@ -30,16 +30,20 @@ import picocli.CommandLine.Parameters;
             "Scenarios:",
             "  dispatch-noop  no-op handler vs a raw poll loop (target 0.9)",
             "  passthrough    emit every record vs a raw consume→produce loop (target 0.8)",
+            "  io-bound       20 ms handler, KEY order vs one record at a time per partition (target 100)",
+            "  e2e-latency    produce → handler start at 5,000/s vs raw produce → poll (p99 ≤ 20 ms)",
             ""})
 public final class BenchCommand implements Callable<Integer> {
 
-    static final List<Scenario> SCENARIOS = List.of(new DispatchNoop(), new Passthrough());
+    static final List<Scenario> SCENARIOS = List.of(new DispatchNoop(), new Passthrough(), new IoBound(),
+            new EndToEndLatency());
 
     @Parameters(index = "0", paramLabel = "<scenario>", description = "The scenario to run (see above).")
     private String scenarioName;
 
-    @Option(names = "--records", defaultValue = "2000000", paramLabel = "<n>",
-            description = "Records per run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--records", paramLabel = "<n>",
+            description = "Records per run. Default: the scenario's (2,000,000 for the throughput scenarios).")
+    private Integer requestedRecords;
     private int records;
 
     @Option(names = "--runs", defaultValue = "5", paramLabel = "<n>",
@@ -71,6 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "Unknown scenario '"
                         + scenarioName + "'; the scenarios are " + SCENARIOS.stream().map(Scenario::name)
                         .collect(Collectors.joining(", "))));
+        records = requestedRecords != null ? requestedRecords : scenario.defaultRecords();
         if (records < 1000) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--records must be at least 1000, was " + records);
         }
@@ -86,14 +91,27 @@ public final class BenchCommand implements Callable<Integer> {
             result = scenario.run(context);
         }
         Path file = write(scenario, result);
-        System.out.printf(Locale.ROOT, "%n%s%n  Eddy      %,12d records/s   (%s)%n  baseline  %,12d records/s   (%s)%n"
+        System.out.printf(Locale.ROOT, "%n%s%n  Eddy      %s   (%s)%n  baseline  %s   (%s)%n"
                         + "  ratio     %12.3f%s%nWritten to %s%n",
-                scenario.name(), (Long) result.eddy().get("records_per_sec"), result.eddy().get("what"),
-                (Long) result.baseline().get("records_per_sec"), result.baseline().get("what"), result.ratio(),
-                Double.isNaN(scenario.target()) ? "" : String.format(Locale.ROOT, "   (target ≥ %.2f: %s)",
-                        scenario.target(), result.ratio() >= scenario.target() ? "met" : "NOT met"),
+                scenario.name(), headline(result.eddy()), result.eddy().get("what"),
+                headline(result.baseline()), result.baseline().get("what"), result.ratio(),
+                Double.isNaN(scenario.target()) ? "" : String.format(Locale.ROOT, "   (target %s %.2f: %s)",
+                        scenario.lowerIsBetter() ? "≤" : "≥", scenario.target(), met(scenario, result) ? "met" : "NOT met"),
                 file);
         return 0;
+    }
+
+    /** The main figure of a side: its throughput, or its latency percentiles. */
+    private static String headline(Map<String, Object> figures) {
+        if (figures.containsKey("records_per_sec")) {
+            return String.format(Locale.ROOT, "%,12d records/s", (Long) figures.get("records_per_sec"));
+        }
+        return String.format(Locale.ROOT, "p50 %s ms, p99 %s ms, p99.9 %s ms", figures.get("p50_ms"),
+                figures.get("p99_ms"), figures.get("p999_ms"));
+    }
+
+    private static boolean met(Scenario scenario, ScenarioResult result) {
+        return scenario.lowerIsBetter() ? result.ratio() <= scenario.target() : result.ratio() >= scenario.target();
     }
 
     private Path write(Scenario scenario, ScenarioResult result) throws java.io.IOException {

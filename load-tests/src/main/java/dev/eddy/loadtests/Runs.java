@@ -1,6 +1,7 @@
 package dev.eddy.loadtests;
 
 import java.lang.management.ManagementFactory;
+import java.util.function.IntConsumer;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -24,32 +25,58 @@ final class Runs {
      */
     static void alternate(BenchContext context, long records, Throughput baseline, IntToLongFunction baselineRun,
             Throughput eddy, IntToLongFunction eddyRun) {
+        alternate(context, records, baseline, baselineRun, records, eddy, eddyRun);
+    }
+
+    /** As above, for sides that handle different numbers of records (a baseline measured on a sample). */
+    static void alternate(BenchContext context, long baselineRecords, Throughput baseline,
+            IntToLongFunction baselineRun, long eddyRecords, Throughput eddy, IntToLongFunction eddyRun) {
+        alternate(context,
+                run -> measure(context, baselineRecords, isMeasured(run) ? baseline : null, baselineRun, run),
+                run -> measure(context, eddyRecords, isMeasured(run) ? eddy : null, eddyRun, run));
+    }
+
+    /**
+     * Runs both sides in turn, warm-ups first; each side gets a run number unique to the run and can tell a
+     * measured run with {@link #isMeasured}.
+     */
+    static void alternate(BenchContext context, IntConsumer baselineRun, IntConsumer eddyRun) {
         for (int warmUp = 1; warmUp <= WARM_UP_PAIRS; warmUp++) {
             context.progress("  warm-up %d of %d", warmUp, WARM_UP_PAIRS);
             settle();
-            baselineRun.applyAsLong(warmUp);
+            baselineRun.accept(warmUp);
             settle();
-            eddyRun.applyAsLong(warmUp);
+            eddyRun.accept(warmUp);
         }
         for (int run = 1; run <= context.runs(); run++) {
             int id = WARM_UP_PAIRS + run;
+            settle();
             if (run % 2 == 1) {
-                measure(records, baseline, baselineRun, id);
-                measure(records, eddy, eddyRun, id);
+                baselineRun.accept(id);
+                settle();
+                eddyRun.accept(id);
             } else {
-                measure(records, eddy, eddyRun, id);
-                measure(records, baseline, baselineRun, id);
+                eddyRun.accept(id);
+                settle();
+                baselineRun.accept(id);
             }
-            context.progress("  run %d of %d: baseline %,.0f records/s, Eddy %,.0f records/s", run, context.runs(),
-                    baseline.last(), eddy.last());
+            context.progress("  run %d of %d done", run, context.runs());
         }
     }
 
-    private static void measure(long records, Throughput side, IntToLongFunction run, int number) {
-        settle();
+    /** Whether the run of this number is measured rather than a warm-up. */
+    static boolean isMeasured(int run) {
+        return run > WARM_UP_PAIRS;
+    }
+
+    private static void measure(BenchContext context, long records, Throughput side, IntToLongFunction run,
+            int number) {
         long cpuBefore = processCpuNanos();
         long nanos = run.applyAsLong(number);
-        side.add(records, nanos, processCpuNanos() - cpuBefore);
+        if (side != null) {
+            side.add(records, nanos, processCpuNanos() - cpuBefore);
+            context.progress("    %-40s %,12.0f records/s", side.label(), side.last());
+        }
     }
 
     /** CPU time of this whole process (broker included, the same for both sides), in nanoseconds. */

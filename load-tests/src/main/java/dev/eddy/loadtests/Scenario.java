@@ -12,6 +12,16 @@ public interface Scenario {
     /** The ratio Eddy ÷ baseline this scenario is held to, or NaN when it has none. */
     double target();
 
+    /** Whether a lower ratio is the better one (latencies), rather than a higher one (throughputs). */
+    default boolean lowerIsBetter() {
+        return false;
+    }
+
+    /** Records per run unless --records says otherwise. */
+    default int defaultRecords() {
+        return 2_000_000;
+    }
+
     /** Runs the scenario on the bench's broker and returns the figures. */
     ScenarioResult run(BenchContext context) throws Exception;
 }

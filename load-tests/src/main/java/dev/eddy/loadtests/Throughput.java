@@ -28,6 +28,10 @@ final class Throughput {
         cpuSecondsPerMillion.add(cpuNanos / 1e9 / (records / 1e6));
     }
 
+    String label() {
+        return label;
+    }
+
     /** The last run's records per second. */
     double last() {
         return recordsPerSecond.get(recordsPerSecond.size() - 1);

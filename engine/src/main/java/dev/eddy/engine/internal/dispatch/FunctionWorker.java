@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,11 +113,13 @@ public final class FunctionWorker implements Runnable {
         if (function.ordering() == Ordering.PARTITION) {
             this.keyLanes = null;
         } else {
-            List<LaneRunner> lanes = new ArrayList<>(function.maxConcurrency());
-            for (int i = 0; i < function.maxConcurrency(); i++) {
-                lanes.add(newLaneRunner());
+            Semaphore permits = new Semaphore(function.maxConcurrency(), true);
+            int count = KeyLanes.laneCount(function.maxConcurrency());
+            List<LaneRunner> lanes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                lanes.add(newLaneRunner(permits));
             }
-            this.keyLanes = new KeyLanes(function.ordering(), invoker, lanes);
+            this.keyLanes = new KeyLanes(function.ordering(), function.maxConcurrency(), invoker, lanes);
             runners.addAll(lanes);
         }
         Watchdog watchdog = new Watchdog(function.name(), function.timeout(), () -> runners);
@@ -383,9 +386,9 @@ public final class FunctionWorker implements Runnable {
         return failure;
     }
 
-    private LaneRunner newLaneRunner() {
+    private LaneRunner newLaneRunner(Semaphore permits) {
         return new LaneRunner(handlerThreads, invoker, deadLetters, metrics, failureLog, function.retry(),
-                function.ordering(), timers);
+                function.ordering(), timers, permits);
     }
 
     /** Keeps the ledgers in step with the assignment; runs on the poll thread, inside poll(). */
@@ -395,7 +398,7 @@ public final class FunctionWorker implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             for (TopicPartition partition : assigned) {
                 partitions.computeIfAbsent(partition, p -> {
-                    LaneRunner own = newLaneRunner();
+                    LaneRunner own = newLaneRunner(null);
                     runners.add(own);
                     return new PartitionState(p, own);
                 });

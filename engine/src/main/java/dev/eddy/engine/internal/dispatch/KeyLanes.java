@@ -2,7 +2,9 @@ package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.Ordering;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
@@ -11,8 +13,9 @@ import org.apache.kafka.common.utils.Utils;
  * A fixed table of lanes that run a function's records concurrently: in {@link Ordering#KEY} order a key always
  * hashes to the same lane, so its records run one after the other and in order, while other keys run on the other
  * lanes, also within one partition; in {@link Ordering#UNORDERED} order a chunk is spread over the lanes in
- * contiguous slices. The lane count is the function's max concurrency, and the table is all the per-key state
- * there is: no key is remembered once its records are done.
+ * contiguous slices. There are several times more lanes than the function's max concurrency, which a semaphore
+ * bounds, so that keys seldom share a lane: a busy or waiting key holds up only the few keys that hash with it.
+ * The table is all the per-key state there is: no key is remembered once its records are done.
  *
  * <p>Handing a slice to a lane costs a few microseconds, far more than a fast handler's call; concurrency only pays
  * when calls wait (on I/O, most often). So while the function's calls are fast and none of a partition's records
@@ -28,17 +31,23 @@ final class KeyLanes {
 
     /** Slices of fewer records than this are not worth a lane of their own in UNORDERED order. */
     private static final int MIN_UNORDERED_SLICE = 8;
+    /** Lanes per unit of max concurrency. */
+    static final int LANES_PER_CALL = 8;
+    /** The most lanes a function has. */
+    static final int MAX_LANES = 65_536;
 
     private final List<LaneRunner> lanes;
     private final Ordering ordering;
+    private final int maxConcurrency;
     private final Invoker invoker;
     private int nextUnorderedLane;
 
-    KeyLanes(Ordering ordering, Invoker invoker, List<LaneRunner> lanes) {
+    KeyLanes(Ordering ordering, int maxConcurrency, Invoker invoker, List<LaneRunner> lanes) {
         if (ordering == Ordering.PARTITION) {
             throw new IllegalArgumentException("PARTITION order runs on the partitions' own lanes");
         }
         this.ordering = ordering;
+        this.maxConcurrency = maxConcurrency;
         this.invoker = invoker;
         this.lanes = List.copyOf(lanes);
     }
@@ -70,28 +79,25 @@ final class KeyLanes {
         }
     }
 
+    /** How many lanes a function of this max concurrency gets. */
+    static int laneCount(int maxConcurrency) {
+        return (int) Math.min(MAX_LANES, Math.max(maxConcurrency, (long) maxConcurrency * LANES_PER_CALL));
+    }
+
     private void splitByKey(Chunk chunk, AtomicInteger inLanes) {
-        @SuppressWarnings("unchecked")
-        List<ConsumerRecord<byte[], byte[]>>[] slices = new List[lanes.size()];
+        // In order of first appearance, so that the lanes start roughly in offset order.
+        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> slices = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
-            int lane = laneOf(record);
-            List<ConsumerRecord<byte[], byte[]>> slice = slices[lane];
-            if (slice == null) {
-                slice = new ArrayList<>();
-                slices[lane] = slice;
-            }
-            slice.add(record);
+            slices.computeIfAbsent(laneOf(record), lane -> new ArrayList<>()).add(record);
         }
-        for (int lane = 0; lane < slices.length; lane++) {
-            if (slices[lane] != null) {
-                submit(lane, chunk, slices[lane], inLanes);
-            }
+        for (Map.Entry<Integer, List<ConsumerRecord<byte[], byte[]>>> slice : slices.entrySet()) {
+            submit(slice.getKey(), chunk, slice.getValue(), inLanes);
         }
     }
 
     private void splitInSlices(Chunk chunk, AtomicInteger inLanes) {
         List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
-        int count = Math.max(1, Math.min(lanes.size(), records.size() / MIN_UNORDERED_SLICE));
+        int count = Math.max(1, Math.min(maxConcurrency, records.size() / MIN_UNORDERED_SLICE));
         int size = (records.size() + count - 1) / count;
         for (int from = 0; from < records.size(); from += size) {
             submit(nextUnorderedLane, chunk, records.subList(from, Math.min(records.size(), from + size)), inLanes);

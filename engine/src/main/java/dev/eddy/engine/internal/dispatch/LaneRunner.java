@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,6 +67,8 @@ final class LaneRunner {
     private final Ordering ordering;
     private final ScheduledExecutorService timers;
     private final SplittableRandom random = new SplittableRandom();
+    /** Bounds the calls running at once over all key lanes; null on a partition's own lane. */
+    private final Semaphore permits;
     /** Records waiting behind a failed one, by what they wait on; usually empty. Lane tasks only. */
     private final Map<Object, Deque<Waiting>> blocked = new HashMap<>();
 
@@ -102,9 +105,12 @@ final class LaneRunner {
         }
     }
 
+    /** @param permits bounds the calls running at once over the lanes sharing it; null for no bound */
     LaneRunner(Executor executor, Invoker invoker, DeadLetters deadLetters, FunctionMetrics metrics,
-            FailureLog failureLog, RetryPolicy policy, Ordering ordering, ScheduledExecutorService timers) {
-        this.lane = new SerialLane<>(executor, Runnable::run);
+            FailureLog failureLog, RetryPolicy policy, Ordering ordering, ScheduledExecutorService timers,
+            Semaphore permits) {
+        this.permits = permits;
+        this.lane = new SerialLane<>(executor, this::runTask);
         this.invoker = invoker;
         this.context = invoker.newContext();
         this.deadLetters = deadLetters;
@@ -113,6 +119,20 @@ final class LaneRunner {
         this.policy = policy;
         this.ordering = ordering;
         this.timers = timers;
+    }
+
+    /** Runs one of the lane's tasks, within the function's max concurrency when the lane has a bound. */
+    private void runTask(Runnable task) {
+        if (permits == null) {
+            task.run();
+            return;
+        }
+        permits.acquireUninterruptibly();
+        try {
+            task.run();
+        } finally {
+            permits.release();
+        }
     }
 
     /** Queues a task to run on this lane after everything queued before it. */

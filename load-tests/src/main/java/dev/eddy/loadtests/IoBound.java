@@ -1,0 +1,126 @@
+package dev.eddy.loadtests;
+
+import dev.eddy.engine.Engine;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.RunningFunction;
+import dev.eddy.engine.kafka.ClientConfigs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code io-bound}: a handler that waits 20 ms per record, as one calling a remote service does. Eddy in KEY order
+ * (records of a key in order, keys concurrently) against partition-serial dispatch, one record at a time per
+ * partition, which is what Lambda's Kafka trigger and Knative's Kafka source do. The serial baseline handles about
+ * 300 records a second on 6 partitions, so it is measured on a sample.
+ */
+final class IoBound implements Scenario {
+
+    static final Duration IO_WAIT = Duration.ofMillis(20);
+    static final int PARTITIONS = 6;
+    static final int KEYS = 10_000;
+    static final int MAX_CONCURRENCY = 1000;
+    /** Records the serial baseline handles per run: 250 a partition, about 5 s. */
+    static final int SERIAL_SAMPLE = 1_500;
+
+    @Override
+    public String name() {
+        return "io-bound";
+    }
+
+    @Override
+    public String description() {
+        return "handler waiting 20 ms a record: Eddy in KEY order vs one record at a time per partition";
+    }
+
+    @Override
+    public double target() {
+        return 100;
+    }
+
+    @Override
+    public int defaultRecords() {
+        return 200_000;
+    }
+
+    @Override
+    public ScenarioResult run(BenchContext context) throws Exception {
+        int records = context.records();
+        int sample = Math.min(records, SERIAL_SAMPLE);
+        String input = context.fill("bench-io-in", PARTITIONS, records, DispatchNoop.VALUE_BYTES, KEYS);
+        Throughput eddy = new Throughput("Eddy: KEY order, max concurrency " + MAX_CONCURRENCY);
+        Throughput serial = new Throughput("one record at a time per partition");
+        Runs.alternate(context, sample, serial, run -> partitionSerial(context, input, sample),
+                records, eddy, run -> eddyKeyOrder(context, input, records, run));
+        Map<String, Object> baseline = serial.figures();
+        baseline.put("records_measured", sample);
+        return new ScenarioResult(eddy.figures(), baseline, eddy.median() / serial.median(),
+                Map.of("partitions", PARTITIONS, "keys", KEYS, "io_wait_ms", IO_WAIT.toMillis(),
+                        "max_concurrency", MAX_CONCURRENCY));
+    }
+
+    /** Nanoseconds for a thread per partition to handle its share of the sample, one record after the other. */
+    private static long partitionSerial(BenchContext context, String input, int sample) {
+        AtomicLong first = new AtomicLong();
+        List<Thread> workers = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            TopicPartition partition = new TopicPartition(input, p);
+            int share = sample / PARTITIONS;
+            workers.add(Thread.ofPlatform().name("bench-serial-" + p).start(() -> {
+                Map<String, Object> props = ClientConfigs.consumer(context.engineConfig(), "unused", "bench-serial");
+                props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+                props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+                    consumer.assign(List.of(partition));
+                    consumer.seekToBeginning(List.of(partition));
+                    int handled = 0;
+                    while (handled < share) {
+                        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                            if (handled++ >= share) {
+                                break;
+                            }
+                            first.compareAndSet(0, System.nanoTime());
+                            LockSupport.parkNanos(IO_WAIT.toNanos()); // the handler's simulated I/O
+                        }
+                    }
+                }
+            }));
+        }
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return System.nanoTime() - first.get();
+    }
+
+    /** Nanoseconds from the first handler call to the last. */
+    private static long eddyKeyOrder(BenchContext context, String input, int records, int run) {
+        AtomicLong first = new AtomicLong();
+        FunctionDefinition function = context.function("bench-io-" + input + "-" + run, MAX_CONCURRENCY)
+                .input(input)
+                .handler((event, ctx) -> {
+                    if (first.get() == 0) {
+                        first.compareAndSet(0, System.nanoTime());
+                    }
+                    LockSupport.parkNanos(IO_WAIT.toNanos()); // the handler's simulated I/O
+                })
+                .build();
+        try (Engine engine = new Engine(context.engineConfig(), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            long end = BenchContext.awaitCount(() -> running.stats().processed(), records, "handled records");
+            return end - first.get();
+        }
+    }
+}
