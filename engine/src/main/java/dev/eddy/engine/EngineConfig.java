@@ -25,7 +25,7 @@ public final class EngineConfig extends AbstractConfig {
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     private static final String COMMIT_INTERVAL_MS_DOC = "How often each function commits the offsets of the records"
             + " it has completed; it also commits as soon as max.buffered.records have completed since the last"
-            + " commit (at most every 20 ms). Only a contiguous prefix of completed records is ever committed. What a"
+            + " commit (at most every 50 ms). Only a contiguous prefix of completed records is ever committed. What a"
             + " crash replays is at most the records in flight and those completed since the last commit.";
 
     public static final String MAX_BUFFERED_RECORDS = "max.buffered.records";
@@ -33,7 +33,7 @@ public final class EngineConfig extends AbstractConfig {
             + " completed, over all its partitions. At this bound the function stops fetching until records complete"
             + " (it still polls at least every poll.timeout.ms, so that it stays in its group). It bounds memory and,"
             + " with the commits it brings forward, the replay after a crash: about twice this, plus what completes in"
-            + " 20 ms.";
+            + " 50 ms.";
 
     public static final String MAX_BUFFERED_RECORDS_PER_PARTITION = "max.buffered.records.per.partition";
     private static final String MAX_BUFFERED_RECORDS_PER_PARTITION_DOC = "Records of one partition that may be"

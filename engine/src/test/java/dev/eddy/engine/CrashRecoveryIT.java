@@ -35,7 +35,7 @@ class CrashRecoveryIT {
     private static final Duration QUIET = Duration.ofSeconds(120);
     /**
      * What one crash may replay at most: the records in flight (at most the default max.buffered.records, 10,000)
-     * and those completed since the last commit (a commit goes out once 10,000 have completed, at most every 20 ms),
+     * and those completed since the last commit (a commit goes out once 10,000 have completed, at most every 50 ms),
      * with room for the records that complete while that commit is on its way.
      */
     private static final long REPLAY_PER_CRASH = 30_000;

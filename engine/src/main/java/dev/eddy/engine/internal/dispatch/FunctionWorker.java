@@ -56,7 +56,7 @@ public final class FunctionWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionWorker.class);
     private static final long MIN_PAUSED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final long MIN_EARLY_COMMIT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long MIN_EARLY_COMMIT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final FunctionDefinition function;
     private final Consumer<byte[], byte[]> consumer;
@@ -84,6 +84,8 @@ public final class FunctionWorker implements Runnable {
     private final Chunk.Listener completionListener = this::chunkCompleted;
     /** The poll loop's thread while it waits for records to complete, else null. */
     private volatile Thread waitingForProgress;
+    /** The completed count the waiting poll loop wants to be woken at. */
+    private volatile long wakeWhenCompleted;
     private final Duration shutdownTimeout;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
 
@@ -194,13 +196,18 @@ public final class FunctionWorker implements Runnable {
         }
     }
 
-    /** Parks until some records complete or the deadline passes; chunk completions unpark it. */
+    /**
+     * Parks until half the budget of records in flight has completed, or the deadline passes; chunk completions
+     * unpark it. Waiting for half rather than for any completion keeps the poll loop and the lanes from waking each
+     * other for every chunk.
+     */
     private void awaitProgress(long deadline) {
-        long before = completed.get();
+        long target = dispatched - maxBuffered / 2;
+        wakeWhenCompleted = target;
         waitingForProgress = Thread.currentThread();
         try {
             long left;
-            while (completed.get() == before && !stopRequested && (left = deadline - System.nanoTime()) > 0) {
+            while (completed.get() < target && !stopRequested && (left = deadline - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(this, left);
             }
         } finally {
@@ -209,9 +216,9 @@ public final class FunctionWorker implements Runnable {
     }
 
     private void chunkCompleted(Chunk chunk) {
-        completed.addAndGet(chunk.size());
+        long done = completed.addAndGet(chunk.size());
         Thread waiting = waitingForProgress;
-        if (waiting != null) {
+        if (waiting != null && done >= wakeWhenCompleted) {
             LockSupport.unpark(waiting);
         }
     }
