@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * group, shared with every other engine that runs it), its own producer, and its own poll loop thread.
  *
  * <p>Lifecycle: create, {@link #deploy} functions, {@link #close} to stop them all; closing lets each finish and
- * commit its records in flight. Deploying creates the function's dead-letter topic if it is missing (one
- * partition, the broker's default replication). The engine does not own the meter registry it is given.
+ * commit its records in flight. Deploying creates the function's dead-letter and replay topics if they are missing
+ * (one partition each, the broker's default replication). The engine does not own the meter registry it is given.
  */
 public final class Engine implements AutoCloseable {
 
@@ -53,6 +53,7 @@ public final class Engine implements AutoCloseable {
         String name = definition.name();
         String clientId = "eddy-" + name + "-" + instanceId;
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
+        Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
         FunctionMetrics metrics = new FunctionMetrics(registry, name);
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {

@@ -119,6 +119,21 @@ public final class FunctionDefinition {
         return deadLetterTopic;
     }
 
+    /**
+     * Where {@code ./eddy dlq replay} sends dead letters to be handled again: {@code eddy.replay.<name>}. The
+     * function reads it besides its inputs, so a replayed record reaches this function and no other.
+     */
+    public String replayTopic() {
+        return "eddy.replay." + name;
+    }
+
+    /** The topics the function's consumer subscribes to: its inputs and its replay topic. */
+    public List<String> subscription() {
+        List<String> topics = new ArrayList<>(inputs);
+        topics.add(replayTopic());
+        return List.copyOf(topics);
+    }
+
     @Override
     public String toString() {
         return "function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ", " + ordering

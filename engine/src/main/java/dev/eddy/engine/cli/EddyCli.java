@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = EddyCli.Version.class,
         description = "Serverless functions on Apache Kafka.",
-        subcommands = {DemoCommand.class, DevCommand.class, RunCommand.class, TestCommand.class, ConfigCommand.class,
+        subcommands = {DemoCommand.class, DevCommand.class, RunCommand.class, DlqCommand.class, TestCommand.class,
+            ConfigCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run './eddy <command> --help' to see a command's options."})
 public final class EddyCli implements Runnable {

@@ -138,7 +138,7 @@ public final class FunctionWorker implements Runnable {
     public void run() {
         try {
             checkOutputs();
-            consumer.subscribe(function.inputs(), new Listener());
+            consumer.subscribe(function.subscription(), new Listener());
             state = FunctionState.RUNNING;
             long lastPoll = System.nanoTime();
             long pausedPollNanos = MIN_PAUSED_POLL_NANOS;
