@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -35,13 +36,15 @@ public final class Engine implements AutoCloseable {
 
     private final EngineConfig config;
     private final MeterRegistry registry;
-    private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
+    private final String instanceId;
     private final Map<String, RunningFunction> functions = new ConcurrentHashMap<>();
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
+        String configured = config.getString(EngineConfig.INSTANCE_ID);
+        this.instanceId = configured.isBlank() ? UUID.randomUUID().toString().substring(0, 8) : configured;
     }
 
     /**
@@ -59,10 +62,16 @@ public final class Engine implements AutoCloseable {
             if (existing != null && !isOver(existing.state())) {
                 throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
             }
-            FunctionWorker worker = new FunctionWorker(definition, config,
-                    new KafkaConsumer<>(ClientConfigs.consumer(config, definition.groupId(), clientId)),
-                    new KafkaProducer<>(ClientConfigs.producer(config, clientId)),
-                    metrics);
+            boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
+            Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
+            if (exactlyOnce) {
+                consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            }
+            Map<String, Object> producerProps = exactlyOnce
+                    ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + name + "-" + instanceId)
+                    : ClientConfigs.producer(config, clientId);
+            FunctionWorker worker = new FunctionWorker(definition, config, new KafkaConsumer<>(consumerProps),
+                    new KafkaProducer<>(producerProps), metrics);
             return new RunningFunction(definition, worker, metrics);
         });
         running.start();

@@ -35,11 +35,14 @@ public final class FunctionDefinition {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final String deadLetterTopic;
+    private final Delivery delivery;
 
     /** How long a handler call may take unless the function says otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** The longest timeout a function may ask for. */
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(15);
+    /** The longest a record of an EXACTLY_ONCE function may wait for retries (its transaction waits with it). */
+    public static final Duration MAX_EXACTLY_ONCE_RETRY_AGE = Duration.ofMinutes(1);
 
     /** The concurrency a function gets unless it says otherwise. */
     public static final int DEFAULT_MAX_CONCURRENCY = 100;
@@ -57,6 +60,7 @@ public final class FunctionDefinition {
         this.retry = builder.retry;
         this.timeout = builder.timeout;
         this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : "eddy.dlq." + name;
+        this.delivery = builder.delivery;
     }
 
     public static Builder builder(String name) {
@@ -104,7 +108,15 @@ public final class FunctionDefinition {
         return version;
     }
 
-    /** How failed records are tried again before they are dead-lettered. */
+    /** What the function's effects on Kafka promise after a crash; {@link Delivery#AT_LEAST_ONCE} unless set. */
+    public Delivery delivery() {
+        return delivery;
+    }
+
+    /**
+     * How failed records are tried again before they are dead-lettered: {@link RetryPolicy#DEFAULT} unless set, with
+     * at most 30 s of retries for an EXACTLY_ONCE function.
+     */
     public RetryPolicy retry() {
         return retry;
     }
@@ -149,9 +161,10 @@ public final class FunctionDefinition {
         private Ordering ordering = Ordering.KEY;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
         private String version = "1";
-        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private RetryPolicy retry;
         private Duration timeout = DEFAULT_TIMEOUT;
         private String deadLetterTopic;
+        private Delivery delivery = Delivery.AT_LEAST_ONCE;
 
         private Builder(String name) {
             this.name = name;
@@ -211,6 +224,11 @@ public final class FunctionDefinition {
             return this;
         }
 
+        public Builder delivery(Delivery delivery) {
+            this.delivery = delivery;
+            return this;
+        }
+
         /** @throws InvalidFunctionException naming the field, the value and what would be valid */
         public FunctionDefinition build() {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -240,15 +258,24 @@ public final class FunctionDefinition {
                 throw new InvalidFunctionException("maxConcurrency", maxConcurrency,
                         "a whole number from 1 to " + MAX_MAX_CONCURRENCY);
             }
+            if (delivery == null) {
+                throw new InvalidFunctionException("delivery", null, "AT_LEAST_ONCE or EXACTLY_ONCE");
+            }
             if (version == null || !VERSION.matcher(version).matches()) {
                 throw new InvalidFunctionException("version", version,
                         "1 to 64 characters: letters, digits, '.', '_', '+' or '-'");
             }
             if (retry == null) {
-                throw new InvalidFunctionException("retry", null, "a retry policy (RetryPolicy.NONE for none)");
+                retry = delivery == Delivery.EXACTLY_ONCE ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
+                        : RetryPolicy.DEFAULT;
             }
             if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
                 throw new InvalidFunctionException("timeout", timeout, "a duration from 1 ms to " + MAX_TIMEOUT);
+            }
+            if (delivery == Delivery.EXACTLY_ONCE && retry.maxAge().compareTo(MAX_EXACTLY_ONCE_RETRY_AGE) > 0) {
+                throw new InvalidFunctionException("retry.maxAge", retry.maxAge(), "at most "
+                        + MAX_EXACTLY_ONCE_RETRY_AGE + " for an EXACTLY_ONCE function: a record waiting for a retry"
+                        + " holds the function's next transaction, and Kafka aborts one older than that");
             }
             if (deadLetterTopic != null) {
                 checkTopic("deadLetterTopic", deadLetterTopic);

@@ -1,5 +1,6 @@
 package dev.eddy.engine.cli;
 
+import dev.eddy.engine.Delivery;
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
@@ -52,6 +53,10 @@ final class RunCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     private Ordering ordering;
 
+    @Option(names = "--delivery", defaultValue = "AT_LEAST_ONCE", paramLabel = "<guarantee>",
+            description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    private Delivery delivery;
+
     @Option(names = "--max-concurrency", paramLabel = "<n>",
             description = "Handler calls at once. Default: " + FunctionDefinition.DEFAULT_MAX_CONCURRENCY + ".")
     private Integer maxConcurrency;
@@ -74,7 +79,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Handler handler = instantiate();
-        FunctionDefinition.Builder builder = FunctionDefinition.builder(name).ordering(ordering).handler(handler);
+        FunctionDefinition.Builder builder = FunctionDefinition.builder(name).ordering(ordering).delivery(delivery)
+                .handler(handler);
         inputs.forEach(builder::input);
         for (String output : outputs) {
             int equals = output.indexOf('=');
@@ -88,7 +94,8 @@ final class RunCommand implements Callable<Integer> {
             builder.maxConcurrency(maxConcurrency);
         }
         if (maxAttempts != null) {
-            builder.retry(RetryPolicy.DEFAULT.withMaxAttempts(maxAttempts));
+            builder.retry((delivery == Delivery.EXACTLY_ONCE ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
+                    : RetryPolicy.DEFAULT).withMaxAttempts(maxAttempts));
         }
         if (timeout != null) {
             builder.timeout(timeout);

@@ -42,6 +42,18 @@ public final class ClientConfigs {
      * Producer settings: acknowledged by all in-sync replicas, idempotent (no duplicates from the producer's own
      * retries), batched for throughput. {@code producer.*} engine settings override these.
      */
+    /**
+     * Producer settings for an exactly-once function: {@link #producer} with a transactional id, and a transaction
+     * timeout long enough for a record's retries (Kafka aborts a transaction open longer).
+     */
+    public static Map<String, Object> transactionalProducer(EngineConfig config, String clientId,
+            String transactionalId) {
+        Map<String, Object> props = producer(config, clientId);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
+        return props;
+    }
+
     public static Map<String, Object> producer(EngineConfig config, String clientId) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

@@ -1,5 +1,6 @@
 package dev.eddy.engine.internal.dispatch;
 
+import dev.eddy.engine.Delivery;
 import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
@@ -95,6 +96,11 @@ public final class FunctionWorker implements Runnable {
     private volatile Throwable failure;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastCommit = System.nanoTime();
+    /** Whether outputs, dead letters and offsets are committed in Kafka transactions (EXACTLY_ONCE). */
+    private final boolean transactional;
+    /** Transactional: dispatch is held until everything in flight completes, so that it can all be committed. */
+    private boolean barrier;
+    private long dispatchedAtLastCommit;
     /** Records completed since the last commit was sent; poll loop only. */
     private long uncommitted;
     private int pausedCount;
@@ -132,18 +138,31 @@ public final class FunctionWorker implements Runnable {
         this.maxBufferedPerPartition = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION);
         this.pollTimeoutNanos = pollTimeout.toNanos();
         this.shutdownTimeout = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS));
+        this.transactional = function.delivery() == Delivery.EXACTLY_ONCE;
     }
 
     @Override
     public void run() {
         try {
             checkOutputs();
+            if (transactional) {
+                producer.initTransactions(); // fences this engine's former self and aborts what it left open
+                producer.beginTransaction();
+            }
             consumer.subscribe(function.subscription(), new Listener());
             state = FunctionState.RUNNING;
             long lastPoll = System.nanoTime();
             long pausedPollNanos = MIN_PAUSED_POLL_NANOS;
             long completedAtLastPoll = completed.get();
             while (!stopRequested && failure == null) {
+                if (barrier) {
+                    // Every partition is paused: the poll only keeps the group membership alive.
+                    dispatch(consumer.poll(Duration.ofNanos(MIN_PAUSED_POLL_NANOS)));
+                    if (dispatched == completed.get()) {
+                        finishBarrier();
+                    }
+                    continue;
+                }
                 if (dispatched - completed.get() >= maxBuffered) {
                     awaitProgress(lastPoll + pollTimeoutNanos);
                 }
@@ -164,8 +183,11 @@ public final class FunctionWorker implements Runnable {
                 // flight plus what completed since the last commit, and at full speed an interval is a lot. Early
                 // commits are spaced a little, since each is a write to the group's offsets topic.
                 long sinceCommit = System.nanoTime() - lastCommit;
-                if (sinceCommit >= commitIntervalNanos
-                        || (uncommitted >= maxBuffered && sinceCommit >= MIN_EARLY_COMMIT_GAP_NANOS)) {
+                boolean due = sinceCommit >= commitIntervalNanos
+                        || (uncommitted >= maxBuffered && sinceCommit >= MIN_EARLY_COMMIT_GAP_NANOS);
+                if (due && transactional) {
+                    startBarrier();
+                } else if (due) {
                     commitAsync();
                 }
             }
@@ -268,6 +290,79 @@ public final class FunctionWorker implements Runnable {
         }
     }
 
+    /**
+     * Transactional: holds dispatch so that everything in flight completes. A transaction may hold a record's
+     * outputs only together with its offset, and while records run, some have emitted ahead of the committable
+     * position; at the barrier there are none.
+     */
+    private void startBarrier() {
+        lastCommit = System.nanoTime();
+        uncommitted = 0;
+        if (dispatched == dispatchedAtLastCommit) {
+            return; // nothing happened since the last commit
+        }
+        consumer.pause(consumer.assignment());
+        barrier = true;
+    }
+
+    /** Everything in flight is done: commits the transaction with the offsets (or aborts it), and goes on. */
+    private void finishBarrier() {
+        advance(partitions.values());
+        if (failure == null) {
+            endTransaction(partitions.values(), partitions.values().stream().anyMatch(PartitionState::stuckOnDropped));
+        }
+        barrier = false;
+        for (PartitionState ledger : partitions.values()) {
+            ledger.markPaused(false);
+        }
+        pausedCount = 0;
+        consumer.resume(consumer.assignment());
+    }
+
+    /**
+     * Commits the open transaction with the ledgers' offsets and begins the next, or, when {@code abort}, aborts it
+     * and rewinds every ledger to its last commit, so that its records are fetched and handled again. Every record
+     * handed out must be done.
+     */
+    private void endTransaction(Collection<PartitionState> ledgers, boolean abort) {
+        dispatchedAtLastCommit = dispatched;
+        try {
+            if (abort) {
+                producer.abortTransaction();
+                for (PartitionState ledger : ledgers) {
+                    ledger.rewind();
+                    if (ledger.lastCommitted() >= 0 && partitions.containsKey(ledger.partition)) {
+                        consumer.seek(ledger.partition, ledger.lastCommitted());
+                    }
+                }
+                log.info("Function '{}' aborted its transaction; the records since the last commit will be handled"
+                        + " again", function.name());
+            } else {
+                Map<TopicPartition, OffsetAndMetadata> offsets = committable(ledgers);
+                if (!offsets.isEmpty()) {
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                }
+                producer.commitTransaction();
+                offsets.forEach((partition, offset) -> {
+                    PartitionState ledger = partitions.get(partition);
+                    if (ledger != null) {
+                        ledger.markCommitted(offset.offset());
+                    }
+                });
+            }
+            if (!stopRequested && failure == null) {
+                producer.beginTransaction(); // the next; a stopping function closes its producer without one open
+            }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // Fenced by a newer instance, or thrown out of the group while stopped (a zombie): nothing of this
+            // transaction becomes visible, and whoever owns the partitions now handles the records.
+            failure = new EddyException("Function '" + function.name() + "' could not " + (abort ? "abort" : "commit")
+                    + " its transaction (" + e + "); it stops, and the records of this transaction are handled again"
+                    + " by whoever owns their partitions", e);
+            log.error("{}", failure.getMessage());
+        }
+    }
+
     private Map<TopicPartition, OffsetAndMetadata> committable(Collection<PartitionState> ledgers) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionState ledger : ledgers) {
@@ -306,6 +401,17 @@ public final class FunctionWorker implements Runnable {
      * again), records running get up to the shutdown timeout to complete, and what completed is committed.
      */
     private void drainAndCommit(Collection<PartitionState> ledgers) {
+        drainAndCommit(ledgers, false);
+    }
+
+    /** @param abort transactional: abort rather than commit, whatever completed (partitions were lost) */
+    private void drainAndCommit(Collection<PartitionState> ledgers, boolean abort) {
+        if (transactional) {
+            // A transaction covers every partition: all of them drain, and commit (or abort) together.
+            List<PartitionState> all = new ArrayList<>(ledgers);
+            partitions.values().stream().filter(ledger -> !all.contains(ledger)).forEach(all::add);
+            ledgers = all;
+        }
         for (PartitionState ledger : ledgers) {
             ledger.abandon();
             ledger.runner.submitPurge();
@@ -326,6 +432,15 @@ public final class FunctionWorker implements Runnable {
             throw new IllegalStateException("chunk completions never fail", e);
         }
         advance(ledgers);
+        if (transactional) {
+            if (failure == null) {
+                boolean incomplete = ledgers.stream().anyMatch(l -> l.stuckOnDropped() || !l.isEmpty());
+                endTransaction(ledgers, abort || incomplete);
+            } else {
+                closeQuietly(producer::abortTransaction, "transaction");
+            }
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = committable(ledgers);
         if (!offsets.isEmpty()) {
             try {
@@ -410,6 +525,11 @@ public final class FunctionWorker implements Runnable {
                     return new PartitionState(p, own);
                 });
             }
+            if (transactional) {
+                for (TopicPartition partition : assigned) {
+                    partitions.get(partition).markCommitted(consumer.position(partition));
+                }
+            }
             assignedPartitions = partitions.size();
             log.info("Function '{}' was assigned {}", function.name(), assigned);
         }
@@ -429,7 +549,11 @@ public final class FunctionWorker implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
-            remove(lost);
+            List<PartitionState> gone = remove(lost);
+            if (transactional && !gone.isEmpty()) {
+                // The open transaction may hold outputs of the lost partitions' records: it must not be committed.
+                drainAndCommit(gone, true);
+            }
             metrics.partitionsRevoked.increment(lost.size());
             assignedPartitions = partitions.size();
             log.warn("Function '{}' lost {} without committing; their records in flight will be delivered again",

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -34,6 +35,11 @@ final class Invoker {
     private final FunctionMetrics metrics;
     private final DeadLetters deadLetters;
     /**
+     * Whether a call's emits wait until it returns (exactly-once: a failed attempt must leave nothing in the
+     * transaction) rather than go out at once (at-least-once: lower latency, and a retry may repeat them anyway).
+     */
+    private final boolean buffered;
+    /**
      * A moving average of the timed calls' duration; until the first is timed, the calls count as slow. Written
      * by whichever thread timed a call: a lost update only loses one sample.
      */
@@ -41,6 +47,7 @@ final class Invoker {
 
     Invoker(FunctionDefinition definition, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
             DeadLetters deadLetters) {
+        this.buffered = definition.delivery() == dev.eddy.engine.Delivery.EXACTLY_ONCE;
         this.function = definition.name();
         this.handler = definition.handler();
         this.outputs = definition.outputs();
@@ -67,6 +74,7 @@ final class Invoker {
         context.open(chunk, record);
         try {
             handler.handle(event, context);
+            context.flush();
             return null;
         } catch (Throwable e) {
             return e;
@@ -94,13 +102,25 @@ final class Invoker {
         /** Written and read on the lane's thread: the context is not for other threads (see Context). */
         private Chunk chunk;
         private ConsumerRecord<byte[], byte[]> record;
+        /** The call's emits, held until it returns, when emits are buffered. */
+        private final java.util.List<ProducerRecord<byte[], byte[]>> held = new java.util.ArrayList<>();
 
         void open(Chunk chunk, ConsumerRecord<byte[], byte[]> record) {
             this.chunk = chunk;
             this.record = record;
         }
 
+        /** Sends what the call emitted, now that it returned. */
+        void flush() {
+            for (ProducerRecord<byte[], byte[]> emit : held) {
+                sendNow(emit);
+            }
+            held.clear();
+        }
+
+        /** Forgets what a call emitted (a failed call, when emits are buffered), and ends the call. */
         void close() {
+            held.clear();
             chunk = null;
             record = null;
         }
@@ -130,14 +150,23 @@ final class Invoker {
         }
 
         private void send(String topic, Event event) {
-            Chunk current = chunk;
-            if (current == null) {
+            if (chunk == null) {
                 throw new IllegalStateException("Function '" + function + "' emitted after its handler returned;"
                         + " emit only from inside handle()");
             }
+            ProducerRecord<byte[], byte[]> emit = KafkaEvents.toRecord(topic, event);
+            if (buffered) {
+                held.add(emit);
+            } else {
+                sendNow(emit);
+            }
+        }
+
+        private void sendNow(ProducerRecord<byte[], byte[]> emit) {
+            Chunk current = chunk;
             current.retain();
             try {
-                producer.send(KafkaEvents.toRecord(topic, event), new EmitCallback(current, record));
+                producer.send(emit, new EmitCallback(current, record));
             } catch (RuntimeException e) {
                 // The producer refused the record outright (closed, fenced, or it waited too long for buffer space).
                 current.fail(e);

@@ -25,6 +25,8 @@ final class PartitionState {
     private boolean dirty;
     private boolean paused;
     private Throwable failure;
+    /** Where the last commit left the partition (the assignment's position before any); -1 if unknown. */
+    private long lastCommitted = -1;
 
     PartitionState(TopicPartition partition, LaneRunner runner) {
         this.partition = partition;
@@ -61,6 +63,32 @@ final class PartitionState {
             passed += head.size();
         }
         return passed;
+    }
+
+    /** Whether a chunk at the head had records let go undone, so that the ledger cannot advance past it. */
+    boolean stuckOnDropped() {
+        Chunk head = inFlight.peek();
+        return head != null && head.isDone() && head.hasDropped();
+    }
+
+    long lastCommitted() {
+        return lastCommitted;
+    }
+
+    void markCommitted(long offset) {
+        lastCommitted = offset;
+    }
+
+    /**
+     * Forgets everything handed out since the last commit, whose effects were aborted: the records will be fetched
+     * again from {@link #lastCommitted()}. Every chunk must be done.
+     */
+    void rewind() {
+        inFlight.clear();
+        buffered = 0;
+        position = lastCommitted;
+        dirty = false;
+        paused = false;
     }
 
     /** Marks every chunk in flight abandoned: the partition is being let go. */

@@ -1,0 +1,100 @@
+package dev.eddy.engine;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eddy.engine.testing.EmbeddedKafkaExtension;
+import dev.eddy.engine.testing.Tally;
+import dev.eddy.engine.testing.TestKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** EXACTLY_ONCE functions on a real broker, their outputs read as a read_committed consumer reads them. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class ExactlyOnceIT {
+
+    private static final Duration QUIET = Duration.ofSeconds(60);
+
+    @Test
+    void shouldCommitEveryRecordsOutputsOnceWithItsOffset(TestKafka kafka) {
+        String input = kafka.newTopic("in", 6);
+        String output = kafka.newTopic("out", 6);
+        Set<String> ids = produce(kafka, input, 20_000);
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("eos"))
+                .input(input).output(output).delivery(Delivery.EXACTLY_ONCE)
+                .handler((event, ctx) -> ctx.emit(event))
+                .build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == ids.size());
+        }
+        Tally tally = Tally.of(ids, values(kafka.readAll(output)));
+        assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
+    }
+
+    @Test
+    void shouldLeaveNothingOfAFailedAttemptInTheOutputs(TestKafka kafka) {
+        String input = kafka.newTopic("in", 2);
+        String output = kafka.newTopic("out", 2);
+        Set<String> ids = produce(kafka, input, 1000);
+        Map<String, Boolean> failedOnce = new ConcurrentHashMap<>();
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("eos-retry"))
+                .input(input).output(output).delivery(Delivery.EXACTLY_ONCE)
+                .retry(RetryPolicy.attempts(3).withBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).withMaxAge(Duration.ofSeconds(10)))
+                .handler((event, ctx) -> {
+                    ctx.emit(event); // emitted before the failure: it must not reach the output
+                    if (number(event.valueAsString()) % 10 == 0 && failedOnce.putIfAbsent(event.valueAsString(), true) == null) {
+                        throw new IllegalStateException("first attempt fails");
+                    }
+                })
+                .build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == ids.size());
+            assertEquals(100, running.stats().retries());
+        }
+        Tally tally = Tally.of(ids, values(kafka.readAll(output)));
+        assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
+    }
+
+    @Test
+    void shouldRefuseRetriesLongerThanATransactionMayWait() {
+        InvalidFunctionException error = org.junit.jupiter.api.Assertions.assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("eos").input("in").delivery(Delivery.EXACTLY_ONCE)
+                        .retry(RetryPolicy.DEFAULT).handler((e, c) -> { }).build());
+        assertEquals("retry.maxAge", error.field());
+        assertTrue(error.getMessage().contains("EXACTLY_ONCE"), error.getMessage());
+    }
+
+    private static Set<String> produce(TestKafka kafka, String topic, int count) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            records.add(new ProducerRecord<>(topic, ("key-" + i % 100).getBytes(StandardCharsets.UTF_8),
+                    ("id-" + i).getBytes(StandardCharsets.UTF_8)));
+            ids.add("id-" + i);
+        }
+        assertEquals(count, kafka.produce(records));
+        return ids;
+    }
+
+    private static int number(String id) {
+        return Integer.parseInt(id.substring(id.indexOf('-') + 1));
+    }
+
+    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    }
+}
