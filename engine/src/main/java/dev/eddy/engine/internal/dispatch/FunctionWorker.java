@@ -183,8 +183,10 @@ public final class FunctionWorker implements Runnable {
                 // flight plus what completed since the last commit, and at full speed an interval is a lot. Early
                 // commits are spaced a little, since each is a write to the group's offsets topic.
                 long sinceCommit = System.nanoTime() - lastCommit;
-                boolean due = sinceCommit >= commitIntervalNanos
-                        || (uncommitted >= maxBuffered && sinceCommit >= MIN_EARLY_COMMIT_GAP_NANOS);
+                // (Transactional commits are not brought forward: a crash replays nothing twice there, and each
+                // commit drains the pipeline.)
+                boolean due = sinceCommit >= commitIntervalNanos || (!transactional && uncommitted >= maxBuffered
+                        && sinceCommit >= MIN_EARLY_COMMIT_GAP_NANOS);
                 if (due && transactional) {
                     startBarrier();
                 } else if (due) {
