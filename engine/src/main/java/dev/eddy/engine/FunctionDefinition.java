@@ -1,12 +1,12 @@
 package dev.eddy.engine;
 
+import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.Handler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +29,9 @@ public final class FunctionDefinition {
     private final List<String> inputs;
     private final Map<String, String> outputs;
     private final Handler handler;
+    private final BatchHandler batchHandler;
+    private final int maxBatchSize;
+    private final Duration maxBatchWait;
     private final Ordering ordering;
     private final int maxConcurrency;
     private final String version;
@@ -39,6 +42,8 @@ public final class FunctionDefinition {
 
     /** How long a handler call may take unless the function says otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** The most events a batch may hold. */
+    public static final int MAX_BATCH_SIZE = 10_000;
     /** The longest timeout a function may ask for. */
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(15);
     /** The longest a record of an EXACTLY_ONCE function may wait for retries (its transaction waits with it). */
@@ -54,6 +59,9 @@ public final class FunctionDefinition {
         this.inputs = List.copyOf(builder.inputs);
         this.outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.outputs));
         this.handler = builder.handler;
+        this.batchHandler = builder.batchHandler;
+        this.maxBatchSize = builder.maxBatchSize;
+        this.maxBatchWait = builder.maxBatchWait;
         this.ordering = builder.ordering;
         this.maxConcurrency = builder.maxConcurrency;
         this.version = builder.version;
@@ -86,8 +94,24 @@ public final class FunctionDefinition {
         return outputs;
     }
 
+    /** The handler, for a function that takes one event at a time; null for a batch function. */
     public Handler handler() {
         return handler;
+    }
+
+    /** The batch handler, for a function that takes events in batches; null otherwise. */
+    public BatchHandler batchHandler() {
+        return batchHandler;
+    }
+
+    /** The most events in one batch, for a batch function. */
+    public int maxBatchSize() {
+        return maxBatchSize;
+    }
+
+    /** How long a batch function waits for more events to fill a batch; zero: a batch is what is there. */
+    public Duration maxBatchWait() {
+        return maxBatchWait;
     }
 
     /** The order records are handled in; {@link Ordering#KEY} unless set. */
@@ -158,6 +182,9 @@ public final class FunctionDefinition {
         private final List<String> inputs = new ArrayList<>();
         private final Map<String, String> outputs = new LinkedHashMap<>();
         private Handler handler;
+        private BatchHandler batchHandler;
+        private int maxBatchSize = 100;
+        private Duration maxBatchWait = Duration.ZERO;
         private Ordering ordering = Ordering.KEY;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
         private String version = "1";
@@ -191,6 +218,17 @@ public final class FunctionDefinition {
 
         public Builder handler(Handler handler) {
             this.handler = handler;
+            return this;
+        }
+
+        /**
+         * Makes this a batch function: the handler gets up to {@code maxSize} events at a time, waiting at most
+         * {@code maxWait} for more when fewer are there.
+         */
+        public Builder batchHandler(BatchHandler batchHandler, int maxSize, Duration maxWait) {
+            this.batchHandler = batchHandler;
+            this.maxBatchSize = maxSize;
+            this.maxBatchWait = maxWait;
             return this;
         }
 
@@ -284,7 +322,17 @@ public final class FunctionDefinition {
                             "a topic that is neither an input nor an output of the function");
                 }
             }
-            Objects.requireNonNull(handler, "handler");
+            if ((handler == null) == (batchHandler == null)) {
+                throw new InvalidFunctionException("handler", handler == null ? null : "both",
+                        "a function has either a handler or a batch handler");
+            }
+            if (maxBatchSize < 1 || maxBatchSize > MAX_BATCH_SIZE) {
+                throw new InvalidFunctionException("maxBatchSize", maxBatchSize, "a whole number from 1 to "
+                        + MAX_BATCH_SIZE);
+            }
+            if (maxBatchWait == null || maxBatchWait.isNegative() || maxBatchWait.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new InvalidFunctionException("maxBatchWait", maxBatchWait, "a duration from 0 to 1 minute");
+            }
             return new FunctionDefinition(this);
         }
 

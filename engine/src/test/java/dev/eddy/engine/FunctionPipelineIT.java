@@ -140,6 +140,30 @@ class FunctionPipelineIT {
     }
 
     @Test
+    void shouldDeliverEveryOutputOnceThroughABatchHandler(TestKafka kafka) {
+        String input = kafka.newTopic("in", 6);
+        String output = kafka.newTopic("out", 3);
+        Set<String> ids = produceNumbered(kafka, input, RECORDS);
+        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("bulk"))
+                .input(input).output(output)
+                .batchHandler((events, ctx) -> {
+                    largest.accumulateAndGet(events.size(), Math::max);
+                    events.forEach(event -> ctx.emit(event.withValue(event.valueAsString().toUpperCase())));
+                    return dev.eddy.sdk.BatchResult.success();
+                }, 50, Duration.ofMillis(20))
+                .build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == RECORDS);
+            assertEquals(RECORDS, running.stats().succeeded());
+        }
+        assertTrue(largest.get() > 1 && largest.get() <= 50, "batches of up to 50, largest " + largest.get());
+        Tally tally = Tally.of(upper(ids), values(kafka.readAll(output)));
+        assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
+    }
+
+    @Test
     void shouldRefuseToStartWhenAnOutputTopicIsMissing(TestKafka kafka) {
         String input = kafka.newTopic("in", 1);
         kafka.produce(List.of(record(input, "key-0", "value-0")));

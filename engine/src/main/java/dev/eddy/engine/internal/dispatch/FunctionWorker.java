@@ -512,7 +512,7 @@ public final class FunctionWorker implements Runnable {
 
     private LaneRunner newLaneRunner(Semaphore permits) {
         return new LaneRunner(handlerThreads, invoker, deadLetters, metrics, failureLog, function.retry(),
-                function.ordering(), timers, permits);
+                function.ordering(), timers, permits, function.maxBatchSize(), function.maxBatchWait());
     }
 
     /** Keeps the ledgers in step with the assignment; runs on the poll thread, inside poll(). */

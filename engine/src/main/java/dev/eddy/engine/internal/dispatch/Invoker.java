@@ -1,9 +1,16 @@
 package dev.eddy.engine.internal.dispatch;
 
+import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.sdk.BatchHandler;
+import dev.eddy.sdk.BatchResult;
 import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
+import dev.eddy.sdk.Origin;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,10 +22,11 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
- * Calls a function's handler for one record and sends what it emits. Each emit is tied to its input record: if
- * Kafka refuses it for good (too large, invalid), the input record goes to the dead-letter topic; if Kafka cannot
- * be reached within the producer's delivery timeout, the record's chunk is marked failed, so that its offset is
- * never committed and the function stops.
+ * Calls a function's handler, for one record or a batch, and sends what it emits. Each emit belongs to an input
+ * record (for a batch, the one whose origin the emitted event carries, else the whole batch): if Kafka refuses it
+ * for good (too large, invalid), that input goes to the dead-letter topic; if Kafka cannot be reached within the
+ * producer's delivery timeout, the input's chunk is marked failed, so that its offset is never committed and the
+ * function stops.
  *
  * <p>Threading: {@link #call} runs on a lane's thread, for different lanes concurrently.
  */
@@ -29,6 +37,7 @@ final class Invoker {
 
     private final String function;
     private final Handler handler;
+    private final BatchHandler batchHandler;
     private final Map<String, String> outputs;
     private final String defaultTopic;
     private final Producer<byte[], byte[]> producer;
@@ -40,21 +49,27 @@ final class Invoker {
      */
     private final boolean buffered;
     /**
-     * A moving average of the timed calls' duration; until the first is timed, the calls count as slow. Written
-     * by whichever thread timed a call: a lost update only loses one sample.
+     * A moving average of the timed calls' duration per record; until the first is timed, calls count as slow.
+     * Written by whichever thread timed a call: a lost update only loses one sample.
      */
     private volatile double averageCallNanos = Double.NaN;
 
     Invoker(FunctionDefinition definition, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
             DeadLetters deadLetters) {
-        this.buffered = definition.delivery() == dev.eddy.engine.Delivery.EXACTLY_ONCE;
         this.function = definition.name();
         this.handler = definition.handler();
+        this.batchHandler = definition.batchHandler();
         this.outputs = definition.outputs();
         this.defaultTopic = outputs.get(FunctionDefinition.DEFAULT_OUTPUT);
         this.producer = producer;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
+        this.buffered = definition.delivery() == Delivery.EXACTLY_ONCE;
+    }
+
+    /** Whether the function takes its records in batches. */
+    boolean batches() {
+        return batchHandler != null;
     }
 
     /** A context for one lane's calls, reused call after call. */
@@ -63,30 +78,67 @@ final class Invoker {
     }
 
     /**
-     * Calls the handler once.
+     * Calls the handler once for one record.
      *
      * @param timed whether to time this call for the latency histogram
      * @return what the handler threw, or null
      */
     Throwable call(Chunk chunk, ConsumerRecord<byte[], byte[]> record, CallContext context, boolean timed) {
-        Event event = KafkaEvents.toEvent(record);
+        Throwable[] failures = call(List.of(chunk), List.of(record), context, timed);
+        return failures == null ? null : failures[0];
+    }
+
+    /**
+     * Calls the handler once for the records (one of them, unless the function takes batches).
+     *
+     * @param chunks each record's chunk
+     * @return what failed, by record, or null when every record succeeded
+     */
+    Throwable[] call(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records, CallContext context,
+            boolean timed) {
         long start = timed ? System.nanoTime() : 0;
-        context.open(chunk, record);
+        context.open(chunks, records);
+        Throwable[] failures = null;
         try {
-            handler.handle(event, context);
-            context.flush();
-            return null;
+            if (batchHandler == null) {
+                handler.handle(KafkaEvents.toEvent(records.get(0)), context);
+            } else {
+                List<Event> events = new ArrayList<>(records.size());
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    events.add(KafkaEvents.toEvent(record));
+                }
+                failures = failures(batchHandler.handle(events, context), records.size());
+            }
+            failures = context.flush(failures);
         } catch (Throwable e) {
-            return e;
+            failures = new Throwable[records.size()];
+            Arrays.fill(failures, e);
         } finally {
             context.close();
             if (timed) {
                 long took = System.nanoTime() - start;
                 metrics.handlerDuration.record(took, TimeUnit.NANOSECONDS);
+                double perRecord = (double) took / records.size();
                 double average = averageCallNanos;
-                averageCallNanos = Double.isNaN(average) ? took : average + (took - average) / 16;
+                averageCallNanos = Double.isNaN(average) ? perRecord : average + (perRecord - average) / 16;
             }
         }
+        return failures;
+    }
+
+    private static Throwable[] failures(BatchResult result, int size) {
+        if (result == null || result.allSucceeded()) {
+            return null;
+        }
+        Throwable[] failures = new Throwable[size];
+        for (Map.Entry<Integer, Throwable> failure : result.failures().entrySet()) {
+            if (failure.getKey() >= size) {
+                throw new IllegalArgumentException("The batch handler reported event " + failure.getKey()
+                        + " as failed, in a batch of " + size);
+            }
+            failures[failure.getKey()] = failure.getValue();
+        }
+        return failures;
     }
 
     /** Whether the function's calls have been fast lately (see {@link KeyLanes}); false before any is timed. */
@@ -100,29 +152,48 @@ final class Invoker {
      */
     final class CallContext implements Context {
         /** Written and read on the lane's thread: the context is not for other threads (see Context). */
-        private Chunk chunk;
-        private ConsumerRecord<byte[], byte[]> record;
-        /** The call's emits, held until it returns, when emits are buffered. */
-        private final java.util.List<ProducerRecord<byte[], byte[]>> held = new java.util.ArrayList<>();
+        private List<Chunk> chunks;
+        private List<ConsumerRecord<byte[], byte[]>> records;
+        /** The call's emits and the input each belongs to (-1: the whole batch), held until it returns. */
+        private final List<ProducerRecord<byte[], byte[]>> held = new ArrayList<>();
+        private final List<Integer> heldSources = new ArrayList<>();
 
-        void open(Chunk chunk, ConsumerRecord<byte[], byte[]> record) {
-            this.chunk = chunk;
-            this.record = record;
+        void open(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
+            this.chunks = chunks;
+            this.records = records;
         }
 
-        /** Sends what the call emitted, now that it returned. */
-        void flush() {
-            for (ProducerRecord<byte[], byte[]> emit : held) {
-                sendNow(emit);
+        /**
+         * Sends what the call emitted, now that it returned: only what belongs to inputs that succeeded. An emit
+         * that belongs to the whole batch goes only if every input succeeded; otherwise they all fail.
+         *
+         * @return the failures, as given or grown
+         */
+        Throwable[] flush(Throwable[] failures) {
+            if (failures != null && heldSources.contains(-1)) {
+                Throwable cause = Arrays.stream(failures).filter(f -> f != null).findFirst().orElseThrow();
+                for (int i = 0; i < failures.length; i++) {
+                    if (failures[i] == null) {
+                        failures[i] = new IllegalStateException("an event emitted for the whole batch cannot go"
+                                + " out while another event of the batch failed", cause);
+                    }
+                }
             }
-            held.clear();
+            for (int i = 0; i < held.size(); i++) {
+                int source = heldSources.get(i);
+                if (failures == null || (source >= 0 && failures[source] == null)) {
+                    sendNow(held.get(i), source);
+                }
+            }
+            return failures;
         }
 
         /** Forgets what a call emitted (a failed call, when emits are buffered), and ends the call. */
         void close() {
             held.clear();
-            chunk = null;
-            record = null;
+            heldSources.clear();
+            chunks = null;
+            records = null;
         }
 
         @Override
@@ -150,39 +221,72 @@ final class Invoker {
         }
 
         private void send(String topic, Event event) {
-            if (chunk == null) {
+            if (records == null) {
                 throw new IllegalStateException("Function '" + function + "' emitted after its handler returned;"
                         + " emit only from inside handle()");
             }
             ProducerRecord<byte[], byte[]> emit = KafkaEvents.toRecord(topic, event);
+            int source = sourceOf(event);
             if (buffered) {
                 held.add(emit);
+                heldSources.add(source);
             } else {
-                sendNow(emit);
+                sendNow(emit, source);
             }
         }
 
-        private void sendNow(ProducerRecord<byte[], byte[]> emit) {
-            Chunk current = chunk;
-            current.retain();
+        /** The index of the input an emitted event belongs to, by the origin it carries; -1 for the batch. */
+        private int sourceOf(Event event) {
+            if (records.size() == 1) {
+                return 0;
+            }
+            Origin origin = event.origin().orElse(null);
+            if (origin != null) {
+                for (int i = 0; i < records.size(); i++) {
+                    ConsumerRecord<byte[], byte[]> record = records.get(i);
+                    if (record.offset() == origin.offset() && record.partition() == origin.partition()
+                            && record.topic().equals(origin.topic())) {
+                        return i;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        private void sendNow(ProducerRecord<byte[], byte[]> emit, int source) {
+            List<Chunk> holders = source >= 0 ? List.of(chunks.get(source)) : distinct(chunks);
+            ConsumerRecord<byte[], byte[]> input = records.get(Math.max(source, 0));
+            holders.forEach(Chunk::retain);
             try {
-                producer.send(emit, new EmitCallback(current, record));
+                producer.send(emit, new EmitCallback(holders, input));
             } catch (RuntimeException e) {
                 // The producer refused the record outright (closed, fenced, or it waited too long for buffer space).
-                current.fail(e);
-                current.release();
+                for (Chunk holder : holders) {
+                    holder.fail(e);
+                    holder.release();
+                }
                 throw e;
             }
         }
     }
 
-    /** Kafka's answer to one emit, tied to the input record that emitted it. */
+    private static List<Chunk> distinct(List<Chunk> chunks) {
+        List<Chunk> distinct = new ArrayList<>(2);
+        for (Chunk chunk : chunks) {
+            if (!distinct.contains(chunk)) {
+                distinct.add(chunk);
+            }
+        }
+        return distinct;
+    }
+
+    /** Kafka's answer to one emit, tied to the chunks (usually one) that must stay pending until it comes. */
     private final class EmitCallback implements Callback {
-        private final Chunk chunk;
+        private final List<Chunk> holders;
         private final ConsumerRecord<byte[], byte[]> source;
 
-        EmitCallback(Chunk chunk, ConsumerRecord<byte[], byte[]> source) {
-            this.chunk = chunk;
+        EmitCallback(List<Chunk> holders, ConsumerRecord<byte[], byte[]> source) {
+            this.holders = holders;
             this.source = source;
         }
 
@@ -191,11 +295,11 @@ final class Invoker {
             if (exception == null) {
                 metrics.emits.increment();
             } else if (exception instanceof RecordTooLargeException || exception instanceof InvalidRecordException) {
-                deadLetters.outputRefused(chunk, source, exception);
+                deadLetters.outputRefused(holders.get(0), source, exception);
             } else {
-                chunk.fail(exception);
+                holders.forEach(holder -> holder.fail(exception));
             }
-            chunk.release();
+            holders.forEach(Chunk::release);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
@@ -71,6 +72,13 @@ final class LaneRunner {
     private final Semaphore permits;
     /** Records waiting behind a failed one, by what they wait on; usually empty. Lane tasks only. */
     private final Map<Object, Deque<Waiting>> blocked = new HashMap<>();
+    /** A batch function's next batch, gathering; each record in it holds its chunk. Lane tasks only. */
+    private final List<Chunk> batchChunks = new ArrayList<>();
+    private final List<ConsumerRecord<byte[], byte[]>> batchRecords = new ArrayList<>();
+    private final List<AtomicInteger> batchInLanes = new ArrayList<>();
+    private final int maxBatch;
+    private final long maxBatchWaitNanos;
+    private boolean batchFlushScheduled;
 
     /** The thread running the lane's current task; read by the watchdog. */
     volatile Thread thread;
@@ -108,8 +116,10 @@ final class LaneRunner {
     /** @param permits bounds the calls running at once over the lanes sharing it; null for no bound */
     LaneRunner(Executor executor, Invoker invoker, DeadLetters deadLetters, FunctionMetrics metrics,
             FailureLog failureLog, RetryPolicy policy, Ordering ordering, ScheduledExecutorService timers,
-            Semaphore permits) {
+            Semaphore permits, int maxBatch, Duration maxBatchWait) {
         this.permits = permits;
+        this.maxBatch = invoker.batches() ? maxBatch : 1;
+        this.maxBatchWaitNanos = maxBatchWait.toNanos();
         this.lane = new SerialLane<>(executor, this::runTask);
         this.invoker = invoker;
         this.context = invoker.newContext();
@@ -173,6 +183,10 @@ final class LaneRunner {
                         continue;
                     }
                 }
+                if (invoker.batches()) {
+                    gather(chunk, record, inLanes);
+                    continue;
+                }
                 Throwable failure = attempt(chunk, record, index++ % sampleEvery == 0);
                 if (failure == null) {
                     succeeded++;
@@ -184,6 +198,14 @@ final class LaneRunner {
                     Deque<Waiting> queue = new ArrayDeque<>();
                     queue.add(hold(waiting));
                     blocked.put(blockingKey(record), queue);
+                }
+            }
+            if (!batchRecords.isEmpty()) {
+                if (maxBatchWaitNanos == 0) {
+                    runBatch();
+                } else if (!batchFlushScheduled) {
+                    batchFlushScheduled = true;
+                    timers.schedule(() -> lane.submit(this::flushBatch), maxBatchWaitNanos, TimeUnit.NANOSECONDS);
                 }
             }
         } catch (Throwable e) {
@@ -198,6 +220,56 @@ final class LaneRunner {
         }
     }
 
+    /** Adds a record to the batch gathering, and hands the batch over when it is full. */
+    private void gather(Chunk chunk, ConsumerRecord<byte[], byte[]> record, AtomicInteger inLanes) {
+        hold(new Waiting(chunk, record, null, inLanes));
+        batchChunks.add(chunk);
+        batchRecords.add(record);
+        batchInLanes.add(inLanes);
+        if (batchRecords.size() >= maxBatch) {
+            runBatch();
+        }
+    }
+
+    /** The max wait has passed: hands over what gathered. */
+    private void flushBatch() {
+        thread = Thread.currentThread();
+        batchFlushScheduled = false;
+        if (!batchRecords.isEmpty()) {
+            runBatch();
+        }
+    }
+
+    /** Calls the batch handler on what gathered; the records that failed go the way of any failed record. */
+    private void runBatch() {
+        List<Chunk> chunks = List.copyOf(batchChunks);
+        List<ConsumerRecord<byte[], byte[]>> records = List.copyOf(batchRecords);
+        List<AtomicInteger> inLanes = new ArrayList<>(batchInLanes);
+        batchChunks.clear();
+        batchRecords.clear();
+        batchInLanes.clear();
+        Throwable[] failures = attempt(chunks, records);
+        int failed = 0;
+        for (int i = 0; i < records.size(); i++) {
+            Waiting waiting = new Waiting(chunks.get(i), records.get(i), null, inLanes.get(i));
+            if (failures == null || failures[i] == null) {
+                waiting.done();
+                continue;
+            }
+            failed++;
+            Waiting failing = waiting.failedOnce();
+            if (retryLater(failing, failures[i])) {
+                blocked.computeIfAbsent(blockingKey(failing.record()), key -> new ArrayDeque<>()).add(failing);
+            } else {
+                failing.done(); // dead-lettered: the dead letter holds the chunk now
+            }
+        }
+        metrics.succeeded.increment(records.size() - failed);
+        if (failed > 0) {
+            metrics.failed.increment(failed);
+        }
+    }
+
     /** A record left waiting holds its chunk, and its partition's place in the key lanes. */
     private static Waiting hold(Waiting waiting) {
         waiting.chunk().retain();
@@ -209,20 +281,34 @@ final class LaneRunner {
 
     /** One call, with the timeout watched; returns the failure or null. */
     private Throwable attempt(Chunk chunk, ConsumerRecord<byte[], byte[]> record, boolean timed) {
+        Throwable[] failures = attempt(List.of(chunk), List.of(record), timed);
+        return failures == null ? null : failures[0];
+    }
+
+    private Throwable[] attempt(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
+        return attempt(chunks, records, true);
+    }
+
+    /** One call for the records (a batch, or one record), with the timeout watched; the failures by record. */
+    private Throwable[] attempt(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records, boolean timed) {
         CALLS_STARTED.setOpaque(this, callsStarted + 1);
         IN_CALL.setOpaque(this, true);
-        Throwable failure;
+        Throwable[] failures;
         try {
-            failure = invoker.call(chunk, record, context, timed);
+            failures = invoker.call(chunks, records, context, timed);
         } finally {
             IN_CALL.setOpaque(this, false);
         }
         if (timedOut) {
             timedOut = false;
             Thread.interrupted(); // the watchdog's interrupt is ours to clear
-            failure = new HandlerTimeoutException(failure);
+            Throwable[] timedOutAll = new Throwable[records.size()];
+            for (int i = 0; i < timedOutAll.length; i++) {
+                timedOutAll[i] = new HandlerTimeoutException(failures == null ? null : failures[i]);
+            }
+            failures = timedOutAll;
         }
-        return failure;
+        return failures;
     }
 
     /**
@@ -285,6 +371,14 @@ final class LaneRunner {
 
     /** Lets go of waiting records whose partitions were taken away; they will be delivered again to the new owner. */
     private void purgeAbandoned() {
+        for (int i = batchRecords.size() - 1; i >= 0; i--) {
+            Chunk chunk = batchChunks.get(i);
+            if (chunk.isAbandoned()) {
+                chunk.dropped();
+                new Waiting(chunk, batchRecords.remove(i), null, batchInLanes.remove(i)).done();
+                batchChunks.remove(i);
+            }
+        }
         Iterator<Map.Entry<Object, Deque<Waiting>>> entries = blocked.entrySet().iterator();
         while (entries.hasNext()) {
             Deque<Waiting> queue = entries.next().getValue();

@@ -11,6 +11,7 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.FunctionState;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.RetryPolicy;
+import dev.eddy.sdk.BatchResult;
 import dev.eddy.sdk.Handler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -194,6 +195,45 @@ class FunctionWorkerTest {
     }
 
     @Test
+    void shouldRetryOnlyTheFailedEventsOfABatch() {
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        start(true, f -> f.retry(QUICK_RETRIES).ordering(Ordering.PARTITION).batchHandler((events, ctx) -> {
+            batchSizes.add(events.size());
+            BatchResult result = BatchResult.success();
+            for (int i = 0; i < events.size(); i++) {
+                String value = events.get(i).valueAsString();
+                calls.merge(value, 1, Integer::sum);
+                if (value.equals("value-4") && calls.get(value) == 1) {
+                    result = result.andFailed(i, new IllegalStateException("once"));
+                } else {
+                    ctx.emit(events.get(i));
+                }
+            }
+            return result;
+        }, 5, Duration.ZERO), null, 10);
+
+        awaitCommitted(10);
+        assertEquals(2, calls.get("value-4"), "the failed event was tried again");
+        assertEquals(1, calls.get("value-3"), "the others of its batch were not");
+        assertTrue(batchSizes.stream().allMatch(size -> size <= 5), "batches of at most five: " + batchSizes);
+        assertTrue(batchSizes.contains(1), "the retry came alone: " + batchSizes);
+        assertEquals(10, producer.history().stream().filter(r -> r.topic().equals("out")).count());
+    }
+
+    @Test
+    void shouldWaitForABatchToFillUpToTheMaxWait() {
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        start(true, f -> f.batchHandler((events, ctx) -> {
+            batchSizes.add(events.size());
+            return BatchResult.success();
+        }, 100, Duration.ofMillis(200)), null, 10);
+
+        awaitCommitted(10);
+        assertEquals(10, batchSizes.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    @Test
     void shouldPauseAPartitionAtItsBoundAndResumeItWhenDrained() {
         start(false, f -> f, Map.of(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION, 4),
                 (event, ctx) -> ctx.emit(event), 10, i -> "key-" + i);
@@ -204,6 +244,7 @@ class FunctionWorkerTest {
         awaitCommitted(10);
     }
 
+    /** @param handler the handler, or null when {@code function} sets a batch handler */
     private void start(boolean autoComplete, UnaryOperator<FunctionDefinition.Builder> function, Handler handler,
             int records) {
         start(autoComplete, function, handler, records, i -> "key-" + i);
@@ -220,8 +261,9 @@ class FunctionWorkerTest {
         EngineConfig config = EngineConfig.forBootstrapServers("unused:9092")
                 .with(Map.of(EngineConfig.COMMIT_INTERVAL_MS, 10L, EngineConfig.SHUTDOWN_TIMEOUT_MS, 2000L))
                 .with(settings);
-        FunctionDefinition definition = function.apply(FunctionDefinition.builder("f").input(INPUT.topic())
-                .output("out").handler(handler)).build();
+        FunctionDefinition.Builder builder = function.apply(FunctionDefinition.builder("f").input(INPUT.topic())
+                .output("out"));
+        FunctionDefinition definition = (handler == null ? builder : builder.handler(handler)).build();
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(INPUT));
             consumer.updateBeginningOffsets(Map.of(INPUT, 0L));
