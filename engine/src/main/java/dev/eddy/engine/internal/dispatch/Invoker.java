@@ -78,18 +78,34 @@ final class Invoker {
     }
 
     /**
-     * Calls the handler once for one record.
+     * Calls the handler once for one record: the common path, kept free of allocation beyond the event.
      *
      * @param timed whether to time this call for the latency histogram
      * @return what the handler threw, or null
      */
     Throwable call(Chunk chunk, ConsumerRecord<byte[], byte[]> record, CallContext context, boolean timed) {
-        Throwable[] failures = call(List.of(chunk), List.of(record), context, timed);
-        return failures == null ? null : failures[0];
+        if (batchHandler != null) {
+            Throwable[] failures = call(List.of(chunk), List.of(record), context, timed);
+            return failures == null ? null : failures[0];
+        }
+        long start = timed ? System.nanoTime() : 0;
+        context.open(chunk, record);
+        try {
+            handler.handle(KafkaEvents.toEvent(record), context);
+            context.flush(null);
+            return null;
+        } catch (Throwable e) {
+            return e;
+        } finally {
+            context.close();
+            if (timed) {
+                timed(System.nanoTime() - start, 1);
+            }
+        }
     }
 
     /**
-     * Calls the handler once for the records (one of them, unless the function takes batches).
+     * Calls the batch handler once for the records.
      *
      * @param chunks each record's chunk
      * @return what failed, by record, or null when every record succeeded
@@ -98,32 +114,30 @@ final class Invoker {
             boolean timed) {
         long start = timed ? System.nanoTime() : 0;
         context.open(chunks, records);
-        Throwable[] failures = null;
+        Throwable[] failures;
         try {
-            if (batchHandler == null) {
-                handler.handle(KafkaEvents.toEvent(records.get(0)), context);
-            } else {
-                List<Event> events = new ArrayList<>(records.size());
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    events.add(KafkaEvents.toEvent(record));
-                }
-                failures = failures(batchHandler.handle(events, context), records.size());
+            List<Event> events = new ArrayList<>(records.size());
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                events.add(KafkaEvents.toEvent(record));
             }
-            failures = context.flush(failures);
+            failures = context.flush(failures(batchHandler.handle(events, context), records.size()));
         } catch (Throwable e) {
             failures = new Throwable[records.size()];
             Arrays.fill(failures, e);
         } finally {
             context.close();
             if (timed) {
-                long took = System.nanoTime() - start;
-                metrics.handlerDuration.record(took, TimeUnit.NANOSECONDS);
-                double perRecord = (double) took / records.size();
-                double average = averageCallNanos;
-                averageCallNanos = Double.isNaN(average) ? perRecord : average + (perRecord - average) / 16;
+                timed(System.nanoTime() - start, records.size());
             }
         }
         return failures;
+    }
+
+    private void timed(long nanos, int records) {
+        metrics.handlerDuration.record(nanos, TimeUnit.NANOSECONDS);
+        double perRecord = (double) nanos / records;
+        double average = averageCallNanos;
+        averageCallNanos = Double.isNaN(average) ? perRecord : average + (perRecord - average) / 16;
     }
 
     private static Throwable[] failures(BatchResult result, int size) {
@@ -151,12 +165,21 @@ final class Invoker {
      * the last call has returned.
      */
     final class CallContext implements Context {
-        /** Written and read on the lane's thread: the context is not for other threads (see Context). */
+        // Written and read on the lane's thread: the context is not for other threads (see Context).
+        /** The call's one record, or null for a batch. */
+        private Chunk chunk;
+        private ConsumerRecord<byte[], byte[]> record;
+        /** The batch's records, or null for one record. */
         private List<Chunk> chunks;
         private List<ConsumerRecord<byte[], byte[]>> records;
         /** The call's emits and the input each belongs to (-1: the whole batch), held until it returns. */
         private final List<ProducerRecord<byte[], byte[]>> held = new ArrayList<>();
         private final List<Integer> heldSources = new ArrayList<>();
+
+        void open(Chunk chunk, ConsumerRecord<byte[], byte[]> record) {
+            this.chunk = chunk;
+            this.record = record;
+        }
 
         void open(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
             this.chunks = chunks;
@@ -170,6 +193,9 @@ final class Invoker {
          * @return the failures, as given or grown
          */
         Throwable[] flush(Throwable[] failures) {
+            if (held.isEmpty()) {
+                return failures;
+            }
             if (failures != null && heldSources.contains(-1)) {
                 Throwable cause = Arrays.stream(failures).filter(f -> f != null).findFirst().orElseThrow();
                 for (int i = 0; i < failures.length; i++) {
@@ -192,6 +218,8 @@ final class Invoker {
         void close() {
             held.clear();
             heldSources.clear();
+            chunk = null;
+            record = null;
             chunks = null;
             records = null;
         }
@@ -221,7 +249,7 @@ final class Invoker {
         }
 
         private void send(String topic, Event event) {
-            if (records == null) {
+            if (record == null && records == null) {
                 throw new IllegalStateException("Function '" + function + "' emitted after its handler returned;"
                         + " emit only from inside handle()");
             }
@@ -237,7 +265,7 @@ final class Invoker {
 
         /** The index of the input an emitted event belongs to, by the origin it carries; -1 for the batch. */
         private int sourceOf(Event event) {
-            if (records.size() == 1) {
+            if (records == null || records.size() == 1) {
                 return 0;
             }
             Origin origin = event.origin().orElse(null);
@@ -254,16 +282,33 @@ final class Invoker {
         }
 
         private void sendNow(ProducerRecord<byte[], byte[]> emit, int source) {
-            List<Chunk> holders = source >= 0 ? List.of(chunks.get(source)) : distinct(chunks);
-            ConsumerRecord<byte[], byte[]> input = records.get(Math.max(source, 0));
-            holders.forEach(Chunk::retain);
+            if (records == null) {
+                send(emit, chunk, null, record);
+            } else if (source >= 0) {
+                send(emit, chunks.get(source), null, records.get(source));
+            } else {
+                List<Chunk> all = distinct(chunks);
+                send(emit, all.get(0), all.subList(1, all.size()), records.get(0));
+            }
+        }
+
+        private void send(ProducerRecord<byte[], byte[]> emit, Chunk holder, List<Chunk> more,
+                ConsumerRecord<byte[], byte[]> input) {
+            holder.retain();
+            if (more != null) {
+                more.forEach(Chunk::retain);
+            }
             try {
-                producer.send(emit, new EmitCallback(holders, input));
+                producer.send(emit, new EmitCallback(holder, more, input));
             } catch (RuntimeException e) {
                 // The producer refused the record outright (closed, fenced, or it waited too long for buffer space).
-                for (Chunk holder : holders) {
-                    holder.fail(e);
-                    holder.release();
+                holder.fail(e);
+                holder.release();
+                if (more != null) {
+                    more.forEach(chunk -> {
+                        chunk.fail(e);
+                        chunk.release();
+                    });
                 }
                 throw e;
             }
@@ -280,13 +325,16 @@ final class Invoker {
         return distinct;
     }
 
-    /** Kafka's answer to one emit, tied to the chunks (usually one) that must stay pending until it comes. */
+    /** Kafka's answer to one emit, tied to the chunk (for a batch's own emit, chunks) that must wait for it. */
     private final class EmitCallback implements Callback {
-        private final List<Chunk> holders;
+        private final Chunk holder;
+        private final List<Chunk> more;
         private final ConsumerRecord<byte[], byte[]> source;
 
-        EmitCallback(List<Chunk> holders, ConsumerRecord<byte[], byte[]> source) {
-            this.holders = holders;
+        /** @param more further chunks holding on, or null (the common case) */
+        EmitCallback(Chunk holder, List<Chunk> more, ConsumerRecord<byte[], byte[]> source) {
+            this.holder = holder;
+            this.more = more;
             this.source = source;
         }
 
@@ -295,11 +343,17 @@ final class Invoker {
             if (exception == null) {
                 metrics.emits.increment();
             } else if (exception instanceof RecordTooLargeException || exception instanceof InvalidRecordException) {
-                deadLetters.outputRefused(holders.get(0), source, exception);
+                deadLetters.outputRefused(holder, source, exception);
             } else {
-                holders.forEach(holder -> holder.fail(exception));
+                holder.fail(exception);
+                if (more != null) {
+                    more.forEach(chunk -> chunk.fail(exception));
+                }
             }
-            holders.forEach(Chunk::release);
+            holder.release();
+            if (more != null) {
+                more.forEach(Chunk::release);
+            }
         }
     }
 }

@@ -279,23 +279,31 @@ final class LaneRunner {
         return waiting;
     }
 
-    /** One call, with the timeout watched; returns the failure or null. */
+    /** One call for one record, with the timeout watched; returns the failure or null. */
     private Throwable attempt(Chunk chunk, ConsumerRecord<byte[], byte[]> record, boolean timed) {
-        Throwable[] failures = attempt(List.of(chunk), List.of(record), timed);
-        return failures == null ? null : failures[0];
+        CALLS_STARTED.setOpaque(this, callsStarted + 1);
+        IN_CALL.setOpaque(this, true);
+        Throwable failure;
+        try {
+            failure = invoker.call(chunk, record, context, timed);
+        } finally {
+            IN_CALL.setOpaque(this, false);
+        }
+        if (timedOut) {
+            timedOut = false;
+            Thread.interrupted(); // the watchdog's interrupt is ours to clear
+            failure = new HandlerTimeoutException(failure);
+        }
+        return failure;
     }
 
+    /** One call for a batch, with the timeout watched; the failures by record, or null. */
     private Throwable[] attempt(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
-        return attempt(chunks, records, true);
-    }
-
-    /** One call for the records (a batch, or one record), with the timeout watched; the failures by record. */
-    private Throwable[] attempt(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records, boolean timed) {
         CALLS_STARTED.setOpaque(this, callsStarted + 1);
         IN_CALL.setOpaque(this, true);
         Throwable[] failures;
         try {
-            failures = invoker.call(chunks, records, context, timed);
+            failures = invoker.call(chunks, records, context, true);
         } finally {
             IN_CALL.setOpaque(this, false);
         }
