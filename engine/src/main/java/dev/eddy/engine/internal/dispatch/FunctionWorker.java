@@ -1,7 +1,6 @@
 package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.Delivery;
-import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.FunctionState;
@@ -21,8 +20,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -78,15 +75,8 @@ public final class FunctionWorker implements Runnable {
     private final int maxBuffered;
     private final int maxBufferedPerPartition;
     private final long pollTimeoutNanos;
-    /** Records dispatched, counted by the poll loop. */
-    private long dispatched;
-    /** Records completed, counted by whichever thread completes their chunk. */
-    private final AtomicLong completed = new AtomicLong();
-    private final Chunk.Listener completionListener = this::chunkCompleted;
-    /** The poll loop's thread while it waits for records to complete, else null. */
-    private volatile Thread waitingForProgress;
-    /** The completed count the waiting poll loop wants to be woken at. */
-    private volatile long wakeWhenCompleted;
+    private final InFlightBudget budget;
+    private final Chunk.Listener completionListener;
     private final Duration shutdownTimeout;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
 
@@ -98,6 +88,8 @@ public final class FunctionWorker implements Runnable {
     private long lastCommit = System.nanoTime();
     /** Whether outputs, dead letters and offsets are committed in Kafka transactions (EXACTLY_ONCE). */
     private final boolean transactional;
+    /** The transactions of an EXACTLY_ONCE function; null otherwise. */
+    private final Transactions transactions;
     /** Transactional: dispatch is held until everything in flight completes, so that it can all be committed. */
     private boolean barrier;
     private long dispatchedAtLastCommit;
@@ -135,42 +127,43 @@ public final class FunctionWorker implements Runnable {
         this.pollTimeout = Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS));
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
         this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
+        this.budget = new InFlightBudget(maxBuffered);
+        this.completionListener = chunk -> budget.completed(chunk.size());
         this.maxBufferedPerPartition = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION);
         this.pollTimeoutNanos = pollTimeout.toNanos();
         this.shutdownTimeout = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS));
         this.transactional = function.delivery() == Delivery.EXACTLY_ONCE;
+        this.transactions = transactional ? new Transactions(function.name(), producer) : null;
     }
 
     @Override
     public void run() {
         try {
-            checkOutputs();
-            if (transactional) {
-                producer.initTransactions(); // fences this engine's former self and aborts what it left open
-                producer.beginTransaction();
+            invoker.checkOutputs(function.deadLetterTopic());
+            if (transactions != null) {
+                transactions.start();
             }
             consumer.subscribe(function.subscription(), new Listener());
             state = FunctionState.RUNNING;
             long lastPoll = System.nanoTime();
             long pausedPollNanos = MIN_PAUSED_POLL_NANOS;
-            long completedAtLastPoll = completed.get();
+            long completedAtLastPoll = budget.completedCount();
             while (!stopRequested && failure == null) {
                 if (barrier) {
                     // Every partition is paused: the poll only keeps the group membership alive.
                     dispatch(consumer.poll(Duration.ofNanos(MIN_PAUSED_POLL_NANOS)));
-                    if (dispatched == completed.get()) {
+                    if (budget.allDone()) {
                         finishBarrier();
                     }
                     continue;
                 }
-                if (dispatched - completed.get() >= maxBuffered) {
-                    awaitProgress(lastPoll + pollTimeoutNanos);
+                if (budget.full()) {
+                    budget.awaitRoom(lastPoll + pollTimeoutNanos);
                 }
-                if (dispatched - completed.get() < maxBuffered
-                        || System.nanoTime() - lastPoll >= pollTimeoutNanos) {
+                if (!budget.full() || System.nanoTime() - lastPoll >= pollTimeoutNanos) {
                     // While a partition is paused, look at completed work often, since that is what resumes it;
                     // but back off while nothing completes (a stuck handler), up to the ordinary poll timeout.
-                    long progress = completed.get();
+                    long progress = budget.completedCount();
                     pausedPollNanos = progress != completedAtLastPoll ? MIN_PAUSED_POLL_NANOS
                             : Math.min(pausedPollNanos * 2, pollTimeoutNanos);
                     completedAtLastPoll = progress;
@@ -205,48 +198,6 @@ public final class FunctionWorker implements Runnable {
         }
     }
 
-    /** Learns where the outputs live before the first record, and finds a missing output now, not mid-stream. */
-    private void checkOutputs() {
-        Map<String, String> outputs = new java.util.LinkedHashMap<>(function.outputs());
-        outputs.put("dead letters", function.deadLetterTopic());
-        for (Map.Entry<String, String> output : outputs.entrySet()) {
-            try {
-                producer.partitionsFor(output.getValue());
-            } catch (org.apache.kafka.common.KafkaException e) {
-                throw new EddyException("Function '" + function.name() + "' cannot start: its output '"
-                        + output.getKey() + "' goes to topic '" + output.getValue() + "', which Kafka does not know"
-                        + " (create the topic first): " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /**
-     * Parks until half the budget of records in flight has completed, or the deadline passes; chunk completions
-     * unpark it. Waiting for half rather than for any completion keeps the poll loop and the lanes from waking each
-     * other for every chunk.
-     */
-    private void awaitProgress(long deadline) {
-        long target = dispatched - maxBuffered / 2;
-        wakeWhenCompleted = target;
-        waitingForProgress = Thread.currentThread();
-        try {
-            long left;
-            while (completed.get() < target && !stopRequested && (left = deadline - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(this, left);
-            }
-        } finally {
-            waitingForProgress = null;
-        }
-    }
-
-    private void chunkCompleted(Chunk chunk) {
-        long done = completed.addAndGet(chunk.size());
-        Thread waiting = waitingForProgress;
-        if (waiting != null && done >= wakeWhenCompleted) {
-            LockSupport.unpark(waiting);
-        }
-    }
-
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
             PartitionState ledger = partitions.get(partition);
@@ -255,7 +206,7 @@ public final class FunctionWorker implements Runnable {
             }
             Chunk chunk = new Chunk(partition, records.records(partition), completionListener);
             ledger.add(chunk);
-            dispatched += chunk.size();
+            budget.dispatched(chunk.size());
             metrics.received.increment(chunk.size());
             LaneRunner own = ledger.runner;
             if (keyLanes == null) {
@@ -300,7 +251,7 @@ public final class FunctionWorker implements Runnable {
     private void startBarrier() {
         lastCommit = System.nanoTime();
         uncommitted = 0;
-        if (dispatched == dispatchedAtLastCommit) {
+        if (budget.dispatchedCount() == dispatchedAtLastCommit) {
             return; // nothing happened since the last commit
         }
         consumer.pause(consumer.assignment());
@@ -327,10 +278,11 @@ public final class FunctionWorker implements Runnable {
      * handed out must be done.
      */
     private void endTransaction(Collection<PartitionState> ledgers, boolean abort) {
-        dispatchedAtLastCommit = dispatched;
+        dispatchedAtLastCommit = budget.dispatchedCount();
+        boolean next = !stopRequested && failure == null; // a stopping function closes its producer with none open
         try {
             if (abort) {
-                producer.abortTransaction();
+                transactions.abort(next);
                 for (PartitionState ledger : ledgers) {
                     ledger.rewind();
                     if (ledger.lastCommitted() >= 0 && partitions.containsKey(ledger.partition)) {
@@ -341,10 +293,7 @@ public final class FunctionWorker implements Runnable {
                         + " again", function.name());
             } else {
                 Map<TopicPartition, OffsetAndMetadata> offsets = committable(ledgers);
-                if (!offsets.isEmpty()) {
-                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-                }
-                producer.commitTransaction();
+                transactions.commit(offsets, consumer.groupMetadata(), next);
                 offsets.forEach((partition, offset) -> {
                     PartitionState ledger = partitions.get(partition);
                     if (ledger != null) {
@@ -352,16 +301,11 @@ public final class FunctionWorker implements Runnable {
                     }
                 });
             }
-            if (!stopRequested && failure == null) {
-                producer.beginTransaction(); // the next; a stopping function closes its producer without one open
-            }
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (Transactions.TransactionException e) {
             // Fenced by a newer instance, or thrown out of the group while stopped (a zombie): nothing of this
             // transaction becomes visible, and whoever owns the partitions now handles the records.
-            failure = new EddyException("Function '" + function.name() + "' could not " + (abort ? "abort" : "commit")
-                    + " its transaction (" + e + "); it stops, and the records of this transaction are handled again"
-                    + " by whoever owns their partitions", e);
-            log.error("{}", failure.getMessage());
+            failure = e;
+            log.error("{}", e.getMessage());
         }
     }
 
@@ -485,10 +429,7 @@ public final class FunctionWorker implements Runnable {
     public void close() {
         stopRequested = true;
         consumer.wakeup();
-        Thread waiting = waitingForProgress;
-        if (waiting != null) {
-            LockSupport.unpark(waiting);
-        }
+        budget.wake();
     }
 
     /** Completes when the loop has stopped and the clients are closed. */
@@ -575,15 +516,6 @@ public final class FunctionWorker implements Runnable {
                 }
             }
             return removed;
-        }
-    }
-
-    /** Records could not be completed because Kafka refused what the handler emitted for them. */
-    public static final class OutputFailedException extends EddyException {
-        OutputFailedException(String function, TopicPartition partition, long committed, Throwable cause) {
-            super("Function '" + function + "' stopped: an emit for a record of " + partition + " was refused by"
-                    + " Kafka (" + cause + "). Offsets stay at " + (committed < 0 ? "the last commit" : committed)
-                    + ", so nothing after it is lost; fix the cause and start the function again.", cause);
         }
     }
 }

@@ -67,6 +67,26 @@ final class Invoker {
         this.buffered = definition.delivery() == Delivery.EXACTLY_ONCE;
     }
 
+    /**
+     * Learns where the outputs and the dead-letter topic live before the first record, and finds a missing one
+     * now, not mid-stream.
+     *
+     * @throws dev.eddy.engine.EddyException naming the output and its topic
+     */
+    void checkOutputs(String deadLetterTopic) {
+        Map<String, String> topics = new java.util.LinkedHashMap<>(outputs);
+        topics.put("dead letters", deadLetterTopic);
+        for (Map.Entry<String, String> output : topics.entrySet()) {
+            try {
+                producer.partitionsFor(output.getValue());
+            } catch (org.apache.kafka.common.KafkaException e) {
+                throw new dev.eddy.engine.EddyException("Function '" + function + "' cannot start: its output '"
+                        + output.getKey() + "' goes to topic '" + output.getValue() + "', which Kafka does not know"
+                        + " (create the topic first): " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Whether the function takes its records in batches. */
     boolean batches() {
         return batchHandler != null;

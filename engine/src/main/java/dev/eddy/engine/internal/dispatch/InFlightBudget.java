@@ -1,0 +1,82 @@
+package dev.eddy.engine.internal.dispatch;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The records a function has handed out and not yet completed, against its budget ({@code max.buffered.records}).
+ * At the budget the poll loop parks until half of it has completed, or until a deadline (it must poll now and then
+ * to stay in its group); waiting for half rather than for any completion keeps the poll loop and the lanes from
+ * waking each other for every chunk.
+ *
+ * <p>Threading: {@link #dispatched} and {@link #awaitRoom} on the poll loop; {@link #completed} from any thread.
+ */
+final class InFlightBudget {
+
+    private final int max;
+    /** Records handed out; written by the poll loop only. */
+    private long dispatched;
+    private final AtomicLong completed = new AtomicLong();
+    /** The poll loop's thread while it waits for room, else null. */
+    private volatile Thread waiting;
+    /** The completed count the waiting poll loop wants to be woken at. */
+    private volatile long wakeAt;
+
+    InFlightBudget(int max) {
+        this.max = max;
+    }
+
+    void dispatched(int records) {
+        dispatched += records;
+    }
+
+    void completed(int records) {
+        long done = completed.addAndGet(records);
+        Thread poller = waiting;
+        if (poller != null && done >= wakeAt) {
+            LockSupport.unpark(poller);
+        }
+    }
+
+    /** Whether the records in flight have reached the budget. */
+    boolean full() {
+        return dispatched - completed.get() >= max;
+    }
+
+    /** Whether every record handed out has completed. */
+    boolean allDone() {
+        return dispatched == completed.get();
+    }
+
+    long dispatchedCount() {
+        return dispatched;
+    }
+
+    long completedCount() {
+        return completed.get();
+    }
+
+    /** Parks until half the budget has completed, the deadline passes, or {@link #wake} is called. */
+    void awaitRoom(long deadlineNanos) {
+        long target = dispatched - max / 2;
+        wakeAt = target;
+        waiting = Thread.currentThread();
+        try {
+            long left;
+            while (completed.get() < target && waiting != null && (left = deadlineNanos - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            waiting = null;
+        }
+    }
+
+    /** Ends a wait at once (the function is stopping). */
+    void wake() {
+        Thread poller = waiting;
+        waiting = null;
+        if (poller != null) {
+            LockSupport.unpark(poller);
+        }
+    }
+}
