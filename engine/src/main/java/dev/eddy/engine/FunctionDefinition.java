@@ -67,7 +67,7 @@ public final class FunctionDefinition {
         this.version = builder.version;
         this.retry = builder.retry;
         this.timeout = builder.timeout;
-        this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : "eddy.dlq." + name;
+        this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : deadLetterTopicOf(name);
         this.delivery = builder.delivery;
     }
 
@@ -160,6 +160,16 @@ public final class FunctionDefinition {
      * function reads it besides its inputs, so a replayed record reaches this function and no other.
      */
     public String replayTopic() {
+        return replayTopicOf(name);
+    }
+
+    /** The dead-letter topic a function of this name has unless it sets another: {@code eddy.dlq.<name>}. */
+    public static String deadLetterTopicOf(String name) {
+        return "eddy.dlq." + name;
+    }
+
+    /** The replay topic of a function of this name: {@code eddy.replay.<name>}. */
+    public static String replayTopicOf(String name) {
         return "eddy.replay." + name;
     }
 

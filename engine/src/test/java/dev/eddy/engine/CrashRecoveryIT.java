@@ -12,7 +12,6 @@ import dev.eddy.engine.testing.KafkaReader;
 import dev.eddy.engine.testing.LoadProducer;
 import dev.eddy.engine.testing.Tally;
 import dev.eddy.engine.testing.TestKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +58,7 @@ class CrashRecoveryIT {
             await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) == records);
             engine.terminate(Duration.ofSeconds(60));
 
-            Tally tally = Tally.of(load.acknowledged(), values(kafka, output));
+            Tally tally = Tally.of(load.acknowledged(), kafka.readValues(output));
             assertEquals(records, tally.expected(), "every record was acknowledged");
             assertEquals(0, tally.lost(), tally.toString());
             assertEquals(0, tally.unexpected(), tally.toString());
@@ -85,7 +84,7 @@ class CrashRecoveryIT {
             await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) == records);
             engine.terminate(Duration.ofSeconds(60));
 
-            Tally tally = Tally.of(load.acknowledged(), values(kafka, output));
+            Tally tally = Tally.of(load.acknowledged(), kafka.readValues(output));
             assertEquals(records, tally.expected());
             assertEquals(0, tally.lost(), tally.toString());
             assertEquals(0, tally.duplicates(), "a clean stop commits everything it finished: " + tally);
@@ -117,8 +116,7 @@ class CrashRecoveryIT {
                 await().atMost(QUIET).until(() -> reader.committedSum("eddy-restart", "restart-in") == records);
                 engine.terminate(Duration.ofSeconds(60));
 
-                Tally tally = Tally.of(load.acknowledged(), reader.readAll("restart-out").stream()
-                        .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList());
+                Tally tally = Tally.of(load.acknowledged(), reader.readValues("restart-out"));
                 assertEquals(records, tally.expected());
                 assertEquals(0, tally.lost(), tally.toString());
                 report("broker restart", tally);
@@ -134,10 +132,6 @@ class CrashRecoveryIT {
                 "--handler", CopyHandler.class.getName(), "--input", input, "--output", output,
                 "--set", "commit.interval.ms=" + COMMIT_INTERVAL_MS),
                 Path.of("target", "engine-processes", name + ".log"));
-    }
-
-    private static List<String> values(TestKafka kafka, String topic) {
-        return kafka.readAll(topic).stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 
     private static void report(String fault, Tally tally) {

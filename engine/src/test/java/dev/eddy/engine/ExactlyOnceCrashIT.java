@@ -9,7 +9,6 @@ import dev.eddy.engine.testing.EngineProcess;
 import dev.eddy.engine.testing.LoadProducer;
 import dev.eddy.engine.testing.Tally;
 import dev.eddy.engine.testing.TestKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +46,7 @@ class ExactlyOnceCrashIT {
             await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) == records);
             engine.terminate(Duration.ofSeconds(60));
 
-            Tally tally = Tally.of(load.acknowledged(), values(kafka, output));
+            Tally tally = Tally.of(load.acknowledged(), kafka.readValues(output));
             assertEquals(records, tally.expected());
             assertEquals(0, tally.lost(), tally.toString());
             assertEquals(0, tally.duplicates(), "read_committed sees each record's outputs once: " + tally);
@@ -76,7 +75,7 @@ class ExactlyOnceCrashIT {
             successor.terminate(Duration.ofSeconds(60));
             zombie.close();
 
-            Tally tally = Tally.of(load.acknowledged(), values(kafka, output));
+            Tally tally = Tally.of(load.acknowledged(), kafka.readValues(output));
             assertEquals(records, tally.expected());
             assertEquals(0, tally.lost(), tally.toString());
             assertEquals(0, tally.duplicates(), "the zombie's late writes never became visible: " + tally);
@@ -89,9 +88,5 @@ class ExactlyOnceCrashIT {
                 "--handler", CopyHandler.class.getName(), "--input", input, "--output", output,
                 "--delivery", "EXACTLY_ONCE", "--set", "instance.id=" + instance, "--set", "commit.interval.ms=200"));
         return new EngineProcess(args, Path.of("target", "engine-processes", name + "-" + instance + ".log"));
-    }
-
-    private static List<String> values(TestKafka kafka, String topic) {
-        return kafka.readAll(topic).stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,7 +39,7 @@ class ExactlyOnceIT {
             engine.deploy(function);
             await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == ids.size());
         }
-        Tally tally = Tally.of(ids, values(kafka.readAll(output)));
+        Tally tally = Tally.of(ids, kafka.readValues(output));
         assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
     }
 
@@ -65,7 +64,7 @@ class ExactlyOnceIT {
             await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == ids.size());
             assertEquals(100, running.stats().retries());
         }
-        Tally tally = Tally.of(ids, values(kafka.readAll(output)));
+        Tally tally = Tally.of(ids, kafka.readValues(output));
         assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
     }
 
@@ -92,9 +91,5 @@ class ExactlyOnceIT {
 
     private static int number(String id) {
         return Integer.parseInt(id.substring(id.indexOf('-') + 1));
-    }
-
-    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
-        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 }

@@ -66,7 +66,7 @@ class FailureHandlingIT {
             assertEquals(bad.size(), running.stats().deadLettered());
         }
 
-        Tally delivered = Tally.of(good, values(kafka.readAll(output)));
+        Tally delivered = Tally.of(good, kafka.readValues(output));
         assertEquals(0, delivered.lost() + delivered.duplicates() + delivered.unexpected(), delivered.toString());
         List<ConsumerRecord<byte[], byte[]>> letters = kafka.readAll(function.deadLetterTopic());
         Tally deadLettered = Tally.of(bad, values(letters));

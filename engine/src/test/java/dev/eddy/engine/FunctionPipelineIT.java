@@ -49,7 +49,7 @@ class FunctionPipelineIT {
         }
 
         List<ConsumerRecord<byte[], byte[]>> outputs = kafka.readAll(output);
-        Tally tally = Tally.of(upper(ids), values(outputs));
+        Tally tally = Tally.of(upper(ids), outputs.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList());
         assertEquals(RECORDS, tally.delivered(), tally.toString());
         assertEquals(0, tally.lost(), tally.toString());
         assertEquals(0, tally.duplicates(), tally.toString());
@@ -94,12 +94,12 @@ class FunctionPipelineIT {
             assertEquals(FunctionState.RUNNING, running.state());
         }
 
-        Tally delivered = Tally.of(expected, values(kafka.readAll(output)));
+        Tally delivered = Tally.of(expected, kafka.readValues(output));
         assertEquals(expected.size(), delivered.delivered(), delivered.toString());
         assertEquals(0, delivered.lost(), delivered.toString());
         assertEquals(0, delivered.duplicates(), delivered.toString());
         assertEquals(0, delivered.unexpected(), "no output for a record whose handler threw: " + delivered);
-        Tally deadLettered = Tally.of(refused, values(kafka.readAll(function.deadLetterTopic())));
+        Tally deadLettered = Tally.of(refused, kafka.readValues(function.deadLetterTopic()));
         assertEquals(refused.size(), deadLettered.delivered(), deadLettered.toString());
         assertEquals(0, deadLettered.duplicates() + deadLettered.unexpected(), deadLettered.toString());
     }
@@ -159,7 +159,7 @@ class FunctionPipelineIT {
             assertEquals(RECORDS, running.stats().succeeded());
         }
         assertTrue(largest.get() > 1 && largest.get() <= 50, "batches of up to 50, largest " + largest.get());
-        Tally tally = Tally.of(upper(ids), values(kafka.readAll(output)));
+        Tally tally = Tally.of(upper(ids), kafka.readValues(output));
         assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
     }
 
@@ -211,10 +211,6 @@ class FunctionPipelineIT {
         Set<String> upper = new HashSet<>();
         ids.forEach(id -> upper.add(id.toUpperCase()));
         return upper;
-    }
-
-    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
-        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 
 }

@@ -2,6 +2,7 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.DeadLetterHeaders;
 import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.dlq.DeadLetter;
 import dev.eddy.engine.dlq.DeadLetterTopic;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ final class DlqCommand implements Runnable {
 
         DeadLetterTopic open() {
             return new DeadLetterTopic(EngineConfig.forBootstrapServers(bootstrapServers),
-                    topic != null ? topic : "eddy.dlq." + function);
+                    topic != null ? topic : FunctionDefinition.deadLetterTopicOf(function));
         }
     }
 
@@ -140,9 +141,10 @@ final class DlqCommand implements Runnable {
             }
             DeadLetterTopic topic = target.open();
             List<DeadLetter> letters = all ? topic.read(Integer.MAX_VALUE, byReason(reason)) : topic.find(ids);
-            int sent = topic.replay(letters, "eddy.replay." + target.function);
-            System.out.println("Replayed " + sent + " dead letter(s) through '" + target.function + "' (via eddy.replay."
-                    + target.function + ").");
+            String replayTopic = FunctionDefinition.replayTopicOf(target.function);
+            int sent = topic.replay(letters, replayTopic);
+            System.out.println("Replayed " + sent + " dead letter(s) through '" + target.function + "' (via "
+                    + replayTopic + ").");
             return 0;
         }
     }

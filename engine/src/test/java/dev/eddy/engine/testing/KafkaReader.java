@@ -56,6 +56,12 @@ public final class KafkaReader implements AutoCloseable {
         return all;
     }
 
+    /** The values of every record of the topic up to its current end, as UTF-8 text. */
+    public List<String> readValues(String topic) {
+        return readAll(topic).stream()
+                .map(record -> new String(record.value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+    }
+
     /** The sum of the end offsets of the topic's partitions: how many records it holds, for a plain topic. */
     public long endOffsetSum(String topic) {
         try {

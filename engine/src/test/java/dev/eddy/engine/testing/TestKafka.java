@@ -112,6 +112,11 @@ public final class TestKafka implements AutoCloseable {
         return reader.readAll(topic);
     }
 
+    /** The values of every record of the topic up to its current end, as UTF-8 text. */
+    public List<String> readValues(String topic) {
+        return reader.readValues(topic);
+    }
+
     /** The sum of the end offsets of the topic's partitions: how many records it holds, for a plain topic. */
     public long endOffsetSum(String topic) {
         return reader.endOffsetSum(topic);

@@ -10,14 +10,8 @@ final class Attempts {
     private int count;
     private long firstFailureMillis;
     private long lastFailureMillis;
-    private final long firstFailureNanos;
+    private long firstFailureNanos;
     private Throwable lastError;
-
-    /** @param nowMillis when the first attempt failed */
-    Attempts(long nowMillis) {
-        this.firstFailureMillis = nowMillis;
-        this.firstFailureNanos = System.nanoTime();
-    }
 
     void failed(long nowMillis, Throwable error) {
         count++;
@@ -25,6 +19,7 @@ final class Attempts {
         lastError = error;
         if (count == 1) {
             firstFailureMillis = nowMillis;
+            firstFailureNanos = System.nanoTime();
         }
     }
 

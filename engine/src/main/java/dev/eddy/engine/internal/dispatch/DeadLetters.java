@@ -68,9 +68,8 @@ final class DeadLetters {
     /** A record whose emit Kafka refused for good; called on the producer's thread. */
     void outputRefused(Chunk chunk, ConsumerRecord<byte[], byte[]> record, Exception refusal) {
         chunk.retain();
-        long now = System.currentTimeMillis();
-        Attempts attempts = new Attempts(now);
-        attempts.failed(now, refusal);
+        Attempts attempts = new Attempts();
+        attempts.failed(System.currentTimeMillis(), refusal);
         executor.execute(() -> {
             try {
                 send(chunk, record, attempts, FailureReason.OUTPUT_REFUSED);

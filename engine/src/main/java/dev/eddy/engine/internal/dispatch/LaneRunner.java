@@ -101,7 +101,7 @@ final class LaneRunner {
             AtomicInteger inLanes) {
 
         Waiting failedOnce() {
-            return attempts != null ? this : new Waiting(chunk, record, new Attempts(System.currentTimeMillis()), inLanes);
+            return attempts != null ? this : new Waiting(chunk, record, new Attempts(), inLanes);
         }
 
         /** The record is done (succeeded, dead-lettered or let go): it no longer holds its chunk or its lane. */
@@ -193,7 +193,7 @@ final class LaneRunner {
                     continue;
                 }
                 failed++;
-                Waiting waiting = new Waiting(chunk, record, new Attempts(System.currentTimeMillis()), inLanes);
+                Waiting waiting = new Waiting(chunk, record, new Attempts(), inLanes);
                 if (retryLater(waiting, failure)) {
                     Deque<Waiting> queue = new ArrayDeque<>();
                     queue.add(hold(waiting));
