@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
             "",
             "Scenarios:",
             "  dispatch-noop  no-op handler vs a raw poll loop (target 0.9)",
-            "  passthrough    emit every record vs a raw consume→produce loop (target 0.8)",
+            "  passthrough    emit every record vs a raw consume→produce loop (target 0.85)",
             "  io-bound       20 ms handler, KEY order vs one record at a time per partition (target 100)",
             "  eos-passthrough exactly-once copy vs Kafka Streams exactly_once_v2 (target 1.0)",
             "  e2e-latency    produce → handler start at 5,000/s vs raw produce → poll (p99 ≤ 20 ms)",

@@ -21,7 +21,10 @@ public final class ClientConfigs {
      * Consumer settings: manual commits (the dispatcher commits only completed records), reading from the earliest
      * offset when the group has none (so a new function misses nothing produced before it), Kafka 4's consumer
      * group protocol (KIP-848), and up to 1000 records per poll, as Kafka Streams takes, to spread the cost of a
-     * poll over more records. {@code consumer.*} engine settings override these.
+     * poll over more records, and a fetch held at most 50 ms at the broker rather than 500: a partition the
+     * dispatcher resumed after pausing it (backpressure) waits for the fetch already held at the broker before its
+     * own can be sent, which at 500 ms cut a pass-through function's throughput by five. {@code consumer.*} engine
+     * settings override these.
      */
     public static Map<String, Object> consumer(EngineConfig config, String groupId, String clientId) {
         Map<String, Object> props = new HashMap<>();
@@ -32,6 +35,7 @@ public final class ClientConfigs {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.putAll(config.consumerOverrides());

@@ -212,7 +212,7 @@ public final class FunctionWorker implements Runnable {
             if (keyLanes == null) {
                 own.submit(() -> own.run(chunk, chunk.records(), null));
             } else {
-                own.submit(() -> keyLanes.split(chunk, own, ledger.inLanes));
+                own.submit(() -> keyLanes.split(chunk, ledger));
             }
             if (!ledger.paused() && ledger.buffered() >= maxBufferedPerPartition) {
                 consumer.pause(List.of(partition));

@@ -157,7 +157,11 @@ final class Invoker {
         metrics.handlerDuration.record(nanos, TimeUnit.NANOSECONDS);
         double perRecord = (double) nanos / records;
         double average = averageCallNanos;
-        averageCallNanos = Double.isNaN(average) ? perRecord : average + (perRecord - average) / 16;
+        // A long call (a garbage-collection pause, most often) counts as at most 16 times the average (or the fast
+        // bound): calls that really became slower show after a few more calls, and one pause does not flip the
+        // dispatch mode.
+        averageCallNanos = Double.isNaN(average) ? perRecord
+                : average + (Math.min(perRecord, Math.max(16 * average, FAST_CALL_NANOS)) - average) / 16;
     }
 
     private static Throwable[] failures(BatchResult result, int size) {

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
 
@@ -22,7 +24,10 @@ import org.apache.kafka.common.utils.Utils;
  * are in the lanes, {@link #split} runs the partition's chunk right where it is, on the partition's own lane, in
  * order: the partitions still run concurrently, and the order of every key is kept, since a key's records all
  * come from one partition and none of that partition's records are anywhere else. Likewise, while records wait
- * for a retry on the partition's own lane, the partition's chunks stay there.
+ * for a retry on the partition's own lane, the partition's chunks stay there. Once in the lanes, a busy partition
+ * would stay there (each chunk finds the last one's records still running), so when calls are fast again the
+ * partition's lane waits a moment for its records in the lanes to finish and goes back to running in place; if they
+ * do not finish in that moment (records wait there for a retry), it does not wait again for a while.
  *
  * <p>Threading: {@link #split} runs on the partition's own lane, so the chunks of a partition are split in offset
  * order and each lane receives its records in order.
@@ -35,6 +40,11 @@ final class KeyLanes {
     static final int LANES_PER_CALL = 8;
     /** The most lanes a function has. */
     static final int MAX_LANES = 65_536;
+    /** How long a partition's lane waits for its records in the key lanes to finish, to run in place again. */
+    private static final long DRAIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** After a wait that did not see them finish, how long before a partition's lane waits again. */
+    private static final long DRAIN_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long DRAIN_CHECK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final List<LaneRunner> lanes;
     private final Ordering ordering;
@@ -60,11 +70,12 @@ final class KeyLanes {
      * Runs the chunk in place, or hands its records to their lanes; the chunk stays pending until every record
      * is done.
      *
-     * @param own     the partition's own lane, whose task this runs in
-     * @param inLanes how much of the partition's work is in the key lanes now
+     * @param partition the chunk's partition, whose own lane's task this runs in
      */
-    void split(Chunk chunk, LaneRunner own, AtomicInteger inLanes) {
-        if (own.hasWaiting() || (inLanes.get() == 0 && invoker.callsAreFast())) {
+    void split(Chunk chunk, PartitionState partition) {
+        LaneRunner own = partition.runner;
+        AtomicInteger inLanes = partition.inLanes;
+        if (own.hasWaiting() || (invoker.callsAreFast() && lanesDrained(partition))) {
             own.run(chunk, chunk.records(), null);
             return;
         }
@@ -77,6 +88,26 @@ final class KeyLanes {
         } finally {
             chunk.release(); // the split itself is done
         }
+    }
+
+    /** Whether none of the partition's records are in the lanes, after a short wait for them if there are. */
+    private static boolean lanesDrained(PartitionState partition) {
+        if (partition.inLanes.get() == 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - partition.drainWaitAllowedAt < 0) {
+            return false;
+        }
+        long deadline = now + DRAIN_WAIT_NANOS;
+        while (partition.inLanes.get() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                partition.drainWaitAllowedAt = System.nanoTime() + DRAIN_BACKOFF_NANOS;
+                return false;
+            }
+            LockSupport.parkNanos(DRAIN_CHECK_NANOS);
+        }
+        return true;
     }
 
     /** How many lanes a function of this max concurrency gets. */

@@ -10,7 +10,8 @@ import org.apache.kafka.common.TopicPartition;
  * to which every record is complete. The committable position is the next offset after the last complete chunk
  * whose predecessors are all complete, so a record that finished early is never committed past one that has not.
  *
- * <p>Threading: owned by the poll loop; only its chunks' completion is written by other threads.
+ * <p>Threading: owned by the poll loop; only its chunks' completion, {@link #inLanes} and
+ * {@link #drainWaitAllowedAt} are written by other threads.
  */
 final class PartitionState {
 
@@ -19,6 +20,8 @@ final class PartitionState {
     final LaneRunner runner;
     /** How much of the partition's work is in the key lanes (slices, and records waiting there for a retry). */
     final AtomicInteger inLanes = new AtomicInteger();
+    /** When the partition's lane may next wait for its records in the key lanes (see KeyLanes); its lane only. */
+    long drainWaitAllowedAt = System.nanoTime();
     private final ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
     private int buffered;
     private long position = -1;
