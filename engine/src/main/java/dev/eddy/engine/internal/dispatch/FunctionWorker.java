@@ -8,7 +8,6 @@ import dev.eddy.engine.Ordering;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,12 +72,11 @@ public final class FunctionWorker implements Runnable {
     private final Duration pollTimeout;
     private final long commitIntervalNanos;
     private final int maxBuffered;
-    private final int maxBufferedPerPartition;
     private final long pollTimeoutNanos;
     private final InFlightBudget budget;
     private final Chunk.Listener completionListener;
     private final Duration shutdownTimeout;
-    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private final Ledgers partitions;
 
     private volatile boolean stopRequested;
     private volatile FunctionState state = FunctionState.STARTING;
@@ -95,7 +93,6 @@ public final class FunctionWorker implements Runnable {
     private long dispatchedAtLastCommit;
     /** Records completed since the last commit was sent; poll loop only. */
     private long uncommitted;
-    private int pausedCount;
 
     public FunctionWorker(FunctionDefinition function, EngineConfig config, Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
@@ -129,7 +126,7 @@ public final class FunctionWorker implements Runnable {
         this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
         this.budget = new InFlightBudget(maxBuffered);
         this.completionListener = chunk -> budget.completed(chunk.size());
-        this.maxBufferedPerPartition = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION);
+        this.partitions = new Ledgers(consumer, config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION));
         this.pollTimeoutNanos = pollTimeout.toNanos();
         this.shutdownTimeout = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS));
         this.transactional = function.delivery() == Delivery.EXACTLY_ONCE;
@@ -167,11 +164,11 @@ public final class FunctionWorker implements Runnable {
                     pausedPollNanos = progress != completedAtLastPoll ? MIN_PAUSED_POLL_NANOS
                             : Math.min(pausedPollNanos * 2, pollTimeoutNanos);
                     completedAtLastPoll = progress;
-                    dispatch(consumer.poll(pausedCount > 0 ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
+                    dispatch(consumer.poll(partitions.anyPaused() ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
                     lastPoll = System.nanoTime();
                 }
-                advance(partitions.values());
-                resumeDrained();
+                advance(partitions.all());
+                partitions.resumeDrained();
                 // Commit on the interval, and sooner when much has completed: what a crash replays is what was in
                 // flight plus what completed since the last commit, and at full speed an interval is a lot. Early
                 // commits are spaced a little, since each is a write to the group's offsets topic.
@@ -214,11 +211,7 @@ public final class FunctionWorker implements Runnable {
             } else {
                 own.submit(() -> keyLanes.split(chunk, ledger));
             }
-            if (!ledger.paused() && ledger.buffered() >= maxBufferedPerPartition) {
-                consumer.pause(List.of(partition));
-                ledger.markPaused(true);
-                pausedCount++;
-            }
+            partitions.pauseIfFull(ledger);
         }
     }
 
@@ -229,16 +222,6 @@ public final class FunctionWorker implements Runnable {
                 failure = new OutputFailedException(function.name(), ledger.partition, ledger.position(),
                         ledger.failure());
                 log.error("{}", failure.getMessage(), ledger.failure());
-            }
-        }
-    }
-
-    private void resumeDrained() {
-        for (PartitionState ledger : partitions.values()) {
-            if (ledger.paused() && ledger.buffered() <= maxBufferedPerPartition / 2) {
-                consumer.resume(List.of(ledger.partition));
-                ledger.markPaused(false);
-                pausedCount--;
             }
         }
     }
@@ -254,22 +237,18 @@ public final class FunctionWorker implements Runnable {
         if (budget.dispatchedCount() == dispatchedAtLastCommit) {
             return; // nothing happened since the last commit
         }
-        consumer.pause(consumer.assignment());
+        partitions.pauseAll();
         barrier = true;
     }
 
     /** Everything in flight is done: commits the transaction with the offsets (or aborts it), and goes on. */
     private void finishBarrier() {
-        advance(partitions.values());
+        advance(partitions.all());
         if (failure == null) {
-            endTransaction(partitions.values(), partitions.values().stream().anyMatch(PartitionState::stuckOnDropped));
+            endTransaction(partitions.all(), partitions.all().stream().anyMatch(PartitionState::stuckOnDropped));
         }
         barrier = false;
-        for (PartitionState ledger : partitions.values()) {
-            ledger.markPaused(false);
-        }
-        pausedCount = 0;
-        consumer.resume(consumer.assignment());
+        partitions.resumeAll();
     }
 
     /**
@@ -285,21 +264,16 @@ public final class FunctionWorker implements Runnable {
                 transactions.abort(next);
                 for (PartitionState ledger : ledgers) {
                     ledger.rewind();
-                    if (ledger.lastCommitted() >= 0 && partitions.containsKey(ledger.partition)) {
+                    if (ledger.lastCommitted() >= 0 && partitions.owns(ledger.partition)) {
                         consumer.seek(ledger.partition, ledger.lastCommitted());
                     }
                 }
                 log.info("Function '{}' aborted its transaction; the records since the last commit will be handled"
                         + " again", function.name());
             } else {
-                Map<TopicPartition, OffsetAndMetadata> offsets = committable(ledgers);
+                Map<TopicPartition, OffsetAndMetadata> offsets = Ledgers.committable(ledgers);
                 transactions.commit(offsets, consumer.groupMetadata(), next);
-                offsets.forEach((partition, offset) -> {
-                    PartitionState ledger = partitions.get(partition);
-                    if (ledger != null) {
-                        ledger.markCommitted(offset.offset());
-                    }
-                });
+                partitions.committed(offsets);
             }
         } catch (Transactions.TransactionException e) {
             // Fenced by a newer instance, or thrown out of the group while stopped (a zombie): nothing of this
@@ -309,21 +283,10 @@ public final class FunctionWorker implements Runnable {
         }
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<PartitionState> ledgers) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (PartitionState ledger : ledgers) {
-            if (ledger.dirty()) {
-                offsets.put(ledger.partition, new OffsetAndMetadata(ledger.position()));
-                ledger.markDirty(false);
-            }
-        }
-        return offsets;
-    }
-
     private void commitAsync() {
         lastCommit = System.nanoTime();
         uncommitted = 0;
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.values());
+        Map<TopicPartition, OffsetAndMetadata> offsets = Ledgers.committable(partitions.all());
         if (offsets.isEmpty()) {
             return;
         }
@@ -332,12 +295,7 @@ public final class FunctionWorker implements Runnable {
                 log.warn("Function '{}' could not commit offsets {}; will try again: {}", function.name(),
                         committed, error.toString());
                 // The callback runs on the poll thread, inside poll(): the ledgers are safe to touch.
-                for (TopicPartition partition : offsets.keySet()) {
-                    PartitionState ledger = partitions.get(partition);
-                    if (ledger != null) {
-                        ledger.markDirty(true);
-                    }
-                }
+                partitions.commitFailed(offsets.keySet());
             }
         });
     }
@@ -355,7 +313,7 @@ public final class FunctionWorker implements Runnable {
         if (transactional) {
             // A transaction covers every partition: all of them drain, and commit (or abort) together.
             List<PartitionState> all = new ArrayList<>(ledgers);
-            partitions.values().stream().filter(ledger -> !all.contains(ledger)).forEach(all::add);
+            partitions.all().stream().filter(ledger -> !all.contains(ledger)).forEach(all::add);
             ledgers = all;
         }
         for (PartitionState ledger : ledgers) {
@@ -387,7 +345,7 @@ public final class FunctionWorker implements Runnable {
             }
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(ledgers);
+        Map<TopicPartition, OffsetAndMetadata> offsets = Ledgers.committable(ledgers);
         if (!offsets.isEmpty()) {
             try {
                 consumer.commitSync(offsets, shutdownTimeout);
@@ -401,7 +359,7 @@ public final class FunctionWorker implements Runnable {
         state = FunctionState.STOPPING;
         try {
             consumer.pause(consumer.assignment());
-            drainAndCommit(new ArrayList<>(partitions.values()));
+            drainAndCommit(new ArrayList<>(partitions.all()));
         } catch (RuntimeException e) {
             log.error("Function '{}' could not commit its last offsets; records after the last commit will be"
                     + " delivered again", function.name(), e);
@@ -462,7 +420,7 @@ public final class FunctionWorker implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             for (TopicPartition partition : assigned) {
-                partitions.computeIfAbsent(partition, p -> {
+                partitions.add(partition, p -> {
                     LaneRunner own = newLaneRunner(null);
                     runners.add(own);
                     return new PartitionState(p, own);
@@ -479,7 +437,7 @@ public final class FunctionWorker implements Runnable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-            List<PartitionState> ledgers = remove(revoked);
+            List<PartitionState> ledgers = forget(revoked);
             if (!stopRequested) {
                 metrics.partitionsRevoked.increment(revoked.size());
             }
@@ -492,7 +450,7 @@ public final class FunctionWorker implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
-            List<PartitionState> gone = remove(lost);
+            List<PartitionState> gone = forget(lost);
             if (transactional && !gone.isEmpty()) {
                 // The open transaction may hold outputs of the lost partitions' records: it must not be committed.
                 drainAndCommit(gone, true);
@@ -503,18 +461,9 @@ public final class FunctionWorker implements Runnable {
                     function.name(), lost);
         }
 
-        private List<PartitionState> remove(Collection<TopicPartition> gone) {
-            List<PartitionState> removed = new ArrayList<>();
-            for (TopicPartition partition : gone) {
-                PartitionState ledger = partitions.remove(partition);
-                if (ledger != null) {
-                    removed.add(ledger);
-                    runners.remove(ledger.runner);
-                    if (ledger.paused()) {
-                        pausedCount--;
-                    }
-                }
-            }
+        private List<PartitionState> forget(Collection<TopicPartition> gone) {
+            List<PartitionState> removed = partitions.remove(gone);
+            removed.forEach(ledger -> runners.remove(ledger.runner));
             return removed;
         }
     }

@@ -1,0 +1,146 @@
+package dev.eddy.engine.internal.dispatch;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The ledgers of the partitions a worker owns, and the per-partition backpressure on them: a partition with
+ * {@code maxBufferedPerPartition} records in flight is paused on its own and resumed once half of them are done, so
+ * that one slow partition cannot hold the function's whole budget.
+ *
+ * <p>Threading: the poll loop's (the rebalance listener runs on it too).
+ */
+final class Ledgers {
+
+    private final Consumer<?, ?> consumer;
+    private final int maxBufferedPerPartition;
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private int pausedCount;
+
+    Ledgers(Consumer<?, ?> consumer, int maxBufferedPerPartition) {
+        this.consumer = consumer;
+        this.maxBufferedPerPartition = maxBufferedPerPartition;
+    }
+
+    /** The partition's ledger, or null if the partition is not (or no longer) this worker's. */
+    PartitionState get(TopicPartition partition) {
+        return partitions.get(partition);
+    }
+
+    boolean owns(TopicPartition partition) {
+        return partitions.containsKey(partition);
+    }
+
+    Collection<PartitionState> all() {
+        return partitions.values();
+    }
+
+    int size() {
+        return partitions.size();
+    }
+
+    /** The partition's ledger, made by {@code create} if it has none yet. */
+    PartitionState add(TopicPartition partition, Function<TopicPartition, PartitionState> create) {
+        return partitions.computeIfAbsent(partition, create);
+    }
+
+    /** Forgets the partitions; returns the ledgers they had. */
+    List<PartitionState> remove(Collection<TopicPartition> gone) {
+        List<PartitionState> removed = new ArrayList<>();
+        for (TopicPartition partition : gone) {
+            PartitionState ledger = partitions.remove(partition);
+            if (ledger != null) {
+                removed.add(ledger);
+                if (ledger.paused()) {
+                    pausedCount--;
+                }
+            }
+        }
+        return removed;
+    }
+
+    void clear() {
+        partitions.clear();
+        pausedCount = 0;
+    }
+
+    /** Whether some partition is paused for backpressure. */
+    boolean anyPaused() {
+        return pausedCount > 0;
+    }
+
+    /** Pauses the ledger's partition if it has reached its share of records in flight. */
+    void pauseIfFull(PartitionState ledger) {
+        if (!ledger.paused() && ledger.buffered() >= maxBufferedPerPartition) {
+            consumer.pause(List.of(ledger.partition));
+            ledger.markPaused(true);
+            pausedCount++;
+        }
+    }
+
+    /** Resumes the paused partitions that have drained to half their share. */
+    void resumeDrained() {
+        if (pausedCount == 0) {
+            return;
+        }
+        for (PartitionState ledger : partitions.values()) {
+            if (ledger.paused() && ledger.buffered() <= maxBufferedPerPartition / 2) {
+                consumer.resume(List.of(ledger.partition));
+                ledger.markPaused(false);
+                pausedCount--;
+            }
+        }
+    }
+
+    /** Pauses every partition (a transaction's barrier); {@link #resumeAll} undoes it and any backpressure pause. */
+    void pauseAll() {
+        consumer.pause(consumer.assignment());
+    }
+
+    void resumeAll() {
+        for (PartitionState ledger : partitions.values()) {
+            ledger.markPaused(false);
+        }
+        pausedCount = 0;
+        consumer.resume(consumer.assignment());
+    }
+
+    /** The positions of the ledgers that moved since their last commit, which are no longer marked as moved. */
+    static Map<TopicPartition, OffsetAndMetadata> committable(Collection<PartitionState> ledgers) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (PartitionState ledger : ledgers) {
+            if (ledger.dirty()) {
+                offsets.put(ledger.partition, new OffsetAndMetadata(ledger.position()));
+                ledger.markDirty(false);
+            }
+        }
+        return offsets;
+    }
+
+    /** A commit of these offsets failed: they are to be committed again. */
+    void commitFailed(Collection<TopicPartition> failed) {
+        for (TopicPartition partition : failed) {
+            PartitionState ledger = partitions.get(partition);
+            if (ledger != null) {
+                ledger.markDirty(true);
+            }
+        }
+    }
+
+    /** These offsets are committed: an aborted transaction rewinds to them. */
+    void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((partition, offset) -> {
+            PartitionState ledger = partitions.get(partition);
+            if (ledger != null) {
+                ledger.markCommitted(offset.offset());
+            }
+        });
+    }
+}
