@@ -1,6 +1,7 @@
 package dev.eddy.engine;
 
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
+import dev.eddy.engine.internal.dispatch.FunctionEnvironment;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Topics;
@@ -57,26 +58,39 @@ public final class Engine implements AutoCloseable {
         String clientId = "eddy-" + name + "-" + instanceId;
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
-        FunctionMetrics metrics = new FunctionMetrics(registry, name);
+        FunctionEnvironment environment = FunctionEnvironment.of(definition);
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {
                 throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
             }
-            boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
-            Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
-            if (exactlyOnce) {
-                consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            environment.openHandler();
+            try {
+                return newRunningFunction(environment, clientId);
+            } catch (RuntimeException e) {
+                environment.closeHandler();
+                throw e;
             }
-            Map<String, Object> producerProps = exactlyOnce
-                    ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + name + "-" + instanceId)
-                    : ClientConfigs.producer(config, clientId);
-            FunctionWorker worker = new FunctionWorker(definition, config, new KafkaConsumer<>(consumerProps),
-                    new KafkaProducer<>(producerProps), metrics);
-            return new RunningFunction(definition, worker, metrics);
         });
         running.start();
         log.info("Deployed {}", definition);
         return running;
+    }
+
+    private RunningFunction newRunningFunction(FunctionEnvironment environment, String clientId) {
+        FunctionDefinition definition = environment.definition();
+        String name = definition.name();
+        FunctionMetrics metrics = new FunctionMetrics(registry, name);
+        boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
+        Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
+        if (exactlyOnce) {
+            consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
+        Map<String, Object> producerProps = exactlyOnce
+                ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + name + "-" + instanceId)
+                : ClientConfigs.producer(config, clientId);
+        FunctionWorker worker = new FunctionWorker(environment, config, new KafkaConsumer<>(consumerProps),
+                new KafkaProducer<>(producerProps), metrics);
+        return new RunningFunction(definition, worker, metrics);
     }
 
     private static boolean isOver(FunctionState state) {

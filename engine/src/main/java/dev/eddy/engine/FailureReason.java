@@ -6,6 +6,8 @@ public enum FailureReason {
     HANDLER_FAILED,
     /** The handler did not return within the function's timeout, on every attempt allowed. */
     TIMED_OUT,
+    /** The function's codec could not decode the record's key or value; it was not retried. */
+    UNDECODABLE,
     /** Kafka refused a record the handler emitted, for a reason no retry can change (too large, invalid). */
     OUTPUT_REFUSED
 }

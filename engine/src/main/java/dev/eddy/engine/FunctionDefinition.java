@@ -1,6 +1,7 @@
 package dev.eddy.engine;
 
 import dev.eddy.sdk.BatchHandler;
+import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ public final class FunctionDefinition {
     private final Duration timeout;
     private final String deadLetterTopic;
     private final Delivery delivery;
+    private final FunctionConfig config;
+    private final Map<String, String> secrets;
 
     /** How long a handler call may take unless the function says otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -58,6 +61,8 @@ public final class FunctionDefinition {
         this.name = builder.name;
         this.inputs = List.copyOf(builder.inputs);
         this.outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.outputs));
+        this.config = FunctionConfig.of(builder.config);
+        this.secrets = Map.copyOf(builder.secrets);
         this.handler = builder.handler;
         this.batchHandler = builder.batchHandler;
         this.maxBatchSize = builder.maxBatchSize;
@@ -133,6 +138,16 @@ public final class FunctionDefinition {
     }
 
     /** What the function's effects on Kafka promise after a crash; {@link Delivery#AT_LEAST_ONCE} unless set. */
+    /** The function's own configuration values, as {@link dev.eddy.sdk.Environment#config()} gives them. */
+    public FunctionConfig config() {
+        return config;
+    }
+
+    /** The function's secrets, by name, resolved; never printed. */
+    public Map<String, String> secrets() {
+        return secrets;
+    }
+
     public Delivery delivery() {
         return delivery;
     }
@@ -201,6 +216,8 @@ public final class FunctionDefinition {
         private RetryPolicy retry;
         private Duration timeout = DEFAULT_TIMEOUT;
         private String deadLetterTopic;
+        private final Map<String, String> config = new LinkedHashMap<>();
+        private final Map<String, String> secrets = new LinkedHashMap<>();
         private Delivery delivery = Delivery.AT_LEAST_ONCE;
 
         private Builder(String name) {
@@ -254,6 +271,18 @@ public final class FunctionDefinition {
 
         public Builder version(String version) {
             this.version = version;
+            return this;
+        }
+
+        /** Adds to the function's own configuration values. */
+        public Builder config(Map<String, String> values) {
+            config.putAll(values);
+            return this;
+        }
+
+        /** Adds resolved secrets, by the names the function asks for them. */
+        public Builder secrets(Map<String, String> values) {
+            secrets.putAll(values);
             return this;
         }
 

@@ -12,7 +12,9 @@ import java.util.List;
  *
  * <p>Emit events derived from the input events ({@code event.withValue(...)}): an emitted event that carries its
  * input's origin belongs to that input, and only its input's failure withdraws it (exactly-once) or its refusal
- * by Kafka dead-letters that input alone. An event built from scratch belongs to the whole batch.
+ * by Kafka dead-letters that input alone. An event built from scratch belongs to the whole batch. Typed values
+ * come from {@link Event#value(Codec)}; in a batch, {@link Context#attempt()} is the highest attempt among its
+ * events.
  */
 @FunctionalInterface
 public interface BatchHandler {
@@ -26,4 +28,12 @@ public interface BatchHandler {
      * @throws Exception to fail every event of the batch
      */
     BatchResult handle(List<Event> events, Context context) throws Exception;
+
+    /** As {@link Handler#open}: called once before the first batch. */
+    default void open(Environment environment) throws Exception {
+    }
+
+    /** As {@link Handler#close}: called once after the last batch. */
+    default void close() throws Exception {
+    }
 }

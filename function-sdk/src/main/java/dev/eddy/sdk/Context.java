@@ -1,15 +1,15 @@
 package dev.eddy.sdk;
 
+import java.time.Instant;
+
 /**
- * The engine's side of one {@link Handler#handle} call: where emitted events go.
+ * The engine's side of one {@link Handler#handle} call: where emitted events go, which attempt this is and until
+ * when it may run, and the function's {@link Environment}.
  *
- * <p>A context is valid only while the call that received it runs; using it afterwards throws
+ * <p>A context is valid only while the call that received it runs; emitting afterwards throws
  * {@link IllegalStateException}. It is safe to use from the handler's own thread only.
  */
-public interface Context {
-
-    /** The name the function was deployed under. */
-    String functionName();
+public interface Context extends Environment {
 
     /**
      * Emits an event to the function's default output. The event's key picks the partition; its origin, if any,
@@ -27,4 +27,32 @@ public interface Context {
      * @throws IllegalStateException    when the call has already returned
      */
     void emit(String output, Event event);
+
+    /**
+     * Emits a typed value derived from an input event: with that event's key, headers and origin.
+     *
+     * @throws CodecException when the output's codec cannot encode the value
+     */
+    default <T> void emit(Output<T> output, Event from, T value) {
+        emit(output.name(), output.event(from, value));
+    }
+
+    /**
+     * Emits a typed value under a key of its own.
+     *
+     * @param key the record key, UTF-8 encoded; null for none
+     */
+    default <T> void emit(Output<T> output, String key, T value) {
+        emit(output.name(), Event.of(key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                output.codec().encode(value)));
+    }
+
+    /** Which attempt at this event this call is: 1 the first time, 2 on the first retry, and so on. */
+    int attempt();
+
+    /**
+     * When this call times out: the engine interrupts the handler then and counts the attempt as failed. A handler
+     * calling out to another service can pass what is left on as that call's own timeout.
+     */
+    Instant deadline();
 }

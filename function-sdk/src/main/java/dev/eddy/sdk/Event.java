@@ -83,6 +83,32 @@ public final class Event {
         return headers;
     }
 
+    /**
+     * The value decoded by a codec.
+     *
+     * @throws UndecodableEventException when the codec cannot decode it: the engine dead-letters the event at once
+     */
+    public <T> T value(Codec<T> codec) {
+        try {
+            return codec.decode(value);
+        } catch (CodecException e) {
+            throw new UndecodableEventException(e);
+        }
+    }
+
+    /**
+     * The key decoded by a codec.
+     *
+     * @throws UndecodableEventException when the codec cannot decode it
+     */
+    public <T> T key(Codec<T> codec) {
+        try {
+            return codec.decode(key);
+        } catch (CodecException e) {
+            throw new UndecodableEventException(e);
+        }
+    }
+
     /** The timestamp in epoch milliseconds, or {@link #NO_TIMESTAMP}. */
     public long timestampMillis() {
         return timestamp;

@@ -26,4 +26,15 @@ public interface Handler {
      * @throws Exception to fail this event
      */
     void handle(Event event, Context context) throws Exception;
+
+    /**
+     * Called once before the first event, with the function's environment: the place to read configuration and
+     * secrets and to open clients. Throwing fails the deployment with the exception's message.
+     */
+    default void open(Environment environment) throws Exception {
+    }
+
+    /** Called once after the last event, when the function is stopped or replaced. */
+    default void close() throws Exception {
+    }
 }

@@ -54,8 +54,9 @@ public final class LocalPlatform implements AutoCloseable {
             RunningFunction monitor = engine.deploy(FunctionDefinition.builder(MONITOR)
                     .input(TELEMETRY)
                     .output(READINGS)
-                    .output(TemperatureMonitor.ALERTS, ALERTS)
-                    .handler(new TemperatureMonitor(THRESHOLD_CELSIUS))
+                    .output(TemperatureMonitor.ALERTS.name(), ALERTS)
+                    .config(Map.of("threshold", String.valueOf(THRESHOLD_CELSIUS)))
+                    .handler(new TemperatureMonitor())
                     .build());
             return new LocalPlatform(kafka, engine, monitor);
         } catch (RuntimeException e) {

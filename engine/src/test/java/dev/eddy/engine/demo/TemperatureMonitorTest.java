@@ -1,56 +1,51 @@
 package dev.eddy.engine.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eddy.sdk.Context;
+import dev.eddy.engine.demo.TemperatureMonitor.Alert;
+import dev.eddy.engine.demo.TemperatureMonitor.Checked;
 import dev.eddy.sdk.Event;
-import java.util.ArrayList;
+import dev.eddy.sdk.UndecodableEventException;
+import dev.eddy.sdk.testing.FunctionTester;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class TemperatureMonitorTest {
 
-    private final TemperatureMonitor monitor = new TemperatureMonitor(75.0);
-    private final List<String> emitted = new ArrayList<>();
-    private final Context context = new Context() {
-        @Override
-        public String functionName() {
-            return "temperature-monitor";
-        }
+    private final FunctionTester tester = FunctionTester.of(new TemperatureMonitor()).outputs("alerts");
 
-        @Override
-        public void emit(Event event) {
-            emitted.add("default " + event.keyAsString() + " " + event.valueAsString());
-        }
-
-        @Override
-        public void emit(String output, Event event) {
-            emitted.add(output + " " + event.keyAsString() + " " + event.valueAsString());
-        }
-    };
-
-    @Test
-    void shouldCheckANormalReadingWithoutAlert() throws Exception {
-        monitor.handle(Event.of("d-1", "{\"device\":\"d-1\",\"celsius\":20.0}"), context);
-        assertEquals(List.of("default d-1 {\"device\":\"d-1\",\"celsius\":20.0,\"fahrenheit\":68.0,\"alert\":false}"),
-                emitted);
+    @AfterEach
+    void close() throws Exception {
+        tester.close();
     }
 
     @Test
-    void shouldAlertAboveTheThreshold() throws Exception {
-        monitor.handle(Event.of("d-2", "{\"device\":\"d-2\",\"celsius\":80.5}"), context);
-        assertEquals(2, emitted.size());
-        assertTrue(emitted.get(0).contains("\"alert\":true"), emitted.get(0));
-        assertEquals("alerts d-2 {\"device\":\"d-2\",\"celsius\":80.5,\"threshold\":75.0}", emitted.get(1));
+    void shouldCheckANormalReadingWithoutAlert() {
+        tester.send(Event.of("d-1", "{\"device\":\"d-1\",\"celsius\":20.0}"));
+        assertEquals(List.of(new Checked("d-1", 20.0, 68.0, false)), tester.emitted(TemperatureMonitor.CHECKED));
+        assertEquals("{\"device\":\"d-1\",\"celsius\":20.0,\"fahrenheit\":68.0,\"alert\":false}",
+                tester.emitted("default").get(0).valueAsString(), "the JSON other tools read");
+        assertTrue(tester.emitted(TemperatureMonitor.ALERTS).isEmpty());
     }
 
     @Test
-    void shouldRejectWhatIsNotAReading() {
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> monitor.handle(Event.of("d-3", "{\"device\":3}"), context));
+    void shouldAlertAboveTheConfiguredThreshold() throws Exception {
+        try (FunctionTester hot = FunctionTester.of(new TemperatureMonitor()).outputs("alerts")
+                .config("threshold", "30")) {
+            hot.send(Event.of("d-2", "{\"device\":\"d-2\",\"celsius\":31.5}"));
+            assertEquals(List.of(new Alert("d-2", 31.5, 30.0)), hot.emitted(TemperatureMonitor.ALERTS));
+            assertEquals("d-2", hot.emitted("alerts").get(0).keyAsString());
+        }
+    }
+
+    @Test
+    void shouldRefuseWhatIsNotAReadingAsUndecodable() {
+        Throwable failure = tester.send(Event.of("d-3", "{\"device\":3}")).failure();
+        UndecodableEventException error = assertInstanceOf(UndecodableEventException.class, failure);
         assertTrue(error.getMessage().contains("celsius"), error.getMessage());
-        assertTrue(emitted.isEmpty());
+        assertTrue(tester.emitted().isEmpty());
     }
 }

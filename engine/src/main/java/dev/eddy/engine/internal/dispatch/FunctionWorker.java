@@ -56,6 +56,7 @@ public final class FunctionWorker implements Runnable {
     private static final long MIN_EARLY_COMMIT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final FunctionDefinition function;
+    private final FunctionEnvironment environment;
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
     private final FunctionMetrics metrics;
@@ -96,6 +97,17 @@ public final class FunctionWorker implements Runnable {
 
     public FunctionWorker(FunctionDefinition function, EngineConfig config, Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
+        this(FunctionEnvironment.of(function), config, consumer, producer, metrics);
+    }
+
+    /**
+     * @param environment the function's environment, whose handler the caller has opened; the worker closes it
+     *                    when it stops
+     */
+    public FunctionWorker(FunctionEnvironment environment, EngineConfig config, Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
+        FunctionDefinition function = environment.definition();
+        this.environment = environment;
         this.function = function;
         this.consumer = consumer;
         this.producer = producer;
@@ -106,7 +118,7 @@ public final class FunctionWorker implements Runnable {
                 Thread.ofPlatform().name("eddy-" + function.name() + "-timers").daemon().factory());
         this.failureLog = new FailureLog(function.name());
         this.deadLetters = new DeadLetters(function, producer, metrics, failureLog, handlerThreads);
-        this.invoker = new Invoker(function, producer, metrics, deadLetters);
+        this.invoker = new Invoker(environment, producer, metrics, deadLetters);
         if (function.ordering() == Ordering.PARTITION) {
             this.keyLanes = null;
         } else {
@@ -370,6 +382,7 @@ public final class FunctionWorker implements Runnable {
             closeQuietly(() -> producer.close(shutdownTimeout), "producer");
             handlerThreads.shutdown();
             timers.shutdownNow();
+            environment.closeHandler();
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
         }

@@ -8,6 +8,9 @@ import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.Origin;
+import dev.eddy.sdk.FunctionConfig;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +46,8 @@ final class Invoker {
     private final Producer<byte[], byte[]> producer;
     private final FunctionMetrics metrics;
     private final DeadLetters deadLetters;
+    private final FunctionEnvironment environment;
+    private final long timeoutMillis;
     /**
      * Whether a call's emits wait until it returns (exactly-once: a failed attempt must leave nothing in the
      * transaction) rather than go out at once (at-least-once: lower latency, and a retry may repeat them anyway).
@@ -54,8 +59,11 @@ final class Invoker {
      */
     private volatile double averageCallNanos = Double.NaN;
 
-    Invoker(FunctionDefinition definition, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
+    Invoker(FunctionEnvironment environment, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
             DeadLetters deadLetters) {
+        FunctionDefinition definition = environment.definition();
+        this.environment = environment;
+        this.timeoutMillis = definition.timeout().toMillis();
         this.function = definition.name();
         this.handler = definition.handler();
         this.batchHandler = definition.batchHandler();
@@ -199,15 +207,60 @@ final class Invoker {
         /** The call's emits and the input each belongs to (-1: the whole batch), held until it returns. */
         private final List<ProducerRecord<byte[], byte[]>> held = new ArrayList<>();
         private final List<Integer> heldSources = new ArrayList<>();
+        /** Which attempt the next call is (set by the lane before it), and when the current call started. */
+        private int attempt = 1;
+        private long startMillis;
+
+        /** Which attempt the next call is: 1 for a first attempt. */
+        void attempt(int number) {
+            this.attempt = number;
+        }
 
         void open(Chunk chunk, ConsumerRecord<byte[], byte[]> record) {
             this.chunk = chunk;
             this.record = record;
+            this.startMillis = System.currentTimeMillis();
         }
 
         void open(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
             this.chunks = chunks;
             this.records = records;
+            this.startMillis = System.currentTimeMillis();
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        @Override
+        public Instant deadline() {
+            return Instant.ofEpochMilli(startMillis + timeoutMillis);
+        }
+
+        @Override
+        public String version() {
+            return environment.version();
+        }
+
+        @Override
+        public FunctionConfig config() {
+            return environment.config();
+        }
+
+        @Override
+        public String secret(String name) {
+            return environment.secret(name);
+        }
+
+        @Override
+        public System.Logger logger() {
+            return environment.logger();
+        }
+
+        @Override
+        public Clock clock() {
+            return environment.clock();
         }
 
         /**

@@ -3,6 +3,7 @@ package dev.eddy.engine.internal.dispatch;
 import dev.eddy.engine.FailureReason;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.RetryPolicy;
+import dev.eddy.sdk.UndecodableEventException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -187,7 +188,7 @@ final class LaneRunner {
                     gather(chunk, record, inLanes);
                     continue;
                 }
-                Throwable failure = attempt(chunk, record, index++ % sampleEvery == 0);
+                Throwable failure = attempt(chunk, record, 1, index++ % sampleEvery == 0);
                 if (failure == null) {
                     succeeded++;
                     continue;
@@ -280,9 +281,10 @@ final class LaneRunner {
     }
 
     /** One call for one record, with the timeout watched; returns the failure or null. */
-    private Throwable attempt(Chunk chunk, ConsumerRecord<byte[], byte[]> record, boolean timed) {
+    private Throwable attempt(Chunk chunk, ConsumerRecord<byte[], byte[]> record, int number, boolean timed) {
         CALLS_STARTED.setOpaque(this, callsStarted + 1);
         IN_CALL.setOpaque(this, true);
+        context.attempt(number);
         Throwable failure;
         try {
             failure = invoker.call(chunk, record, context, timed);
@@ -301,6 +303,7 @@ final class LaneRunner {
     private Throwable[] attempt(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
         CALLS_STARTED.setOpaque(this, callsStarted + 1);
         IN_CALL.setOpaque(this, true);
+        context.attempt(1);
         Throwable[] failures;
         try {
             failures = invoker.call(chunks, records, context, true);
@@ -329,6 +332,11 @@ final class LaneRunner {
         Attempts attempts = waiting.attempts();
         attempts.failed(System.currentTimeMillis(), failure);
         failureLog.handlerFailed(waiting.record(), failure, attempts.count());
+        if (failure instanceof UndecodableEventException) {
+            // The same bytes would fail the same way: no retry.
+            deadLetters.send(waiting.chunk(), waiting.record(), attempts, FailureReason.UNDECODABLE);
+            return false;
+        }
         if (policy.allowsAnotherAttempt(attempts.count(), Duration.ofNanos(attempts.nanosSinceFirstFailure()))) {
             metrics.retries.increment();
             Object key = blockingKey(waiting.record());
@@ -357,7 +365,8 @@ final class LaneRunner {
                 head.done();
                 continue;
             }
-            Throwable failure = attempt(head.chunk(), head.record(), true);
+            int number = head.attempts() == null ? 1 : head.attempts().count() + 1;
+            Throwable failure = attempt(head.chunk(), head.record(), number, true);
             if (failure == null) {
                 metrics.succeeded.increment();
                 queue.poll();

@@ -1,0 +1,79 @@
+package dev.eddy.engine.internal.dispatch;
+
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.sdk.Environment;
+import dev.eddy.sdk.FunctionConfig;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A deployed function's {@link Environment}: its definition's name, version, config and secrets, a logger named
+ * {@code eddy.function.<name>} (System.Logger, routed to the engine's logging), and the system clock. It also opens
+ * and closes the function's handler.
+ */
+public record FunctionEnvironment(FunctionDefinition definition, System.Logger logger, Clock clock)
+        implements Environment {
+
+    public static FunctionEnvironment of(FunctionDefinition definition) {
+        return new FunctionEnvironment(definition, System.getLogger("eddy.function." + definition.name()),
+                Clock.systemUTC());
+    }
+
+    @Override
+    public String functionName() {
+        return definition.name();
+    }
+
+    @Override
+    public String version() {
+        return definition.version();
+    }
+
+    @Override
+    public FunctionConfig config() {
+        return definition.config();
+    }
+
+    @Override
+    public String secret(String name) {
+        Map<String, String> secrets = definition.secrets();
+        String value = secrets.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("function '" + definition.name() + "' has no secret '" + name
+                    + "'; it has " + (secrets.isEmpty() ? "none" : new TreeSet<>(secrets.keySet())));
+        }
+        return value;
+    }
+
+    /**
+     * Calls the handler's {@code open}.
+     *
+     * @throws EddyException when it throws, with its message
+     */
+    public void openHandler() {
+        try {
+            if (definition.handler() != null) {
+                definition.handler().open(this);
+            } else {
+                definition.batchHandler().open(this);
+            }
+        } catch (Exception | LinkageError e) {
+            throw new EddyException("Function '" + definition.name() + "' failed in open(): " + e, e);
+        }
+    }
+
+    /** Calls the handler's {@code close}; a failure is logged, not thrown. */
+    public void closeHandler() {
+        try {
+            if (definition.handler() != null) {
+                definition.handler().close();
+            } else {
+                definition.batchHandler().close();
+            }
+        } catch (Exception | LinkageError e) {
+            logger.log(System.Logger.Level.WARNING, "Function '" + definition.name() + "' failed in close()", e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.eddy.sdk;
+
+import dev.eddy.sdk.spi.JsonBinding;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * How a function's values are turned into bytes and back: declared once, next to the handler or the output it
+ * serves, so that handlers take and emit typed values rather than casting bytes by hand.
+ *
+ * <pre>{@code
+ * Codec<Reading> readings = Codec.json(Reading.class);
+ * }</pre>
+ *
+ * <p>A codec is stateless and safe to share between threads.
+ *
+ * @param <T> the type of the values
+ */
+public interface Codec<T> {
+
+    /**
+     * Encodes a value.
+     *
+     * @param value the value; null only if the codec says it accepts null
+     * @return the bytes; null encodes as null (a Kafka tombstone)
+     * @throws CodecException when the value cannot be encoded
+     */
+    byte[] encode(T value);
+
+    /**
+     * Decodes bytes.
+     *
+     * @param bytes the bytes, possibly null (a Kafka tombstone)
+     * @return the value
+     * @throws CodecException when the bytes are not a value of this codec, saying what was wrong
+     */
+    T decode(byte[] bytes);
+
+    /** A short name for error messages and the manifest ({@code bytes}, {@code string}, {@code json:Reading}). */
+    String name();
+
+    /** The bytes as they are. */
+    static Codec<byte[]> bytes() {
+        return BuiltInCodecs.BYTES;
+    }
+
+    /** UTF-8 text; malformed input is refused rather than replaced. */
+    static Codec<String> string() {
+        return BuiltInCodecs.STRING;
+    }
+
+    /**
+     * JSON bound to a Java type (a record, or a class with a no-argument constructor), by the JSON binding the
+     * engine brings (Jackson); in unit tests {@code eddy-function-sdk-testing} brings the same one.
+     *
+     * @throws IllegalStateException when no JSON binding is on the class path
+     */
+    static <T> Codec<T> json(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return JsonBinding.find().codec(type);
+    }
+
+    /** The built-in codecs. */
+    final class BuiltInCodecs {
+
+        static final Codec<byte[]> BYTES = new Codec<>() {
+            @Override
+            public byte[] encode(byte[] value) {
+                return value;
+            }
+
+            @Override
+            public byte[] decode(byte[] bytes) {
+                return bytes;
+            }
+
+            @Override
+            public String name() {
+                return "bytes";
+            }
+        };
+
+        static final Codec<String> STRING = new Codec<>() {
+            @Override
+            public byte[] encode(String value) {
+                return value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String decode(byte[] bytes) {
+                if (bytes == null) {
+                    return null;
+                }
+                try {
+                    return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new CodecException("string", "the bytes are not valid UTF-8 (" + bytes.length + " bytes)", e);
+                }
+            }
+
+            @Override
+            public String name() {
+                return "string";
+            }
+        };
+
+        private BuiltInCodecs() {
+        }
+    }
+}

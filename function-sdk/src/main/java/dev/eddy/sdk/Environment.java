@@ -1,0 +1,33 @@
+package dev.eddy.sdk;
+
+import java.time.Clock;
+
+/**
+ * What a function may know of where it runs: its name and version, its own configuration and secrets, a logger
+ * and a clock. Given to {@link Handler#open} and, through {@link Context}, to every call.
+ */
+public interface Environment {
+
+    /** The name the function was deployed under. */
+    String functionName();
+
+    /** The deployed version, from the manifest; {@code "0"} when none was given. */
+    String version();
+
+    /** The function's own configuration values (the manifest's {@code config}). */
+    FunctionConfig config();
+
+    /**
+     * A secret by the name the manifest gives it; the value is resolved by the engine (never written in the
+     * manifest itself).
+     *
+     * @throws IllegalArgumentException when the function has no secret of that name
+     */
+    String secret(String name);
+
+    /** The function's logger: its lines carry the function's name and go where the engine's logs go. */
+    System.Logger logger();
+
+    /** The clock to read the time from, so that a test can move it. */
+    Clock clock();
+}

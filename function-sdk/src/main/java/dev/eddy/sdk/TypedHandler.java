@@ -1,0 +1,62 @@
+package dev.eddy.sdk;
+
+/**
+ * A handler of typed values: the engine decodes each event's value with the handler's {@link #input() codec}
+ * before calling it. An event that cannot be decoded is not handed to the handler: it goes to the dead-letter
+ * topic as {@code UNDECODABLE}.
+ *
+ * <pre>{@code
+ * public final class Monitor implements TypedHandler<Reading> {
+ *     static final Output<Alert> ALERTS = Output.named("alerts", Codec.json(Alert.class));
+ *
+ *     public Codec<Reading> input() { return Codec.json(Reading.class); }
+ *
+ *     public void handle(Reading reading, Event event, Context ctx) {
+ *         if (reading.celsius() > 30) ctx.emit(ALERTS, event, new Alert(reading.device(), reading.celsius()));
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <T> the type of the input values
+ */
+public interface TypedHandler<T> extends Handler {
+
+    /** How the input events' values are decoded. */
+    Codec<T> input();
+
+    /**
+     * Handles one decoded value.
+     *
+     * @param value   the decoded value (null only for a tombstone the codec decodes as null)
+     * @param event   the event it came from, for its key, headers and origin
+     * @param context the engine's side of this call, valid only until this method returns
+     * @throws Exception to fail this event
+     */
+    void handle(T value, Event event, Context context) throws Exception;
+
+    @Override
+    default void handle(Event event, Context context) throws Exception {
+        handle(event.value(input()), event, context);
+    }
+
+    /** A typed handler from a codec and a lambda. */
+    static <T> TypedHandler<T> of(Codec<T> input, Body<T> body) {
+        return new TypedHandler<>() {
+            @Override
+            public Codec<T> input() {
+                return input;
+            }
+
+            @Override
+            public void handle(T value, Event event, Context context) throws Exception {
+                body.handle(value, event, context);
+            }
+        };
+    }
+
+    /** The body of a typed handler, for {@link #of}. */
+    @FunctionalInterface
+    interface Body<T> {
+        void handle(T value, Event event, Context context) throws Exception;
+    }
+}
