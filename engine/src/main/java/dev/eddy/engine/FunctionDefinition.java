@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +29,7 @@ public final class FunctionDefinition {
 
     private final String name;
     private final List<String> inputs;
+    private final Pattern inputPattern;
     private final Map<String, String> outputs;
     private final Handler handler;
     private final BatchHandler batchHandler;
@@ -60,6 +62,7 @@ public final class FunctionDefinition {
     private FunctionDefinition(Builder builder) {
         this.name = builder.name;
         this.inputs = List.copyOf(builder.inputs);
+        this.inputPattern = builder.compiledPattern;
         this.outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.outputs));
         this.config = FunctionConfig.of(builder.config);
         this.secrets = Map.copyOf(builder.secrets);
@@ -195,6 +198,17 @@ public final class FunctionDefinition {
         return List.copyOf(topics);
     }
 
+    /** The pattern of the input topics, if the function reads by pattern rather than a list. */
+    public Optional<Pattern> inputPattern() {
+        return Optional.ofNullable(inputPattern);
+    }
+
+    /** For a function that reads by pattern: the topics it subscribes to, its replay topic included. */
+    public Optional<Pattern> subscriptionPattern() {
+        return inputPattern().map(pattern -> Pattern.compile("(?:" + pattern.pattern() + ")|"
+                + Pattern.quote(replayTopic())));
+    }
+
     @Override
     public String toString() {
         return "function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ", " + ordering
@@ -205,6 +219,8 @@ public final class FunctionDefinition {
     public static final class Builder {
         private final String name;
         private final List<String> inputs = new ArrayList<>();
+        private String inputPattern;
+        private Pattern compiledPattern;
         private final Map<String, String> outputs = new LinkedHashMap<>();
         private Handler handler;
         private BatchHandler batchHandler;
@@ -231,6 +247,12 @@ public final class FunctionDefinition {
         }
 
         /** Sets the topic of the default output. */
+        /** Reads every topic whose whole name matches the regular expression, topics created later included. */
+        public Builder inputPattern(String regex) {
+            this.inputPattern = regex;
+            return this;
+        }
+
         public Builder output(String topic) {
             return output(DEFAULT_OUTPUT, topic);
         }
@@ -312,8 +334,17 @@ public final class FunctionDefinition {
                 throw new InvalidFunctionException("name", name,
                         "use 1 to 63 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
-            if (inputs.isEmpty()) {
-                throw new InvalidFunctionException("inputs", inputs, "a function needs at least one input topic");
+            if (inputs.isEmpty() == (inputPattern == null)) {
+                throw new InvalidFunctionException("inputs", inputs, "a function needs input topics or an input"
+                        + " pattern, one of the two");
+            }
+            if (inputPattern != null) {
+                try {
+                    compiledPattern = Pattern.compile(inputPattern);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new InvalidFunctionException("inputPattern", inputPattern,
+                            "a Java regular expression; " + e.getDescription());
+                }
             }
             for (String topic : inputs) {
                 checkTopic("inputs", topic);
@@ -323,7 +354,8 @@ public final class FunctionDefinition {
                     throw new InvalidFunctionException("outputs", output.getKey(), "an output needs a name");
                 }
                 checkTopic("outputs." + output.getKey(), output.getValue());
-                if (inputs.contains(output.getValue())) {
+                if (inputs.contains(output.getValue()) || (compiledPattern != null
+                        && compiledPattern.matcher(output.getValue()).matches())) {
                     throw new InvalidFunctionException("outputs." + output.getKey(), output.getValue(),
                             "an output topic that is also an input would feed the function its own events forever");
                 }
@@ -360,6 +392,12 @@ public final class FunctionDefinition {
                     throw new InvalidFunctionException("deadLetterTopic", deadLetterTopic,
                             "a topic that is neither an input nor an output of the function");
                 }
+            }
+            String deadLetters = deadLetterTopic != null ? deadLetterTopic : deadLetterTopicOf(name);
+            if (compiledPattern != null && compiledPattern.matcher(deadLetters).matches()) {
+                throw new InvalidFunctionException("inputPattern", inputPattern, "a pattern that does not match the"
+                        + " function's dead-letter topic '" + deadLetters + "': the function would read its own dead"
+                        + " letters");
             }
             if ((handler == null) == (batchHandler == null)) {
                 throw new InvalidFunctionException("handler", handler == null ? null : "both",

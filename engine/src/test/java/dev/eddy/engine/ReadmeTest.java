@@ -34,6 +34,14 @@ class ReadmeTest {
     }
 
     @Test
+    void shouldHoldTheGeneratedManifestReference() throws IOException {
+        String table = dev.eddy.engine.manifest.ManifestField.markdownTable();
+        assertTrue(Files.readString(README).contains(table),
+                "README.md's function.yaml reference is out of date; paste the output of './eddy manifest --reference':\n"
+                        + table);
+    }
+
+    @Test
     void shouldHoldTheGeneratedMetricsReference() throws IOException {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream original = System.out;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = EddyCli.Version.class,
         description = "Serverless functions on Apache Kafka.",
         subcommands = {DemoCommand.class, DevCommand.class, RunCommand.class, DlqCommand.class, TestCommand.class,
-            ConfigCommand.class,
+            ConfigCommand.class, ManifestCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run './eddy <command> --help' to see a command's options."})
 public final class EddyCli implements Runnable {

@@ -152,7 +152,11 @@ public final class FunctionWorker implements Runnable {
             if (transactions != null) {
                 transactions.start();
             }
-            consumer.subscribe(function.subscription(), new Listener());
+            if (function.subscriptionPattern().isPresent()) {
+                consumer.subscribe(function.subscriptionPattern().get(), new Listener());
+            } else {
+                consumer.subscribe(function.subscription(), new Listener());
+            }
             state = FunctionState.RUNNING;
             long lastPoll = System.nanoTime();
             long pausedPollNanos = MIN_PAUSED_POLL_NANOS;

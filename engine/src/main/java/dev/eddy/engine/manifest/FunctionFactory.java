@@ -1,0 +1,89 @@
+package dev.eddy.engine.manifest;
+
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.InvalidFunctionException;
+import dev.eddy.engine.remote.RemoteHandler;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns a manifest into a function definition: instantiates its handler class from the function's own class
+ * loader (or makes the client of its remote endpoint) and resolves its secrets.
+ */
+public final class FunctionFactory {
+
+    private final Function<String, String> environment;
+
+    /** @param environment how environment variables are read ({@code System::getenv} outside tests) */
+    public FunctionFactory(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /**
+     * @param loader the class loader of the function's jar; unused for a remote function
+     * @throws InvalidFunctionException when the handler class is missing or unusable, or a secret cannot be read
+     */
+    public FunctionDefinition definition(Manifest manifest, ClassLoader loader) {
+        Object handler = manifest.isRemote()
+                ? new RemoteHandler(manifest.remoteUrl(), manifest.keyFormat(), manifest.valueFormat(), manifest.timeout())
+                : instantiate(manifest.handlerClass(), loader);
+        return manifest.toDefinition(handler, resolve(manifest.secrets()));
+    }
+
+    private static Object instantiate(String className, ClassLoader loader) {
+        Class<?> type;
+        try {
+            type = Class.forName(className, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new InvalidFunctionException("handler", className, "a class in the function's jar; "
+                    + (e instanceof ClassNotFoundException ? "the jar has no such class" : "it cannot be loaded: " + e));
+        }
+        if (!Modifier.isPublic(type.getModifiers()) || Modifier.isAbstract(type.getModifiers())) {
+            throw new InvalidFunctionException("handler", className, "a public, concrete class");
+        }
+        try {
+            Constructor<?> constructor = type.getConstructor();
+            return constructor.newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new InvalidFunctionException("handler", className, "a class with a public no-argument constructor");
+        } catch (InvocationTargetException e) {
+            throw new EddyException("The handler " + className + " failed in its constructor: " + e.getCause(),
+                    e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new InvalidFunctionException("handler", className, "an instantiable class; " + e);
+        }
+    }
+
+    private Map<String, String> resolve(Map<String, String> references) {
+        Map<String, String> values = new LinkedHashMap<>();
+        references.forEach((name, reference) -> values.put(name, resolve(name, reference)));
+        return values;
+    }
+
+    private String resolve(String name, String reference) {
+        if (reference.startsWith("env:")) {
+            String value = environment.apply(reference.substring(4));
+            if (value == null) {
+                throw new InvalidFunctionException("secrets." + name, reference,
+                        "a set environment variable; " + reference.substring(4) + " is not set on this engine");
+            }
+            return value;
+        }
+        Path path = Path.of(reference.substring("file:".length()));
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8).stripTrailing();
+        } catch (IOException e) {
+            throw new InvalidFunctionException("secrets." + name, reference,
+                    "a readable file on this engine; reading it failed: " + e);
+        }
+    }
+}

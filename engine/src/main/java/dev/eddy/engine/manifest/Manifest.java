@@ -1,0 +1,92 @@
+package dev.eddy.engine.manifest;
+
+import dev.eddy.engine.Delivery;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.Ordering;
+import dev.eddy.engine.RetryPolicy;
+import dev.eddy.sdk.BatchHandler;
+import dev.eddy.sdk.Handler;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function's manifest ({@code function.yaml}), read and checked field by field by {@link ManifestParser}. It says
+ * everything about a function but its code: {@link #toDefinition} joins the two.
+ *
+ * @param handlerClass  the Java handler's class name, or null for a remote function
+ * @param remoteUrl     the remote function's URL, or null for a Java handler
+ * @param inputs        the input topics; empty when {@code inputPattern} is given
+ * @param inputPattern  the input topics' pattern, or null
+ * @param retry         the retry policy, or null for the delivery's default
+ * @param batchMaxSize  events per call, 0 when the function does not take batches
+ * @param deadLetterTopic the dead-letter topic, or null for the default
+ * @param secrets       secret names mapped to references ({@code env:NAME}, {@code file:/path}), not values
+ */
+public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
+        String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
+        int maxConcurrency, Delivery delivery, Duration timeout, RetryPolicy retry, int batchMaxSize,
+        Duration batchMaxWait, String deadLetterTopic, int memoryMb, int scalingMin, int scalingMax,
+        Map<String, String> config, Map<String, String> secrets) {
+
+    /** How a key or value is written in the remote protocol's JSON. */
+    public enum Format {
+        BYTES, STRING, JSON
+    }
+
+    public Manifest {
+        inputs = List.copyOf(inputs);
+        outputs = Map.copyOf(outputs);
+        config = Map.copyOf(config);
+        secrets = Map.copyOf(secrets);
+    }
+
+    public boolean isRemote() {
+        return remoteUrl != null;
+    }
+
+    /**
+     * The function definition of this manifest with its code.
+     *
+     * @param handler         an instance of the handler class ({@link Handler} or {@link BatchHandler}); for a
+     *                        remote function, the engine's client of it
+     * @param resolvedSecrets the secrets' values, by name
+     * @throws dev.eddy.engine.InvalidFunctionException when the two do not fit together
+     */
+    public FunctionDefinition toDefinition(Object handler, Map<String, String> resolvedSecrets) {
+        FunctionDefinition.Builder builder = FunctionDefinition.builder(name)
+                .version(version)
+                .ordering(ordering)
+                .maxConcurrency(maxConcurrency)
+                .delivery(delivery)
+                .timeout(timeout)
+                .config(config)
+                .secrets(resolvedSecrets);
+        inputs.forEach(builder::input);
+        if (inputPattern != null) {
+            builder.inputPattern(inputPattern);
+        }
+        outputs.forEach(builder::output);
+        if (retry != null) {
+            builder.retry(retry);
+        }
+        if (deadLetterTopic != null) {
+            builder.deadLetterTopic(deadLetterTopic);
+        }
+        if (handler instanceof BatchHandler batch) {
+            builder.batchHandler(batch, batchMaxSize == 0 ? 100 : batchMaxSize, batchMaxWait);
+        } else if (handler instanceof Handler single) {
+            if (batchMaxSize > 0) {
+                throw new dev.eddy.engine.InvalidFunctionException(ManifestField.BATCH_MAX_SIZE.path(), batchMaxSize,
+                        handler.getClass().getName() + " handles one event at a time; batches need a BatchHandler");
+            }
+            builder.handler(single);
+        } else {
+            throw new dev.eddy.engine.InvalidFunctionException(ManifestField.HANDLER.path(),
+                    handler == null ? null : handler.getClass().getName(),
+                    "a class implementing dev.eddy.sdk.Handler, TypedHandler or BatchHandler");
+        }
+        return builder.build();
+    }
+}

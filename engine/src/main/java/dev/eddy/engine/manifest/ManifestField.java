@@ -1,0 +1,106 @@
+package dev.eddy.engine.manifest;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every field of a {@code function.yaml}: its path, type, default, what is valid and what it means. The parser
+ * reads through this catalogue and the reference in the README is printed from it ({@code ./eddy manifest}), so
+ * the two cannot drift.
+ */
+public enum ManifestField {
+
+    NAME("name", "text", null, "1 to 63 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
+            "The function's name; its consumer group is `eddy-<name>`."),
+    VERSION("version", "text", "1", "1 to 64 characters: letters, digits, '.', '_', '+' or '-'",
+            "The version being deployed; dead letters carry it."),
+    HANDLER("handler", "class name", "(handler or remote.url)", "a fully qualified class name in the function's jar",
+            "The Java handler: a public class with a public no-argument constructor implementing `Handler`, "
+                    + "`TypedHandler` or `BatchHandler`. Give `handler` or `remote.url`, not both."),
+    REMOTE_URL("remote.url", "URL", "(handler or remote.url)", "an http:// or https:// URL",
+            "A remote function in any language: the engine POSTs batches of events to this URL as JSON (see "
+                    + "Remote functions)."),
+    INPUTS("inputs", "list of topics", "(inputs or inputPattern)", "one or more topic names (letters, digits, '.', '_', '-')",
+            "The topics the function reads. Give `inputs` or `inputPattern`."),
+    INPUT_PATTERN("inputPattern", "regular expression", "(inputs or inputPattern)", "a Java regular expression",
+            "Reads every topic whose name matches, including topics created later."),
+    OUTPUTS("outputs", "map of name to topic", "(none)", "names of your choosing mapped to topic names; `default` "
+            + "is the output `ctx.emit(event)` writes to", "The topics the function writes, by output name."),
+    KEY_FORMAT("formats.key", "format", "string", "bytes, string or json",
+            "How keys are written in the remote protocol's JSON (bytes as base64)."),
+    VALUE_FORMAT("formats.value", "format", "json", "bytes, string or json",
+            "How values are written in the remote protocol's JSON (json: embedded as JSON; bytes as base64)."),
+    ORDERING("ordering", "enum", "KEY", "KEY, PARTITION or UNORDERED",
+            "KEY: one key's records in order, keys concurrently; PARTITION: strict partition order; UNORDERED."),
+    MAX_CONCURRENCY("maxConcurrency", "integer", "100", "1 to 100000", "The most calls running at once."),
+    DELIVERY("delivery", "enum", "AT_LEAST_ONCE", "AT_LEAST_ONCE or EXACTLY_ONCE",
+            "EXACTLY_ONCE commits outputs, dead letters and input offsets in Kafka transactions."),
+    TIMEOUT("timeout", "duration", "30s", "1ms to 15m", "How long one call may run before it is interrupted and "
+            + "counted as failed."),
+    RETRY_MAX_ATTEMPTS("retry.maxAttempts", "integer", "5", "1 to 1000", "Attempts per record, the first included."),
+    RETRY_INITIAL_BACKOFF("retry.initialBackoff", "duration", "200ms", "zero or more",
+            "The wait before the first retry."),
+    RETRY_MAX_BACKOFF("retry.maxBackoff", "duration", "30s", "no shorter than retry.initialBackoff",
+            "The longest wait between attempts."),
+    RETRY_MULTIPLIER("retry.multiplier", "number", "2", "1 to 100", "How much each wait grows."),
+    RETRY_JITTER("retry.jitter", "fraction", "0.2", "0 to 1", "Random spread of each wait (0.2: ±20 %)."),
+    RETRY_MAX_AGE("retry.maxAge", "duration", "10m (EXACTLY_ONCE: 30s)", "zero or more (EXACTLY_ONCE: at most 1m)",
+            "No retry starts once this long has passed since the first failure."),
+    BATCH_MAX_SIZE("batch.maxSize", "integer", "(no batches)", "1 to 10000",
+            "A `BatchHandler` (or a remote function) gets up to this many events per call."),
+    BATCH_MAX_WAIT("batch.maxWait", "duration", "0ms", "0ms to 1m", "How long a batch waits to fill."),
+    DEAD_LETTER_TOPIC("deadLetterTopic", "topic", "eddy.dlq.<name>", "a topic name",
+            "Where records go when retries are exhausted."),
+    MEMORY("memory", "megabytes", "256", "128, 256, 512, 1024, 2048, 4096 or 8192",
+            "The function's memory class, the unit of its usage metering (GB-seconds)."),
+    SCALING_MIN("scaling.min", "integer", "1", "0 to scaling.max",
+            "The fewest workers the autoscaler keeps (0: scale to zero when idle). Checked and shown; until "
+                    + "autoscaling runs, each engine runs one worker per function."),
+    SCALING_MAX("scaling.max", "integer", "10", "1 to 1000", "The most workers the autoscaler starts."),
+    CONFIG("config", "map of key to text", "(none)", "keys of letters, digits, '.', '_', '-'; scalar values",
+            "The function's own settings: `Environment.config()`."),
+    SECRETS("secrets", "map of name to reference", "(none)", "env:VARIABLE or file:/path, resolved by the engine",
+            "The function's secrets: `Environment.secret(name)`; the values never appear in the manifest.");
+
+    private final String path;
+    private final String type;
+    private final String defaultValue;
+    private final String valid;
+    private final String description;
+
+    ManifestField(String path, String type, String defaultValue, String valid, String description) {
+        this.path = path;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.valid = valid;
+        this.description = description;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public String valid() {
+        return valid;
+    }
+
+    /** Whether the field is a map whose keys are the user's (outputs, config, secrets). */
+    boolean isOpenMap() {
+        return this == OUTPUTS || this == CONFIG || this == SECRETS;
+    }
+
+    static Optional<ManifestField> byPath(String path) {
+        return Arrays.stream(values()).filter(field -> field.path.equals(path)).findFirst();
+    }
+
+    /** The reference table in Markdown. */
+    public static String markdownTable() {
+        StringBuilder table = new StringBuilder("| field | type | default | valid values | meaning |\n|---|---|---|---|---|\n");
+        for (ManifestField field : values()) {
+            table.append("| `").append(field.path).append("` | ").append(field.type).append(" | ")
+                    .append(field.defaultValue == null ? "(required)" : field.defaultValue.replace("|", "\\|"))
+                    .append(" | ").append(field.valid).append(" | ").append(field.description).append(" |\n");
+        }
+        return table.toString();
+    }
+}

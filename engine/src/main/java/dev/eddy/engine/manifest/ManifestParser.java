@@ -1,0 +1,327 @@
+package dev.eddy.engine.manifest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.eddy.engine.Delivery;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.InvalidFunctionException;
+import dev.eddy.engine.Ordering;
+import dev.eddy.engine.RetryPolicy;
+import dev.eddy.engine.internal.Durations;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a {@code function.yaml} into a {@link Manifest}, field by field: the first field that is wrong throws an
+ * {@link InvalidFunctionException} naming it, its value and what would be valid; an unknown field is refused with
+ * the nearest known one suggested, since a misspelt optional field would otherwise be silently ignored.
+ */
+public final class ManifestParser {
+
+    /** The largest manifest read. */
+    public static final int MAX_BYTES = 64 * 1024;
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final Pattern CLASS_NAME = Pattern.compile("([\\p{L}_$][\\p{L}\\p{N}_$]*\\.)*[\\p{L}_$][\\p{L}\\p{N}_$]*");
+    private static final Pattern CONFIG_KEY = Pattern.compile("[a-zA-Z0-9._-]{1,128}");
+    private static final Pattern SECRET_REF = Pattern.compile("(env:[A-Za-z_][A-Za-z0-9_]*|file:/.+)");
+    private static final Set<Integer> MEMORY_CLASSES = Set.of(128, 256, 512, 1024, 2048, 4096, 8192);
+
+    private ManifestParser() {
+    }
+
+    /** @throws InvalidFunctionException naming the first wrong field */
+    public static Manifest parse(String yaml) {
+        if (yaml.length() > MAX_BYTES) {
+            throw new InvalidFunctionException("function.yaml", yaml.length() + " characters",
+                    "a manifest of at most " + MAX_BYTES + " characters");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new InvalidFunctionException("function.yaml", "line " + e.getLocation().getLineNr(),
+                    "valid YAML; the parser said: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidFunctionException("function.yaml", root == null ? null : root.getNodeType(),
+                    "a YAML mapping of fields such as name, handler, inputs");
+        }
+        checkKnownFields(root, "");
+        Reader in = new Reader(root);
+
+        String name = in.text(ManifestField.NAME, null);
+        String handler = in.text(ManifestField.HANDLER, null);
+        String remote = in.text(ManifestField.REMOTE_URL, null);
+        if ((handler == null) == (remote == null)) {
+            throw new InvalidFunctionException(handler == null ? "handler" : "remote.url",
+                    handler == null ? null : handler, "a function has either a Java handler (handler) or a remote URL"
+                            + " (remote.url), exactly one");
+        }
+        if (handler != null && !CLASS_NAME.matcher(handler).matches()) {
+            throw in.invalid(ManifestField.HANDLER, handler);
+        }
+        List<String> inputs = in.textList(ManifestField.INPUTS);
+        String inputPattern = in.text(ManifestField.INPUT_PATTERN, null);
+        if (inputs.isEmpty() == (inputPattern == null)) {
+            throw new InvalidFunctionException("inputs", inputs.isEmpty() ? null : inputs,
+                    "a function reads either a list of topics (inputs) or the topics matching a pattern"
+                            + " (inputPattern), exactly one");
+        }
+        if (inputPattern != null) {
+            try {
+                Pattern.compile(inputPattern);
+            } catch (PatternSyntaxException e) {
+                throw new InvalidFunctionException("inputPattern", inputPattern,
+                        "a Java regular expression; " + e.getDescription() + " at index " + e.getIndex());
+            }
+        }
+        Map<String, String> outputs = in.textMap(ManifestField.OUTPUTS);
+        Delivery delivery = in.enumValue(ManifestField.DELIVERY, Delivery.class, Delivery.AT_LEAST_ONCE);
+        int batchMaxSize = in.integer(ManifestField.BATCH_MAX_SIZE, 0, 1, FunctionDefinition.MAX_BATCH_SIZE);
+        Duration batchMaxWait = in.duration(ManifestField.BATCH_MAX_WAIT, Duration.ZERO, Duration.ZERO,
+                Duration.ofMinutes(1));
+        int scalingMax = in.integer(ManifestField.SCALING_MAX, 10, 1, 1000);
+        int scalingMin = in.integer(ManifestField.SCALING_MIN, Math.min(1, scalingMax), 0, scalingMax);
+        int memory = in.integer(ManifestField.MEMORY, 256, 128, 8192);
+        if (!MEMORY_CLASSES.contains(memory)) {
+            throw in.invalid(ManifestField.MEMORY, memory);
+        }
+        Map<String, String> config = in.textMap(ManifestField.CONFIG);
+        for (String key : config.keySet()) {
+            if (!CONFIG_KEY.matcher(key).matches()) {
+                throw new InvalidFunctionException("config." + key, config.get(key), ManifestField.CONFIG.valid());
+            }
+        }
+        Map<String, String> secrets = in.textMap(ManifestField.SECRETS);
+        for (Map.Entry<String, String> secret : secrets.entrySet()) {
+            if (!SECRET_REF.matcher(secret.getValue()).matches()) {
+                throw new InvalidFunctionException("secrets." + secret.getKey(), secret.getValue(),
+                        ManifestField.SECRETS.valid() + " (the secret's value itself never goes in the manifest)");
+            }
+        }
+        Manifest manifest = new Manifest(name, in.text(ManifestField.VERSION, "1"), handler,
+                remote == null ? null : url(remote), inputs, inputPattern, outputs,
+                in.enumValue(ManifestField.KEY_FORMAT, Manifest.Format.class, Manifest.Format.STRING),
+                in.enumValue(ManifestField.VALUE_FORMAT, Manifest.Format.class, Manifest.Format.JSON),
+                in.enumValue(ManifestField.ORDERING, Ordering.class, Ordering.KEY),
+                in.integer(ManifestField.MAX_CONCURRENCY, FunctionDefinition.DEFAULT_MAX_CONCURRENCY, 1,
+                        FunctionDefinition.MAX_MAX_CONCURRENCY),
+                delivery,
+                in.duration(ManifestField.TIMEOUT, FunctionDefinition.DEFAULT_TIMEOUT, Duration.ofMillis(1),
+                        FunctionDefinition.MAX_TIMEOUT),
+                retry(in, delivery), batchMaxSize, batchMaxWait, in.text(ManifestField.DEAD_LETTER_TOPIC, null),
+                memory, scalingMin, scalingMax, config, secrets);
+        // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
+        // build one with a stand-in handler, so that a manifest that parses is one that deploys.
+        manifest.toDefinition(batchMaxSize > 0 ? (dev.eddy.sdk.BatchHandler) (events, ctx) -> null
+                : (dev.eddy.sdk.Handler) (event, ctx) -> { }, Map.of());
+        return manifest;
+    }
+
+    private static RetryPolicy retry(Reader in, Delivery delivery) {
+        if (!in.root.has("retry")) {
+            return null;
+        }
+        RetryPolicy base = delivery == Delivery.EXACTLY_ONCE
+                ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30)) : RetryPolicy.DEFAULT;
+        return new RetryPolicy(
+                in.integer(ManifestField.RETRY_MAX_ATTEMPTS, base.maxAttempts(), 1, 1000),
+                in.duration(ManifestField.RETRY_INITIAL_BACKOFF, base.initialBackoff(), Duration.ZERO, Duration.ofDays(1)),
+                in.duration(ManifestField.RETRY_MAX_BACKOFF, base.maxBackoff(), Duration.ZERO, Duration.ofDays(1)),
+                in.number(ManifestField.RETRY_MULTIPLIER, base.multiplier(), 1, 100),
+                in.number(ManifestField.RETRY_JITTER, base.jitter(), 0, 1),
+                in.duration(ManifestField.RETRY_MAX_AGE, base.maxAge(), Duration.ZERO, Duration.ofDays(7)));
+    }
+
+    private static URI url(String text) {
+        try {
+            URI uri = new URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // refused below
+        }
+        throw new InvalidFunctionException(ManifestField.REMOTE_URL.path(), text, ManifestField.REMOTE_URL.valid());
+    }
+
+    /** Refuses fields the catalogue does not know, suggesting the nearest one. */
+    private static void checkKnownFields(JsonNode node, String prefix) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String path = prefix + field.getKey();
+            var known = ManifestField.byPath(path);
+            if (known.isPresent()) {
+                continue;
+            }
+            boolean isGroup = Arrays.stream(ManifestField.values()).anyMatch(f -> f.path().startsWith(path + "."));
+            if (isGroup && field.getValue().isObject()) {
+                checkKnownFields(field.getValue(), path + ".");
+                continue;
+            }
+            String nearest = Arrays.stream(ManifestField.values()).map(ManifestField::path)
+                    .min((a, b) -> Integer.compare(distance(a, path), distance(b, path))).orElseThrow();
+            throw new InvalidFunctionException(path, field.getValue().isValueNode() ? field.getValue().asText()
+                    : field.getValue().getNodeType(), "no such field"
+                    + (distance(nearest, path) <= 3 ? "; did you mean '" + nearest + "'?" : "")
+                    + " The fields are: " + Arrays.stream(ManifestField.values()).map(ManifestField::path)
+                    .collect(Collectors.joining(", ")));
+        }
+    }
+
+    /** Edit distance, case-insensitive. */
+    private static int distance(String a, String b) {
+        String x = a.toLowerCase();
+        String y = b.toLowerCase();
+        int[] previous = new int[y.length() + 1];
+        int[] current = new int[y.length() + 1];
+        for (int j = 0; j <= y.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= x.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= y.length(); j++) {
+                int cost = x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[y.length()];
+    }
+
+    /** Typed reads of the catalogue's fields, each refusing a wrong value with the field's own valid values. */
+    private record Reader(JsonNode root) {
+
+        JsonNode node(ManifestField field) {
+            JsonNode node = root;
+            for (String part : field.path().split("\\.")) {
+                node = node == null ? null : node.get(part);
+            }
+            return node == null || node.isNull() ? null : node;
+        }
+
+        InvalidFunctionException invalid(ManifestField field, Object value) {
+            return new InvalidFunctionException(field.path(), value, field.valid());
+        }
+
+        String text(ManifestField field, String defaultValue) {
+            JsonNode node = node(field);
+            if (node == null) {
+                return defaultValue;
+            }
+            if (!node.isValueNode()) {
+                throw invalid(field, node.getNodeType());
+            }
+            return node.asText();
+        }
+
+        List<String> textList(ManifestField field) {
+            JsonNode node = node(field);
+            if (node == null) {
+                return List.of();
+            }
+            if (node.isTextual()) {
+                return List.of(node.asText()); // a single topic written without brackets
+            }
+            if (!node.isArray()) {
+                throw invalid(field, node.getNodeType());
+            }
+            List<String> values = new ArrayList<>();
+            for (JsonNode item : node) {
+                if (!item.isValueNode()) {
+                    throw invalid(field, item.getNodeType());
+                }
+                values.add(item.asText());
+            }
+            return values;
+        }
+
+        Map<String, String> textMap(ManifestField field) {
+            JsonNode node = node(field);
+            if (node == null) {
+                return Map.of();
+            }
+            if (!node.isObject()) {
+                throw invalid(field, node.getNodeType());
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
+            while (entries.hasNext()) {
+                Map.Entry<String, JsonNode> entry = entries.next();
+                if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
+                    throw new InvalidFunctionException(field.path() + "." + entry.getKey(),
+                            entry.getValue().getNodeType(), field.valid());
+                }
+                values.put(entry.getKey(), entry.getValue().asText());
+            }
+            return values;
+        }
+
+        int integer(ManifestField field, int defaultValue, int min, int max) {
+            JsonNode node = node(field);
+            if (node == null) {
+                return defaultValue;
+            }
+            if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < min || node.asInt() > max) {
+                throw invalid(field, node.asText());
+            }
+            return node.asInt();
+        }
+
+        double number(ManifestField field, double defaultValue, double min, double max) {
+            JsonNode node = node(field);
+            if (node == null) {
+                return defaultValue;
+            }
+            if (!node.isNumber() || node.asDouble() < min || node.asDouble() > max) {
+                throw invalid(field, node.asText());
+            }
+            return node.asDouble();
+        }
+
+        Duration duration(ManifestField field, Duration defaultValue, Duration min, Duration max) {
+            String text = text(field, null);
+            if (text == null) {
+                return defaultValue;
+            }
+            Duration value;
+            try {
+                value = Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFunctionException(field.path(), text, Durations.FORMAT + ", " + field.valid());
+            }
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw invalid(field, text);
+            }
+            return value;
+        }
+
+        <E extends Enum<E>> E enumValue(ManifestField field, Class<E> type, E defaultValue) {
+            String text = text(field, null);
+            if (text == null) {
+                return defaultValue;
+            }
+            try {
+                return Enum.valueOf(type, text.trim().toUpperCase().replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw invalid(field, text);
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.eddy.engine.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eddy.engine.Delivery;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.InvalidFunctionException;
+import dev.eddy.engine.Ordering;
+import dev.eddy.sdk.Handler;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ManifestParserTest {
+
+    private static final String FULL = """
+            name: temperature-monitor
+            version: 1.2.0
+            handler: com.example.iot.TemperatureMonitor
+            inputs: [iot.telemetry]
+            outputs:
+              default: iot.readings
+              alerts: iot.alerts
+            ordering: KEY
+            maxConcurrency: 200
+            delivery: at-least-once
+            timeout: 5s
+            retry:
+              maxAttempts: 3
+              initialBackoff: 100ms
+              maxBackoff: 2s
+            memory: 512
+            scaling: {min: 0, max: 4}
+            config:
+              threshold: 30
+              unit: celsius
+            secrets:
+              api-token: env:IOT_API_TOKEN
+            """;
+
+    @Test
+    void shouldReadEveryField() {
+        Manifest manifest = ManifestParser.parse(FULL);
+        assertEquals("temperature-monitor", manifest.name());
+        assertEquals("1.2.0", manifest.version());
+        assertEquals("com.example.iot.TemperatureMonitor", manifest.handlerClass());
+        assertNull(manifest.remoteUrl());
+        assertEquals(List.of("iot.telemetry"), manifest.inputs());
+        assertEquals(Map.of("default", "iot.readings", "alerts", "iot.alerts"), manifest.outputs());
+        assertEquals(Ordering.KEY, manifest.ordering());
+        assertEquals(200, manifest.maxConcurrency());
+        assertEquals(Delivery.AT_LEAST_ONCE, manifest.delivery());
+        assertEquals(Duration.ofSeconds(5), manifest.timeout());
+        assertEquals(3, manifest.retry().maxAttempts());
+        assertEquals(Duration.ofMillis(100), manifest.retry().initialBackoff());
+        assertEquals(Duration.ofMinutes(10), manifest.retry().maxAge(), "unset retry fields keep their defaults");
+        assertEquals(512, manifest.memoryMb());
+        assertEquals(0, manifest.scalingMin());
+        assertEquals(4, manifest.scalingMax());
+        assertEquals(Map.of("threshold", "30", "unit", "celsius"), manifest.config());
+        assertEquals(Map.of("api-token", "env:IOT_API_TOKEN"), manifest.secrets());
+
+        Handler handler = (event, ctx) -> { };
+        FunctionDefinition definition = manifest.toDefinition(handler, Map.of("api-token", "t"));
+        assertEquals("eddy-temperature-monitor", definition.groupId());
+        assertEquals("30", definition.config().string("threshold"));
+        assertEquals(Duration.ofSeconds(5), definition.timeout());
+    }
+
+    @Test
+    void shouldFillDefaultsForAMinimalRemoteFunction() {
+        Manifest manifest = ManifestParser.parse("""
+                name: enrich
+                remote:
+                  url: http://127.0.0.1:8080/enrich
+                inputPattern: "logs\\\\..*"
+                """);
+        assertEquals(URI.create("http://127.0.0.1:8080/enrich"), manifest.remoteUrl());
+        assertEquals("logs\\..*", manifest.inputPattern());
+        assertEquals("1", manifest.version());
+        assertEquals(Ordering.KEY, manifest.ordering());
+        assertEquals(Manifest.Format.JSON, manifest.valueFormat());
+        assertEquals(256, manifest.memoryMb());
+        assertNull(manifest.retry());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "name: Not_Valid | name | 'Not_Valid'",
+        "maxConcurrency: 0 | maxConcurrency | 1 to 100000",
+        "maxConcurrency: many | maxConcurrency | 'many'",
+        "ordering: RANDOM | ordering | KEY, PARTITION or UNORDERED",
+        "timeout: forever | timeout | a duration such as 500ms",
+        "timeout: 1h | timeout | 1ms to 15m",
+        "memory: 300 | memory | 128, 256, 512",
+        "'retry: {maxAttempts: 0}' | retry.maxAttempts | 1 to 1000",
+        "'retry: {initialBackoff: 5s, maxBackoff: 1s}' | retry.maxBackoff | no shorter than retry.initialBackoff",
+        "'scaling: {min: 5, max: 2}' | scaling.min | 0 to scaling.max",
+        "'secrets: {token: s3cr3t}' | secrets.token | env:VARIABLE or file:/path",
+        "'outputs: {default: in}' | outputs.default | feed the function its own events",
+        "ordrering: KEY | ordrering | did you mean 'ordering'?",
+        "'retry: {attempts: 3}' | retry.attempts | did you mean 'retry.maxAttempts'?",
+        "handler: 'not a class' | handler | a fully qualified class name",
+        "'inputPattern: \"[\"' | inputs | exactly one",
+    })
+    void shouldNameTheFieldTheValueAndWhatIsValid(String line, String field, String expected) {
+        String yaml = base(line);
+        InvalidFunctionException error = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse(yaml));
+        assertEquals(field, error.field(), error.getMessage());
+        assertTrue(error.getMessage().contains(expected), error.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAFunctionWithBothOrNeitherHandlerAndRemote() {
+        InvalidFunctionException both = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse("""
+                name: f
+                handler: a.B
+                remote: {url: "http://127.0.0.1:1/f"}
+                inputs: [in]
+                """));
+        assertTrue(both.getMessage().contains("exactly one"), both.getMessage());
+        assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse("name: f\ninputs: [in]\n"));
+    }
+
+    @Test
+    void shouldPointAtTheLineOfAYamlSyntaxError() {
+        InvalidFunctionException error = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse("name: f\ninputs: [in\nhandler: a.B\n"));
+        assertEquals("function.yaml", error.field());
+        assertTrue(error.getMessage().contains("valid YAML"), error.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAPatternThatWouldReadTheFunctionsOwnDeadLetters() {
+        InvalidFunctionException error = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse("name: f\nhandler: a.B\ninputPattern: \".*\"\n"));
+        assertEquals("inputPattern", error.field());
+        assertTrue(error.getMessage().contains("eddy.dlq.f"), error.getMessage());
+    }
+
+    @Test
+    void shouldDocumentEveryField() {
+        String table = ManifestField.markdownTable();
+        for (ManifestField field : ManifestField.values()) {
+            assertTrue(table.contains("| `" + field.path() + "` |"), field.path());
+        }
+    }
+
+    /** A valid manifest with one line added or replacing the field it sets. */
+    private static String base(String line) {
+        String key = line.substring(0, line.indexOf(':'));
+        StringBuilder yaml = new StringBuilder();
+        for (String existing : List.of("name: f", "handler: a.B", "inputs: [in]")) {
+            if (!existing.startsWith(key + ":") && !(key.equals("inputPattern") && existing.startsWith("inputs"))) {
+                yaml.append(existing).append('\n');
+            }
+        }
+        if (key.equals("inputPattern")) {
+            yaml.append("inputs: [in]\n"); // both given: refused before the pattern is looked at
+        }
+        return yaml.append(line).append('\n').toString();
+    }
+}
