@@ -1,0 +1,258 @@
+package dev.eddy.engine.deploy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.Engine;
+import dev.eddy.engine.FunctionStats;
+import dev.eddy.engine.InvalidFunctionException;
+import dev.eddy.engine.RunningFunction;
+import dev.eddy.engine.manifest.Manifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's admin HTTP API, on the JDK's own HTTP server: deploy, list, status, undeploy and roll back
+ * functions. Every request carries {@code Authorization: Bearer <token>}; uploads are bounded before they are read.
+ *
+ * <pre>
+ * POST   /v1/functions                   body: a jar with function.yaml at its root (application/java-archive),
+ *                                        or a remote function's function.yaml (application/yaml)
+ * GET    /v1/functions                   every function: version, state, inputs, counts
+ * GET    /v1/functions/{name}            one function
+ * DELETE /v1/functions/{name}            stop it (in-flight records complete and are committed) and forget it
+ * POST   /v1/functions/{name}/rollback   back to the version deployed before
+ * </pre>
+ *
+ * Errors are JSON {@code {"error": "...", "field": "..."}}: 400 invalid function, 401 no token, 403 wrong token,
+ * 404 unknown function, 405, 413 upload too large, 415 unknown content type, 500 a version that failed to start
+ * (the one before runs again).
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "/v1/functions";
+
+    private final HttpServer server;
+    private final Engine engine;
+    private final Deployments deployments;
+    private final byte[] token;
+    private final long maxUploadBytes;
+
+    /**
+     * @param port           the port on {@code host}; 0 picks a free one
+     * @param token          the token requests must carry
+     * @param maxUploadBytes the largest upload accepted
+     */
+    public AdminServer(String host, int port, String token, long maxUploadBytes, Engine engine,
+            Deployments deployments) throws IOException {
+        if (token == null || token.length() < 16) {
+            throw new IllegalArgumentException("the admin token must have at least 16 characters");
+        }
+        this.engine = engine;
+        this.deployments = deployments;
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.maxUploadBytes = maxUploadBytes;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext(PREFIX, this::handle);
+        server.start();
+    }
+
+    /** A random token of 32 hex characters. */
+    public static String newToken() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!authorized(exchange)) {
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            String rest = path.length() > PREFIX.length() ? path.substring(PREFIX.length() + 1) : "";
+            String method = exchange.getRequestMethod();
+            if (rest.isEmpty()) {
+                switch (method) {
+                    case "POST" -> deploy(exchange);
+                    case "GET" -> list(exchange);
+                    default -> error(exchange, 405, "use GET to list functions or POST to deploy one", null);
+                }
+            } else if (rest.endsWith("/rollback") && method.equals("POST")) {
+                Deployments.Outcome outcome = deployments.rollback(rest.substring(0, rest.length() - "/rollback".length()));
+                send(exchange, 200, outcome(outcome));
+            } else if (rest.indexOf('/') < 0 && method.equals("GET")) {
+                RunningFunction running = engine.function(rest).orElse(null);
+                if (running == null) {
+                    error(exchange, 404, "no function '" + rest + "' on this engine", null);
+                } else {
+                    send(exchange, 200, describe(running));
+                }
+            } else if (rest.indexOf('/') < 0 && method.equals("DELETE")) {
+                boolean running = engine.function(rest).isPresent();
+                if (deployments.undeploy(rest) || running) {
+                    send(exchange, 200, JSON.createObjectNode().put("undeployed", rest));
+                } else {
+                    error(exchange, 404, "no function '" + rest + "' on this engine", null);
+                }
+            } else {
+                error(exchange, 404, "no such resource: " + method + " " + path, null);
+            }
+        } catch (InvalidFunctionException e) {
+            error(exchange, 400, e.getMessage(), e.field());
+        } catch (EddyException e) {
+            error(exchange, e.getMessage().contains("no earlier version") ? 409 : 500, e.getMessage(), null);
+        } catch (RuntimeException e) {
+            log.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+            error(exchange, 500, e.toString(), null);
+        }
+    }
+
+    private boolean authorized(HttpExchange exchange) throws IOException {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.startsWith("Bearer ")) {
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+            error(exchange, 401, "this API needs 'Authorization: Bearer <token>'; ./eddy dev prints the token and"
+                    + " keeps it in .eddy/admin-token", null);
+            return false;
+        }
+        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, token)) {
+            error(exchange, 403, "the token is not this engine's", null);
+            return false;
+        }
+        return true;
+    }
+
+    private void deploy(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && Long.parseLong(length) > maxUploadBytes) {
+            discardBody(exchange); // read, not kept: the client hears the answer only once it has sent everything
+            error(exchange, 413, "the upload has " + length + " bytes; this engine takes at most " + maxUploadBytes
+                    + " (admin.max.upload.bytes)", null);
+            return;
+        }
+        byte[] body = exchange.getRequestBody().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes + 1));
+        if (body.length > maxUploadBytes) {
+            discardBody(exchange);
+            error(exchange, 413, "the upload has more than " + maxUploadBytes + " bytes; this engine takes at most "
+                    + maxUploadBytes + " (admin.max.upload.bytes)", null);
+            return;
+        }
+        String type = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
+        FunctionArchive archive;
+        if (type.startsWith("application/java-archive") || type.startsWith("application/zip")) {
+            archive = FunctionArchive.ofJar(body);
+        } else if (type.startsWith("application/yaml") || type.startsWith("text/yaml")) {
+            archive = FunctionArchive.ofManifest(new String(body, StandardCharsets.UTF_8));
+        } else {
+            error(exchange, 415, "Content-Type " + type + " is not a function: send a jar as application/java-archive"
+                    + " or a remote function's manifest as application/yaml", null);
+            return;
+        }
+        send(exchange, 201, outcome(deployments.deploy(archive)));
+    }
+
+    /** Reads and drops what is left of a refused upload, up to a bound past which the connection is just closed. */
+    private void discardBody(HttpExchange exchange) throws IOException {
+        InputStream in = exchange.getRequestBody();
+        byte[] buffer = new byte[64 * 1024];
+        long left = Math.max(maxUploadBytes, 64L * 1024 * 1024);
+        int read;
+        while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            left -= read;
+        }
+    }
+
+    private void list(HttpExchange exchange) throws IOException {
+        ArrayNode functions = JSON.createArrayNode();
+        for (RunningFunction running : engine.functions()) {
+            functions.add(describe(running));
+        }
+        send(exchange, 200, JSON.createObjectNode().set("functions", functions));
+    }
+
+    private ObjectNode describe(RunningFunction running) {
+        FunctionStats stats = running.stats();
+        ObjectNode node = JSON.createObjectNode()
+                .put("name", running.name())
+                .put("version", running.definition().version())
+                .put("state", running.state().name());
+        ArrayNode inputs = node.putArray("inputs");
+        running.definition().inputs().forEach(inputs::add);
+        running.definition().inputPattern().ifPresent(pattern -> node.put("inputPattern", pattern.pattern()));
+        ObjectNode outputs = node.putObject("outputs");
+        running.definition().outputs().forEach(outputs::put);
+        deployments.archive(running.name()).ifPresent(archive -> {
+            Manifest manifest = archive.manifest();
+            node.put("kind", manifest.isRemote() ? "remote" : "jar")
+                    .put("handler", manifest.isRemote() ? manifest.remoteUrl().toString() : manifest.handlerClass())
+                    .put("sha256", archive.sha256());
+        });
+        ArrayNode versions = node.putArray("versions");
+        deployments.versions(running.name()).forEach(versions::add);
+        node.put("assignedPartitions", running.assignedPartitions())
+                .put("received", stats.received())
+                .put("succeeded", stats.succeeded())
+                .put("failed", stats.failed())
+                .put("retries", stats.retries())
+                .put("deadLettered", stats.deadLettered())
+                .put("emitted", stats.emitted());
+        running.failure().ifPresent(failure -> node.put("failure", failure.getMessage()));
+        return node;
+    }
+
+    private static ObjectNode outcome(Deployments.Outcome outcome) {
+        ObjectNode node = JSON.createObjectNode().put("function", outcome.function()).put("version", outcome.version());
+        node.put("previousVersion", outcome.previousVersion());
+        node.put("state", outcome.running().state().name());
+        return node;
+    }
+
+    private static void error(HttpExchange exchange, int status, String message, String field) throws IOException {
+        ObjectNode body = JSON.createObjectNode().put("error", message);
+        if (field != null) {
+            body.put("field", field);
+        }
+        send(exchange, status, body);
+    }
+
+    private static void send(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+    }
+
+    /** For the log: where the API listens, without the token. */
+    @Override
+    public String toString() {
+        return "admin API at http://" + server.getAddress().getHostString() + ":" + port() + PREFIX;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.eddy.engine.deploy;
+
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.Engine;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.RunningFunction;
+import dev.eddy.engine.manifest.FunctionFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The functions deployed on an engine through its admin API, by version: deploying loads and checks the new
+ * version completely before the running one is touched; replacing stops the running version (its records in
+ * flight complete and are committed) and starts the new one on the same consumer group, so nothing is lost or
+ * handled twice; a rollback does the same with the version before. If the new version fails to start, the one
+ * before is started again.
+ *
+ * <p>Threading: every method is synchronized; deployments are rare.
+ */
+public final class Deployments implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Deployments.class);
+
+    private final Engine engine;
+    private final FunctionFactory factory;
+    private final Path jarDir;
+    /** Per function, its versions in the order deployed; the last is running. */
+    private final Map<String, List<Loaded>> history = new LinkedHashMap<>();
+
+    /** One deployed version: its archive and the class loader its handler came from (null for remote). */
+    private record Loaded(FunctionArchive archive, FunctionClassLoader loader) {
+    }
+
+    /** What a deployment did. */
+    public record Outcome(String function, String version, String previousVersion, RunningFunction running) {
+    }
+
+    /**
+     * @param jarDir where uploaded jars are kept while their versions are deployed
+     */
+    public Deployments(Engine engine, FunctionFactory factory, Path jarDir) {
+        this.engine = engine;
+        this.factory = factory;
+        this.jarDir = jarDir;
+    }
+
+    /**
+     * Deploys a function version, replacing the running one of that name.
+     *
+     * @throws dev.eddy.engine.InvalidFunctionException when the archive does not make a function; nothing changed
+     * @throws EddyException when the new version failed to start; the previous one runs again
+     */
+    public synchronized Outcome deploy(FunctionArchive archive) {
+        String name = archive.manifest().name();
+        Loaded loaded = load(archive);
+        FunctionDefinition definition;
+        try {
+            definition = factory.definition(archive.manifest(), loaded.loader());
+        } catch (RuntimeException e) {
+            discard(loaded);
+            throw e;
+        }
+        List<Loaded> versions = history.getOrDefault(name, new ArrayList<>());
+        Loaded previous = versions.isEmpty() ? null : versions.get(versions.size() - 1);
+        RunningFunction running;
+        try {
+            running = replace(name, definition, previous);
+        } catch (RuntimeException e) {
+            discard(loaded);
+            throw e;
+        }
+        versions.add(loaded);
+        history.put(name, versions);
+        return new Outcome(name, archive.manifest().version(),
+                previous == null ? null : previous.archive().manifest().version(), running);
+    }
+
+    /**
+     * Goes back to the version deployed before the running one; the running one is forgotten.
+     *
+     * @throws EddyException when there is no version to go back to
+     */
+    public synchronized Outcome rollback(String name) {
+        List<Loaded> versions = history.get(name);
+        if (versions == null || versions.size() < 2) {
+            throw new EddyException("Function '" + name + "' has no earlier version to roll back to"
+                    + (versions == null ? " (it is not deployed)" : "; it has only version "
+                    + versions.get(0).archive().manifest().version()));
+        }
+        Loaded current = versions.get(versions.size() - 1);
+        Loaded target = versions.get(versions.size() - 2);
+        FunctionDefinition definition = factory.definition(target.archive().manifest(), target.loader());
+        RunningFunction running = replace(name, definition, current);
+        versions.remove(versions.size() - 1);
+        discard(current);
+        return new Outcome(name, target.archive().manifest().version(), current.archive().manifest().version(),
+                running);
+    }
+
+    /** Stops a function (its records in flight complete and are committed) and forgets its versions. */
+    public synchronized boolean undeploy(String name) {
+        List<Loaded> versions = history.remove(name);
+        engine.undeploy(name);
+        if (versions != null) {
+            versions.forEach(this::discard);
+        }
+        return versions != null;
+    }
+
+    /** The running version's archive of each function deployed here, by name. */
+    public synchronized Map<String, FunctionArchive> current() {
+        Map<String, FunctionArchive> current = new LinkedHashMap<>();
+        history.forEach((name, versions) -> current.put(name, versions.get(versions.size() - 1).archive()));
+        return current;
+    }
+
+    /** The versions of a function, oldest first. */
+    public synchronized List<String> versions(String name) {
+        return history.getOrDefault(name, List.of()).stream().map(l -> l.archive().manifest().version()).toList();
+    }
+
+    public synchronized Optional<FunctionArchive> archive(String name) {
+        List<Loaded> versions = history.get(name);
+        return versions == null ? Optional.empty() : Optional.of(versions.get(versions.size() - 1).archive());
+    }
+
+    /** Stops the running version (drained and committed) and starts the definition; on failure, the old again. */
+    private RunningFunction replace(String name, FunctionDefinition definition, Loaded previous) {
+        if (engine.function(name).isPresent()) {
+            engine.undeploy(name);
+        }
+        try {
+            RunningFunction running = engine.deploy(definition);
+            log.info("Function '{}' version {} is running", name, definition.version());
+            return running;
+        } catch (RuntimeException e) {
+            if (previous != null) {
+                log.warn("Function '{}' version {} failed to start ({}); starting version {} again", name,
+                        definition.version(), e.getMessage(), previous.archive().manifest().version());
+                engine.deploy(factory.definition(previous.archive().manifest(), previous.loader()));
+            }
+            throw e;
+        }
+    }
+
+    private Loaded load(FunctionArchive archive) {
+        if (archive.jar() == null) {
+            return new Loaded(archive, null);
+        }
+        try {
+            Files.createDirectories(jarDir);
+            Path jar = jarDir.resolve(archive.manifest().name() + "-" + archive.sha256().substring(0, 16) + ".jar");
+            Files.write(jar, archive.jar());
+            return new Loaded(archive, new FunctionClassLoader(archive.manifest().name(), jar));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep the jar of function '" + archive.manifest().name() + "' in "
+                    + jarDir, e);
+        }
+    }
+
+    private void discard(Loaded loaded) {
+        if (loaded.loader() != null) {
+            try {
+                loaded.loader().close();
+            } catch (IOException e) {
+                log.warn("Closing the class loader of function '{}' failed: {}", loaded.archive().manifest().name(),
+                        e.toString());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (String name : List.copyOf(history.keySet())) {
+            undeploy(name);
+        }
+    }
+}

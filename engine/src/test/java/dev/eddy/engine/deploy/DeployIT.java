@@ -1,0 +1,177 @@
+package dev.eddy.engine.deploy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.engine.Engine;
+import dev.eddy.engine.manifest.FunctionFactory;
+import dev.eddy.engine.testing.EmbeddedKafkaExtension;
+import dev.eddy.engine.testing.Tally;
+import dev.eddy.engine.testing.TestKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deploying through the admin API: versions replaced and rolled back while records flow, and bad deploys refused. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class DeployIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "0123456789abcdef0123456789abcdef";
+    private static final Duration QUIET = Duration.ofSeconds(90);
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Engine engine;
+    private Deployments deployments;
+    private AdminServer admin;
+    private String input;
+    private String output;
+    private String name;
+
+    @BeforeEach
+    void start(TestKafka kafka, @TempDir Path dir) throws IOException {
+        engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry());
+        deployments = new Deployments(engine, new FunctionFactory(System::getenv), dir);
+        admin = new AdminServer("127.0.0.1", 0, TOKEN, 1024 * 1024, engine, deployments);
+        input = kafka.newTopic("in", 6);
+        output = kafka.newTopic("out", 6);
+        name = kafka.uniqueName("prefixer");
+    }
+
+    @AfterEach
+    void stop() {
+        admin.close();
+        deployments.close();
+        engine.close();
+    }
+
+    @Test
+    void shouldReplaceAndRollBackVersionsWhileRecordsFlowWithoutLossOrDuplicates(TestKafka kafka) throws Exception {
+        assertEquals(201, deploy(jar("1.0", "v1"), TOKEN).statusCode());
+        int total = 100_000;
+        AtomicInteger produced = new AtomicInteger();
+        Thread producer = Thread.ofPlatform().start(() -> {
+            for (int batch = 0; batch < total / 1000; batch++) {
+                List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    int n = batch * 1000 + i;
+                    records.add(new ProducerRecord<>(input, ("k" + n % 500).getBytes(StandardCharsets.UTF_8),
+                            String.valueOf(n).getBytes(StandardCharsets.UTF_8)));
+                }
+                produced.addAndGet(kafka.produce(records));
+            }
+        });
+        await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) > 20_000);
+        HttpResponse<String> second = deploy(jar("2.0", "v2"), TOKEN);
+        assertEquals(201, second.statusCode(), second.body());
+        assertEquals("1.0", JSON.readTree(second.body()).get("previousVersion").asText());
+        await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) > 50_000);
+        HttpResponse<String> rollback = send(HttpRequest.newBuilder(uri("/" + name + "/rollback"))
+                .POST(HttpRequest.BodyPublishers.noBody()), TOKEN);
+        assertEquals(200, rollback.statusCode(), rollback.body());
+        assertEquals("1.0", JSON.readTree(rollback.body()).get("version").asText());
+        producer.join();
+        await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) == total);
+
+        Set<String> expected = new HashSet<>();
+        for (int n = 0; n < total; n++) {
+            expected.add(String.valueOf(n));
+        }
+        List<String> values = kafka.readValues(output);
+        long byV2 = values.stream().filter(v -> v.startsWith("v2:")).count();
+        Tally tally = Tally.of(expected, values.stream().map(v -> v.substring(3)).toList());
+        System.out.println("[counts] deploy v1 → v2 → rollback: " + tally + " by v2: " + byV2);
+        assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
+        assertTrue(byV2 > 0 && byV2 < total, "v2 handled some, not all: " + byV2);
+
+        JsonNode listed = JSON.readTree(send(HttpRequest.newBuilder(uri("")).GET(), TOKEN).body());
+        JsonNode function = listed.get("functions").get(0);
+        assertEquals(name, function.get("name").asText());
+        assertEquals("1.0", function.get("version").asText());
+        assertEquals("RUNNING", function.get("state").asText());
+    }
+
+    @Test
+    void shouldRefuseEachBadDeployClearlyAndLeaveTheRunningFunctionAsItWas() throws Exception {
+        assertEquals(201, deploy(jar("1.0", "v1"), TOKEN).statusCode());
+        String before = functions();
+
+        assertRefused(deploy(jar("2.0", "v2"), null), 401, "Authorization: Bearer", null);
+        assertRefused(deploy(jar("2.0", "v2"), "f".repeat(32)), 403, "not this engine's", null);
+        assertRefused(deploy(new byte[2 * 1024 * 1024], TOKEN), 413, "at most 1048576", null);
+        assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2"), Map.of("../../etc/evil", new byte[1]),
+                Prefixer.class), TOKEN), 400, "../../etc/evil", "jar");
+        assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2"), Map.of()), TOKEN), 400,
+                "the jar has no such class", "handler");
+        assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2").replace("maxConcurrency: 10",
+                "maxConcurrency: lots"), Map.of(), Prefixer.class), TOKEN), 400, "'lots'", "maxConcurrency");
+        assertRefused(deploy(FunctionJars.jar(null, Map.of(), Prefixer.class), TOKEN), 400, "function.yaml", "jar");
+
+        assertEquals(before, functions(), "the running function is as it was");
+        assertEquals(List.of("1.0"), deployments.versions(name));
+    }
+
+    private void assertRefused(HttpResponse<String> response, int status, String message, String field)
+            throws IOException {
+        assertEquals(status, response.statusCode(), response.body());
+        JsonNode body = JSON.readTree(response.body());
+        assertTrue(body.get("error").asText().contains(message), body.toString());
+        if (field != null) {
+            assertEquals(field, body.get("field").asText(), body.toString());
+        }
+    }
+
+    private String functions() throws Exception {
+        JsonNode listed = JSON.readTree(send(HttpRequest.newBuilder(uri("")).GET(), TOKEN).body());
+        JsonNode function = listed.get("functions").get(0);
+        return function.get("name").asText() + " " + function.get("version").asText() + " "
+                + function.get("state").asText() + " " + function.get("sha256").asText();
+    }
+
+    private String manifest(String version, String prefix) {
+        return "name: " + name + "\nversion: \"" + version + "\"\nhandler: " + Prefixer.class.getName()
+                + "\ninputs: [" + input + "]\noutputs: {default: " + output + "}\nmaxConcurrency: 10\n"
+                + "config: {prefix: " + prefix + "}\n";
+    }
+
+    private byte[] jar(String version, String prefix) throws IOException {
+        return FunctionJars.jar(manifest(version, prefix), Map.of(), Prefixer.class);
+    }
+
+    private HttpResponse<String> deploy(byte[] jar, String token) throws Exception {
+        return send(HttpRequest.newBuilder(uri("")).header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jar)), token);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request, String token) throws Exception {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + admin.port() + "/v1/functions" + path);
+    }
+}
