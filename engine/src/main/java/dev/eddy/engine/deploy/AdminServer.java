@@ -84,7 +84,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        // Not try-with-resources: the catch blocks below still answer on the exchange.
+        try {
             if (!authorized(exchange)) {
                 return;
             }
@@ -124,6 +125,8 @@ public final class AdminServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             error(exchange, 500, e.toString(), null);
+        } finally {
+            exchange.close();
         }
     }
 
@@ -229,6 +232,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void error(HttpExchange exchange, int status, String message, String field) throws IOException {
+        // The request body may be unread (a refused upload): the connection is not to be used again.
+        exchange.getResponseHeaders().set("Connection", "close");
         ObjectNode body = JSON.createObjectNode().put("error", message);
         if (field != null) {
             body.put("field", field);

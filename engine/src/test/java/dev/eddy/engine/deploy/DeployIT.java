@@ -115,6 +115,7 @@ class DeployIT {
     @Test
     void shouldRefuseEachBadDeployClearlyAndLeaveTheRunningFunctionAsItWas() throws Exception {
         assertEquals(201, deploy(jar("1.0", "v1"), TOKEN).statusCode());
+        await().atMost(QUIET).until(() -> functions().contains(" RUNNING "));
         String before = functions();
 
         assertRefused(deploy(jar("2.0", "v2"), null), 401, "Authorization: Bearer", null);
