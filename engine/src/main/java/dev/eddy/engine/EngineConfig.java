@@ -59,6 +59,10 @@ public final class EngineConfig extends AbstractConfig {
             + " cluster needs its own. Empty: a random name per start, and a crashed engine's open transaction holds"
             + " back read_committed consumers until it times out.";
 
+    public static final String API_MAX_UPLOAD_BYTES = "api.max.upload.bytes";
+    private static final String API_MAX_UPLOAD_BYTES_DOC = "The largest function jar the admin API takes; a larger"
+            + " upload is refused (413) without being kept.";
+
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -77,7 +81,9 @@ public final class EngineConfig extends AbstractConfig {
             .define(INSTANCE_ID, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.MEDIUM,
                     INSTANCE_ID_DOC)
             .define(POLL_TIMEOUT_MS, Type.LONG, 10L, Range.between(1L, 10_000L), Importance.LOW,
-                    POLL_TIMEOUT_MS_DOC);
+                    POLL_TIMEOUT_MS_DOC)
+            .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),
+                    Importance.LOW, API_MAX_UPLOAD_BYTES_DOC);
 
     public EngineConfig(Map<String, ?> settings) {
         super(CONFIG, settings, false);

@@ -1,6 +1,10 @@
 package dev.eddy.engine.cli;
 
+import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionStats;
+import dev.eddy.engine.deploy.AdminServer;
+import dev.eddy.engine.deploy.Deployments;
+import dev.eddy.engine.manifest.FunctionFactory;
 import dev.eddy.engine.demo.LocalPlatform;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -18,7 +22,8 @@ import picocli.CommandLine.Option;
         description = {"Runs the local platform until Ctrl-C.",
             "",
             "Starts a Kafka broker (its data kept between runs) and the engine with the sample "
-            + "temperature-monitor function, and prints the bootstrap address for any Kafka client.",
+            + "temperature-monitor function, and the admin API that ./eddy deploy, list, status, undeploy and"
+            + " rollback talk to; prints the bootstrap address for any Kafka client and the admin token.",
             ""})
 final class DevCommand implements Callable<Integer> {
 
@@ -32,6 +37,11 @@ final class DevCommand implements Callable<Integer> {
 
     @Option(names = "--fresh", description = "Delete the data of earlier runs first.")
     private boolean fresh;
+
+    @Option(names = "--api-port", defaultValue = "8081", paramLabel = "<port>",
+            description = "The admin API's port on 127.0.0.1 (./eddy deploy, list, status...); 0 picks a free one."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private int apiPort;
 
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -49,14 +59,21 @@ final class DevCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Interruptible run = new Interruptible();
         System.out.println("Starting the local platform…");
-        try (LocalPlatform platform = LocalPlatform.start(dir, port, new SimpleMeterRegistry())) {
+        String token = adminToken();
+        try (LocalPlatform platform = LocalPlatform.start(dir, port, new SimpleMeterRegistry());
+                Deployments deployments = new Deployments(platform.engine(), new FunctionFactory(System::getenv),
+                        dir.resolve("functions"));
+                AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
+                        platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
+                        deployments)) {
             System.out.printf(Locale.ROOT, "%nEddy is running.%n"
                             + "  Kafka bootstrap servers  %s%n"
+                            + "  admin API                http://127.0.0.1:%d (token %s, kept in %s)%n"
                             + "  function                 %s: %s → %s (+ alerts on %s)%n"
                             + "  data                     %s (start with --fresh to empty it)%n%n"
                             + "Produce JSON readings such as {\"device\":\"d-1\",\"celsius\":80.5} to %s with any Kafka"
                             + " client,%nand read the results from %s and %s. Ctrl-C stops.%n%n",
-                    platform.bootstrapServers(), LocalPlatform.MONITOR, LocalPlatform.TELEMETRY,
+                    platform.bootstrapServers(), api.port(), token, ApiClient.tokenFile(), LocalPlatform.MONITOR, LocalPlatform.TELEMETRY,
                     LocalPlatform.READINGS, LocalPlatform.ALERTS, dir, LocalPlatform.TELEMETRY,
                     LocalPlatform.READINGS, LocalPlatform.ALERTS);
             long shown = -1;
@@ -74,6 +91,25 @@ final class DevCommand implements Callable<Integer> {
             run.done();
         }
         return 0;
+    }
+
+    /** $EDDY_TOKEN, else the token of earlier runs, else a new one; kept where the CLI looks for it. */
+    private static String adminToken() throws java.io.IOException {
+        String env = System.getenv("EDDY_TOKEN");
+        Path file = ApiClient.tokenFile();
+        String token = env != null && env.trim().length() >= 16 ? env.trim()
+                : Files.exists(file) ? Files.readString(file).trim() : AdminServer.newToken();
+        if (token.length() < 16) {
+            token = AdminServer.newToken();
+        }
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, token + "\n");
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the file keeps its default permissions
+        }
+        return token;
     }
 
     private static void deleteRecursively(Path dir) throws java.io.IOException {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         versionProvider = EddyCli.Version.class,
         description = "Serverless functions on Apache Kafka.",
         subcommands = {DemoCommand.class, DevCommand.class, RunCommand.class, DlqCommand.class, TestCommand.class,
-            ConfigCommand.class, ManifestCommand.class,
+            ConfigCommand.class, ManifestCommand.class, FunctionCommands.Deploy.class, FunctionCommands.List.class,
+            FunctionCommands.Status.class, FunctionCommands.Undeploy.class, FunctionCommands.Rollback.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run './eddy <command> --help' to see a command's options."})
 public final class EddyCli implements Runnable {

@@ -1,0 +1,139 @@
+package dev.eddy.engine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** The commands that talk to a running engine's admin API: deploy, list, status, undeploy, rollback. */
+final class FunctionCommands {
+
+    private FunctionCommands() {
+    }
+
+    /** Runs a call, printing its failure as the user should see it. */
+    private abstract static class ApiCommand implements Callable<Integer> {
+        @Mixin
+        ApiClient client;
+
+        @Override
+        public Integer call() {
+            try {
+                run();
+                return 0;
+            } catch (ApiClient.ApiException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+        }
+
+        abstract void run() throws ApiClient.ApiException;
+    }
+
+    @Command(name = "deploy", mixinStandardHelpOptions = true,
+            description = {"Deploys a function to a running engine: a jar with function.yaml at its root, or a",
+                "remote function's function.yaml. A function of the same name is replaced: its records in",
+                "flight complete and are committed, then the new version starts where it stopped."})
+    static final class Deploy extends ApiCommand {
+        @Parameters(paramLabel = "FILE", description = "The function's jar, or a remote function's function.yaml.")
+        Path file;
+
+        @Override
+        void run() throws ApiClient.ApiException {
+            byte[] body;
+            try {
+                body = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw new ApiClient.ApiException("Cannot read " + file + ": " + e.getMessage());
+            }
+            String name = file.getFileName().toString();
+            String type = name.endsWith(".yaml") || name.endsWith(".yml") ? "application/yaml"
+                    : "application/java-archive";
+            JsonNode done = client.post("", type, body);
+            System.out.printf(Locale.ROOT, "Deployed %s version %s%s.%n", done.get("function").asText(),
+                    done.get("version").asText(), done.get("previousVersion").isNull() ? ""
+                            : " (replacing version " + done.get("previousVersion").asText() + ")");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the functions of a running engine.")
+    static final class List extends ApiCommand {
+        @Override
+        void run() throws ApiClient.ApiException {
+            JsonNode functions = client.get("").get("functions");
+            if (functions.isEmpty()) {
+                System.out.println("No functions.");
+                return;
+            }
+            System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %12s %10s %8s  %s%n", "NAME", "VERSION", "STATE",
+                    "PROCESSED", "FAILED", "DLQ", "INPUTS");
+            for (JsonNode function : functions) {
+                System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %,12d %,10d %,8d  %s%n", function.get("name").asText(),
+                        function.get("version").asText(), function.get("state").asText(),
+                        function.get("succeeded").asLong() + function.get("deadLettered").asLong(),
+                        function.get("failed").asLong(), function.get("deadLettered").asLong(), inputs(function));
+            }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows one function of a running engine.")
+    static final class Status extends ApiCommand {
+        @Parameters(paramLabel = "NAME", description = "The function.")
+        String name;
+
+        @Override
+        void run() throws ApiClient.ApiException {
+            JsonNode f = client.get("/" + name);
+            System.out.printf(Locale.ROOT, "%s version %s: %s%n", f.get("name").asText(), f.get("version").asText(),
+                    f.get("state").asText());
+            System.out.printf(Locale.ROOT, "  %-20s %s%n", "handler", f.path("handler").asText("(in-process)"));
+            System.out.printf(Locale.ROOT, "  %-20s %s%n", "inputs", inputs(f));
+            System.out.printf(Locale.ROOT, "  %-20s %s%n", "outputs", f.get("outputs"));
+            System.out.printf(Locale.ROOT, "  %-20s %s%n", "versions", f.get("versions"));
+            System.out.printf(Locale.ROOT, "  %-20s %d%n", "partitions", f.get("assignedPartitions").asInt());
+            for (String count : new String[] {"received", "succeeded", "failed", "retries", "deadLettered", "emitted"}) {
+                System.out.printf(Locale.ROOT, "  %-20s %,d%n", count, f.get(count).asLong());
+            }
+            if (f.hasNonNull("failure")) {
+                System.out.printf(Locale.ROOT, "  %-20s %s%n", "failure", f.get("failure").asText());
+            }
+        }
+    }
+
+    @Command(name = "undeploy", mixinStandardHelpOptions = true,
+            description = "Stops a function (its records in flight complete and are committed) and removes it.")
+    static final class Undeploy extends ApiCommand {
+        @Parameters(paramLabel = "NAME", description = "The function.")
+        String name;
+
+        @Override
+        void run() throws ApiClient.ApiException {
+            client.delete("/" + name);
+            System.out.println("Undeployed " + name + ".");
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Goes back to the version of a function deployed before the running one.")
+    static final class Rollback extends ApiCommand {
+        @Parameters(paramLabel = "NAME", description = "The function.")
+        String name;
+
+        @Override
+        void run() throws ApiClient.ApiException {
+            JsonNode done = client.post("/" + name + "/rollback", "application/json", new byte[0]);
+            System.out.printf(Locale.ROOT, "%s is back at version %s (version %s removed).%n", name,
+                    done.get("version").asText(), done.get("previousVersion").asText());
+        }
+    }
+
+    private static String inputs(JsonNode function) {
+        return function.hasNonNull("inputPattern") ? "/" + function.get("inputPattern").asText() + "/"
+                : function.get("inputs").toString();
+    }
+}
