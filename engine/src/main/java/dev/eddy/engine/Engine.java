@@ -117,8 +117,8 @@ public final class Engine implements AutoCloseable {
         return config;
     }
 
-    /** The engine's admin client, made when first needed. */
-    private synchronized Admin admin() {
+    /** The engine's Kafka admin client, made on first use; the engine owns it and closes it. */
+    public synchronized Admin admin() {
         if (admin == null) {
             Map<String, Object> props = new HashMap<>(config.originalsWithPrefix(EngineConfig.ADMIN_PREFIX));
             props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

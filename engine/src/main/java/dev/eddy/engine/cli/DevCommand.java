@@ -4,6 +4,7 @@ import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionStats;
 import dev.eddy.engine.deploy.AdminServer;
 import dev.eddy.engine.deploy.Deployments;
+import dev.eddy.engine.deploy.FunctionStore;
 import dev.eddy.engine.manifest.FunctionFactory;
 import dev.eddy.engine.demo.LocalPlatform;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -61,20 +62,24 @@ final class DevCommand implements Callable<Integer> {
         System.out.println("Starting the local platform…");
         String token = adminToken();
         try (LocalPlatform platform = LocalPlatform.start(dir, port, new SimpleMeterRegistry());
+                FunctionStore store = new FunctionStore(platform.engine().config(), platform.engine().admin());
                 Deployments deployments = new Deployments(platform.engine(), new FunctionFactory(System::getenv),
-                        dir.resolve("functions"));
+                        dir.resolve("functions"), store);
                 AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
                         platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
                         deployments)) {
+            int restored = deployments.restore();
             System.out.printf(Locale.ROOT, "%nEddy is running.%n"
                             + "  Kafka bootstrap servers  %s%n"
                             + "  admin API                http://127.0.0.1:%d (token %s, kept in %s)%n"
                             + "  function                 %s: %s → %s (+ alerts on %s)%n"
+                            + "  deployed functions       %d restored (./eddy list shows them)%n"
                             + "  data                     %s (start with --fresh to empty it)%n%n"
                             + "Produce JSON readings such as {\"device\":\"d-1\",\"celsius\":80.5} to %s with any Kafka"
                             + " client,%nand read the results from %s and %s. Ctrl-C stops.%n%n",
-                    platform.bootstrapServers(), api.port(), token, ApiClient.tokenFile(), LocalPlatform.MONITOR, LocalPlatform.TELEMETRY,
-                    LocalPlatform.READINGS, LocalPlatform.ALERTS, dir, LocalPlatform.TELEMETRY,
+                    platform.bootstrapServers(), api.port(), token, ApiClient.tokenFile(), LocalPlatform.MONITOR,
+                    LocalPlatform.TELEMETRY, LocalPlatform.READINGS, LocalPlatform.ALERTS, restored, dir,
+                    LocalPlatform.TELEMETRY,
                     LocalPlatform.READINGS, LocalPlatform.ALERTS);
             long shown = -1;
             while (!run.stopSignal().await(2, TimeUnit.SECONDS)) {

@@ -33,6 +33,8 @@ public final class Deployments implements AutoCloseable {
     private final Engine engine;
     private final FunctionFactory factory;
     private final Path jarDir;
+    /** Where the versions are kept for restarts and other engines; null to keep them in memory only. */
+    private final FunctionStore store;
     /** Per function, its versions in the order deployed; the last is running. */
     private final Map<String, List<Loaded>> history = new LinkedHashMap<>();
 
@@ -46,11 +48,44 @@ public final class Deployments implements AutoCloseable {
 
     /**
      * @param jarDir where uploaded jars are kept while their versions are deployed
+     * @param store  where the versions are kept durably, or null for this engine's lifetime only
      */
-    public Deployments(Engine engine, FunctionFactory factory, Path jarDir) {
+    public Deployments(Engine engine, FunctionFactory factory, Path jarDir, FunctionStore store) {
         this.engine = engine;
         this.factory = factory;
         this.jarDir = jarDir;
+        this.store = store;
+    }
+
+    /**
+     * Starts the running version of every function in the store, with its earlier versions for rollbacks. A
+     * function that cannot be started is logged and skipped; the others start.
+     *
+     * @return how many functions started
+     */
+    public synchronized int restore() {
+        if (store == null) {
+            return 0;
+        }
+        int started = 0;
+        for (Map.Entry<String, List<FunctionArchive>> function : store.load().entrySet()) {
+            List<Loaded> versions = new ArrayList<>();
+            try {
+                for (FunctionArchive archive : function.getValue()) {
+                    versions.add(load(archive));
+                }
+                Loaded current = versions.get(versions.size() - 1);
+                engine.deploy(factory.definition(current.archive().manifest(), current.loader()));
+                history.put(function.getKey(), versions);
+                started++;
+                log.info("Function '{}' version {} restored from {}", function.getKey(),
+                        current.archive().manifest().version(), FunctionStore.FUNCTIONS);
+            } catch (RuntimeException e) {
+                versions.forEach(this::discard);
+                log.error("Function '{}' could not be restored: {}", function.getKey(), e.getMessage(), e);
+            }
+        }
+        return started;
     }
 
     /**
@@ -80,6 +115,7 @@ public final class Deployments implements AutoCloseable {
         }
         versions.add(loaded);
         history.put(name, versions);
+        save(name, versions);
         return new Outcome(name, archive.manifest().version(),
                 previous == null ? null : previous.archive().manifest().version(), running);
     }
@@ -102,6 +138,7 @@ public final class Deployments implements AutoCloseable {
         RunningFunction running = replace(name, definition, current);
         versions.remove(versions.size() - 1);
         discard(current);
+        save(name, versions);
         return new Outcome(name, target.archive().manifest().version(), current.archive().manifest().version(),
                 running);
     }
@@ -110,6 +147,9 @@ public final class Deployments implements AutoCloseable {
     public synchronized boolean undeploy(String name) {
         List<Loaded> versions = history.remove(name);
         engine.undeploy(name);
+        if (versions != null && store != null) {
+            store.remove(name);
+        }
         if (versions != null) {
             versions.forEach(this::discard);
         }
@@ -152,6 +192,12 @@ public final class Deployments implements AutoCloseable {
         }
     }
 
+    private void save(String name, List<Loaded> versions) {
+        if (store != null) {
+            store.save(name, versions.stream().map(Loaded::archive).toList());
+        }
+    }
+
     private Loaded load(FunctionArchive archive) {
         if (archive.jar() == null) {
             return new Loaded(archive, null);
@@ -178,10 +224,12 @@ public final class Deployments implements AutoCloseable {
         }
     }
 
+    /** Stops every function deployed here; the store keeps them for the next start. */
     @Override
     public synchronized void close() {
         for (String name : List.copyOf(history.keySet())) {
-            undeploy(name);
+            engine.undeploy(name);
+            history.remove(name).forEach(this::discard);
         }
     }
 }

@@ -16,11 +16,12 @@ import java.util.zip.ZipInputStream;
  * An uploaded function: its jar (checked before anything is loaded from it) and the manifest it carries at its
  * root as {@code function.yaml}, or, for a remote function, the manifest alone.
  *
- * @param manifest the function's manifest
- * @param jar      the jar's bytes, or null for a remote function
- * @param sha256   the jar's SHA-256 in hex, or of the manifest for a remote function
+ * @param manifest     the function's manifest
+ * @param manifestText the manifest as it was written
+ * @param jar          the jar's bytes, or null for a remote function
+ * @param sha256       the jar's SHA-256 in hex, or of the manifest for a remote function
  */
-public record FunctionArchive(Manifest manifest, byte[] jar, String sha256) {
+public record FunctionArchive(Manifest manifest, String manifestText, byte[] jar, String sha256) {
 
     /** Where a jar carries its manifest. */
     public static final String MANIFEST_ENTRY = "function.yaml";
@@ -34,7 +35,7 @@ public record FunctionArchive(Manifest manifest, byte[] jar, String sha256) {
             throw new InvalidFunctionException("handler", manifest.handlerClass(),
                     "a Java handler comes in a jar: deploy the jar, with function.yaml at its root");
         }
-        return new FunctionArchive(manifest, null, sha256(yaml.getBytes(StandardCharsets.UTF_8)));
+        return new FunctionArchive(manifest, yaml, null, sha256(yaml.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -77,7 +78,7 @@ public record FunctionArchive(Manifest manifest, byte[] jar, String sha256) {
             throw new InvalidFunctionException("remote.url", manifest.remoteUrl(),
                     "a jar's manifest names a handler class; a remote function is deployed as its manifest alone");
         }
-        return new FunctionArchive(manifest, jar, sha256(jar));
+        return new FunctionArchive(manifest, yaml, jar, sha256(jar));
     }
 
     private static void checkEntryName(String name) {

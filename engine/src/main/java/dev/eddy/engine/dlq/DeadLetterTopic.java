@@ -3,26 +3,21 @@ package dev.eddy.engine.dlq;
 import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -112,31 +107,10 @@ public final class DeadLetterTopic {
     }
 
     private void readAll(java.util.function.Consumer<DeadLetter> sink) {
-        Map<String, Object> props = ClientConfigs.consumer(config, "unused", "eddy-dlq-reader");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, READ_TIMEOUT);
-            if (infos == null || infos.isEmpty()) {
-                throw new EddyException("There is no dead-letter topic '" + topic + "' on " + config.bootstrapServers()
-                        + "; is the function deployed there?");
-            }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new EddyException("Could not read '" + topic + "' to its end within " + READ_TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    sink.accept(DeadLetter.of(record.partition(), record.offset(), record.timestamp(), record.key(),
-                            record.value(), record.headers()));
-                }
-            }
-        }
+        TopicReader.readAll(config, topic, READ_TIMEOUT, "There is no dead-letter topic '" + topic + "' on "
+                + config.bootstrapServers() + "; is the function deployed there?",
+                record -> sink.accept(DeadLetter.of(record.partition(), record.offset(), record.timestamp(),
+                        record.key(), record.value(), record.headers())));
     }
 
     /** Renders bytes for a terminal: UTF-8 text with control characters escaped, cut at {@code max} characters. */

@@ -43,6 +43,7 @@ class DeployIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private Engine engine;
+    private FunctionStore store;
     private Deployments deployments;
     private AdminServer admin;
     private String input;
@@ -51,9 +52,8 @@ class DeployIT {
 
     @BeforeEach
     void start(TestKafka kafka, @TempDir Path dir) throws IOException {
-        engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry());
-        deployments = new Deployments(engine, new FunctionFactory(System::getenv), dir);
-        admin = new AdminServer("127.0.0.1", 0, TOKEN, 1024 * 1024, engine, deployments);
+        this.dir = dir;
+        startEngine(kafka);
         input = kafka.newTopic("in", 6);
         output = kafka.newTopic("out", 6);
         name = kafka.uniqueName("prefixer");
@@ -63,7 +63,36 @@ class DeployIT {
     void stop() {
         admin.close();
         deployments.close();
+        store.close();
         engine.close();
+    }
+
+    private Path dir;
+
+    private void startEngine(TestKafka kafka) throws IOException {
+        engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry());
+        store = new FunctionStore(engine.config(), engine.admin());
+        deployments = new Deployments(engine, new FunctionFactory(System::getenv), dir, store);
+        admin = new AdminServer("127.0.0.1", 0, TOKEN, 1024 * 1024, engine, deployments);
+    }
+
+    @Test
+    void shouldRestoreTheDeployedVersionsOnARestartedEngine(TestKafka kafka) throws Exception {
+        assertEquals(201, deploy(jar("1.0", "v1"), TOKEN).statusCode());
+        assertEquals(201, deploy(jar("2.0", "v2"), TOKEN).statusCode());
+        stop(); // the functions stop, the store keeps them
+        startEngine(kafka);
+
+        assertEquals(1, deployments.restore());
+        assertEquals(List.of("1.0", "2.0"), deployments.versions(name));
+        kafka.produce(List.of(new ProducerRecord<>(input, "k".getBytes(StandardCharsets.UTF_8),
+                "after-restart".getBytes(StandardCharsets.UTF_8))));
+        await().atMost(QUIET).until(() -> kafka.readValues(output).contains("v2:after-restart"));
+
+        HttpResponse<String> rollback = send(HttpRequest.newBuilder(uri("/" + name + "/rollback"))
+                .POST(HttpRequest.BodyPublishers.noBody()), TOKEN);
+        assertEquals(200, rollback.statusCode(), rollback.body());
+        assertEquals(List.of("1.0"), deployments.versions(name));
     }
 
     @Test

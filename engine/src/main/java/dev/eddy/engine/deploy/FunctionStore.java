@@ -1,0 +1,164 @@
+package dev.eddy.engine.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.TopicReader;
+import dev.eddy.engine.kafka.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Where deployed functions are kept so that a restarted engine, or another engine on the same cluster, can load
+ * them: two compacted topics. {@value #JARS} holds each jar in chunks under {@code <sha256>/<index>} (a record is
+ * at most about a megabyte); {@value #FUNCTIONS} holds, under each function's name, the versions it has been
+ * deployed in, oldest first, the running one last (a tombstone once it is undeployed). A version's chunks are
+ * written and acknowledged before the record that refers to them.
+ */
+public final class FunctionStore implements AutoCloseable {
+
+    public static final String FUNCTIONS = "eddy.functions";
+    public static final String JARS = "eddy.function.jars";
+    static final int CHUNK_BYTES = 512 * 1024;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EngineConfig config;
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    public FunctionStore(EngineConfig config, Admin admin) {
+        this.config = config;
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        Topics.create(admin, FUNCTIONS, 1, (short) -1, compacted);
+        Topics.create(admin, JARS, 1, (short) -1, compacted);
+        this.producer = new KafkaProducer<>(ClientConfigs.producer(config, "eddy-function-store"));
+    }
+
+    /** Keeps a function's versions, oldest first, writing the jars it does not have yet. */
+    public void save(String name, List<FunctionArchive> versions) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        ArrayNode stored = JSON.createArrayNode();
+        for (FunctionArchive archive : versions) {
+            ObjectNode version = stored.addObject().put("sha256", archive.sha256());
+            if (archive.jar() == null) {
+                version.put("manifest", archive.manifestText()); // a remote function is its manifest
+                continue;
+            }
+            int chunks = (archive.jar().length + CHUNK_BYTES - 1) / CHUNK_BYTES;
+            version.put("chunks", chunks).put("bytes", archive.jar().length);
+            for (int i = 0; i < chunks; i++) {
+                byte[] chunk = Arrays.copyOfRange(archive.jar(), i * CHUNK_BYTES,
+                        Math.min(archive.jar().length, (i + 1) * CHUNK_BYTES));
+                sends.add(producer.send(new ProducerRecord<>(JARS, key(archive.sha256() + "/" + i), chunk)));
+            }
+        }
+        await(sends);
+        try {
+            await(List.of(producer.send(new ProducerRecord<>(FUNCTIONS, key(name), JSON.writeValueAsBytes(stored)))));
+        } catch (IOException e) {
+            throw new EddyException("Cannot write the versions of function '" + name + "'", e);
+        }
+    }
+
+    /** Forgets a function (its jars stay until no version refers to them; compaction keeps the latest of each). */
+    public void remove(String name) {
+        await(List.of(producer.send(new ProducerRecord<>(FUNCTIONS, key(name), null))));
+    }
+
+    /** Every function kept, by name, with its versions, oldest first. */
+    public Map<String, List<FunctionArchive>> load() {
+        Map<String, byte[]> functions = new LinkedHashMap<>();
+        TopicReader.readAll(config, FUNCTIONS, TIMEOUT, "The function store topic " + FUNCTIONS + " is missing",
+                record -> {
+                    String name = new String(record.key(), StandardCharsets.UTF_8);
+                    if (record.value() == null) {
+                        functions.remove(name);
+                    } else {
+                        functions.put(name, record.value());
+                    }
+                });
+        if (functions.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, byte[]> chunks = new HashMap<>();
+        TopicReader.readAll(config, JARS, TIMEOUT, "The function store topic " + JARS + " is missing",
+                record -> chunks.put(new String(record.key(), StandardCharsets.UTF_8), record.value()));
+        Map<String, List<FunctionArchive>> loaded = new LinkedHashMap<>();
+        functions.forEach((name, value) -> loaded.put(name, versions(name, value, chunks)));
+        return loaded;
+    }
+
+    private static List<FunctionArchive> versions(String name, byte[] value, Map<String, byte[]> chunks) {
+        List<FunctionArchive> versions = new ArrayList<>();
+        try {
+            for (JsonNode version : JSON.readTree(value)) {
+                String sha = version.get("sha256").asText();
+                FunctionArchive archive;
+                if (version.has("manifest")) {
+                    archive = FunctionArchive.ofManifest(version.get("manifest").asText());
+                } else {
+                    ByteArrayOutputStream jar = new ByteArrayOutputStream(version.get("bytes").asInt());
+                    for (int i = 0; i < version.get("chunks").asInt(); i++) {
+                        byte[] chunk = chunks.get(sha + "/" + i);
+                        if (chunk == null) {
+                            throw new EddyException("The jar of function '" + name + "' (" + sha + ") is missing"
+                                    + " chunk " + i + " in " + JARS);
+                        }
+                        jar.write(chunk);
+                    }
+                    archive = FunctionArchive.ofJar(jar.toByteArray());
+                }
+                if (!archive.sha256().equals(sha)) {
+                    throw new EddyException("The stored function '" + name + "' does not match its checksum " + sha);
+                }
+                versions.add(archive);
+            }
+        } catch (IOException e) {
+            throw new EddyException("The stored versions of function '" + name + "' are unreadable", e);
+        }
+        return versions;
+    }
+
+    private static byte[] key(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void await(List<Future<RecordMetadata>> sends) {
+        try {
+            for (Future<RecordMetadata> send : sends) {
+                send.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EddyException("Interrupted while storing a function", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new EddyException("Could not store the function in Kafka: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(TIMEOUT);
+    }
+}
