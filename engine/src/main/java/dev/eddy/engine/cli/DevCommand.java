@@ -64,7 +64,7 @@ final class DevCommand implements Callable<Integer> {
         try (LocalPlatform platform = LocalPlatform.start(dir, port, new SimpleMeterRegistry());
                 FunctionStore store = new FunctionStore(platform.engine().config(), platform.engine().admin());
                 Deployments deployments = new Deployments(platform.engine(), new FunctionFactory(System::getenv),
-                        dir.resolve("functions"), store);
+                        dir.resolve("functions"), store).creatingMissingTopics(LocalPlatform.PARTITIONS);
                 AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
                         platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
                         deployments)) {

@@ -36,9 +36,9 @@ final class FunctionCommands {
     }
 
     @Command(name = "deploy", mixinStandardHelpOptions = true,
-            description = {"Deploys a function to a running engine: a jar with function.yaml at its root, or a",
-                "remote function's function.yaml. A function of the same name is replaced: its records in",
-                "flight complete and are committed, then the new version starts where it stopped."})
+            description = {"Deploys a function (its jar, or a remote function's function.yaml) to an engine.",
+                "A jar carries its function.yaml at its root. A function of the same name is replaced: its",
+                "records in flight complete and are committed, then the new version starts where it stopped."})
     static final class Deploy extends ApiCommand {
         @Parameters(paramLabel = "FILE", description = "The function's jar, or a remote function's function.yaml.")
         Path file;

@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /** Checks a function.yaml, or prints the reference of its fields. */
 @Command(name = "manifest", mixinStandardHelpOptions = true,
-        description = {"Checks a function.yaml field by field and prints what it deploys,",
-            "or, with --reference, prints every field of function.yaml as Markdown."})
+        description = {"Checks a function.yaml and prints what it deploys.",
+            "Each field is checked; an error names the field, its value and what would be valid. With",
+            "--reference, prints every field of function.yaml as Markdown."})
 final class ManifestCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "The manifest to check (default: function.yaml).")

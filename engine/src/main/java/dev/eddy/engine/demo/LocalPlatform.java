@@ -25,7 +25,8 @@ public final class LocalPlatform implements AutoCloseable {
     public static final String ALERTS = "iot.alerts";
     public static final String MONITOR = "temperature-monitor";
     public static final double THRESHOLD_CELSIUS = 75.0;
-    static final int PARTITIONS = 6;
+    /** Partitions of the topics local mode makes. */
+    public static final int PARTITIONS = 6;
 
     private final EmbeddedKafka kafka;
     private final Engine engine;

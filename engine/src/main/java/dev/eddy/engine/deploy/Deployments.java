@@ -4,6 +4,7 @@ import dev.eddy.engine.EddyException;
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.RunningFunction;
+import dev.eddy.engine.kafka.Topics;
 import dev.eddy.engine.manifest.FunctionFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +36,8 @@ public final class Deployments implements AutoCloseable {
     private final Path jarDir;
     /** Where the versions are kept for restarts and other engines; null to keep them in memory only. */
     private final FunctionStore store;
+    /** Partitions of the input and output topics made when missing (local mode); 0 to make none. */
+    private int missingTopicPartitions;
     /** Per function, its versions in the order deployed; the last is running. */
     private final Map<String, List<Loaded>> history = new LinkedHashMap<>();
 
@@ -55,6 +58,15 @@ public final class Deployments implements AutoCloseable {
         this.factory = factory;
         this.jarDir = jarDir;
         this.store = store;
+    }
+
+    /**
+     * Creates a function's missing input and output topics, with this many partitions, when it is deployed: for
+     * local development. By default no topic is made and a function whose topics are missing fails to start.
+     */
+    public synchronized Deployments creatingMissingTopics(int partitions) {
+        this.missingTopicPartitions = partitions;
+        return this;
     }
 
     /**
@@ -175,6 +187,10 @@ public final class Deployments implements AutoCloseable {
 
     /** Stops the running version (drained and committed) and starts the definition; on failure, the old again. */
     private RunningFunction replace(String name, FunctionDefinition definition, Loaded previous) {
+        if (missingTopicPartitions > 0) {
+            definition.inputs().forEach(topic -> Topics.createIfMissing(engine.admin(), topic, missingTopicPartitions));
+            definition.outputs().values().forEach(topic -> Topics.createIfMissing(engine.admin(), topic, missingTopicPartitions));
+        }
         if (engine.function(name).isPresent()) {
             engine.undeploy(name);
         }

@@ -38,6 +38,11 @@ public final class Topics {
      */
     public static void create(Admin admin, String name, int partitions, short replicationFactor,
             Map<String, String> configs) {
+        create(admin, name, partitions, replicationFactor, configs, true);
+    }
+
+    private static void create(Admin admin, String name, int partitions, short replicationFactor,
+            Map<String, String> configs, boolean checkPartitions) {
         try {
             NewTopic topic = replicationFactor == NO_REPLICATION_FACTOR
                     ? new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty())
@@ -55,10 +60,18 @@ public final class Topics {
             throw new TopicException("Creating topic '" + name + "' took longer than " + TIMEOUT, e);
         }
         int existing = awaitReady(admin, name);
-        if (existing < partitions) {
+        if (checkPartitions && existing < partitions) {
             throw new TopicException("Topic '" + name + "' exists with " + existing + " partitions; " + partitions
                     + " were asked for. Delete it or increase its partitions.", null);
         }
+    }
+
+    /**
+     * Creates the topic with this many partitions and the broker's defaults if it does not exist; a topic that
+     * exists is used as it is, whatever its partitions.
+     */
+    public static void createIfMissing(Admin admin, String name, int partitions) {
+        create(admin, name, partitions, NO_REPLICATION_FACTOR, Map.of(), false);
     }
 
     /** Creates the topic with one replica and the broker's default settings. */
