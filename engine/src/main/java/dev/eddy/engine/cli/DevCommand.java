@@ -3,9 +3,6 @@ package dev.eddy.engine.cli;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionStats;
 import dev.eddy.engine.deploy.AdminServer;
-import dev.eddy.engine.deploy.Deployments;
-import dev.eddy.engine.deploy.FunctionStore;
-import dev.eddy.engine.manifest.FunctionFactory;
 import dev.eddy.engine.demo.LocalPlatform;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -62,13 +59,10 @@ final class DevCommand implements Callable<Integer> {
         System.out.println("Starting the local platform…");
         String token = adminToken();
         try (LocalPlatform platform = LocalPlatform.start(dir, port, new SimpleMeterRegistry());
-                FunctionStore store = new FunctionStore(platform.engine().config(), platform.engine().admin());
-                Deployments deployments = new Deployments(platform.engine(), new FunctionFactory(System::getenv),
-                        dir.resolve("functions"), store).creatingMissingTopics(LocalPlatform.PARTITIONS);
                 AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
                         platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
-                        deployments)) {
-            int restored = deployments.restore();
+                        platform.deployments())) {
+            int restored = platform.restored();
             System.out.printf(Locale.ROOT, "%nEddy is running.%n"
                             + "  Kafka bootstrap servers  %s%n"
                             + "  admin API                http://127.0.0.1:%d (token %s, kept in %s)%n"
@@ -83,7 +77,11 @@ final class DevCommand implements Callable<Integer> {
                     LocalPlatform.READINGS, LocalPlatform.ALERTS);
             long shown = -1;
             while (!run.stopSignal().await(2, TimeUnit.SECONDS)) {
-                FunctionStats stats = platform.monitor().stats();
+                var monitor = platform.engine().function(LocalPlatform.MONITOR);
+                if (monitor.isEmpty()) {
+                    continue; // undeployed through the admin API
+                }
+                FunctionStats stats = monitor.get().stats();
                 if (stats.received() != shown) {
                     shown = stats.received();
                     System.out.printf(Locale.ROOT, "%s: received %,d  processed %,d  failed %,d  emitted %,d%n",

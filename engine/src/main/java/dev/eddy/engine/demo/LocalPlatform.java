@@ -1,6 +1,9 @@
 package dev.eddy.engine.demo;
 
 import dev.eddy.engine.Engine;
+import dev.eddy.engine.deploy.Deployments;
+import dev.eddy.engine.deploy.FunctionStore;
+import dev.eddy.engine.manifest.FunctionFactory;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.RunningFunction;
@@ -24,18 +27,23 @@ public final class LocalPlatform implements AutoCloseable {
     public static final String READINGS = "iot.readings";
     public static final String ALERTS = "iot.alerts";
     public static final String MONITOR = "temperature-monitor";
-    public static final double THRESHOLD_CELSIUS = 75.0;
+    public static final double THRESHOLD_CELSIUS = 75.0; // as temperature-monitor.yaml sets it
     /** Partitions of the topics local mode makes. */
     public static final int PARTITIONS = 6;
 
     private final EmbeddedKafka kafka;
     private final Engine engine;
-    private final RunningFunction monitor;
+    private final FunctionStore store;
+    private final Deployments deployments;
+    private final int restored;
 
-    private LocalPlatform(EmbeddedKafka kafka, Engine engine, RunningFunction monitor) {
+    private LocalPlatform(EmbeddedKafka kafka, Engine engine, FunctionStore store, Deployments deployments,
+            int restored) {
         this.kafka = kafka;
         this.engine = engine;
-        this.monitor = monitor;
+        this.store = store;
+        this.deployments = deployments;
+        this.restored = restored;
     }
 
     /**
@@ -52,14 +60,16 @@ public final class LocalPlatform implements AutoCloseable {
                 Topics.create(admin, ALERTS, 1);
             }
             Engine engine = new Engine(EngineConfig.forBootstrapServers(kafka.bootstrapServers()), registry);
-            RunningFunction monitor = engine.deploy(FunctionDefinition.builder(MONITOR)
-                    .input(TELEMETRY)
-                    .output(READINGS)
-                    .output(TemperatureMonitor.ALERTS.name(), ALERTS)
-                    .config(Map.of("threshold", String.valueOf(THRESHOLD_CELSIUS)))
-                    .handler(new TemperatureMonitor())
-                    .build());
-            return new LocalPlatform(kafka, engine, monitor);
+            FunctionStore store = new FunctionStore(engine.config(), engine.admin());
+            Deployments deployments = new Deployments(engine, new FunctionFactory(System::getenv),
+                    kafka.workDir().resolve("functions"), store)
+                    .creatingMissingTopics(PARTITIONS);
+            // Functions deployed in earlier runs first; the sample function unless one of them is it.
+            int restored = deployments.restore();
+            if (engine.function(MONITOR).isEmpty()) {
+                deployments.deploy(SampleFunctionJar.archive());
+            }
+            return new LocalPlatform(kafka, engine, store, deployments, restored);
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -78,14 +88,30 @@ public final class LocalPlatform implements AutoCloseable {
         return engine;
     }
 
-    /** The demo function. */
+    /** The functions deployed through the admin API, and the sample function. */
+    public Deployments deployments() {
+        return deployments;
+    }
+
+    /** How many functions of earlier runs were started again. */
+    public int restored() {
+        return restored;
+    }
+
+    /**
+     * The sample function as it runs now (it may have been replaced through the admin API).
+     *
+     * @throws IllegalStateException when it was undeployed
+     */
     public RunningFunction monitor() {
-        return monitor;
+        return engine.function(MONITOR).orElseThrow(() -> new IllegalStateException(MONITOR + " is not deployed"));
     }
 
     @Override
     public void close() {
         try {
+            deployments.close();
+            store.close();
             engine.close();
         } finally {
             kafka.close();
