@@ -44,6 +44,11 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     /** How many input partitions this engine handles for the function now (zero until it joined its group). */
+    /** Records completed per second over about the last minute (0 until it has run two seconds). */
+    public double throughput() {
+        return worker.throughput();
+    }
+
     public int assignedPartitions() {
         return worker.assignedPartitions();
     }

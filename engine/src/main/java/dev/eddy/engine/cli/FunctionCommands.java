@@ -70,11 +70,12 @@ final class FunctionCommands {
                 System.out.println("No functions.");
                 return;
             }
-            System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %12s %10s %8s  %s%n", "NAME", "VERSION", "STATE",
-                    "PROCESSED", "FAILED", "DLQ", "INPUTS");
+            System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %10s %12s %10s %8s  %s%n", "NAME", "VERSION", "STATE",
+                    "RECORDS/S", "PROCESSED", "FAILED", "DLQ", "INPUTS");
             for (JsonNode function : functions) {
-                System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %,12d %,10d %,8d  %s%n", function.get("name").asText(),
-                        function.get("version").asText(), function.get("state").asText(),
+                System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %,10.1f %,12d %,10d %,8d  %s%n",
+                        function.get("name").asText(), function.get("version").asText(), function.get("state").asText(),
+                        function.get("recordsPerSecond").asDouble(),
                         function.get("succeeded").asLong() + function.get("deadLettered").asLong(),
                         function.get("failed").asLong(), function.get("deadLettered").asLong(), inputs(function));
             }
@@ -96,6 +97,7 @@ final class FunctionCommands {
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "outputs", f.get("outputs"));
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "versions", f.get("versions"));
             System.out.printf(Locale.ROOT, "  %-20s %d%n", "partitions", f.get("assignedPartitions").asInt());
+            System.out.printf(Locale.ROOT, "  %-20s %,.1f (last minute)%n", "records/s", f.get("recordsPerSecond").asDouble());
             for (String count : new String[] {"received", "succeeded", "failed", "retries", "deadLettered", "emitted"}) {
                 System.out.printf(Locale.ROOT, "  %-20s %,d%n", count, f.get(count).asLong());
             }

@@ -214,6 +214,7 @@ public final class AdminServer implements AutoCloseable {
         ArrayNode versions = node.putArray("versions");
         deployments.versions(running.name()).forEach(versions::add);
         node.put("assignedPartitions", running.assignedPartitions())
+                .put("recordsPerSecond", Math.round(running.throughput() * 10) / 10.0)
                 .put("received", stats.received())
                 .put("succeeded", stats.succeeded())
                 .put("failed", stats.failed())

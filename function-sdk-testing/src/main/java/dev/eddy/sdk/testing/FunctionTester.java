@@ -8,6 +8,7 @@ import dev.eddy.sdk.Event;
 import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.Output;
+import dev.eddy.sdk.spi.ForwardingEnvironment;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -269,7 +270,7 @@ public final class FunctionTester implements AutoCloseable {
         }
     }
 
-    private final class CallContext implements Context {
+    private final class CallContext implements Context, ForwardingEnvironment {
 
         private final Environment environment;
         private final int attempt;
@@ -317,33 +318,8 @@ public final class FunctionTester implements AutoCloseable {
         }
 
         @Override
-        public String functionName() {
-            return environment.functionName();
-        }
-
-        @Override
-        public String version() {
-            return environment.version();
-        }
-
-        @Override
-        public FunctionConfig config() {
-            return environment.config();
-        }
-
-        @Override
-        public String secret(String secretName) {
-            return environment.secret(secretName);
-        }
-
-        @Override
-        public System.Logger logger() {
-            return environment.logger();
-        }
-
-        @Override
-        public Clock clock() {
-            return environment.clock();
+        public Environment environment() {
+            return environment;
         }
     }
 }

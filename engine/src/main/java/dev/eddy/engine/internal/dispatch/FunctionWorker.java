@@ -75,6 +75,7 @@ public final class FunctionWorker implements Runnable {
     private final int maxBuffered;
     private final long pollTimeoutNanos;
     private final InFlightBudget budget;
+    private final RateWindow completedRate = new RateWindow();
     private final Chunk.Listener completionListener;
     private final Duration shutdownTimeout;
     private final Ledgers partitions;
@@ -185,6 +186,7 @@ public final class FunctionWorker implements Runnable {
                 }
                 advance(partitions.all());
                 partitions.resumeDrained();
+                completedRate.offer(budget.completedCount());
                 // Commit on the interval, and sooner when much has completed: what a crash replays is what was in
                 // flight plus what completed since the last commit, and at full speed an interval is a lot. Early
                 // commits are spaced a little, since each is a write to the group's offsets topic.
@@ -414,6 +416,11 @@ public final class FunctionWorker implements Runnable {
 
     public FunctionState state() {
         return state;
+    }
+
+    /** Records completed per second over about the last minute. */
+    public double throughput() {
+        return completedRate.perSecond();
     }
 
     /** How many input partitions this worker owns now. */

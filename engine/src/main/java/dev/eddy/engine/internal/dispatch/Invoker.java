@@ -8,8 +8,8 @@ import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.Origin;
-import dev.eddy.sdk.FunctionConfig;
-import java.time.Clock;
+import dev.eddy.sdk.Environment;
+import dev.eddy.sdk.spi.ForwardingEnvironment;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -196,7 +196,7 @@ final class Invoker {
      * The context of one lane's handler calls, one call after the other; it refuses emits between calls and once
      * the last call has returned.
      */
-    final class CallContext implements Context {
+    final class CallContext implements Context, ForwardingEnvironment {
         // Written and read on the lane's thread: the context is not for other threads (see Context).
         /** The call's one record, or null for a batch. */
         private Chunk chunk;
@@ -238,31 +238,6 @@ final class Invoker {
             return Instant.ofEpochMilli(startMillis + timeoutMillis);
         }
 
-        @Override
-        public String version() {
-            return environment.version();
-        }
-
-        @Override
-        public FunctionConfig config() {
-            return environment.config();
-        }
-
-        @Override
-        public String secret(String name) {
-            return environment.secret(name);
-        }
-
-        @Override
-        public System.Logger logger() {
-            return environment.logger();
-        }
-
-        @Override
-        public Clock clock() {
-            return environment.clock();
-        }
-
         /**
          * Sends what the call emitted, now that it returned: only what belongs to inputs that succeeded. An emit
          * that belongs to the whole batch goes only if every input succeeded; otherwise they all fail.
@@ -302,8 +277,8 @@ final class Invoker {
         }
 
         @Override
-        public String functionName() {
-            return function;
+        public Environment environment() {
+            return environment;
         }
 
         @Override
