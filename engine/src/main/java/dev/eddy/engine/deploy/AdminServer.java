@@ -90,8 +90,12 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             String path = exchange.getRequestURI().getPath();
-            String rest = path.length() > PREFIX.length() ? path.substring(PREFIX.length() + 1) : "";
             String method = exchange.getRequestMethod();
+            if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
+                error(exchange, 404, "no such resource: " + method + " " + path, null);
+                return;
+            }
+            String rest = path.length() > PREFIX.length() ? path.substring(PREFIX.length() + 1) : "";
             if (rest.isEmpty()) {
                 switch (method) {
                     case "POST" -> deploy(exchange);

@@ -240,6 +240,12 @@ public final class RemoteHandler implements BatchHandler {
         return text.length() <= MAX_ERROR_BODY ? text : text.substring(0, MAX_ERROR_BODY) + "…";
     }
 
+    /** Lets go of the HTTP client's connections once the function has stopped. */
+    @Override
+    public void close() {
+        client.close();
+    }
+
     @Override
     public String toString() {
         return "remote function at " + url;

@@ -16,15 +16,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EngineProcess implements AutoCloseable {
 
+    private final String subcommand;
     private final List<String> arguments;
     private final Path log;
+    private final java.util.Map<String, String> environment;
     private Process process;
     private int starts;
 
     /** @param arguments the arguments of {@code eddy run} */
     public EngineProcess(List<String> arguments, Path log) {
+        this("run", arguments, log, java.util.Map.of());
+    }
+
+    /**
+     * @param subcommand  the eddy command: {@code run} (one function) or {@code engine} (an engine node)
+     * @param environment variables added to the process's environment
+     */
+    public EngineProcess(String subcommand, List<String> arguments, Path log, java.util.Map<String, String> environment) {
+        this.subcommand = subcommand;
         this.arguments = List.copyOf(arguments);
         this.log = log;
+        this.environment = java.util.Map.copyOf(environment);
     }
 
     /** Starts the process (again); returns at once. */
@@ -35,14 +47,16 @@ public final class EngineProcess implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.eddy.engine.cli.EddyCli");
-        command.add("run");
+        command.add(subcommand);
         command.addAll(arguments);
         try {
             Files.createDirectories(log.getParent());
             Files.writeString(log, "---- start " + (++starts) + "\n", java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString()))).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the engine process", e);
         }

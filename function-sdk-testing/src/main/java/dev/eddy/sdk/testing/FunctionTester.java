@@ -190,18 +190,26 @@ public final class FunctionTester implements AutoCloseable {
         }
     }
 
-    /** Calls the handler's {@code close}, if it was opened. */
+    /**
+     * Calls the handler's {@code close}, if it was opened.
+     *
+     * @throws IllegalStateException when the handler's close throws, with that as its cause
+     */
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (closed) {
             return;
         }
         closed = true;
         if (environment != null) {
-            if (handler != null) {
-                handler.close();
-            } else {
-                batchHandler.close();
+            try {
+                if (handler != null) {
+                    handler.close();
+                } else {
+                    batchHandler.close();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("the function's close() failed: " + e.getMessage(), e);
             }
         }
     }
