@@ -399,6 +399,11 @@ public final class FunctionDefinition {
                         + " function's dead-letter topic '" + deadLetters + "': the function would read its own dead"
                         + " letters");
             }
+            if (handler != null && !handler.state().isEmpty()) {
+                throw new InvalidFunctionException("state", handler.state().stream().map(s -> s.name()).toList(),
+                        "no keyed state: it needs a state store, which this engine does not have yet (the test kit"
+                                + " runs such functions in memory)");
+            }
             if ((handler == null) == (batchHandler == null)) {
                 throw new InvalidFunctionException("handler", handler == null ? null : "both",
                         "a function has either a handler or a batch handler");

@@ -49,4 +49,24 @@ class FunctionDefinitionTest {
         assertEquals(List.of("default", "alerts"), List.copyOf(function.outputs().keySet()));
         assertEquals("eddy-f", function.groupId());
     }
+
+    @Test
+    void shouldRefuseKeyedStateUntilTheEngineHasAStore() {
+        dev.eddy.sdk.ValueState<String> last = dev.eddy.sdk.ValueState.named("last", dev.eddy.sdk.Codec.string());
+        dev.eddy.sdk.Handler stateful = new dev.eddy.sdk.Handler() {
+            @Override
+            public void handle(dev.eddy.sdk.Event event, dev.eddy.sdk.Context context) {
+            }
+
+            @Override
+            public List<dev.eddy.sdk.StateSpec> state() {
+                return List.of(last);
+            }
+        };
+        InvalidFunctionException error = assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("f").input("in").handler(stateful).build());
+        assertEquals("state", error.field());
+        assertTrue(error.getMessage().contains("[last]") && error.getMessage().contains("state store"),
+                error.getMessage());
+    }
 }

@@ -47,6 +47,14 @@ public interface Context extends Environment {
                 output.codec().encode(value)));
     }
 
+    /**
+     * The state of the current event's key: what the handler declared in {@link Handler#state()}, for this key
+     * only. What a call changes is kept only if the call succeeds.
+     *
+     * @throws IllegalStateException in a batch handler, whose events have many keys
+     */
+    KeyedState state();
+
     /** Which attempt at this event this call is: 1 the first time, 2 on the first retry, and so on. */
     int attempt();
 

@@ -1,5 +1,7 @@
 package dev.eddy.sdk;
 
+import java.util.List;
+
 /**
  * A function: called once for each event that reaches one of the function's inputs.
  *
@@ -36,5 +38,13 @@ public interface Handler {
 
     /** Called once after the last event, when the function is stopped or replaced. */
     default void close() throws Exception {
+    }
+
+    /**
+     * The keyed state the function keeps (see {@link Context#state()}); none unless overridden. The engine
+     * prepares exactly these.
+     */
+    default List<StateSpec> state() {
+        return List.of();
     }
 }

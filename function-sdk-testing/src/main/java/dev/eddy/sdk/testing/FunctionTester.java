@@ -7,7 +7,11 @@ import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
+import dev.eddy.sdk.KeyedState;
+import dev.eddy.sdk.MapState;
 import dev.eddy.sdk.Output;
+import dev.eddy.sdk.ValueState;
+import dev.eddy.sdk.spi.CallState;
 import dev.eddy.sdk.spi.ForwardingEnvironment;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +49,7 @@ public final class FunctionTester implements AutoCloseable {
     private final Map<String, String> secrets = new HashMap<>();
     private final List<Emitted> emitted = Collections.synchronizedList(new ArrayList<>());
     private final List<LogLine> logs = Collections.synchronizedList(new ArrayList<>());
+    private final MemoryStateStore stateStore = new MemoryStateStore();
     private TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private String name = "function-under-test";
     private String version = "0";
@@ -128,6 +133,7 @@ public final class FunctionTester implements AutoCloseable {
             throw new IllegalStateException("this tester holds a batch handler: use sendBatch");
         }
         CallContext context = new CallContext(open(), attempt);
+        context.state = keyedState(event.key());
         Throwable failure = null;
         try {
             handler.handle(event, context);
@@ -135,6 +141,11 @@ public final class FunctionTester implements AutoCloseable {
             failure = e;
         } finally {
             context.done = true;
+        }
+        if (failure == null) {
+            context.state.commit();
+        } else {
+            context.state.discard(); // a failed attempt leaves the state as it was, as in the engine
         }
         return new Call(List.copyOf(context.emits), failure, null);
     }
@@ -164,6 +175,31 @@ public final class FunctionTester implements AutoCloseable {
             context.done = true;
         }
         return new Call(List.copyOf(context.emits), failure, result);
+    }
+
+    /** The value of a key's state now, as the function would read it (a record key given as UTF-8 text). */
+    public <T> java.util.Optional<T> state(String key, ValueState<T> state) {
+        open();
+        return keyedState(key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).get(state);
+    }
+
+    /** The entries of a key's map state now. */
+    public <K, V> Map<K, V> state(String key, MapState<K, V> state) {
+        open();
+        return keyedState(key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).entries(state);
+    }
+
+    /** How many values and map entries the store holds, expired ones included until a read finds them. */
+    public int storedStateCount() {
+        return stateStore.size();
+    }
+
+    private CallState keyedState(byte[] recordKey) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        if (handler != null) {
+            handler.state().forEach(spec -> declared.add(spec.name()));
+        }
+        return new CallState(stateStore, declared, name, clock, CallState.storeKey(recordKey));
     }
 
     /** Everything emitted so far, in order. */
@@ -285,6 +321,8 @@ public final class FunctionTester implements AutoCloseable {
         private final Instant deadline;
         private final List<Emitted> emits = new ArrayList<>();
         private volatile boolean done;
+        /** The key's state; null in a batch. */
+        private CallState state;
 
         CallContext(Environment environment, int attempt) {
             if (attempt < 1) {
@@ -328,6 +366,15 @@ public final class FunctionTester implements AutoCloseable {
         @Override
         public Environment environment() {
             return environment;
+        }
+
+        @Override
+        public KeyedState state() {
+            if (state == null) {
+                throw new IllegalStateException("a batch's events have many keys: keyed state is for per-event"
+                        + " handlers");
+            }
+            return state;
         }
     }
 }

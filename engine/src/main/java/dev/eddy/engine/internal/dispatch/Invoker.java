@@ -9,7 +9,10 @@ import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.Origin;
 import dev.eddy.sdk.Environment;
+import dev.eddy.sdk.KeyedState;
+import dev.eddy.sdk.spi.CallState;
 import dev.eddy.sdk.spi.ForwardingEnvironment;
+import dev.eddy.sdk.spi.StateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +40,24 @@ final class Invoker {
 
     /** Calls faster than this on average do not wait on anything worth more concurrency than the partitions'. */
     static final long FAST_CALL_NANOS = 10_000;
+
+    /** A store for functions without state: it is never reached, since they have none to read or write. */
+    private static final StateStore NO_STORE = new StateStore() {
+        @Override
+        public Stored get(String key, String state, String entry) {
+            return null;
+        }
+
+        @Override
+        public Map<String, Stored> entries(String key, String state) {
+            return Map.of();
+        }
+
+        @Override
+        public void put(String key, String state, String entry, Stored stored) {
+            throw new IllegalStateException("this engine keeps no state");
+        }
+    };
 
     private final String function;
     private final Handler handler;
@@ -207,6 +228,9 @@ final class Invoker {
         /** The call's emits and the input each belongs to (-1: the whole batch), held until it returns. */
         private final List<ProducerRecord<byte[], byte[]>> held = new ArrayList<>();
         private final List<Integer> heldSources = new ArrayList<>();
+        /** The functions this engine runs declare no state: any use of it is refused, naming the state. */
+        private final KeyedState noState = new CallState(NO_STORE, java.util.Set.of(), function,
+                java.time.Clock.systemUTC(), "-");
         /** Which attempt the next call is (set by the lane before it), and when the current call started. */
         private int attempt = 1;
         private long startMillis;
@@ -279,6 +303,15 @@ final class Invoker {
         @Override
         public Environment environment() {
             return environment;
+        }
+
+        @Override
+        public KeyedState state() {
+            if (records != null) {
+                throw new IllegalStateException("a batch's events have many keys: keyed state is for per-event"
+                        + " handlers");
+            }
+            return noState;
         }
 
         @Override
