@@ -66,7 +66,12 @@ public final class AdminServer implements AutoCloseable {
         this.deployments = deployments;
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.maxUploadBytes = maxUploadBytes;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (java.net.BindException e) {
+            throw new EddyException("The admin API cannot listen on " + host + ":" + port + " (" + e.getMessage()
+                    + "): another process has the port; choose another (--api-port; 0 picks a free one)", e);
+        }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext(PREFIX, this::handle);
         server.start();

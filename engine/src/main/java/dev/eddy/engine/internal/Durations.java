@@ -35,19 +35,4 @@ public final class Durations {
             throw new IllegalArgumentException("'" + text + "' is not " + FORMAT, e);
         }
     }
-
-    /** The shortest of the simple forms that says the duration exactly. */
-    public static String format(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis % 3_600_000 == 0 && millis > 0) {
-            return millis / 3_600_000 + "h";
-        }
-        if (millis % 60_000 == 0 && millis > 0) {
-            return millis / 60_000 + "m";
-        }
-        if (millis % 1000 == 0) {
-            return millis / 1000 + "s";
-        }
-        return millis + "ms";
-    }
 }
