@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class Deployments implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Deployments.class);
+    /** The versions of a function kept for rollbacks, the running one included. */
+    public static final int MAX_VERSIONS = 5;
 
     private final Engine engine;
     private final FunctionFactory factory;
@@ -126,6 +128,9 @@ public final class Deployments implements AutoCloseable {
             throw e;
         }
         versions.add(loaded);
+        while (versions.size() > MAX_VERSIONS) {
+            discard(versions.remove(0)); // rollbacks go back this far; older versions are let go
+        }
         history.put(name, versions);
         save(name, versions);
         return new Outcome(name, archive.manifest().version(),

@@ -46,6 +46,8 @@ public final class FunctionStore implements AutoCloseable {
 
     private final EngineConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
+    /** The jars this store has written or read, by SHA-256: not written again. */
+    private final java.util.Set<String> jarsKept = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FunctionStore(EngineConfig config, Admin admin) {
         this.config = config;
@@ -67,6 +69,9 @@ public final class FunctionStore implements AutoCloseable {
             }
             int chunks = (archive.jar().length + CHUNK_BYTES - 1) / CHUNK_BYTES;
             version.put("chunks", chunks).put("bytes", archive.jar().length);
+            if (jarsKept.contains(archive.sha256())) {
+                continue;
+            }
             for (int i = 0; i < chunks; i++) {
                 byte[] chunk = Arrays.copyOfRange(archive.jar(), i * CHUNK_BYTES,
                         Math.min(archive.jar().length, (i + 1) * CHUNK_BYTES));
@@ -74,6 +79,7 @@ public final class FunctionStore implements AutoCloseable {
             }
         }
         await(sends);
+        versions.stream().filter(archive -> archive.jar() != null).forEach(archive -> jarsKept.add(archive.sha256()));
         try {
             await(List.of(producer.send(new ProducerRecord<>(FUNCTIONS, key(name), JSON.writeValueAsBytes(stored)))));
         } catch (IOException e) {
@@ -106,6 +112,8 @@ public final class FunctionStore implements AutoCloseable {
                 record -> chunks.put(new String(record.key(), StandardCharsets.UTF_8), record.value()));
         Map<String, List<FunctionArchive>> loaded = new LinkedHashMap<>();
         functions.forEach((name, value) -> loaded.put(name, versions(name, value, chunks)));
+        loaded.values().forEach(versions -> versions.stream().filter(archive -> archive.jar() != null)
+                .forEach(archive -> jarsKept.add(archive.sha256())));
         return loaded;
     }
 

@@ -143,6 +143,15 @@ class DeployIT {
     }
 
     @Test
+    void shouldKeepTheLastFiveVersionsForRollbacks() throws Exception {
+        for (int version = 1; version <= Deployments.MAX_VERSIONS + 2; version++) {
+            assertEquals(201, deploy(jar(version + ".0", "v" + version), TOKEN).statusCode());
+        }
+        assertEquals(List.of("3.0", "4.0", "5.0", "6.0", "7.0"), deployments.versions(name));
+        assertEquals("6.0", deployments.rollback(name).version());
+    }
+
+    @Test
     void shouldRefuseEachBadDeployClearlyAndLeaveTheRunningFunctionAsItWas() throws Exception {
         assertEquals(201, deploy(jar("1.0", "v1"), TOKEN).statusCode());
         await().atMost(QUIET).until(() -> functions().contains(" RUNNING "));
