@@ -3,6 +3,7 @@ package dev.eddy.engine;
 import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
+import dev.eddy.sdk.Lifecycle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,6 +111,11 @@ public final class FunctionDefinition {
     /** The batch handler, for a function that takes events in batches; null otherwise. */
     public BatchHandler batchHandler() {
         return batchHandler;
+    }
+
+    /** The handler, whichever kind it is: what is opened before the first call and closed after the last. */
+    public Lifecycle lifecycle() {
+        return handler != null ? handler : batchHandler;
     }
 
     /** The most events in one batch, for a batch function. */
@@ -335,15 +341,16 @@ public final class FunctionDefinition {
                         "use 1 to 63 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
             if (inputs.isEmpty() == (inputPattern == null)) {
-                throw new InvalidFunctionException("inputs", inputs, "a function needs input topics or an input"
-                        + " pattern, one of the two");
+                throw new InvalidFunctionException("inputs", inputs.isEmpty() ? null : inputs, "a function reads"
+                        + " either a list of topics (inputs) or the topics matching a pattern (inputPattern), exactly"
+                        + " one");
             }
             if (inputPattern != null) {
                 try {
                     compiledPattern = Pattern.compile(inputPattern);
                 } catch (java.util.regex.PatternSyntaxException e) {
                     throw new InvalidFunctionException("inputPattern", inputPattern,
-                            "a Java regular expression; " + e.getDescription());
+                            "a Java regular expression; " + e.getDescription() + " at index " + e.getIndex());
                 }
             }
             for (String topic : inputs) {

@@ -47,12 +47,7 @@ class CrashRecoveryIT {
         String name = kafka.uniqueName("crash");
         try (EngineProcess engine = engine(kafka.bootstrapServers(), name, input, output).start();
                 LoadProducer load = new LoadProducer(kafka.bootstrapServers(), input, records, 1000, RATE).start()) {
-            for (int kill = 1; kill <= 3; kill++) {
-                long target = kill * records / 4L;
-                await().atMost(QUIET).until(() -> kafka.endOffsetSum(output) >= target);
-                engine.kill();
-                engine.start();
-            }
+            engine.crashEvenlyWhileRecordsFlow(3, records, () -> kafka.endOffsetSum(output), QUIET);
             load.await(2, TimeUnit.MINUTES);
             assertEquals(0, load.failed());
             await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) == records);

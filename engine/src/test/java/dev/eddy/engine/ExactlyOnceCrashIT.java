@@ -35,12 +35,7 @@ class ExactlyOnceCrashIT {
         String name = kafka.uniqueName("eos-crash");
         try (EngineProcess engine = engine(kafka, name, input, output, "a").start();
                 LoadProducer load = new LoadProducer(kafka.bootstrapServers(), input, records, 1000, RATE).start()) {
-            for (int kill = 1; kill <= 3; kill++) {
-                long target = kill * records / 4L;
-                await().atMost(QUIET).until(() -> kafka.endOffsetSum(output) >= target);
-                engine.kill();
-                engine.start(); // the same instance id: it fences its former self and aborts what that left open
-            }
+            engine.crashEvenlyWhileRecordsFlow(3, records, () -> kafka.endOffsetSum(output), QUIET);
             load.await(2, TimeUnit.MINUTES);
             assertEquals(0, load.failed());
             await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) == records);

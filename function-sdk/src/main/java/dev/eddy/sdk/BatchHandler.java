@@ -17,7 +17,7 @@ import java.util.List;
  * events.
  */
 @FunctionalInterface
-public interface BatchHandler {
+public interface BatchHandler extends Lifecycle {
 
     /**
      * Handles a batch of events.
@@ -28,12 +28,4 @@ public interface BatchHandler {
      * @throws Exception to fail every event of the batch
      */
     BatchResult handle(List<Event> events, Context context) throws Exception;
-
-    /** As {@link Handler#open}: called once before the first batch. */
-    default void open(Environment environment) throws Exception {
-    }
-
-    /** As {@link Handler#close}: called once after the last batch. */
-    default void close() throws Exception {
-    }
 }

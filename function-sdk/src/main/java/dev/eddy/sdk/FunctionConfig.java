@@ -2,9 +2,12 @@ package dev.eddy.sdk;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A function's own configuration values, from the {@code config} section of its manifest: typed getters that
@@ -12,7 +15,11 @@ import java.util.TreeMap;
  */
 public final class FunctionConfig {
 
+    /** What a duration looks like, for error messages. */
+    public static final String DURATION_FORMAT = "a duration such as 500ms, 20s, 5m, 1h or PT5S";
+
     private static final FunctionConfig EMPTY = new FunctionConfig(Map.of());
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,18})\\s*(ms|s|m|h)");
 
     private final Map<String, String> values;
 
@@ -83,21 +90,33 @@ public final class FunctionConfig {
     public Duration duration(String key) {
         String value = string(key).trim();
         try {
-            if (value.startsWith("P") || value.startsWith("p")) {
-                return Duration.parse(value);
-            }
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim()));
-            }
-            long amount = Long.parseLong(value.substring(0, value.length() - 1).trim());
-            return switch (value.charAt(value.length() - 1)) {
-                case 's' -> Duration.ofSeconds(amount);
-                case 'm' -> Duration.ofMinutes(amount);
-                case 'h' -> Duration.ofHours(amount);
-                default -> throw invalid(key, value, "a duration such as 500ms, 5s, 2m, 1h or PT5S");
-            };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            return parseDuration(value);
+        } catch (IllegalArgumentException e) {
             throw invalid(key, value, "a duration such as 500ms, 5s, 2m, 1h or PT5S");
+        }
+    }
+
+    /**
+     * A duration as Eddy writes them everywhere — config values, manifests, its command line: a whole number and a
+     * unit ({@code 500ms}, {@code 20s}, {@code 5m}, {@code 1h}) or ISO-8601 ({@code PT5S}).
+     *
+     * @throws IllegalArgumentException naming the text and what a duration looks like
+     */
+    public static Duration parseDuration(String text) {
+        Matcher simple = SIMPLE_DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (simple.matches()) {
+            long amount = Long.parseLong(simple.group(1));
+            return switch (simple.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+        try {
+            return Duration.parse(text.trim());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not " + DURATION_FORMAT, e);
         }
     }
 

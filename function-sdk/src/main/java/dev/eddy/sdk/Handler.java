@@ -18,7 +18,7 @@ import java.util.List;
  * other events. Nothing the handler emitted before throwing is withdrawn.
  */
 @FunctionalInterface
-public interface Handler {
+public interface Handler extends Lifecycle {
 
     /**
      * Handles one event.
@@ -28,17 +28,6 @@ public interface Handler {
      * @throws Exception to fail this event
      */
     void handle(Event event, Context context) throws Exception;
-
-    /**
-     * Called once before the first event, with the function's environment: the place to read configuration and
-     * secrets and to open clients. Throwing fails the deployment with the exception's message.
-     */
-    default void open(Environment environment) throws Exception {
-    }
-
-    /** Called once after the last event, when the function is stopped or replaced. */
-    default void close() throws Exception {
-    }
 
     /**
      * The keyed state the function keeps (see {@link Context#state()}); none unless overridden. The engine

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -75,9 +74,7 @@ final class IoBound implements Scenario {
             TopicPartition partition = new TopicPartition(input, p);
             int share = sample / PARTITIONS;
             workers.add(Thread.ofPlatform().name("bench-serial-" + p).start(() -> {
-                Map<String, Object> props = ClientConfigs.consumer(context.engineConfig(), "unused", "bench-serial");
-                props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-                props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+                Map<String, Object> props = ClientConfigs.reader(context.engineConfig(), "bench-serial");
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
                     consumer.assign(List.of(partition));
                     consumer.seekToBeginning(List.of(partition));

@@ -1,6 +1,6 @@
 package dev.eddy.engine.cli;
 
-import dev.eddy.engine.internal.Durations;
+import dev.eddy.sdk.FunctionConfig;
 import java.time.Duration;
 import picocli.CommandLine;
 
@@ -10,7 +10,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     @Override
     public Duration convert(String value) {
         try {
-            return Durations.parse(value);
+            return FunctionConfig.parseDuration(value);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.TypeConversionException(e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.Sends;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -62,9 +61,7 @@ final class TopicCommands {
                     String value = at < 0 ? line : line.substring(at + keySeparator.length());
                     sends.add(producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8))));
                 }
-                for (Future<RecordMetadata> send : sends) {
-                    send.get(30, TimeUnit.SECONDS);
-                }
+                Sends.awaitAll(sends, Duration.ofSeconds(30), "writing to '" + topic + "'");
             }
             System.err.printf("Wrote %d records to %s.%n", sends.size(), topic);
             return 0;
@@ -91,10 +88,8 @@ final class TopicCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> props = ClientConfigs.consumer(EngineConfig.forBootstrapServers(bootstrapServers),
-                    "unused", "eddy-consume");
-            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+            Map<String, Object> props = ClientConfigs.reader(EngineConfig.forBootstrapServers(bootstrapServers),
+                    "eddy-consume");
             int printed = 0;
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

@@ -129,8 +129,10 @@ public final class AdminServer implements AutoCloseable {
             }
         } catch (InvalidFunctionException e) {
             error(exchange, 400, e.getMessage(), e.field());
+        } catch (Deployments.NothingToRollBackException e) {
+            error(exchange, 409, e.getMessage(), null);
         } catch (EddyException e) {
-            error(exchange, e.getMessage().contains("no earlier version") ? 409 : 500, e.getMessage(), null);
+            error(exchange, 500, e.getMessage(), null);
         } catch (RuntimeException e) {
             log.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             error(exchange, 500, e.toString(), null);

@@ -47,6 +47,13 @@ public final class Deployments implements AutoCloseable {
     private record Loaded(FunctionArchive archive, FunctionClassLoader loader) {
     }
 
+    /** A rollback with no earlier version to go back to. */
+    public static final class NothingToRollBackException extends EddyException {
+        NothingToRollBackException(String message) {
+            super(message);
+        }
+    }
+
     /** What a deployment did. */
     public record Outcome(String function, String version, String previousVersion, RunningFunction running) {
     }
@@ -140,12 +147,12 @@ public final class Deployments implements AutoCloseable {
     /**
      * Goes back to the version deployed before the running one; the running one is forgotten.
      *
-     * @throws EddyException when there is no version to go back to
+     * @throws NothingToRollBackException when there is no version to go back to
      */
     public synchronized Outcome rollback(String name) {
         List<Loaded> versions = history.get(name);
         if (versions == null || versions.size() < 2) {
-            throw new EddyException("Function '" + name + "' has no earlier version to roll back to"
+            throw new NothingToRollBackException("Function '" + name + "' has no earlier version to roll back to"
                     + (versions == null ? " (it is not deployed)" : "; it has only version "
                     + versions.get(0).archive().manifest().version()));
         }
@@ -171,13 +178,6 @@ public final class Deployments implements AutoCloseable {
             versions.forEach(this::discard);
         }
         return versions != null;
-    }
-
-    /** The running version's archive of each function deployed here, by name. */
-    public synchronized Map<String, FunctionArchive> current() {
-        Map<String, FunctionArchive> current = new LinkedHashMap<>();
-        history.forEach((name, versions) -> current.put(name, versions.get(versions.size() - 1).archive()));
-        return current;
     }
 
     /** The versions of a function, oldest first. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.Sends;
 import dev.eddy.engine.kafka.TopicReader;
 import dev.eddy.engine.kafka.Topics;
 import java.io.ByteArrayOutputStream;
@@ -19,10 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -153,16 +151,7 @@ public final class FunctionStore implements AutoCloseable {
     }
 
     private static void await(List<Future<RecordMetadata>> sends) {
-        try {
-            for (Future<RecordMetadata> send : sends) {
-                send.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EddyException("Interrupted while storing a function", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new EddyException("Could not store the function in Kafka: " + e.getMessage(), e);
-        }
+        Sends.awaitAll(sends, TIMEOUT, "storing a function in Kafka");
     }
 
     @Override

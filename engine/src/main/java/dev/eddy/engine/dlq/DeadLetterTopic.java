@@ -3,6 +3,7 @@ package dev.eddy.engine.dlq;
 import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.Sends;
 import dev.eddy.engine.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,10 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -94,14 +92,7 @@ public final class DeadLetterTopic {
                 sends.add(producer.send(new ProducerRecord<>(replayTopic, null, timestamp, letter.key(),
                         letter.value(), headers)));
             }
-            for (Future<RecordMetadata> send : sends) {
-                send.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EddyException("Interrupted while replaying", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new EddyException("Replaying to '" + replayTopic + "' failed: " + e.getMessage(), e);
+            Sends.awaitAll(sends, READ_TIMEOUT, "replaying to '" + replayTopic + "'");
         }
         return sends.size();
     }

@@ -43,9 +43,16 @@ public final class ClientConfigs {
     }
 
     /**
-     * Producer settings: acknowledged by all in-sync replicas, idempotent (no duplicates from the producer's own
-     * retries), batched for throughput. {@code producer.*} engine settings override these.
+     * Consumer settings for reading topics by assignment, in no consumer group (a topic read whole, a tail for a
+     * terminal): the consumer settings above without a group id or group protocol.
      */
+    public static Map<String, Object> reader(EngineConfig config, String clientId) {
+        Map<String, Object> props = consumer(config, "unused", clientId);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        return props;
+    }
+
     /**
      * Producer settings for an exactly-once function: {@link #producer} with a transactional id, and a transaction
      * timeout long enough for a record's retries (Kafka aborts a transaction open longer).
@@ -58,6 +65,10 @@ public final class ClientConfigs {
         return props;
     }
 
+    /**
+     * Producer settings: acknowledged by all in-sync replicas, idempotent (no duplicates from the producer's own
+     * retries), batched for throughput. {@code producer.*} engine settings override these.
+     */
     public static Map<String, Object> producer(EngineConfig config, String clientId) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

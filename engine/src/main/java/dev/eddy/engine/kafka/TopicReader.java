@@ -24,9 +24,7 @@ public final class TopicReader {
      */
     public static void readAll(EngineConfig config, String topic, Duration timeout, String missing,
             Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-        Map<String, Object> props = ClientConfigs.consumer(config, "unused", "eddy-reader-" + topic);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        Map<String, Object> props = ClientConfigs.reader(config, "eddy-reader-" + topic);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);

@@ -8,7 +8,7 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.InvalidFunctionException;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.RetryPolicy;
-import dev.eddy.engine.internal.Durations;
+import dev.eddy.sdk.FunctionConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /**
@@ -75,19 +74,6 @@ public final class ManifestParser {
         }
         List<String> inputs = in.textList(ManifestField.INPUTS);
         String inputPattern = in.text(ManifestField.INPUT_PATTERN, null);
-        if (inputs.isEmpty() == (inputPattern == null)) {
-            throw new InvalidFunctionException("inputs", inputs.isEmpty() ? null : inputs,
-                    "a function reads either a list of topics (inputs) or the topics matching a pattern"
-                            + " (inputPattern), exactly one");
-        }
-        if (inputPattern != null) {
-            try {
-                Pattern.compile(inputPattern);
-            } catch (PatternSyntaxException e) {
-                throw new InvalidFunctionException("inputPattern", inputPattern,
-                        "a Java regular expression; " + e.getDescription() + " at index " + e.getIndex());
-            }
-        }
         Map<String, String> outputs = in.textMap(ManifestField.OUTPUTS);
         Delivery delivery = in.enumValue(ManifestField.DELIVERY, Delivery.class, Delivery.AT_LEAST_ONCE);
         int batchMaxSize = in.integer(ManifestField.BATCH_MAX_SIZE, 0, 1, FunctionDefinition.MAX_BATCH_SIZE);
@@ -302,9 +288,9 @@ public final class ManifestParser {
             }
             Duration value;
             try {
-                value = Durations.parse(text);
+                value = FunctionConfig.parseDuration(text);
             } catch (IllegalArgumentException e) {
-                throw new InvalidFunctionException(field.path(), text, Durations.FORMAT + ", " + field.valid());
+                throw new InvalidFunctionException(field.path(), text, FunctionConfig.DURATION_FORMAT + ", " + field.valid());
             }
             if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
                 throw invalid(field, text);

@@ -63,6 +63,22 @@ public final class EngineProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Crashes the engine {@code times} times while records flow: each time the output has the next share of the
+     * records ({@code records / (times + 1)} more), SIGKILL, then a new start.
+     *
+     * @param outputs how many records the output holds now
+     */
+    public void crashEvenlyWhileRecordsFlow(int times, long records, java.util.function.LongSupplier outputs,
+            Duration quiet) {
+        for (int kill = 1; kill <= times; kill++) {
+            long target = kill * records / (times + 1);
+            org.awaitility.Awaitility.await().atMost(quiet).until(() -> outputs.getAsLong() >= target);
+            kill();
+            start(); // a restart with the same arguments: an EXACTLY_ONCE engine's instance id fences its former self
+        }
+    }
+
     /** SIGKILL, as a crash: nothing is finished or committed. Waits until the process is gone. */
     public void kill() {
         process.destroyForcibly();

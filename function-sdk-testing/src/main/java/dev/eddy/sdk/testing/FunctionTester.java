@@ -8,8 +8,10 @@ import dev.eddy.sdk.Event;
 import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.KeyedState;
+import dev.eddy.sdk.Lifecycle;
 import dev.eddy.sdk.MapState;
 import dev.eddy.sdk.Output;
+import dev.eddy.sdk.StateSpec;
 import dev.eddy.sdk.ValueState;
 import dev.eddy.sdk.spi.CallState;
 import dev.eddy.sdk.spi.ForwardingEnvironment;
@@ -44,6 +46,10 @@ public final class FunctionTester implements AutoCloseable {
 
     private final Handler handler;
     private final BatchHandler batchHandler;
+    /** Whichever of the two is set. */
+    private final Lifecycle lifecycle;
+    /** The names of the state the handler declares. */
+    private final Set<String> declaredState;
     private final Set<String> outputs = new LinkedHashSet<>(List.of(Output.DEFAULT_NAME));
     private final Map<String, String> config = new HashMap<>();
     private final Map<String, String> secrets = new HashMap<>();
@@ -60,6 +66,9 @@ public final class FunctionTester implements AutoCloseable {
     private FunctionTester(Handler handler, BatchHandler batchHandler) {
         this.handler = handler;
         this.batchHandler = batchHandler;
+        this.lifecycle = handler != null ? handler : batchHandler;
+        this.declaredState = handler == null ? Set.of()
+                : handler.state().stream().map(StateSpec::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** A tester of a per-event handler (typed handlers included). */
@@ -195,11 +204,7 @@ public final class FunctionTester implements AutoCloseable {
     }
 
     private CallState keyedState(byte[] recordKey) {
-        java.util.Set<String> declared = new java.util.HashSet<>();
-        if (handler != null) {
-            handler.state().forEach(spec -> declared.add(spec.name()));
-        }
-        return new CallState(stateStore, declared, name, clock, CallState.storeKey(recordKey));
+        return new CallState(stateStore, declaredState, name, clock, CallState.storeKey(recordKey));
     }
 
     /** Everything emitted so far, in order. */
@@ -239,11 +244,7 @@ public final class FunctionTester implements AutoCloseable {
         closed = true;
         if (environment != null) {
             try {
-                if (handler != null) {
-                    handler.close();
-                } else {
-                    batchHandler.close();
-                }
+                lifecycle.close();
             } catch (Exception e) {
                 throw new IllegalStateException("the function's close() failed: " + e.getMessage(), e);
             }
@@ -258,11 +259,7 @@ public final class FunctionTester implements AutoCloseable {
             environment = new TestEnvironment(name, version, FunctionConfig.of(config), Map.copyOf(secrets),
                     new RecordingLogger(name, logs), clock);
             try {
-                if (handler != null) {
-                    handler.open(environment);
-                } else {
-                    batchHandler.open(environment);
-                }
+                lifecycle.open(environment);
             } catch (Exception e) {
                 throw new IllegalStateException("the function's open() failed: " + e.getMessage(), e);
             }

@@ -45,6 +45,32 @@ public final class CallState implements KeyedState {
         this.key = key;
     }
 
+    /**
+     * The state of a function that declares none: every use is refused, naming the state and saying to declare it.
+     * It holds nothing, so one serves every call.
+     */
+    public static CallState undeclared(String function) {
+        return new CallState(NO_STATE, Set.of(), function, Clock.systemUTC(), "-");
+    }
+
+    /** A store never reached: a function without declared state cannot read or write any. */
+    private static final StateStore NO_STATE = new StateStore() {
+        @Override
+        public Stored get(String key, String state, String entry) {
+            throw new IllegalStateException("no state is declared");
+        }
+
+        @Override
+        public Map<String, Stored> entries(String key, String state) {
+            throw new IllegalStateException("no state is declared");
+        }
+
+        @Override
+        public void put(String key, String state, String entry, Stored stored) {
+            throw new IllegalStateException("no state is declared");
+        }
+    };
+
     /** The store key of a record key: its bytes in URL-safe base64 ({@code "-"} for a record without a key). */
     public static String storeKey(byte[] recordKey) {
         return recordKey == null ? "-" : KEYS.encodeToString(recordKey);

@@ -54,11 +54,7 @@ public record FunctionEnvironment(FunctionDefinition definition, System.Logger l
      */
     public void openHandler() {
         try {
-            if (definition.handler() != null) {
-                definition.handler().open(this);
-            } else {
-                definition.batchHandler().open(this);
-            }
+            definition.lifecycle().open(this);
         } catch (Exception | LinkageError e) {
             throw new EddyException("Function '" + definition.name() + "' failed in open(): " + e, e);
         }
@@ -67,11 +63,7 @@ public record FunctionEnvironment(FunctionDefinition definition, System.Logger l
     /** Calls the handler's {@code close}; a failure is logged, not thrown. */
     public void closeHandler() {
         try {
-            if (definition.handler() != null) {
-                definition.handler().close();
-            } else {
-                definition.batchHandler().close();
-            }
+            definition.lifecycle().close();
         } catch (Exception | LinkageError e) {
             logger.log(System.Logger.Level.WARNING, "Function '" + definition.name() + "' failed in close()", e);
         }

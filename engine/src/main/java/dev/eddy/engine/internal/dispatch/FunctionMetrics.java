@@ -24,19 +24,14 @@ public final class FunctionMetrics {
     final Timer handlerDuration;
 
     public FunctionMetrics(MeterRegistry registry, String function) {
-        received = counter(registry, EddyMeter.RECORDS_RECEIVED, function, null);
-        succeeded = counter(registry, EddyMeter.INVOCATIONS, function, "success");
-        failed = counter(registry, EddyMeter.INVOCATIONS, function, "failure");
-        emits = counter(registry, EddyMeter.EMITS, function, null);
-        retries = counter(registry, EddyMeter.RETRIES, function, null);
-        partitionsRevoked = counter(registry, EddyMeter.PARTITIONS_REVOKED, function, null);
+        received = counter(registry, EddyMeter.RECORDS_RECEIVED, function, null, null);
+        succeeded = counter(registry, EddyMeter.INVOCATIONS, function, "outcome", "success");
+        failed = counter(registry, EddyMeter.INVOCATIONS, function, "outcome", "failure");
+        emits = counter(registry, EddyMeter.EMITS, function, null, null);
+        retries = counter(registry, EddyMeter.RETRIES, function, null, null);
+        partitionsRevoked = counter(registry, EddyMeter.PARTITIONS_REVOKED, function, null, null);
         for (FailureReason reason : FailureReason.values()) {
-            deadLettered.put(reason, Counter.builder(EddyMeter.DEAD_LETTERED.meterName())
-                    .description(EddyMeter.DEAD_LETTERED.description())
-                    .baseUnit(EddyMeter.DEAD_LETTERED.baseUnit())
-                    .tag("function", function)
-                    .tag("reason", reason.name())
-                    .register(registry));
+            deadLettered.put(reason, counter(registry, EddyMeter.DEAD_LETTERED, function, "reason", reason.name()));
         }
         handlerDuration = Timer.builder(EddyMeter.HANDLER_DURATION.meterName())
                 .description(EddyMeter.HANDLER_DURATION.description())
@@ -47,13 +42,15 @@ public final class FunctionMetrics {
                 .register(registry);
     }
 
-    private static Counter counter(MeterRegistry registry, EddyMeter meter, String function, String outcome) {
+    /** A counter of the catalogue for the function, with one more tag unless {@code tag} is null. */
+    private static Counter counter(MeterRegistry registry, EddyMeter meter, String function, String tag,
+            String value) {
         Counter.Builder builder = Counter.builder(meter.meterName())
                 .description(meter.description())
                 .baseUnit(meter.baseUnit())
                 .tag("function", function);
-        if (outcome != null) {
-            builder.tag("outcome", outcome);
+        if (tag != null) {
+            builder.tag(tag, value);
         }
         return builder.register(registry);
     }

@@ -5,20 +5,20 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.BatchResult;
 import dev.eddy.sdk.Context;
+import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
-import dev.eddy.sdk.Origin;
-import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.KeyedState;
+import dev.eddy.sdk.Origin;
 import dev.eddy.sdk.spi.CallState;
 import dev.eddy.sdk.spi.ForwardingEnvironment;
-import dev.eddy.sdk.spi.StateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -41,24 +41,6 @@ final class Invoker {
     /** Calls faster than this on average do not wait on anything worth more concurrency than the partitions'. */
     static final long FAST_CALL_NANOS = 10_000;
 
-    /** A store for functions without state: it is never reached, since they have none to read or write. */
-    private static final StateStore NO_STORE = new StateStore() {
-        @Override
-        public Stored get(String key, String state, String entry) {
-            return null;
-        }
-
-        @Override
-        public Map<String, Stored> entries(String key, String state) {
-            return Map.of();
-        }
-
-        @Override
-        public void put(String key, String state, String entry, Stored stored) {
-            throw new IllegalStateException("this engine keeps no state");
-        }
-    };
-
     private final String function;
     private final Handler handler;
     private final BatchHandler batchHandler;
@@ -68,7 +50,7 @@ final class Invoker {
     private final FunctionMetrics metrics;
     private final DeadLetters deadLetters;
     private final FunctionEnvironment environment;
-    private final long timeoutMillis;
+    private final long timeoutNanos;
     /**
      * Whether a call's emits wait until it returns (exactly-once: a failed attempt must leave nothing in the
      * transaction) rather than go out at once (at-least-once: lower latency, and a retry may repeat them anyway).
@@ -84,7 +66,7 @@ final class Invoker {
             DeadLetters deadLetters) {
         FunctionDefinition definition = environment.definition();
         this.environment = environment;
-        this.timeoutMillis = definition.timeout().toMillis();
+        this.timeoutNanos = definition.timeout().toNanos();
         this.function = definition.name();
         this.handler = definition.handler();
         this.batchHandler = definition.batchHandler();
@@ -121,9 +103,14 @@ final class Invoker {
         return batchHandler != null;
     }
 
-    /** A context for one lane's calls, reused call after call. */
-    CallContext newContext() {
-        return new CallContext();
+    /**
+     * A context for one lane's calls, reused call after call.
+     *
+     * @param watchedNanos how long the lane's current call has run as its watchdog counts it (0 until it has seen
+     *                     the call): the deadline is reckoned from it, so that a call reads no clock
+     */
+    CallContext newContext(LongSupplier watchedNanos) {
+        return new CallContext(watchedNanos);
     }
 
     /**
@@ -229,11 +216,14 @@ final class Invoker {
         private final List<ProducerRecord<byte[], byte[]>> held = new ArrayList<>();
         private final List<Integer> heldSources = new ArrayList<>();
         /** The functions this engine runs declare no state: any use of it is refused, naming the state. */
-        private final KeyedState noState = new CallState(NO_STORE, java.util.Set.of(), function,
-                java.time.Clock.systemUTC(), "-");
-        /** Which attempt the next call is (set by the lane before it), and when the current call started. */
+        private final KeyedState noState = CallState.undeclared(function);
+        private final LongSupplier watchedNanos;
+        /** Which attempt the next call is (set by the lane before it). */
         private int attempt = 1;
-        private long startMillis;
+
+        CallContext(LongSupplier watchedNanos) {
+            this.watchedNanos = watchedNanos;
+        }
 
         /** Which attempt the next call is: 1 for a first attempt. */
         void attempt(int number) {
@@ -243,13 +233,11 @@ final class Invoker {
         void open(Chunk chunk, ConsumerRecord<byte[], byte[]> record) {
             this.chunk = chunk;
             this.record = record;
-            this.startMillis = System.currentTimeMillis();
         }
 
         void open(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
             this.chunks = chunks;
             this.records = records;
-            this.startMillis = System.currentTimeMillis();
         }
 
         @Override
@@ -257,9 +245,10 @@ final class Invoker {
             return attempt;
         }
 
+        /** When the watchdog will interrupt the call: exact to within one of its periods (a quarter timeout). */
         @Override
         public Instant deadline() {
-            return Instant.ofEpochMilli(startMillis + timeoutMillis);
+            return Instant.now().plusNanos(timeoutNanos - watchedNanos.getAsLong());
         }
 
         /**

@@ -123,7 +123,7 @@ final class LaneRunner {
         this.maxBatchWaitNanos = maxBatchWait.toNanos();
         this.lane = new SerialLane<>(executor, this::runTask);
         this.invoker = invoker;
-        this.context = invoker.newContext();
+        this.context = invoker.newContext(this::watchedNanos);
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.failureLog = failureLog;
@@ -282,37 +282,26 @@ final class LaneRunner {
 
     /** One call for one record, with the timeout watched; returns the failure or null. */
     private Throwable attempt(Chunk chunk, ConsumerRecord<byte[], byte[]> record, int number, boolean timed) {
-        CALLS_STARTED.setOpaque(this, callsStarted + 1);
-        IN_CALL.setOpaque(this, true);
-        context.attempt(number);
         Throwable failure;
+        startCall(number);
         try {
             failure = invoker.call(chunk, record, context, timed);
         } finally {
             IN_CALL.setOpaque(this, false);
         }
-        if (timedOut) {
-            timedOut = false;
-            Thread.interrupted(); // the watchdog's interrupt is ours to clear
-            failure = new HandlerTimeoutException(failure);
-        }
-        return failure;
+        return timedOut() ? new HandlerTimeoutException(failure) : failure;
     }
 
     /** One call for a batch, with the timeout watched; the failures by record, or null. */
     private Throwable[] attempt(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
-        CALLS_STARTED.setOpaque(this, callsStarted + 1);
-        IN_CALL.setOpaque(this, true);
-        context.attempt(1);
         Throwable[] failures;
+        startCall(1);
         try {
             failures = invoker.call(chunks, records, context, true);
         } finally {
             IN_CALL.setOpaque(this, false);
         }
-        if (timedOut) {
-            timedOut = false;
-            Thread.interrupted(); // the watchdog's interrupt is ours to clear
+        if (timedOut()) {
             Throwable[] timedOutAll = new Throwable[records.size()];
             for (int i = 0; i < timedOutAll.length; i++) {
                 timedOutAll[i] = new HandlerTimeoutException(failures == null ? null : failures[i]);
@@ -320,6 +309,23 @@ final class LaneRunner {
             failures = timedOutAll;
         }
         return failures;
+    }
+
+    /** Tells the watchdog a call starts (the in-call flag is cleared by the caller's finally). */
+    private void startCall(int attempt) {
+        CALLS_STARTED.setOpaque(this, callsStarted + 1);
+        IN_CALL.setOpaque(this, true);
+        context.attempt(attempt);
+    }
+
+    /** Whether the watchdog timed the call out; clears its mark and its interrupt, which are the lane's to clear. */
+    private boolean timedOut() {
+        if (!timedOut) {
+            return false;
+        }
+        timedOut = false;
+        Thread.interrupted();
+        return true;
     }
 
     /**
@@ -431,6 +437,14 @@ final class LaneRunner {
     /** Whether a call is running on this lane now, as far as another thread can tell. */
     boolean busy() {
         return (boolean) IN_CALL.getOpaque(this);
+    }
+
+    /**
+     * How long the current call has run as the watchdog counts it: 0 until the watchdog has seen the call. Read on
+     * the lane's thread; the watchdog's fields may be a period stale, which the deadline it serves allows for.
+     */
+    private long watchedNanos() {
+        return watchedCall == callsStarted ? watchedNanos : 0;
     }
 
     /** How many calls this lane has started, as far as another thread can tell. */

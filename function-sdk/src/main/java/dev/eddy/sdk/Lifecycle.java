@@ -1,0 +1,16 @@
+package dev.eddy.sdk;
+
+/** What every kind of handler may do around its calls: set up before the first, let go after the last. */
+public interface Lifecycle {
+
+    /**
+     * Called once before the first event, with the function's environment: the place to read configuration and
+     * secrets and to open clients. Throwing fails the deployment with the exception's message.
+     */
+    default void open(Environment environment) throws Exception {
+    }
+
+    /** Called once after the last event, when the function is stopped or replaced. */
+    default void close() throws Exception {
+    }
+}
