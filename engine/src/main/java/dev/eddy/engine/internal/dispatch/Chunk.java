@@ -51,6 +51,11 @@ final class Chunk {
         return records.size();
     }
 
+    /** The offset of the chunk's first record. */
+    long firstOffset() {
+        return records.get(0).offset();
+    }
+
     /** The offset to commit once this chunk and every chunk before it are complete. */
     long nextOffset() {
         return records.get(records.size() - 1).offset() + 1;

@@ -450,11 +450,6 @@ public final class FunctionWorker implements Runnable {
                     return new PartitionState(p, own);
                 });
             }
-            if (transactional) {
-                for (TopicPartition partition : assigned) {
-                    partitions.get(partition).markCommitted(consumer.position(partition));
-                }
-            }
             assignedPartitions = partitions.size();
             log.info("Function '{}' was assigned {}", function.name(), assigned);
         }

@@ -28,7 +28,10 @@ final class PartitionState {
     private boolean dirty;
     private boolean paused;
     private Throwable failure;
-    /** Where the last commit left the partition (the assignment's position before any); -1 if unknown. */
+    /**
+     * Where the last commit left the partition; before any, where the first chunk since the assignment began (the
+     * committed position, or the first record after it), which is where an abort rewinds to. -1 until known.
+     */
     private long lastCommitted = -1;
 
     PartitionState(TopicPartition partition, LaneRunner runner) {
@@ -37,6 +40,11 @@ final class PartitionState {
     }
 
     void add(Chunk chunk) {
+        if (lastCommitted < 0) {
+            // Not asked of the consumer when the partition is assigned: inside the rebalance callback a position
+            // lookup can wait out its timeout (seen with a frozen former owner) and fail the assignment.
+            lastCommitted = chunk.firstOffset();
+        }
         inFlight.add(chunk);
         buffered += chunk.size();
     }
