@@ -5,6 +5,7 @@ import dev.eddy.engine.internal.dispatch.FunctionEnvironment;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Topics;
+import dev.eddy.engine.state.StateStores;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class Engine implements AutoCloseable {
         String clientId = "eddy-" + name + "-" + instanceId;
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
+        StateStores.prepare(definition, admin());
         FunctionEnvironment environment = FunctionEnvironment.of(definition);
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {

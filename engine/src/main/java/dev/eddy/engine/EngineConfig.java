@@ -63,6 +63,11 @@ public final class EngineConfig extends AbstractConfig {
     private static final String API_MAX_UPLOAD_BYTES_DOC = "The largest function jar the admin API takes; a larger"
             + " upload is refused (413) without being kept.";
 
+    public static final String STATE_SWEEP_INTERVAL_MS = "state.sweep.interval.ms";
+    private static final String STATE_SWEEP_INTERVAL_MS_DOC = "How often each function with expiring keyed state"
+            + " removes what expired from its store: expired state is never seen by a handler, and is gone from the"
+            + " store within about this long.";
+
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -82,6 +87,8 @@ public final class EngineConfig extends AbstractConfig {
                     INSTANCE_ID_DOC)
             .define(POLL_TIMEOUT_MS, Type.LONG, 10L, Range.between(1L, 10_000L), Importance.LOW,
                     POLL_TIMEOUT_MS_DOC)
+            .define(STATE_SWEEP_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 3_600_000L), Importance.LOW,
+                    STATE_SWEEP_INTERVAL_MS_DOC)
             .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),
                     Importance.LOW, API_MAX_UPLOAD_BYTES_DOC);
 

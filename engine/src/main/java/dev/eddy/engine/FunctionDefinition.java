@@ -4,12 +4,15 @@ import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.Lifecycle;
+import dev.eddy.sdk.StateSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +48,7 @@ public final class FunctionDefinition {
     private final Delivery delivery;
     private final FunctionConfig config;
     private final Map<String, String> secrets;
+    private final StateBackend stateStore;
 
     /** How long a handler call may take unless the function says otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -78,6 +82,7 @@ public final class FunctionDefinition {
         this.timeout = builder.timeout;
         this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : deadLetterTopicOf(name);
         this.delivery = builder.delivery;
+        this.stateStore = builder.stateStore;
     }
 
     public static Builder builder(String name) {
@@ -146,7 +151,6 @@ public final class FunctionDefinition {
         return version;
     }
 
-    /** What the function's effects on Kafka promise after a crash; {@link Delivery#AT_LEAST_ONCE} unless set. */
     /** The function's own configuration values, as {@link dev.eddy.sdk.Environment#config()} gives them. */
     public FunctionConfig config() {
         return config;
@@ -157,8 +161,24 @@ public final class FunctionDefinition {
         return secrets;
     }
 
+    /** What the function's effects on Kafka promise after a crash; {@link Delivery#AT_LEAST_ONCE} unless set. */
     public Delivery delivery() {
         return delivery;
+    }
+
+    /** The keyed state the handler declares (see {@link Handler#state()}); empty for most functions. */
+    public List<StateSpec> state() {
+        return handler == null ? List.of() : handler.state();
+    }
+
+    /** Where the function's keyed state is kept: {@link StateBackend#kafka()} unless set. */
+    public StateBackend stateStore() {
+        return stateStore;
+    }
+
+    /** The changelog topic of a function of this name, where the Kafka state store keeps its state. */
+    public static String changelogTopicOf(String name) {
+        return "eddy.state." + name;
     }
 
     /**
@@ -241,6 +261,7 @@ public final class FunctionDefinition {
         private final Map<String, String> config = new LinkedHashMap<>();
         private final Map<String, String> secrets = new LinkedHashMap<>();
         private Delivery delivery = Delivery.AT_LEAST_ONCE;
+        private StateBackend stateStore = StateBackend.kafka();
 
         private Builder(String name) {
             this.name = name;
@@ -252,13 +273,13 @@ public final class FunctionDefinition {
             return this;
         }
 
-        /** Sets the topic of the default output. */
         /** Reads every topic whose whole name matches the regular expression, topics created later included. */
         public Builder inputPattern(String regex) {
             this.inputPattern = regex;
             return this;
         }
 
+        /** Sets the topic of the default output. */
         public Builder output(String topic) {
             return output(DEFAULT_OUTPUT, topic);
         }
@@ -331,6 +352,12 @@ public final class FunctionDefinition {
 
         public Builder delivery(Delivery delivery) {
             this.delivery = delivery;
+            return this;
+        }
+
+        /** Where the handler's keyed state is kept. */
+        public Builder stateStore(StateBackend store) {
+            this.stateStore = store;
             return this;
         }
 
@@ -407,9 +434,7 @@ public final class FunctionDefinition {
                         + " letters");
             }
             if (handler != null && !handler.state().isEmpty()) {
-                throw new InvalidFunctionException("state", handler.state().stream().map(s -> s.name()).toList(),
-                        "no keyed state: it needs a state store, which this engine does not have yet (the test kit"
-                                + " runs such functions in memory)");
+                checkState(handler.state());
             }
             if ((handler == null) == (batchHandler == null)) {
                 throw new InvalidFunctionException("handler", handler == null ? null : "both",
@@ -423,6 +448,36 @@ public final class FunctionDefinition {
                 throw new InvalidFunctionException("maxBatchWait", maxBatchWait, "a duration from 0 to 1 minute");
             }
             return new FunctionDefinition(this);
+        }
+
+        private void checkState(List<StateSpec> declared) {
+            Set<String> names = new HashSet<>();
+            for (StateSpec spec : declared) {
+                if (spec == null || !names.add(spec.name())) {
+                    throw new InvalidFunctionException("state", spec == null ? null : spec.name(),
+                            "each piece of state declared once, under its own name");
+                }
+            }
+            if (stateStore == null) {
+                throw new InvalidFunctionException("state.store", null, "one of kafka, redis, postgres");
+            }
+            if (ordering == Ordering.UNORDERED) {
+                throw new InvalidFunctionException("ordering", ordering, "KEY or PARTITION for a function with keyed"
+                        + " state " + names + ": in UNORDERED order two records of a key could run at once, and one"
+                        + " would lose the other's change");
+            }
+            if (stateStore instanceof StateBackend.Kafka && (inputPattern != null || inputs.size() != 1)) {
+                throw new InvalidFunctionException("inputs", inputPattern != null ? inputPattern : inputs,
+                        "exactly one input topic for a function whose state is kept in Kafka: its changelog is"
+                                + " partitioned like that topic. Keep the state in redis or postgres to read"
+                                + " several topics");
+            }
+            if (delivery == Delivery.EXACTLY_ONCE && !(stateStore instanceof StateBackend.Kafka)) {
+                throw new InvalidFunctionException("state.store", stateStore.kind(), "kafka for an EXACTLY_ONCE"
+                        + " function: only the changelog topic commits with the outputs and offsets in one"
+                        + " transaction. With " + stateStore.kind() + ", use AT_LEAST_ONCE: state changes still"
+                        + " apply exactly once, through the offsets each write carries");
+            }
         }
 
         private static void checkTopic(String field, String topic) {

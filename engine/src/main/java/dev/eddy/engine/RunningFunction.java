@@ -61,7 +61,8 @@ public final class RunningFunction implements AutoCloseable {
     /** The function's counts; cheap enough to read often. */
     public FunctionStats stats() {
         return new FunctionStats(metrics.received(), metrics.succeeded(), metrics.failed(), metrics.emitted(),
-                metrics.retries(), metrics.deadLettered(), metrics.partitionsRevoked());
+                metrics.retries(), metrics.deadLettered(), metrics.partitionsRevoked(),
+                metrics.state.replaysSkipped(), metrics.state.expired());
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.RetryPolicy;
 import dev.eddy.engine.RunningFunction;
+import dev.eddy.engine.StateBackend;
 import dev.eddy.sdk.Handler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -69,6 +70,14 @@ final class RunCommand implements Callable<Integer> {
             description = "How long one handler call may take. Default: 30s.")
     private Duration timeout;
 
+    @Option(names = "--state-store", paramLabel = "<store>",
+            description = "Where the handler's keyed state is kept: kafka (default), redis or postgres.")
+    private String stateStore;
+
+    @Option(names = "--state-url", paramLabel = "<url>",
+            description = "The redis:// or jdbc:postgresql:// URL of the state store.")
+    private String stateUrl;
+
     @Option(names = "--set", paramLabel = "<key=value>",
             description = "An engine setting (see ./eddy config), repeatable.")
     private Map<String, String> settings = new LinkedHashMap<>();
@@ -100,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
         if (timeout != null) {
             builder.timeout(timeout);
         }
+        builder.stateStore(StateBackend.of(stateStore, stateUrl));
         FunctionDefinition function = builder.build();
         Map<String, Object> config = new HashMap<>(settings);
         config.put(EngineConfig.BOOTSTRAP_SERVERS, bootstrapServers);

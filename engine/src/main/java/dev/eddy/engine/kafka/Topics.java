@@ -74,6 +74,38 @@ public final class Topics {
         create(admin, name, partitions, NO_REPLICATION_FACTOR, Map.of(), false);
     }
 
+    /**
+     * Creates a compacted topic with the broker's default replication unless it exists, and waits until it is
+     * ready; one that exists must have exactly this many partitions.
+     */
+    public static void createCompacted(Admin admin, String name, int partitions) {
+        create(admin, name, partitions, NO_REPLICATION_FACTOR, Map.of("cleanup.policy", "compact"), false);
+        int existing = awaitReady(admin, name);
+        if (existing != partitions) {
+            throw new TopicException("Topic '" + name + "' exists with " + existing + " partitions; it must have "
+                    + partitions + ". Delete it, or give the topics it follows the same partitions.", null);
+        }
+    }
+
+    /**
+     * How many partitions a topic has.
+     *
+     * @throws TopicException when it does not exist or Kafka cannot be asked
+     */
+    public static int partitions(Admin admin, String name) {
+        try {
+            return admin.describeTopics(List.of(name)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(name).partitions().size();
+        } catch (ExecutionException e) {
+            throw new TopicException("Could not describe topic '" + name + "': " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicException("Interrupted while describing topic '" + name + "'", e);
+        } catch (TimeoutException e) {
+            throw new TopicException("Describing topic '" + name + "' took longer than " + TIMEOUT, e);
+        }
+    }
+
     /** Creates the topic with one replica and the broker's default settings. */
     public static void create(Admin admin, String name, int partitions) {
         create(admin, name, partitions, (short) 1, Map.of());

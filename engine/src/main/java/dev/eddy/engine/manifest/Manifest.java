@@ -3,6 +3,7 @@ package dev.eddy.engine.manifest;
 import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.Ordering;
+import dev.eddy.engine.StateBackend;
 import dev.eddy.engine.RetryPolicy;
 import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.Handler;
@@ -23,12 +24,13 @@ import java.util.Map;
  * @param batchMaxSize  events per call, 0 when the function does not take batches
  * @param deadLetterTopic the dead-letter topic, or null for the default
  * @param secrets       secret names mapped to references ({@code env:NAME}, {@code file:/path}), not values
+ * @param stateStore    where the handler's keyed state is kept, if it declares any
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
         int maxConcurrency, Delivery delivery, Duration timeout, RetryPolicy retry, int batchMaxSize,
         Duration batchMaxWait, String deadLetterTopic, int memoryMb, int scalingMin, int scalingMax,
-        Map<String, String> config, Map<String, String> secrets) {
+        Map<String, String> config, Map<String, String> secrets, StateBackend stateStore) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
@@ -62,7 +64,8 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .delivery(delivery)
                 .timeout(timeout)
                 .config(config)
-                .secrets(resolvedSecrets);
+                .secrets(resolvedSecrets)
+                .stateStore(stateStore);
         inputs.forEach(builder::input);
         if (inputPattern != null) {
             builder.inputPattern(inputPattern);

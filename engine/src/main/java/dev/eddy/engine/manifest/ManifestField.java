@@ -57,6 +57,11 @@ public enum ManifestField {
             "The fewest workers the autoscaler keeps (0: scale to zero when idle). Checked and shown; until "
                     + "autoscaling runs, each engine runs one worker per function."),
     SCALING_MAX("scaling.max", "integer", "10", "1 to 1000", "The most workers the autoscaler starts."),
+    STATE_STORE("state.store", "enum", "kafka", "kafka, redis or postgres",
+            "Where the handler's keyed state is kept: a changelog topic (`eddy.state.<name>`, one input topic only), "
+                    + "Redis, or PostgreSQL (AT_LEAST_ONCE only; state changes still apply exactly once)."),
+    STATE_URL("state.url", "URL", "(none)", "redis://[user:password@]host:port[/db] or "
+            + "jdbc:postgresql://host:port/db[?user=...&password=...]", "The Redis or PostgreSQL store's address."),
     CONFIG("config", "map of key to text", "(none)", "keys of letters, digits, '.', '_', '-'; scalar values",
             "The function's own settings: `Environment.config()`."),
     SECRETS("secrets", "map of name to reference", "(none)", "env:VARIABLE or file:/path, resolved by the engine",

@@ -7,6 +7,7 @@ import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.InvalidFunctionException;
 import dev.eddy.engine.Ordering;
+import dev.eddy.engine.StateBackend;
 import dev.eddy.engine.RetryPolicy;
 import dev.eddy.sdk.FunctionConfig;
 import java.net.URI;
@@ -109,7 +110,8 @@ public final class ManifestParser {
                 in.duration(ManifestField.TIMEOUT, FunctionDefinition.DEFAULT_TIMEOUT, Duration.ofMillis(1),
                         FunctionDefinition.MAX_TIMEOUT),
                 retry(in, delivery), batchMaxSize, batchMaxWait, in.text(ManifestField.DEAD_LETTER_TOPIC, null),
-                memory, scalingMin, scalingMax, config, secrets);
+                memory, scalingMin, scalingMax, config, secrets,
+                StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)));
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
         manifest.toDefinition(batchMaxSize > 0 ? (dev.eddy.sdk.BatchHandler) (events, ctx) -> null

@@ -22,6 +22,20 @@ public enum EddyMeter {
     PARTITIONS_REVOKED("eddy.partitions.revoked", Kind.COUNTER, "partitions",
             "Input partitions taken away from a function by a rebalance, or lost with its group membership; a steady"
             + " rise means a rebalance storm.", "function"),
+    STATE_REPLAYS_SKIPPED("eddy.state.replays.skipped", Kind.COUNTER, "records",
+            "Records delivered again (after a crash or a lost partition) whose state changes the store already held:"
+            + " not applied a second time.", "function"),
+    STATE_RESTORED("eddy.state.restored", Kind.COUNTER, "records",
+            "Changelog records read to restore the state of partitions assigned to this engine (Kafka store).",
+            "function"),
+    STATE_RESTORING("eddy.state.restoring", Kind.GAUGE, "records",
+            "Changelog records still to read before the state of newly assigned partitions is ready (Kafka"
+            + " store).", "function"),
+    STATE_KEYS("eddy.state.keys", Kind.GAUGE, "keys",
+            "Keys whose state this engine holds in memory for its partitions (Kafka store).", "function"),
+    STATE_EXPIRED("eddy.state.expired", Kind.COUNTER, "keys",
+            "Keys whose expired state the engine removed from the store (changed, or deleted when nothing was"
+            + " left).", "function"),
     HANDLER_DURATION("eddy.handler.duration", Kind.TIMER, "seconds",
             "Time spent in the handler per call, with p50 and p99. Under load, four evenly spread calls of each"
             + " batch of a partition are timed; eddy.invocations has the exact count.", "function");

@@ -77,6 +77,14 @@ class KeyedStateTest {
     }
 
     @Test
+    void shouldRefuseStateToAnEventWithoutAKey() {
+        Throwable failure = tester.send(Event.of((String) null, "v")).failure();
+        assertTrue(failure instanceof IllegalStateException && failure.getMessage().contains("without a key"),
+                String.valueOf(failure));
+        assertEquals(0, tester.storedStateCount());
+    }
+
+    @Test
     void shouldExpireAfterWriteAndRenewOnAccessByTheClock() {
         tester.send(Event.of("k", "first"));
         tester.clock().advance(Duration.ofMinutes(4));

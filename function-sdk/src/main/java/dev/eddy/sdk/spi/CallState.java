@@ -35,7 +35,8 @@ public final class CallState implements KeyedState {
 
     /**
      * @param declared the names of the state the function declared
-     * @param key      the current record's key, encoded as the store's key
+     * @param key      the current record's key, encoded as the store's key ({@link #storeKey}); null for an event
+     *                 without a key, which has no keyed state: every use of it is refused
      */
     public CallState(StateStore store, Set<String> declared, String function, Clock clock, String key) {
         this.store = store;
@@ -71,9 +72,14 @@ public final class CallState implements KeyedState {
         }
     };
 
-    /** The store key of a record key: its bytes in URL-safe base64 ({@code "-"} for a record without a key). */
+    /** The store key of a record key: its bytes in URL-safe base64; null for a record without a key. */
     public static String storeKey(byte[] recordKey) {
-        return recordKey == null ? "-" : KEYS.encodeToString(recordKey);
+        return recordKey == null ? null : KEYS.encodeToString(recordKey);
+    }
+
+    /** Whether the call changed anything that {@link #commit} would write. */
+    public boolean hasChanges() {
+        return !pending.isEmpty();
     }
 
     @Override
@@ -127,8 +133,13 @@ public final class CallState implements KeyedState {
 
     /** Writes what the call changed to the store. */
     public void commit() {
+        commitTo(store);
+    }
+
+    /** Writes what the call changed to another store than the one it reads (a copy of its key's state). */
+    public void commitTo(StateStore target) {
         pending.forEach((state, entries) -> entries.forEach((entry, stored) ->
-                store.put(key, state, entry.isEmpty() ? null : entry, stored)));
+                target.put(key, state, entry.isEmpty() ? null : entry, stored)));
         pending.clear();
     }
 
@@ -211,6 +222,11 @@ public final class CallState implements KeyedState {
     }
 
     private void check(StateSpec state) {
+        if (key == null && declared.contains(state.name())) {
+            throw new IllegalStateException("function '" + function + "' used its state '" + state.name()
+                    + "' for an event without a key: keyed state belongs to a key, so give the events keys (or"
+                    + " leave the state alone for those without)");
+        }
         if (!declared.contains(state.name())) {
             throw new IllegalArgumentException("function '" + function + "' did not declare the state '"
                     + state.name() + "': list it in its handler's state()"

@@ -2,6 +2,7 @@ package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.FailureReason;
 import dev.eddy.engine.metrics.EddyMeter;
+import dev.eddy.engine.state.StateMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,8 @@ public final class FunctionMetrics {
     final Counter partitionsRevoked;
     private final Map<FailureReason, Counter> deadLettered = new EnumMap<>(FailureReason.class);
     final Timer handlerDuration;
+    /** The keyed-state meters (registered for every function; they stay at zero for one without state). */
+    public final StateMetrics state;
 
     public FunctionMetrics(MeterRegistry registry, String function) {
         received = counter(registry, EddyMeter.RECORDS_RECEIVED, function, null, null);
@@ -40,6 +43,7 @@ public final class FunctionMetrics {
                 .distributionStatisticExpiry(Duration.ofSeconds(10))
                 .distributionStatisticBufferLength(2)
                 .register(registry);
+        state = new StateMetrics(registry, function);
     }
 
     /** A counter of the catalogue for the function, with one more tag unless {@code tag} is null. */

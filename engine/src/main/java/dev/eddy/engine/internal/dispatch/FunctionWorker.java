@@ -5,6 +5,8 @@ import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.FunctionState;
 import dev.eddy.engine.Ordering;
+import dev.eddy.engine.state.KeyedStore;
+import dev.eddy.engine.state.StateStores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -79,6 +81,11 @@ public final class FunctionWorker implements Runnable {
     private final Chunk.Listener completionListener;
     private final Duration shutdownTimeout;
     private final Ledgers partitions;
+    /** The function's keyed state; null when it declares none. */
+    private final KeyedStore stateStore;
+    /** How often expired state is removed; 0 when no state of the function expires. */
+    private final long sweepIntervalNanos;
+    private long lastSweep = System.nanoTime();
 
     private volatile boolean stopRequested;
     private volatile FunctionState state = FunctionState.STARTING;
@@ -113,13 +120,22 @@ public final class FunctionWorker implements Runnable {
         this.consumer = consumer;
         this.producer = producer;
         this.metrics = metrics;
+        try {
+            this.stateStore = StateStores.open(function, config, producer, metrics.state);
+        } catch (RuntimeException e) {
+            closeQuietly(consumer::close, "consumer");
+            closeQuietly(producer::close, "producer");
+            throw e;
+        }
         this.handlerThreads = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("eddy-" + function.name() + "-", 0).factory());
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("eddy-" + function.name() + "-timers").daemon().factory());
         this.failureLog = new FailureLog(function.name());
         this.deadLetters = new DeadLetters(function, producer, metrics, failureLog, handlerThreads);
-        this.invoker = new Invoker(environment, producer, metrics, deadLetters);
+        this.sweepIntervalNanos = function.state().stream().anyMatch(spec -> spec.ttl().expires())
+                ? TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.STATE_SWEEP_INTERVAL_MS)) : 0;
+        this.invoker = new Invoker(environment, producer, metrics, deadLetters, stateStore, metrics.state);
         if (function.ordering() == Ordering.PARTITION) {
             this.keyLanes = null;
         } else {
@@ -200,6 +216,9 @@ public final class FunctionWorker implements Runnable {
                 } else if (due) {
                     commitAsync();
                 }
+                if (sweepIntervalNanos > 0 && System.nanoTime() - lastSweep >= sweepIntervalNanos) {
+                    sweepExpiredState();
+                }
             }
         } catch (WakeupException e) {
             if (!stopRequested) {
@@ -210,6 +229,17 @@ public final class FunctionWorker implements Runnable {
             log.error("Function '{}' stopped: its poll loop failed", function.name(), e);
         } finally {
             drainAndClose();
+        }
+    }
+
+    /** Removes expired state from the store; a store that cannot be reached now is tried at the next sweep. */
+    private void sweepExpiredState() {
+        lastSweep = System.nanoTime();
+        try {
+            stateStore.sweep(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            log.warn("Function '{}' could not remove expired state; will try again: {}", function.name(),
+                    e.getMessage());
         }
     }
 
@@ -285,6 +315,9 @@ public final class FunctionWorker implements Runnable {
                     if (ledger.lastCommitted() >= 0 && partitions.owns(ledger.partition)) {
                         consumer.seek(ledger.partition, ledger.lastCommitted());
                     }
+                }
+                if (stateStore != null && next) {
+                    stateStore.aborted(); // the state changes of the aborted transaction are gone from Kafka too
                 }
                 log.info("Function '{}' aborted its transaction; the records since the last commit will be handled"
                         + " again", function.name());
@@ -389,6 +422,9 @@ public final class FunctionWorker implements Runnable {
             handlerThreads.shutdown();
             timers.shutdownNow();
             environment.closeHandler();
+            if (stateStore != null) {
+                closeQuietly(stateStore::close, "state store");
+            }
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
         }
@@ -452,6 +488,9 @@ public final class FunctionWorker implements Runnable {
             }
             assignedPartitions = partitions.size();
             log.info("Function '{}' was assigned {}", function.name(), assigned);
+            if (stateStore != null) {
+                stateStore.assigned(assigned); // before their first record: the state is read now
+            }
         }
 
         @Override
@@ -464,6 +503,9 @@ public final class FunctionWorker implements Runnable {
             if (!ledgers.isEmpty()) {
                 drainAndCommit(ledgers);
             }
+            if (stateStore != null) {
+                stateStore.revoked(revoked);
+            }
             log.info("Function '{}' gave up {}", function.name(), revoked);
         }
 
@@ -473,6 +515,9 @@ public final class FunctionWorker implements Runnable {
             if (transactional && !gone.isEmpty()) {
                 // The open transaction may hold outputs of the lost partitions' records: it must not be committed.
                 drainAndCommit(gone, true);
+            }
+            if (stateStore != null) {
+                stateStore.revoked(lost);
             }
             metrics.partitionsRevoked.increment(lost.size());
             assignedPartitions = partitions.size();

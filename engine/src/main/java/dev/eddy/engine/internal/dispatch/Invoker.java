@@ -12,7 +12,17 @@ import dev.eddy.sdk.KeyedState;
 import dev.eddy.sdk.Origin;
 import dev.eddy.sdk.spi.CallState;
 import dev.eddy.sdk.spi.ForwardingEnvironment;
+import dev.eddy.engine.StateBackend;
+import dev.eddy.engine.state.KeyState;
+import dev.eddy.engine.state.KeyedStore;
+import dev.eddy.engine.state.StateMetrics;
+import dev.eddy.sdk.StateSpec;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,9 +71,26 @@ final class Invoker {
      * Written by whichever thread timed a call: a lost update only loses one sample.
      */
     private volatile double averageCallNanos = Double.NaN;
+    /** Where the function's keyed state is kept; null for a function that declares none. */
+    private final KeyedStore stateStore;
+    private final StateMetrics stateMetrics;
+    private final Set<String> declaredState;
+    /**
+     * The Kafka store keeps the state of the one input topic's partitions: a replayed record (from the replay
+     * topic) goes back to that topic, to the partition its key's state is with. Null for other stores.
+     */
+    private final String stateInput;
+    private final String replayTopic;
+    private final Clock clock = Clock.systemUTC();
 
     Invoker(FunctionEnvironment environment, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
             DeadLetters deadLetters) {
+        this(environment, producer, metrics, deadLetters, null, null);
+    }
+
+    /** @param stateStore the function's state store, or null when it declares no state */
+    Invoker(FunctionEnvironment environment, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
+            DeadLetters deadLetters, KeyedStore stateStore, StateMetrics stateMetrics) {
         FunctionDefinition definition = environment.definition();
         this.environment = environment;
         this.timeoutNanos = definition.timeout().toNanos();
@@ -76,6 +103,12 @@ final class Invoker {
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.buffered = definition.delivery() == Delivery.EXACTLY_ONCE;
+        this.stateStore = stateStore;
+        this.stateMetrics = stateMetrics;
+        this.declaredState = definition.state().stream().map(StateSpec::name).collect(Collectors.toUnmodifiableSet());
+        this.stateInput = stateStore != null && definition.stateStore() instanceof StateBackend.Kafka
+                ? definition.inputs().get(0) : null;
+        this.replayTopic = definition.replayTopic();
     }
 
     /**
@@ -127,6 +160,10 @@ final class Invoker {
         long start = timed ? System.nanoTime() : 0;
         context.open(chunk, record);
         try {
+            if (stateStore != null) {
+                callWithState(chunk, record, context);
+                return null;
+            }
             handler.handle(KafkaEvents.toEvent(record), context);
             context.flush(null);
             return null;
@@ -167,6 +204,50 @@ final class Invoker {
             }
         }
         return failures;
+    }
+
+    /**
+     * One call of a function with keyed state: the key's state is loaded, the handler runs on it, and what it
+     * changed is saved — after its emits are acknowledged (at-least-once: a record whose state is saved is not
+     * handled again, so its outputs must be in Kafka first), in the same transaction as them (exactly-once). A
+     * record whose changes the state holds already (delivered again after a crash) is not handled again.
+     */
+    private void callWithState(Chunk chunk, ConsumerRecord<byte[], byte[]> record, CallContext context)
+            throws Exception {
+        String key = CallState.storeKey(record.key());
+        if (key == null) {
+            context.keyed = new CallState(null, declaredState, function, clock, null);
+            handler.handle(KafkaEvents.toEvent(record), context);
+            context.flush(null);
+            return;
+        }
+        if (stateInput != null && record.topic().equals(replayTopic)) {
+            context.forward(stateInput);
+            return;
+        }
+        org.apache.kafka.common.TopicPartition source = new org.apache.kafka.common.TopicPartition(record.topic(),
+                record.partition());
+        KeyState loaded = stateStore.load(source, key);
+        String fenceSource = KeyState.source(record.topic(), record.partition());
+        if (loaded.covers(fenceSource, record.offset())) {
+            stateMetrics.replaySkipped();
+            return;
+        }
+        CallState state = new CallState(loaded, declaredState, function, clock, key);
+        context.keyed = state;
+        handler.handle(KafkaEvents.toEvent(record), context);
+        context.flush(null);
+        if (!state.hasChanges()) {
+            return;
+        }
+        KeyState next = loaded.copy();
+        state.commitTo(next);
+        next.dropExpired(clock.millis());
+        next.fence(fenceSource, record.offset());
+        if (!context.awaitSends()) {
+            return; // an emit was refused: the record went to the dead-letter topic (or the function stops)
+        }
+        context.saved(stateStore.save(source, key, next));
     }
 
     private void timed(long nanos, int records) {
@@ -215,8 +296,12 @@ final class Invoker {
         /** The call's emits and the input each belongs to (-1: the whole batch), held until it returns. */
         private final List<ProducerRecord<byte[], byte[]>> held = new ArrayList<>();
         private final List<Integer> heldSources = new ArrayList<>();
-        /** The functions this engine runs declare no state: any use of it is refused, naming the state. */
+        /** For a function without state: any use of it is refused, naming the state. */
         private final KeyedState noState = CallState.undeclared(function);
+        /** The current call's key's state, for a function with state; null otherwise. */
+        private KeyedState keyed;
+        /** At-least-once with state: the call's sends, which must be acknowledged before its state is saved. */
+        private final List<Future<RecordMetadata>> sent = new ArrayList<>();
         private final LongSupplier watchedNanos;
         /** Which attempt the next call is (set by the lane before it). */
         private int attempt = 1;
@@ -279,8 +364,48 @@ final class Invoker {
             return failures;
         }
 
+        /**
+         * Waits until Kafka has acknowledged the call's sends (at-least-once with state).
+         *
+         * @return false when one was refused: its callback dealt with the record
+         */
+        boolean awaitSends() throws InterruptedException {
+            for (Future<RecordMetadata> send : sent) {
+                try {
+                    send.get();
+                } catch (ExecutionException e) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Holds the record's chunk until its saved state is durable; a failed write stops the function. */
+        void saved(java.util.concurrent.CompletableFuture<Void> written) {
+            if (written.isDone() && !written.isCompletedExceptionally()) {
+                return;
+            }
+            Chunk holder = chunk;
+            holder.retain();
+            written.whenComplete((ok, e) -> {
+                if (e != null) {
+                    holder.fail(e);
+                }
+                holder.release();
+            });
+        }
+
+        /** Sends the call's record, as it is, to a topic (a replayed record, back to its key's partition). */
+        void forward(String topic) {
+            ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(topic, null, record.timestamp(), record.key(),
+                    record.value(), record.headers());
+            send(copy, chunk, null, record);
+        }
+
         /** Forgets what a call emitted (a failed call, when emits are buffered), and ends the call. */
         void close() {
+            keyed = null;
+            sent.clear();
             held.clear();
             heldSources.clear();
             chunk = null;
@@ -300,7 +425,7 @@ final class Invoker {
                 throw new IllegalStateException("a batch's events have many keys: keyed state is for per-event"
                         + " handlers");
             }
-            return noState;
+            return keyed != null ? keyed : noState;
         }
 
         @Override
@@ -373,7 +498,10 @@ final class Invoker {
                 more.forEach(Chunk::retain);
             }
             try {
-                producer.send(emit, new EmitCallback(holder, more, input));
+                Future<RecordMetadata> send = producer.send(emit, new EmitCallback(holder, more, input));
+                if (stateStore != null && !buffered) {
+                    sent.add(send);
+                }
             } catch (RuntimeException e) {
                 // The producer refused the record outright (closed, fenced, or it waited too long for buffer space).
                 holder.fail(e);

@@ -1,0 +1,74 @@
+package dev.eddy.engine.state;
+
+import dev.eddy.engine.EngineConfig;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
+/**
+ * Reads a function's state from its changelog topic, whichever engines own its partitions: each query reads the
+ * (compacted) changelog whole, as it stands, so it suits inspecting a function rather than serving reads at speed.
+ */
+public final class KafkaStateQuery implements StateQuery {
+
+    private final EngineConfig config;
+    private final String changelog;
+    private final int partitions;
+
+    public KafkaStateQuery(EngineConfig config, String changelog, int partitions) {
+        this.config = config;
+        this.changelog = changelog;
+        this.partitions = partitions;
+    }
+
+    private NavigableMap<String, KeyState> all() {
+        NavigableMap<String, KeyState> states = new TreeMap<>();
+        KafkaKeyedStore.readChangelog(config, "eddy-state-query", changelog,
+                IntStream.range(0, partitions).boxed().toList(), StateMetrics.none(), record -> {
+                    String key = Base64.getUrlEncoder().withoutPadding().encodeToString(record.key());
+                    if (record.value() == null) {
+                        states.remove(key);
+                    } else {
+                        KeyState state = KeyState.decode(record.value());
+                        KeyState known = states.get(key);
+                        if (known == null || state.fenceOffset() >= known.fenceOffset()) {
+                            states.put(key, state);
+                        }
+                    }
+                });
+        long now = System.currentTimeMillis();
+        states.values().removeIf(state -> {
+            state.dropExpired(now);
+            return state.isEmpty();
+        });
+        return states;
+    }
+
+    @Override
+    public Optional<KeyState> read(String key) {
+        return Optional.ofNullable(all().get(key));
+    }
+
+    @Override
+    public Page keys(String cursor, int limit) {
+        NavigableMap<String, KeyState> states = all();
+        Map<String, KeyState> after = cursor == null ? states : states.tailMap(cursor, false);
+        List<String> keys = new ArrayList<>();
+        for (String key : after.keySet()) {
+            if (keys.size() == limit) {
+                return new Page(keys, keys.get(keys.size() - 1));
+            }
+            keys.add(key);
+        }
+        return new Page(keys, null);
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,50 @@
+package dev.eddy.engine.state;
+
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A function's keyed state as one engine running it sees it: loaded before a call, saved after one that changed
+ * it. The dispatcher guarantees one writer per key (its records run one after the other, on one engine), and the
+ * fence in each {@link KeyState} keeps a record that is delivered again from being applied twice.
+ *
+ * <p>Threading: {@link #load} and {@link #save} run on the lanes, for different keys concurrently; the other
+ * methods on the function's poll thread.
+ */
+public interface KeyedStore extends AutoCloseable {
+
+    /** A key's state as last saved (empty when it has none); {@code source} is the partition its record is from. */
+    KeyState load(TopicPartition source, String key);
+
+    /**
+     * Saves a key's state (deletes it when empty), unless the store holds a later fence for it already.
+     *
+     * @return completes when the write is durable (for the Kafka store, when Kafka acknowledged it; external stores
+     *         write before returning)
+     * @throws StateStoreException when the state cannot be written; the call counts as failed
+     */
+    CompletableFuture<Void> save(TopicPartition source, String key, KeyState state);
+
+    /** Partitions given to this engine: their state is made ready before their first record. */
+    default void assigned(Collection<TopicPartition> partitions) {
+    }
+
+    /** Partitions taken away: their state is no longer this engine's to keep. */
+    default void revoked(Collection<TopicPartition> partitions) {
+    }
+
+    /** The open transaction was aborted: what this engine holds of its writes is forgotten and read again. */
+    default void aborted() {
+    }
+
+    /**
+     * Removes what expired by now from the store.
+     *
+     * @return how many keys it changed or deleted
+     */
+    int sweep(long nowMillis);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,68 @@
+package dev.eddy.engine.state;
+
+import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.StateBackend;
+import dev.eddy.engine.kafka.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+
+/** Opens the store a function's definition names. */
+public final class StateStores {
+
+    /** The most PostgreSQL connections one function holds on one engine. */
+    static final int MAX_POSTGRES_CONNECTIONS = 16;
+
+    private StateStores() {
+    }
+
+    /**
+     * Makes the store ready for a function about to run: for the Kafka store, its changelog topic (compacted, as
+     * many partitions as the input); for the others, a first connection.
+     *
+     * @throws dev.eddy.engine.EddyException saying what is missing or unreachable
+     */
+    public static void prepare(FunctionDefinition function, Admin admin) {
+        if (function.state().isEmpty()) {
+            return;
+        }
+        if (function.stateStore() instanceof StateBackend.Kafka) {
+            String input = function.inputs().get(0);
+            Topics.createCompacted(admin, FunctionDefinition.changelogTopicOf(function.name()),
+                    Topics.partitions(admin, input));
+        }
+    }
+
+    /**
+     * The store a running function uses, or null when it declares no state.
+     *
+     * @param producer the function's producer, on which the Kafka store writes its changelog
+     */
+    public static KeyedStore open(FunctionDefinition function, EngineConfig config,
+            Producer<byte[], byte[]> producer, StateMetrics metrics) {
+        if (function.state().isEmpty()) {
+            return null;
+        }
+        return switch (function.stateStore()) {
+            case StateBackend.Kafka kafka -> new KafkaKeyedStore(function.name(),
+                    FunctionDefinition.changelogTopicOf(function.name()), function.inputs().get(0), producer, config,
+                    metrics);
+            case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), metrics).check();
+            case StateBackend.Postgres postgres -> new PostgresKeyedStore(function.name(), postgres.url(),
+                    Math.min(MAX_POSTGRES_CONNECTIONS, function.maxConcurrency()), metrics);
+        };
+    }
+
+    /** Reads a function's state from outside it; the caller closes it. */
+    public static StateQuery query(FunctionDefinition function, EngineConfig config, Admin admin) {
+        return switch (function.stateStore()) {
+            case StateBackend.Kafka kafka -> {
+                String changelog = FunctionDefinition.changelogTopicOf(function.name());
+                yield new KafkaStateQuery(config, changelog, Topics.partitions(admin, changelog));
+            }
+            case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), StateMetrics.none());
+            case StateBackend.Postgres postgres -> new PostgresKeyedStore(function.name(), postgres.url(), 1,
+                    StateMetrics.none());
+        };
+    }
+}

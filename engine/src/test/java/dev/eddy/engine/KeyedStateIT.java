@@ -1,0 +1,126 @@
+package dev.eddy.engine;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eddy.engine.testing.CountingHandler;
+import dev.eddy.engine.testing.EmbeddedKafkaExtension;
+import dev.eddy.engine.testing.StateStoresUnderTest;
+import dev.eddy.engine.testing.TestKafka;
+import dev.eddy.sdk.Codec;
+import dev.eddy.sdk.Context;
+import dev.eddy.sdk.Event;
+import dev.eddy.sdk.Handler;
+import dev.eddy.sdk.StateSpec;
+import dev.eddy.sdk.ValueState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Keyed state on a real broker, with each store on its real server: counts per key are exact, survive a redeploy
+ * (the Kafka store restores them from its changelog), and expired state leaves the store in real time.
+ */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class KeyedStateIT {
+
+    private static final Duration QUIET = Duration.ofSeconds(60);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kafka", "redis", "postgres"})
+    void shouldCountEveryKeysEventsExactlyAcrossARedeploy(String store, TestKafka kafka) {
+        String input = kafka.newTopic("count-in", 4);
+        String output = kafka.newTopic("count-out", 4);
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("count-" + store))
+                .input(input).output(output).stateStore(StateStoresUnderTest.backend(store))
+                .handler(new CountingHandler()).build();
+        Map<String, Long> expected = new HashMap<>();
+        produce(kafka, input, 0, 10_000, 200, expected);
+        EngineConfig config = kafka.engineConfig(Map.of());
+        try (Engine engine = new Engine(config, new SimpleMeterRegistry())) {
+            engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == 10_000);
+        }
+        assertEquals(strings(expected), StateStoresUnderTest.values(function, config, kafka.admin(), "count"));
+
+        produce(kafka, input, 10_000, 2_000, 200, expected);
+        try (Engine engine = new Engine(config, new SimpleMeterRegistry())) {
+            engine.deploy(function); // a new engine: the Kafka store reads the counts back from the changelog
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == 12_000);
+        }
+        assertEquals(strings(expected), StateStoresUnderTest.values(function, config, kafka.admin(), "count"));
+        assertEquals(12_000, kafka.endOffsetSum(output));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kafka", "redis", "postgres"})
+    void shouldRemoveExpiredStateFromTheStoreInRealTime(String store, TestKafka kafka) {
+        String input = kafka.newTopic("ttl-in", 2);
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("ttl-" + store))
+                .input(input).stateStore(StateStoresUnderTest.backend(store)).handler(new LastSeen()).build();
+        EngineConfig config = kafka.engineConfig(Map.of(EngineConfig.STATE_SWEEP_INTERVAL_MS, 100L));
+        try (Engine engine = new Engine(config, new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            produce(kafka, input, 0, 50, 50, new HashMap<>());
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == 50);
+            long written = System.nanoTime();
+            Map<String, String> seen = StateStoresUnderTest.values(function, config, kafka.admin(), "last");
+            // Read back within the time-to-live: every key's state is there (unless this machine was slow).
+            if (System.nanoTime() - written < LastSeen.TTL.toNanos() / 2) {
+                assertEquals(50, seen.size(), seen.toString());
+            }
+            // Then the sweep removes it from the store itself (the query counts raw keys, expired or not).
+            await().atMost(QUIET).until(() -> storedKeys(function, config, kafka) == 0);
+            assertTrue(running.stats().stateExpired() >= 50, "keys swept: " + running.stats().stateExpired());
+        }
+    }
+
+    private static int storedKeys(FunctionDefinition function, EngineConfig config, TestKafka kafka) {
+        try (var query = dev.eddy.engine.state.StateStores.query(function, config, kafka.admin())) {
+            return query.keys(null, 1000).keys().size();
+        }
+    }
+
+    /** Remembers each key's last value for two seconds after it was written. */
+    static final class LastSeen implements Handler {
+        static final Duration TTL = Duration.ofSeconds(2);
+        static final ValueState<String> LAST = ValueState.named("last", Codec.string()).expireAfterWrite(TTL);
+
+        @Override
+        public List<StateSpec> state() {
+            return List.of(LAST);
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            context.state().set(LAST, event.valueAsString());
+        }
+    }
+
+    /** Produces records {@code from..from+count} on {@code keys} keys, and counts them per key. */
+    static void produce(TestKafka kafka, String topic, int from, int count, int keys, Map<String, Long> perKey) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(count);
+        for (int i = from; i < from + count; i++) {
+            String key = "key-" + i % keys;
+            perKey.merge(key, 1L, Long::sum);
+            records.add(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                    ("id-" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produce(records);
+    }
+
+    static Map<String, String> strings(Map<String, Long> counts) {
+        Map<String, String> strings = new HashMap<>();
+        counts.forEach((key, count) -> strings.put(key, Long.toString(count)));
+        return strings;
+    }
+}

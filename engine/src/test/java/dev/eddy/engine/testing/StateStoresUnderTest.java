@@ -1,0 +1,74 @@
+package dev.eddy.engine.testing;
+
+import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.StateBackend;
+import dev.eddy.engine.state.KeyState;
+import dev.eddy.engine.state.StateQuery;
+import dev.eddy.engine.state.StateStores;
+import dev.eddy.sdk.spi.StateStore;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+
+/** The state stores tests run against: the real Redis and PostgreSQL on this machine, and Kafka's changelog. */
+public final class StateStoresUnderTest {
+
+    public static final String REDIS_URL = System.getProperty("eddy.test.redis", "redis://127.0.0.1:6379");
+    public static final String POSTGRES_URL = System.getProperty("eddy.test.postgres",
+            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+
+    private StateStoresUnderTest() {
+    }
+
+    /** The store of that kind, at this machine's server. */
+    public static StateBackend backend(String kind) {
+        return StateBackend.of(kind, switch (kind) {
+            case "redis" -> REDIS_URL;
+            case "postgres" -> POSTGRES_URL;
+            default -> null;
+        });
+    }
+
+    /** The arguments of {@code eddy run} that choose the store. */
+    public static java.util.List<String> runArguments(String kind) {
+        StateBackend backend = backend(kind);
+        return switch (backend) {
+            case StateBackend.Redis redis -> java.util.List.of("--state-store", "redis", "--state-url", redis.url());
+            case StateBackend.Postgres postgres -> java.util.List.of("--state-store", "postgres", "--state-url",
+                    postgres.url());
+            default -> java.util.List.of("--state-store", "kafka");
+        };
+    }
+
+    /** Every key's value of a value state, read through the store's query, by record key. */
+    public static Map<String, String> values(FunctionDefinition function, EngineConfig config, Admin admin,
+            String state) {
+        Map<String, String> values = new HashMap<>();
+        try (StateQuery query = StateStores.query(function, config, admin)) {
+            String cursor = null;
+            do {
+                StateQuery.Page page = query.keys(cursor, StateQuery.MAX_PAGE);
+                for (String key : page.keys()) {
+                    value(query.read(key), state).ifPresent(value -> values.put(recordKey(key), value));
+                }
+                cursor = page.next();
+            } while (cursor != null);
+        }
+        return values;
+    }
+
+    private static Optional<String> value(Optional<KeyState> state, String name) {
+        long now = System.currentTimeMillis();
+        return state.map(s -> s.states().get(name)).map(entries -> entries.get(""))
+                .filter(stored -> stored.expiresAtMillis() > now)
+                .map(StateStore.Stored::value).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    private static String recordKey(String storeKey) {
+        return new String(Base64.getUrlDecoder().decode(storeKey), StandardCharsets.UTF_8);
+    }
+}
