@@ -2,7 +2,6 @@ package dev.eddy.engine;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eddy.engine.testing.CountingHandler;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
@@ -80,7 +79,8 @@ class KeyedStateIT {
             }
             // Then the sweep removes it from the store itself (the query counts raw keys, expired or not).
             await().atMost(QUIET).until(() -> storedKeys(function, config, kafka) == 0);
-            assertTrue(running.stats().stateExpired() >= 50, "keys swept: " + running.stats().stateExpired());
+            // Every key counted as swept (Redis deletes keys itself; the engine notices them at its next sweeps).
+            await().atMost(QUIET).until(() -> running.stats().stateExpired() >= 50);
         }
     }
 

@@ -1,0 +1,175 @@
+package dev.eddy.engine;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eddy.engine.testing.CountingHandler;
+import dev.eddy.engine.testing.EmbeddedKafkaExtension;
+import dev.eddy.engine.testing.EngineProcess;
+import dev.eddy.engine.testing.LoadProducer;
+import dev.eddy.engine.testing.StateStoresUnderTest;
+import dev.eddy.engine.testing.TestKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A counting function (state += 1 per event) in engine processes killed with SIGKILL while records flow, and
+ * joined by a second engine: the final count of every key equals the records produced for it — none lost, none
+ * applied twice — and no output ever carries a count that did not happen.
+ */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class StateCrashIT {
+
+    private static final int RECORDS = 100_000;
+    private static final int KEYS = 1_000;
+    private static final int RATE = 20_000;
+    private static final Duration QUIET = Duration.ofSeconds(120);
+
+    /** Kafka's store in exactly-once mode; Redis and PostgreSQL at-least-once, exact through offset fencing. */
+    @ParameterizedTest
+    @ValueSource(strings = {"kafka", "redis", "postgres"})
+    void shouldCountExactlyWhenTheEngineIsKilledTwice(String store, TestKafka kafka) throws Exception {
+        Delivery delivery = store.equals("kafka") ? Delivery.EXACTLY_ONCE : Delivery.AT_LEAST_ONCE;
+        Setup setup = new Setup(kafka, "state-crash-" + store, store, delivery);
+        try (EngineProcess engine = setup.engine("a").start();
+                LoadProducer load = new LoadProducer(kafka.bootstrapServers(), setup.input, RECORDS, KEYS, RATE)
+                        .start()) {
+            engine.crashEvenlyWhileRecordsFlow(2, RECORDS, setup::committed, QUIET);
+            load.await(2, TimeUnit.MINUTES);
+            assertEquals(0, load.failed());
+            await().atMost(QUIET).until(() -> setup.committed() == RECORDS);
+            engine.terminate(Duration.ofSeconds(60));
+        }
+        setup.assertExactCounts();
+    }
+
+    @Test
+    void shouldHandOverPartitionsWithTheirStateToASecondEngine(TestKafka kafka) throws Exception {
+        Setup setup = new Setup(kafka, "state-join", "kafka", Delivery.EXACTLY_ONCE);
+        // Slower, and only once the first engine consumes, so that the second one joins (which takes a few
+        // heartbeats) well before the last record.
+        try (EngineProcess first = setup.engine("first").start();
+                EngineProcess second = setup.engine("second");
+                LoadProducer load = new LoadProducer(kafka.bootstrapServers(), setup.input, RECORDS, KEYS, RATE / 5)) {
+            await().atMost(QUIET).until(() -> setup.membersWithPartitions() == 1);
+            load.start();
+            await().atMost(QUIET).until(() -> setup.committed() >= RECORDS / 10);
+            long joining = System.nanoTime();
+            second.start();
+            await().atMost(QUIET).until(() -> setup.membersWithPartitions() == 2);
+            long atTakeover = setup.committed();
+            System.out.printf("[handover] the second engine had partitions %d ms after it started, at %d records"
+                    + " committed%n", (System.nanoTime() - joining) / 1_000_000, atTakeover);
+            load.await(2, TimeUnit.MINUTES);
+            assertEquals(0, load.failed());
+            await().atMost(QUIET).until(() -> setup.committed() == RECORDS);
+            second.terminate(Duration.ofSeconds(60));
+            first.terminate(Duration.ofSeconds(60));
+            assertTrue(atTakeover < RECORDS, "the second engine shared the partitions while records flowed");
+        }
+        setup.assertExactCounts();
+    }
+
+    /** One run's topics, function and checks. */
+    private static final class Setup {
+        final TestKafka kafka;
+        final String name;
+        final String input;
+        final String output;
+        final String store;
+        final Delivery delivery;
+
+        Setup(TestKafka kafka, String prefix, String store, Delivery delivery) {
+            this.kafka = kafka;
+            this.name = kafka.uniqueName(prefix);
+            this.input = kafka.newTopic(prefix + "-in", 6);
+            this.output = kafka.newTopic(prefix + "-out", 6);
+            this.store = store;
+            this.delivery = delivery;
+        }
+
+        EngineProcess engine(String instance) {
+            List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--name",
+                    name, "--handler", CountingHandler.class.getName(), "--input", input, "--output", output,
+                    "--delivery", delivery.name(), "--set", "instance.id=" + instance, "--set",
+                    "commit.interval.ms=200"));
+            args.addAll(StateStoresUnderTest.runArguments(store));
+            return new EngineProcess(args, Path.of("target", "engine-processes", name + "-" + instance + ".log"));
+        }
+
+        long committed() {
+            return kafka.committedSum("eddy-" + name, input);
+        }
+
+        /** How many members of the function's group have input partitions now (0 before the group exists). */
+        int membersWithPartitions() throws Exception {
+            try {
+                return (int) kafka.admin().describeConsumerGroups(List.of("eddy-" + name)).all()
+                        .get(10, TimeUnit.SECONDS).get("eddy-" + name).members().stream()
+                        .filter(member -> !member.assignment().topicPartitions().isEmpty()).count();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                    return 0;
+                }
+                throw e;
+            }
+        }
+
+        void assertExactCounts() {
+            FunctionDefinition function = FunctionDefinition.builder(name).input(input).output(output)
+                    .delivery(delivery).stateStore(StateStoresUnderTest.backend(store))
+                    .handler(new CountingHandler()).build();
+            Map<String, String> counts = StateStoresUnderTest.values(function,
+                    kafka.engineConfig(Map.of()), kafka.admin(), "count");
+            Map<String, String> expected = new HashMap<>();
+            Set<String> expectedOutputs = new HashSet<>();
+            for (int k = 0; k < KEYS; k++) {
+                expected.put("key-" + k, Integer.toString(RECORDS / KEYS));
+                for (int n = 1; n <= RECORDS / KEYS; n++) {
+                    expectedOutputs.add("key-" + k + "=" + n);
+                }
+            }
+            int wrong = 0;
+            for (Map.Entry<String, String> count : expected.entrySet()) {
+                if (!count.getValue().equals(counts.get(count.getKey()))) {
+                    wrong++;
+                }
+            }
+            assertEquals(0, wrong, "keys whose count is not " + RECORDS / KEYS + " (" + store + ", " + delivery
+                    + "): " + difference(expected, counts));
+            assertEquals(expected, counts);
+            List<String> outputs = kafka.readValues(output);
+            assertEquals(expectedOutputs, new HashSet<>(outputs), "every count emitted, and no count that never"
+                    + " happened");
+            long duplicates = outputs.size() - expectedOutputs.size();
+            if (delivery == Delivery.EXACTLY_ONCE) {
+                assertEquals(0, duplicates, "read_committed sees each count once");
+            }
+            System.out.println("[counts] " + store + " store, " + delivery + ": " + counts.size() + " keys of "
+                    + RECORDS / KEYS + " each, exact; outputs " + outputs.size() + " (" + duplicates
+                    + " repeated)");
+        }
+
+        private static String difference(Map<String, String> expected, Map<String, String> actual) {
+            StringBuilder text = new StringBuilder();
+            expected.forEach((key, value) -> {
+                if (!value.equals(actual.get(key)) && text.length() < 500) {
+                    text.append(key).append(": ").append(actual.get(key)).append("; ");
+                }
+            });
+            return text.toString();
+        }
+    }
+}
