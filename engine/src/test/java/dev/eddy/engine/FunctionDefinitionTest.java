@@ -50,23 +50,71 @@ class FunctionDefinitionTest {
         assertEquals("eddy-f", function.groupId());
     }
 
-    @Test
-    void shouldRefuseKeyedStateUntilTheEngineHasAStore() {
-        dev.eddy.sdk.ValueState<String> last = dev.eddy.sdk.ValueState.named("last", dev.eddy.sdk.Codec.string());
-        dev.eddy.sdk.Handler stateful = new dev.eddy.sdk.Handler() {
+    private static final dev.eddy.sdk.ValueState<String> LAST =
+            dev.eddy.sdk.ValueState.named("last", dev.eddy.sdk.Codec.string());
+
+    /** A handler that declares the given state. */
+    private static dev.eddy.sdk.Handler declaring(dev.eddy.sdk.StateSpec... state) {
+        return new dev.eddy.sdk.Handler() {
             @Override
             public void handle(dev.eddy.sdk.Event event, dev.eddy.sdk.Context context) {
             }
 
             @Override
             public List<dev.eddy.sdk.StateSpec> state() {
-                return List.of(last);
+                return List.of(state);
             }
         };
-        InvalidFunctionException error = assertThrows(InvalidFunctionException.class,
-                () -> FunctionDefinition.builder("f").input("in").handler(stateful).build());
-        assertEquals("state", error.field());
-        assertTrue(error.getMessage().contains("[last]") && error.getMessage().contains("state store"),
-                error.getMessage());
+    }
+
+    @Test
+    void shouldKeepStateInKafkaUnlessToldOtherwise() {
+        FunctionDefinition function = FunctionDefinition.builder("f").input("in").handler(declaring(LAST)).build();
+        assertEquals(StateBackend.kafka(), function.stateStore());
+        assertEquals(List.of(LAST), function.state());
+        assertEquals("eddy.state.f", FunctionDefinition.changelogTopicOf("f"));
+    }
+
+    @Test
+    void shouldRefuseStateTheDispatcherCannotKeepExact() {
+        InvalidFunctionException unordered = assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("f").input("in").ordering(Ordering.UNORDERED)
+                        .handler(declaring(LAST)).build());
+        assertEquals("ordering", unordered.field());
+        assertTrue(unordered.getMessage().contains("[last]"), unordered.getMessage());
+
+        InvalidFunctionException twoInputs = assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("f").input("a").input("b").handler(declaring(LAST)).build());
+        assertEquals("inputs", twoInputs.field());
+        assertTrue(twoInputs.getMessage().contains("redis or postgres"), twoInputs.getMessage());
+        FunctionDefinition.builder("f").input("a").input("b").stateStore(StateBackend.redis("redis://h:1"))
+                .handler(declaring(LAST)).build();
+
+        InvalidFunctionException exactlyOnce = assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("f").input("in").delivery(Delivery.EXACTLY_ONCE)
+                        .stateStore(StateBackend.postgres("jdbc:postgresql://h/db")).handler(declaring(LAST))
+                        .build());
+        assertEquals("state.store", exactlyOnce.field());
+        assertTrue(exactlyOnce.getMessage().contains("AT_LEAST_ONCE"), exactlyOnce.getMessage());
+
+        InvalidFunctionException twice = assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("f").input("in").handler(declaring(LAST, LAST)).build());
+        assertEquals("state", twice.field());
+    }
+
+    @Test
+    void shouldNameTheStoreAndItsUrlAsManifestsGiveThem() {
+        assertEquals(StateBackend.kafka(), StateBackend.of(null, null));
+        assertEquals(StateBackend.redis("redis://127.0.0.1:6379"), StateBackend.of("Redis", "redis://127.0.0.1:6379"));
+        assertEquals("postgres (jdbc:postgresql://h/db?user=u&password=***)",
+                StateBackend.of("postgres", "jdbc:postgresql://h/db?user=u&password=secret").toString());
+        assertEquals("redis (redis://u:***@h:1)", StateBackend.redis("redis://u:pw@h:1").toString());
+        InvalidFunctionException kind = assertThrows(InvalidFunctionException.class,
+                () -> StateBackend.of("memcached", null));
+        assertEquals("state.store", kind.field());
+        assertTrue(kind.getMessage().contains("kafka, redis, postgres"), kind.getMessage());
+        InvalidFunctionException url = assertThrows(InvalidFunctionException.class,
+                () -> StateBackend.of("redis", "http://h"));
+        assertEquals("state.url", url.field());
     }
 }

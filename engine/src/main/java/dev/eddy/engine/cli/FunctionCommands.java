@@ -101,6 +101,17 @@ final class FunctionCommands {
             for (String count : new String[] {"received", "succeeded", "failed", "retries", "deadLettered", "emitted"}) {
                 System.out.printf(Locale.ROOT, "  %-20s %,d%n", count, f.get(count).asLong());
             }
+            if (f.hasNonNull("keyedState")) {
+                JsonNode state = f.get("keyedState");
+                System.out.printf(Locale.ROOT, "  %-20s %s%n", "state store", state.get("store").asText());
+                for (JsonNode piece : state.get("declared")) {
+                    System.out.printf(Locale.ROOT, "  %-20s %s%s%n", "state " + piece.get("name").asText(),
+                            piece.get("kind").asText(), piece.has("ttl") ? ", expires " + piece.get("expires").asText()
+                                    + " " + piece.get("ttl").asText() : "");
+                }
+                System.out.printf(Locale.ROOT, "  %-20s %,d%n", "replays skipped", state.get("replaysSkipped").asLong());
+                System.out.printf(Locale.ROOT, "  %-20s %,d%n", "keys expired", state.get("expired").asLong());
+            }
             if (f.hasNonNull("failure")) {
                 System.out.printf(Locale.ROOT, "  %-20s %s%n", "failure", f.get("failure").asText());
             }

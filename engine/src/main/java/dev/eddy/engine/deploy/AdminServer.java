@@ -11,6 +11,11 @@ import dev.eddy.engine.FunctionStats;
 import dev.eddy.engine.InvalidFunctionException;
 import dev.eddy.engine.RunningFunction;
 import dev.eddy.engine.manifest.Manifest;
+import dev.eddy.engine.state.KeyState;
+import dev.eddy.engine.state.StateJson;
+import dev.eddy.engine.state.StateQuery;
+import dev.eddy.engine.state.StateStores;
+import dev.eddy.sdk.StateSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/functions/{name}            one function
  * DELETE /v1/functions/{name}            stop it (in-flight records complete and are committed) and forget it
  * POST   /v1/functions/{name}/rollback   back to the version deployed before
+ * GET    /v1/functions/{name}/state?cursor=&amp;limit=   a page of the keys with state (limit 1 to 1000, default 100)
+ * GET    /v1/functions/{name}/state?key=  one key's state (the key as text, or base64:&lt;bytes&gt;)
  * </pre>
  *
  * Errors are JSON {@code {"error": "...", "field": "..."}}: 400 invalid function, 401 no token, 403 wrong token,
@@ -110,6 +118,8 @@ public final class AdminServer implements AutoCloseable {
             } else if (rest.endsWith("/rollback") && method.equals("POST")) {
                 Deployments.Outcome outcome = deployments.rollback(rest.substring(0, rest.length() - "/rollback".length()));
                 send(exchange, 200, outcome(outcome));
+            } else if (rest.endsWith("/state") && method.equals("GET")) {
+                state(exchange, rest.substring(0, rest.length() - "/state".length()));
             } else if (rest.indexOf('/') < 0 && method.equals("GET")) {
                 RunningFunction running = engine.function(rest).orElse(null);
                 if (running == null) {
@@ -197,6 +207,66 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** A page of a function's keys, or one key's state. */
+    private void state(HttpExchange exchange, String name) throws IOException {
+        RunningFunction running = engine.function(name).orElse(null);
+        if (running == null) {
+            error(exchange, 404, "no function '" + name + "' on this engine", null);
+            return;
+        }
+        if (running.definition().state().isEmpty()) {
+            error(exchange, 404, "function '" + name + "' declares no keyed state", null);
+            return;
+        }
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        try (StateQuery state = StateStores.query(running.definition(), engine.config(), engine.admin())) {
+            String key = query.get("key");
+            if (key != null) {
+                String storeKey = StateJson.storeKey(key);
+                KeyState found = state.read(storeKey).orElse(null);
+                if (found == null) {
+                    error(exchange, 404, "function '" + name + "' has no state for key '" + key + "'", null);
+                } else {
+                    send(exchange, 200, StateJson.render(storeKey, found).put("function", name));
+                }
+                return;
+            }
+            int limit;
+            try {
+                limit = Integer.parseInt(query.getOrDefault("limit", "100"));
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > StateQuery.MAX_PAGE) {
+                error(exchange, 400, "limit '" + query.get("limit") + "' is not valid: a whole number from 1 to "
+                        + StateQuery.MAX_PAGE, "limit");
+                return;
+            }
+            StateQuery.Page page = state.keys(query.get("cursor"), limit);
+            ObjectNode body = JSON.createObjectNode().put("function", name)
+                    .put("store", running.definition().stateStore().kind());
+            ArrayNode keys = body.putArray("keys");
+            page.keys().forEach(storeKey -> keys.add(StateJson.displayKey(storeKey)));
+            body.put("next", page.next());
+            send(exchange, 200, body);
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> values = new java.util.HashMap<>();
+        if (raw == null) {
+            return values;
+        }
+        for (String pair : raw.split("&")) {
+            int equals = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals),
+                    StandardCharsets.UTF_8);
+            values.put(name, equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1),
+                    StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+
     private void list(HttpExchange exchange) throws IOException {
         ArrayNode functions = JSON.createArrayNode();
         for (RunningFunction running : engine.functions()) {
@@ -232,6 +302,19 @@ public final class AdminServer implements AutoCloseable {
                 .put("retries", stats.retries())
                 .put("deadLettered", stats.deadLettered())
                 .put("emitted", stats.emitted());
+        if (!running.definition().state().isEmpty()) {
+            ObjectNode state = node.putObject("keyedState").put("store", running.definition().stateStore().toString());
+            ArrayNode declared = state.putArray("declared");
+            for (StateSpec spec : running.definition().state()) {
+                ObjectNode piece = declared.addObject().put("name", spec.name())
+                        .put("kind", spec instanceof dev.eddy.sdk.MapState<?, ?> ? "map" : "value");
+                if (spec.ttl().expires()) {
+                    piece.put("ttl", spec.ttl().duration().toString())
+                            .put("expires", spec.ttl().afterAccess() ? "after access" : "after write");
+                }
+            }
+            state.put("replaysSkipped", stats.stateReplaysSkipped()).put("expired", stats.stateExpired());
+        }
         running.failure().ifPresent(failure -> node.put("failure", failure.getMessage()));
         return node;
     }

@@ -77,6 +77,40 @@ class DeployIT {
     }
 
     @Test
+    void shouldShowAStatefulFunctionsStateByKeyAndPageThroughItsKeys(TestKafka kafka) throws Exception {
+        String manifest = "name: " + name + "\nhandler: " + KeyCounter.class.getName() + "\ninputs: [" + input
+                + "]\nstate: {store: kafka}\n";
+        assertEquals(201, deploy(FunctionJars.jar(manifest, Map.of(), KeyCounter.class), TOKEN).statusCode());
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            records.add(new ProducerRecord<>(input, ("k" + i % 3).getBytes(StandardCharsets.UTF_8),
+                    ("v" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produce(records);
+        await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) == 30);
+
+        JsonNode state = JSON.readTree(get("/" + name + "/state?key=k1", 200));
+        assertEquals(10, state.at("/state/count/value").asInt(), state.toString());
+        assertEquals("k1", state.get("key").asText());
+        JsonNode first = JSON.readTree(get("/" + name + "/state?limit=2", 200));
+        assertEquals(2, first.get("keys").size(), first.toString());
+        JsonNode second = JSON.readTree(get("/" + name + "/state?limit=2&cursor=" + first.get("next").asText(), 200));
+        assertEquals(1, second.get("keys").size(), second.toString());
+        assertTrue(second.get("next").isNull(), second.toString());
+        assertTrue(get("/" + name + "/state?key=never-seen", 404).contains("no state for key 'never-seen'"));
+        assertTrue(get("/" + name + "/state?limit=0", 400).contains("1 to 1000"));
+        JsonNode status = JSON.readTree(get("/" + name, 200));
+        assertEquals("count", status.at("/keyedState/declared/0/name").asText(), status.toString());
+        assertEquals(401, send(HttpRequest.newBuilder(uri("/" + name + "/state?key=k1")).GET(), null).statusCode());
+    }
+
+    private String get(String path, int status) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).GET(), TOKEN);
+        assertEquals(status, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    @Test
     void shouldRestoreTheDeployedVersionsOnARestartedEngine(TestKafka kafka) throws Exception {
         assertEquals(201, deploy(jar("1.0", "v1"), TOKEN).statusCode());
         assertEquals(201, deploy(jar("2.0", "v2"), TOKEN).statusCode());

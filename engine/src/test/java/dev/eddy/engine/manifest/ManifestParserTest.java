@@ -109,6 +109,8 @@ class ManifestParserTest {
         "'retry: {attempts: 3}' | retry.attempts | did you mean 'retry.maxAttempts'?",
         "handler: 'not a class' | handler | a fully qualified class name",
         "'inputPattern: \"[\"' | inputs | exactly one",
+        "'state: {store: mongo}' | state.store | one of kafka, redis, postgres",
+        "'state: {store: postgres}' | state.url | jdbc:postgresql://",
     })
     void shouldNameTheFieldTheValueAndWhatIsValid(String line, String field, String expected) {
         String yaml = base(line);

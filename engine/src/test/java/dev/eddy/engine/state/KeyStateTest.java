@@ -1,0 +1,112 @@
+package dev.eddy.engine.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eddy.sdk.Codec;
+import dev.eddy.sdk.MapState;
+import dev.eddy.sdk.ValueState;
+import dev.eddy.sdk.spi.CallState;
+import dev.eddy.sdk.testing.TestClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class KeyStateTest {
+
+    private static final ValueState<Long> COUNT = ValueState.named("count", Codec.json(Long.class));
+    private static final MapState<String, String> SEEN = MapState.named("seen", Codec.string(), Codec.string())
+            .expireAfterWrite(Duration.ofMinutes(5));
+
+    private final TestClock clock = new TestClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+
+    private CallState call(KeyState state) {
+        return new CallState(state, Set.of("count", "seen"), "f", clock, "a2V5");
+    }
+
+    @Test
+    void shouldRoundTripStateAndFenceThroughItsBytes() {
+        KeyState state = KeyState.empty();
+        CallState call = call(state);
+        call.set(COUNT, 41L);
+        call.put(SEEN, "x", "1");
+        call.put(SEEN, "y", "2");
+        call.commit();
+        state.fence(KeyState.source("in", 3), 1234);
+
+        KeyState decoded = KeyState.decode(state.encode());
+        assertEquals(state, decoded);
+        assertEquals(Optional.of(41L), call(decoded).get(COUNT));
+        assertEquals(Map.of("x", "1", "y", "2"), call(decoded).entries(SEEN));
+        assertEquals("in:3", decoded.fenceSource());
+        assertEquals(1234, decoded.fenceOffset());
+        assertArrayEquals("41".getBytes(StandardCharsets.UTF_8), decoded.states().get("count").get("").value());
+    }
+
+    @Test
+    void shouldCoverTheRecordsOfItsSourceUpToItsFence() {
+        KeyState state = KeyState.empty();
+        assertFalse(state.covers("in:0", 0), "a key never written covers nothing");
+        state.fence("in:0", 10);
+        assertTrue(state.covers("in:0", 10));
+        assertTrue(state.covers("in:0", 3));
+        assertFalse(state.covers("in:0", 11));
+        assertFalse(state.covers("in:1", 5), "another partition's offsets are not comparable");
+    }
+
+    @Test
+    void shouldLeaveTheLoadedStateAloneWhenACallWritesToACopy() {
+        KeyState loaded = KeyState.empty();
+        CallState first = call(loaded);
+        first.set(COUNT, 1L);
+        first.commit();
+        CallState second = call(loaded);
+        second.set(COUNT, 2L);
+        KeyState next = loaded.copy();
+        second.commitTo(next);
+        assertEquals(Optional.of(1L), call(loaded).get(COUNT));
+        assertEquals(Optional.of(2L), call(next).get(COUNT));
+    }
+
+    @Test
+    void shouldDropWhatExpiredAndKnowWhenTheNextAndLastEntriesExpire() {
+        KeyState state = KeyState.empty();
+        CallState call = call(state);
+        call.set(COUNT, 7L); // never expires
+        call.put(SEEN, "x", "1");
+        call.commit();
+        long firstExpiry = clock.millis() + Duration.ofMinutes(5).toMillis();
+        clock.advance(Duration.ofMinutes(2));
+        CallState later = call(state);
+        later.put(SEEN, "y", "2");
+        later.commit();
+        assertEquals(firstExpiry, state.nextExpiry());
+        assertEquals(Long.MAX_VALUE, state.lastExpiry(), "the count never expires");
+
+        assertFalse(state.dropExpired(firstExpiry - 1));
+        assertTrue(state.dropExpired(firstExpiry));
+        assertEquals(Map.of("y", "2"), call(state).entries(SEEN));
+        CallState clearing = call(state);
+        clearing.clear(COUNT);
+        clearing.commit();
+        assertNull(state.get("k", "count", null));
+        assertFalse(state.isEmpty(), "y lives on");
+        state.dropExpired(firstExpiry + Duration.ofMinutes(2).toMillis());
+        assertTrue(state.isEmpty(), "nothing left: the key is deleted from its store");
+    }
+
+    @Test
+    void shouldRefuseBytesThatAreNotAKeysState() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> KeyState.decode("{\"count\":1}".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(error.getMessage().contains("not a key's state"), error.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> KeyState.decode(new byte[] {1, 0}));
+    }
+}
