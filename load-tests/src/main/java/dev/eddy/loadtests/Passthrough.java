@@ -94,7 +94,7 @@ final class Passthrough implements Scenario {
     }
 
     /** Nanoseconds from the first handler call to the last output acknowledged. */
-    private static long eddyPassthrough(BenchContext context, String input, String output, int records, int run) {
+    static long eddyPassthrough(BenchContext context, String input, String output, int records, int run) {
         AtomicLong first = new AtomicLong();
         FunctionDefinition function = context.function("bench-pass-" + input + "-" + run, null)
                 .input(input)

@@ -20,7 +20,8 @@ class BenchCommandIT {
     Path results;
 
     @ParameterizedTest
-    @ValueSource(strings = {"dispatch-noop", "passthrough", "io-bound", "eos-passthrough", "e2e-latency"})
+    @ValueSource(strings = {"dispatch-noop", "passthrough", "io-bound", "eos-passthrough", "e2e-latency",
+        "stateful-counter"})
     void shouldWriteTheResultWithEddyBesideItsBaseline(String scenario) throws Exception {
         int status = EddyCli.commandLine().execute("bench", scenario, "--records", "5000", "--runs", "1",
                 "--results-dir", results.toString());
@@ -45,6 +46,6 @@ class BenchCommandIT {
         StringWriter err = new StringWriter();
         int status = EddyCli.commandLine().setErr(new PrintWriter(err)).execute("bench", scenario);
         assertEquals(2, status);
-        assertTrue(err.toString().contains("dispatch-noop, passthrough, io-bound, eos-passthrough, e2e-latency"), err.toString());
+        assertTrue(err.toString().contains("dispatch-noop, passthrough, io-bound, eos-passthrough, e2e-latency, stateful-counter"), err.toString());
     }
 }

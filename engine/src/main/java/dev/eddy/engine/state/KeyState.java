@@ -1,17 +1,15 @@
 package dev.eddy.engine.state;
 
 import dev.eddy.sdk.spi.StateStore;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Objects;
 
 /**
  * All the state of one key of one function, as every store keeps it: one record per key, so that the state and
@@ -30,7 +28,10 @@ public final class KeyState implements StateStore {
     static final String VALUE = "";
     private static final byte FORMAT = 1;
 
-    /** State name → entry → stored value; sorted, so that equal states encode equally. */
+    /**
+     * State name → entry → stored value. The inner maps are never changed once made, but replaced whole (most hold
+     * one value), so that a copy shares them and costs one small map.
+     */
     private final Map<String, Map<String, Stored>> states;
     private String fenceSource;
     private long fenceOffset = -1;
@@ -43,14 +44,12 @@ public final class KeyState implements StateStore {
 
     /** A key with no state, never written. */
     public static KeyState empty() {
-        return new KeyState(new TreeMap<>(), null, -1);
+        return new KeyState(new HashMap<>(4), null, -1);
     }
 
     /** An independent copy, for a call's changes. */
     public KeyState copy() {
-        Map<String, Map<String, Stored>> copied = new TreeMap<>();
-        states.forEach((name, entries) -> copied.put(name, new TreeMap<>(entries)));
-        return new KeyState(copied, fenceSource, fenceOffset);
+        return new KeyState(new HashMap<>(states), fenceSource, fenceOffset);
     }
 
     /** The name of a source partition as fences record it: {@code <topic>:<partition>}. */
@@ -94,16 +93,23 @@ public final class KeyState implements StateStore {
     @Override
     public void put(String key, String state, String entry, Stored stored) {
         String name = entry == null ? VALUE : entry;
+        Map<String, Stored> entries = states.get(state);
         if (stored == null) {
-            Map<String, Stored> entries = states.get(state);
-            if (entries != null) {
-                entries.remove(name);
-                if (entries.isEmpty()) {
+            if (entries != null && entries.containsKey(name)) {
+                if (entries.size() == 1) {
                     states.remove(state);
+                } else {
+                    Map<String, Stored> left = new HashMap<>(entries);
+                    left.remove(name);
+                    states.put(state, left);
                 }
             }
+        } else if (entries == null || entries.size() == 1 && entries.containsKey(name)) {
+            states.put(state, Map.of(name, stored));
         } else {
-            states.computeIfAbsent(state, s -> new TreeMap<>()).put(name, stored);
+            Map<String, Stored> changed = new HashMap<>(entries);
+            changed.put(name, stored);
+            states.put(state, changed);
         }
     }
 
@@ -123,13 +129,21 @@ public final class KeyState implements StateStore {
      * @return whether anything was removed
      */
     public boolean dropExpired(long nowMillis) {
+        if (nextExpiry() > nowMillis) {
+            return false;
+        }
         boolean dropped = false;
-        Iterator<Map<String, Stored>> names = states.values().iterator();
+        Iterator<Map.Entry<String, Map<String, Stored>>> names = states.entrySet().iterator();
         while (names.hasNext()) {
-            Map<String, Stored> entries = names.next();
-            dropped |= entries.values().removeIf(stored -> stored.expiresAtMillis() <= nowMillis);
-            if (entries.isEmpty()) {
-                names.remove();
+            Map.Entry<String, Map<String, Stored>> state = names.next();
+            Map<String, Stored> left = new HashMap<>(state.getValue());
+            if (left.values().removeIf(stored -> stored.expiresAtMillis() <= nowMillis)) {
+                dropped = true;
+                if (left.isEmpty()) {
+                    names.remove();
+                } else {
+                    state.setValue(left);
+                }
             }
         }
         return dropped;
@@ -157,29 +171,56 @@ public final class KeyState implements StateStore {
         return last == Long.MIN_VALUE ? Long.MAX_VALUE : last;
     }
 
-    /** The bytes every store keeps: a format byte, the fence, then each state's entries. */
+    /**
+     * The bytes every store keeps: a format byte, the fence, then each state's entries; text as UTF-8 with a 2-byte
+     * length, values with a 4-byte one.
+     */
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT);
-            out.writeUTF(fenceSource == null ? "" : fenceSource);
-            out.writeLong(fenceOffset);
-            out.writeInt(states.size());
-            for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
-                out.writeUTF(state.getKey());
-                out.writeInt(state.getValue().size());
-                for (Map.Entry<String, Stored> entry : state.getValue().entrySet()) {
-                    out.writeUTF(entry.getKey());
-                    out.writeLong(entry.getValue().expiresAtMillis());
-                    byte[] value = entry.getValue().value();
-                    out.writeInt(value.length);
-                    out.write(value);
-                }
+        byte[] source = fenceSource == null ? EMPTY : fenceSource.getBytes(StandardCharsets.UTF_8);
+        int size = 1 + 2 + source.length + 8 + 4;
+        for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
+            size += 2 + utf8Length(state.getKey()) + 4;
+            for (Map.Entry<String, Stored> entry : state.getValue().entrySet()) {
+                size += 2 + utf8Length(entry.getKey()) + 8 + 4 + entry.getValue().value().length;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
         }
-        return bytes.toByteArray();
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(FORMAT);
+        text(out, source);
+        out.putLong(fenceOffset);
+        out.putInt(states.size());
+        for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
+            text(out, state.getKey().getBytes(StandardCharsets.UTF_8));
+            out.putInt(state.getValue().size());
+            for (Map.Entry<String, Stored> entry : state.getValue().entrySet()) {
+                text(out, entry.getKey().getBytes(StandardCharsets.UTF_8));
+                out.putLong(entry.getValue().expiresAtMillis());
+                byte[] value = entry.getValue().value();
+                out.putInt(value.length);
+                out.put(value);
+            }
+        }
+        return out.array();
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** State names and entries are ASCII (names by rule, entries base64): one byte per char, else measured. */
+    private static int utf8Length(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return text.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return text.length();
+    }
+
+    private static void text(ByteBuffer out, byte[] utf8) {
+        if (utf8.length > 0xFFFF) {
+            throw new IllegalArgumentException("a state name or entry of " + utf8.length + " bytes; at most 65535");
+        }
+        out.putShort((short) utf8.length);
+        out.put(utf8);
     }
 
     /**
@@ -188,44 +229,81 @@ public final class KeyState implements StateStore {
      * @throws IllegalArgumentException when the bytes are not a key's state
      */
     public static KeyState decode(byte[] encoded) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
-            byte format = in.readByte();
+        try {
+            ByteBuffer in = ByteBuffer.wrap(encoded);
+            byte format = in.get();
             if (format != FORMAT) {
                 throw new IllegalArgumentException("not a key's state: format " + format + ", expected " + FORMAT);
             }
-            String source = in.readUTF();
-            long offset = in.readLong();
-            Map<String, Map<String, Stored>> states = new TreeMap<>();
-            int count = in.readInt();
+            String source = text(in);
+            long offset = in.getLong();
+            int count = in.getInt();
+            Map<String, Map<String, Stored>> states = new HashMap<>(Math.max(4, count * 2));
             for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
-                int size = in.readInt();
-                Map<String, Stored> entries = new TreeMap<>();
+                String name = text(in);
+                int size = in.getInt();
+                if (size < 0 || size > in.remaining()) {
+                    throw new IllegalArgumentException("not a key's state: " + size + " entries");
+                }
+                Map<String, Stored> entries = new HashMap<>(Math.max(4, size * 2));
                 for (int j = 0; j < size; j++) {
-                    String entry = in.readUTF();
-                    long expires = in.readLong();
-                    int length = in.readInt();
-                    if (length < 0 || length > encoded.length) {
+                    String entry = text(in);
+                    long expires = in.getLong();
+                    int length = in.getInt();
+                    if (length < 0 || length > in.remaining()) {
                         throw new IllegalArgumentException("not a key's state: a value of " + length + " bytes");
                     }
-                    entries.put(entry, new Stored(in.readNBytes(length), expires));
+                    byte[] value = new byte[length];
+                    in.get(value);
+                    entries.put(entry, new Stored(value, expires));
                 }
                 states.put(name, entries);
             }
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException("not a key's state: " + in.remaining() + " bytes too many");
+            }
             return new KeyState(states, source.isEmpty() ? null : source, offset);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a key's state: " + e, e);
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("not a key's state: the bytes end too soon", e);
         }
     }
 
+    private static String text(ByteBuffer in) {
+        int length = Short.toUnsignedInt(in.getShort());
+        if (length > in.remaining()) {
+            throw new IllegalArgumentException("not a key's state: a text of " + length + " bytes");
+        }
+        String text = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return text;
+    }
+
+    /** Equal states: the same fence, and the same values under the same names and entries. */
     @Override
     public boolean equals(Object other) {
-        return other instanceof KeyState that && Arrays.equals(encode(), that.encode());
+        if (!(other instanceof KeyState that) || that.fenceOffset != fenceOffset
+                || !Objects.equals(that.fenceSource, fenceSource) || !that.states.keySet().equals(states.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
+            Map<String, Stored> theirs = that.states.get(state.getKey());
+            if (!theirs.keySet().equals(state.getValue().keySet())) {
+                return false;
+            }
+            for (Map.Entry<String, Stored> entry : state.getValue().entrySet()) {
+                Stored their = theirs.get(entry.getKey());
+                if (their.expiresAtMillis() != entry.getValue().expiresAtMillis()
+                        || !Arrays.equals(their.value(), entry.getValue().value())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(encode());
+        return Objects.hash(fenceSource, fenceOffset, states.keySet());
     }
 
     @Override

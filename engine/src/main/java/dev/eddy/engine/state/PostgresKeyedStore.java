@@ -204,6 +204,17 @@ public final class PostgresKeyedStore implements KeyedStore, StateQuery {
         return new Page(keys, keys.size() < limit ? null : keys.get(keys.size() - 1));
     }
 
+    @Override
+    public long deleteAll() {
+        try (Connection connection = pool.getConnection();
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM eddy_state WHERE function = ?")) {
+            delete.setString(1, function);
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("cannot delete its state", e);
+        }
+    }
+
     private StateStoreException failure(String what, SQLException e) {
         return new StateStoreException("Function '" + function + "' " + what + " in PostgreSQL at "
                 + StateBackend.Urls.withoutPassword(url) + ": " + e.getMessage(), e);

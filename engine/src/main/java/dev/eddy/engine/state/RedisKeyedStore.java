@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ScanParams;
@@ -58,14 +60,21 @@ public final class RedisKeyedStore implements KeyedStore, StateQuery {
     private final byte[] expiryKey;
     private final StateMetrics metrics;
 
-    /** @param url {@code redis://[user:password@]host:port[/database]} */
-    public RedisKeyedStore(String function, String url, StateMetrics metrics) {
+    /**
+     * @param url         {@code redis://[user:password@]host:port[/database]}
+     * @param connections the most connections to hold: one per call waiting on Redis at once
+     */
+    public RedisKeyedStore(String function, String url, int connections, StateMetrics metrics) {
         this.function = function;
         this.url = url;
         this.metrics = metrics;
         this.prefix = "eddy:state:{" + function + "}:";
         this.expiryKey = bytes("eddy:state:{" + function + "}:expiry");
-        this.redis = RedisClient.create(URI.create(url));
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(connections);
+        pool.setMaxIdle(connections);
+        pool.setMinIdle(1);
+        this.redis = RedisClient.builder().fromURI(URI.create(url)).poolConfig(pool).build();
     }
 
     /**
@@ -160,6 +169,21 @@ public final class RedisKeyedStore implements KeyedStore, StateQuery {
             next = page.getCursor();
         } while (keys.isEmpty() && !ScanParams.SCAN_POINTER_START.equals(next));
         return new Page(keys, ScanParams.SCAN_POINTER_START.equals(next) ? null : next);
+    }
+
+    @Override
+    public long deleteAll() {
+        long deleted = 0;
+        String cursor = null;
+        do {
+            Page page = keys(cursor, 1000);
+            for (String key : page.keys()) {
+                deleted += redis.del(bytes(prefix + key));
+            }
+            cursor = page.next();
+        } while (cursor != null);
+        redis.del(expiryKey);
+        return deleted;
     }
 
     private StateStoreException failure(String what, JedisException e) {

@@ -23,6 +23,17 @@ public interface StateQuery extends AutoCloseable {
     record Page(List<String> keys, String next) {
     }
 
+    /**
+     * Deletes every key's state of the function from the store (a function removed for good, a test, a benchmark).
+     * The Kafka store's changelog topic is deleted with the topic instead.
+     *
+     * @return how many keys were deleted
+     * @throws UnsupportedOperationException for the Kafka store
+     */
+    default long deleteAll() {
+        throw new UnsupportedOperationException("delete the changelog topic to delete a Kafka store's state");
+    }
+
     @Override
     void close();
 }

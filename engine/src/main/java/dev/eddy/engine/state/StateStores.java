@@ -11,7 +11,9 @@ import org.apache.kafka.clients.producer.Producer;
 public final class StateStores {
 
     /** The most PostgreSQL connections one function holds on one engine. */
-    static final int MAX_POSTGRES_CONNECTIONS = 16;
+    static final int MAX_POSTGRES_CONNECTIONS = 32;
+    /** The most Redis connections one function holds on one engine. */
+    static final int MAX_REDIS_CONNECTIONS = 64;
 
     private StateStores() {
     }
@@ -47,7 +49,8 @@ public final class StateStores {
             case StateBackend.Kafka kafka -> new KafkaKeyedStore(function.name(),
                     FunctionDefinition.changelogTopicOf(function.name()), function.inputs().get(0), producer, config,
                     metrics);
-            case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), metrics).check();
+            case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(),
+                    Math.min(MAX_REDIS_CONNECTIONS, function.maxConcurrency()), metrics).check();
             case StateBackend.Postgres postgres -> new PostgresKeyedStore(function.name(), postgres.url(),
                     Math.min(MAX_POSTGRES_CONNECTIONS, function.maxConcurrency()), metrics);
         };
@@ -60,7 +63,7 @@ public final class StateStores {
                 String changelog = FunctionDefinition.changelogTopicOf(function.name());
                 yield new KafkaStateQuery(config, changelog, Topics.partitions(admin, changelog));
             }
-            case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), StateMetrics.none());
+            case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), 1, StateMetrics.none());
             case StateBackend.Postgres postgres -> new PostgresKeyedStore(function.name(), postgres.url(), 1,
                     StateMetrics.none());
         };

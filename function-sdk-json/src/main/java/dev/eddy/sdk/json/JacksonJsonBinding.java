@@ -11,6 +11,7 @@ import dev.eddy.sdk.Codec;
 import dev.eddy.sdk.CodecException;
 import dev.eddy.sdk.spi.JsonBinding;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@link Codec#json} by Jackson: records and beans, {@code java.time} values as ISO-8601 text, unknown properties
@@ -26,7 +27,51 @@ public final class JacksonJsonBinding implements JsonBinding {
 
     @Override
     public <T> Codec<T> codec(Class<T> type) {
+        if (type == Long.class) {
+            @SuppressWarnings("unchecked")
+            Codec<T> number = (Codec<T>) new LongCodec(MAPPER.readerFor(Long.class));
+            return number;
+        }
         return new JsonCodec<>(type, MAPPER.readerFor(type), MAPPER.writerFor(type));
+    }
+
+    /**
+     * JSON for a {@link Long}, the commonest state value (counters), written without Jackson's machinery: the same
+     * text Jackson writes, several times faster. Anything but a plain integer is read by Jackson, with its errors.
+     */
+    private record LongCodec(ObjectReader reader) implements Codec<Long> {
+
+        @Override
+        public byte[] encode(Long value) {
+            return value == null ? "null".getBytes(StandardCharsets.US_ASCII)
+                    : Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public Long decode(byte[] bytes) {
+            if (bytes == null) {
+                return null;
+            }
+            if (bytes.length > 0 && bytes.length < 19) {
+                long value = 0;
+                int i = bytes[0] == '-' ? 1 : 0;
+                boolean digits = i < bytes.length;
+                for (; i < bytes.length && digits; i++) {
+                    int digit = bytes[i] - '0';
+                    digits = digit >= 0 && digit <= 9;
+                    value = value * 10 + digit;
+                }
+                if (digits) {
+                    return bytes[0] == '-' ? -value : value;
+                }
+            }
+            return new JsonCodec<>(Long.class, reader, null).decode(bytes);
+        }
+
+        @Override
+        public String name() {
+            return "json:Long";
+        }
     }
 
     private record JsonCodec<T>(Class<T> type, ObjectReader reader, ObjectWriter writer) implements Codec<T> {

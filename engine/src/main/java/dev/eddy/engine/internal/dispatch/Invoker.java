@@ -35,6 +35,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
@@ -225,11 +226,9 @@ final class Invoker {
             context.forward(stateInput);
             return;
         }
-        org.apache.kafka.common.TopicPartition source = new org.apache.kafka.common.TopicPartition(record.topic(),
-                record.partition());
-        KeyState loaded = stateStore.load(source, key);
-        String fenceSource = KeyState.source(record.topic(), record.partition());
-        if (loaded.covers(fenceSource, record.offset())) {
+        Source source = source(record);
+        KeyState loaded = stateStore.load(source.partition(), key);
+        if (loaded.covers(source.fence(), record.offset())) {
             stateMetrics.replaySkipped();
             return;
         }
@@ -243,11 +242,35 @@ final class Invoker {
         KeyState next = loaded.copy();
         state.commitTo(next);
         next.dropExpired(clock.millis());
-        next.fence(fenceSource, record.offset());
+        next.fence(source.fence(), record.offset());
         if (!context.awaitSends()) {
             return; // an emit was refused: the record went to the dead-letter topic (or the function stops)
         }
-        context.saved(stateStore.save(source, key, next));
+        context.saved(stateStore.save(source.partition(), key, next));
+    }
+
+    /** A record's partition, and its name as fences record it: made once per partition, not per record. */
+    private record Source(TopicPartition partition, String fence) {
+    }
+
+    /** The partitions' sources by topic, indexed by partition; each array is replaced whole, never changed. */
+    private final Map<String, Source[]> sources = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Source source(ConsumerRecord<byte[], byte[]> record) {
+        int partition = record.partition();
+        Source[] known = sources.get(record.topic());
+        if (known != null && partition < known.length && known[partition] != null) {
+            return known[partition];
+        }
+        Source made = new Source(new TopicPartition(record.topic(), partition),
+                KeyState.source(record.topic(), partition));
+        sources.compute(record.topic(), (topic, old) -> {
+            Source[] next = old == null ? new Source[partition + 1] : Arrays.copyOf(old, Math.max(old.length,
+                    partition + 1));
+            next[partition] = made;
+            return next;
+        });
+        return made;
     }
 
     private void timed(long nanos, int records) {

@@ -1,0 +1,127 @@
+package dev.eddy.loadtests;
+
+import dev.eddy.engine.Engine;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.RunningFunction;
+import dev.eddy.engine.StateBackend;
+import dev.eddy.engine.state.StateQuery;
+import dev.eddy.engine.state.StateStores;
+import dev.eddy.sdk.Codec;
+import dev.eddy.sdk.Context;
+import dev.eddy.sdk.Event;
+import dev.eddy.sdk.Handler;
+import dev.eddy.sdk.StateSpec;
+import dev.eddy.sdk.ValueState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code stateful-counter}: a function that counts each key's events in keyed state (state += 1), its state in
+ * Kafka (a changelog record per event, a copy in memory), against the stateless handler that emits each record —
+ * both write one record per input. Redis and PostgreSQL are measured alongside, on a tenth of the records, and
+ * reported with Eddy's figures.
+ */
+final class StatefulCounter implements Scenario {
+
+    static final String REDIS_URL = System.getProperty("eddy.bench.redis", "redis://127.0.0.1:6379");
+    static final String POSTGRES_URL = System.getProperty("eddy.bench.postgres",
+            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+
+    @Override
+    public String name() {
+        return "stateful-counter";
+    }
+
+    @Override
+    public String description() {
+        return "counting function, state in Kafka, vs the stateless pass-through function; Redis and PostgreSQL"
+                + " alongside";
+    }
+
+    @Override
+    public double target() {
+        return 0.7;
+    }
+
+    @Override
+    public int defaultRecords() {
+        return 1_000_000;
+    }
+
+    @Override
+    public ScenarioResult run(BenchContext context) throws Exception {
+        int records = context.records();
+        String input = context.fill("bench-count-in", DispatchNoop.PARTITIONS, records, DispatchNoop.VALUE_BYTES,
+                DispatchNoop.KEYS);
+        Throughput counter = new Throughput("Eddy: counting function, state in Kafka");
+        Throughput stateless = new Throughput("Eddy: stateless function emitting each record");
+        Runs.alternate(context, records,
+                stateless, run -> Passthrough.eddyPassthrough(context, input,
+                        context.newTopic("bench-count-pass-out", DispatchNoop.PARTITIONS), records, run),
+                counter, run -> count(context, input, StateBackend.kafka(), records, run));
+        Map<String, Object> eddy = new LinkedHashMap<>(counter.figures());
+        int sample = Math.max(1000, records / 10);
+        String sampled = context.fill("bench-count-sample", DispatchNoop.PARTITIONS, sample,
+                DispatchNoop.VALUE_BYTES, DispatchNoop.KEYS);
+        eddy.put("redis_records_per_sec", external(context, sampled, StateBackend.redis(REDIS_URL), sample));
+        eddy.put("postgres_records_per_sec", external(context, sampled, StateBackend.postgres(POSTGRES_URL),
+                sample));
+        eddy.put("external_store_records", sample);
+        return new ScenarioResult(eddy, stateless.figures(), counter.median() / stateless.median(),
+                Map.of("partitions", DispatchNoop.PARTITIONS, "value_bytes", DispatchNoop.VALUE_BYTES,
+                        "keys", DispatchNoop.KEYS));
+    }
+
+    /** One run with an external store, or why it could not run. */
+    private static Object external(BenchContext context, String input, StateBackend store, int records) {
+        try {
+            long nanos = count(context, input, store, records, 0);
+            context.progress("    %-40s %,12.0f records/s", "Eddy: counting function, state in " + store.kind(),
+                    records / (nanos / 1e9));
+            return Math.round(records / (nanos / 1e9));
+        } catch (RuntimeException e) {
+            context.progress("    %s skipped: %s", store.kind(), e.getMessage());
+            return "skipped: " + e.getMessage();
+        }
+    }
+
+    /** Nanoseconds from the first handler call to the last record counted. */
+    private static long count(BenchContext context, String input, StateBackend store, int records, int run) {
+        Counter handler = new Counter();
+        FunctionDefinition function = context.function("bench-count-" + store.kind() + "-" + input + "-" + run, null)
+                .input(input).stateStore(store).handler(handler).build();
+        try (Engine engine = new Engine(context.engineConfig(), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            long end = BenchContext.awaitCount(() -> running.stats().succeeded(), records, "counted records");
+            return end - handler.first.get();
+        } finally {
+            if (!(store instanceof StateBackend.Kafka)) {
+                try (StateQuery state = StateStores.query(function, context.engineConfig(), null)) {
+                    state.deleteAll(); // the benchmark's keys do not stay in the shared server
+                }
+            }
+        }
+    }
+
+    /** state += 1 per event. */
+    static final class Counter implements Handler {
+        static final ValueState<Long> COUNT = ValueState.named("count", Codec.json(Long.class));
+        final AtomicLong first = new AtomicLong();
+
+        @Override
+        public List<StateSpec> state() {
+            return List.of(COUNT);
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            if (first.get() == 0) {
+                first.compareAndSet(0, System.nanoTime());
+            }
+            context.state().set(COUNT, context.state().get(COUNT).orElse(0L) + 1);
+        }
+    }
+}
