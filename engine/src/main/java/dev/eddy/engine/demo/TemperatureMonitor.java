@@ -5,13 +5,20 @@ import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Output;
+import dev.eddy.sdk.StateSpec;
 import dev.eddy.sdk.TypedHandler;
+import dev.eddy.sdk.ValueState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The demo's IoT function. For each temperature reading ({@code {"device":"d-7","celsius":21.5}}) it emits the
- * checked reading, with Fahrenheit and an alert flag, to its default output, and an alert to its {@code alerts}
- * output when the temperature is above the threshold (config {@code threshold}, in °C; 75 unless set). A reading
- * that is not such JSON cannot be decoded: the engine dead-letters it as {@code UNDECODABLE}.
+ * The demo's IoT function. For each temperature reading ({@code {"device":"d-7","celsius":21.5}}) it keeps the
+ * device's last few readings in keyed state, emits the checked reading with their rolling average to its default
+ * output, and an alert to its {@code alerts} output when the average rises above the threshold (config {@code
+ * threshold}, in °C, 75 unless set; {@code window}, readings averaged, 5 unless set) — once per episode, not for
+ * every reading while it stays above. A reading that is not such JSON cannot be decoded: the engine dead-letters it
+ * as {@code UNDECODABLE}.
  */
 public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor.Reading> {
 
@@ -19,9 +26,13 @@ public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor
     public static final Output<Alert> ALERTS = Output.named("alerts", Codec.json(Alert.class));
     /** The default output: every reading, checked. */
     public static final Output<Checked> CHECKED = Output.of(Codec.json(Checked.class));
+    /** Each device's last readings, and whether it is alerting; forgotten after an hour without readings. */
+    public static final ValueState<Recent> RECENT = ValueState.named("recent", Codec.json(Recent.class))
+            .expireAfterAccess(Duration.ofHours(1));
     private static final Codec<Reading> READINGS = Codec.json(Reading.class);
 
     private double thresholdCelsius;
+    private int window;
 
     /** A device's reading. */
     public record Reading(String device, Double celsius) {
@@ -32,17 +43,25 @@ public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor
         }
     }
 
-    /** A reading once checked. */
-    public record Checked(String device, double celsius, double fahrenheit, boolean alert) {
+    /** A reading once checked, with the rolling average of the device's last readings. */
+    public record Checked(String device, double celsius, double fahrenheit, double average, boolean alert) {
     }
 
-    /** A reading above the threshold. */
-    public record Alert(String device, double celsius, double threshold) {
+    /** A device whose rolling average rose above the threshold. */
+    public record Alert(String device, double average, double threshold) {
+    }
+
+    /** A device's state: its last readings, oldest first, and whether its average is above the threshold. */
+    public record Recent(List<Double> celsius, boolean alerting) {
     }
 
     @Override
     public void open(Environment environment) {
         thresholdCelsius = environment.config().number("threshold", 75.0);
+        window = environment.config().integer("window", 5);
+        if (window < 1 || window > 1000) {
+            throw new IllegalArgumentException("config 'window' is " + window + ": readings averaged, 1 to 1000");
+        }
     }
 
     @Override
@@ -51,13 +70,31 @@ public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor
     }
 
     @Override
+    public List<StateSpec> state() {
+        return List.of(RECENT);
+    }
+
+    @Override
     public void handle(Reading reading, Event event, Context context) {
-        boolean alert = reading.celsius() > thresholdCelsius;
-        Event keyed = event.withKey(reading.device());
-        double fahrenheit = Math.round((reading.celsius() * 9 / 5 + 32) * 100) / 100.0;
-        context.emit(CHECKED, keyed, new Checked(reading.device(), reading.celsius(), fahrenheit, alert));
-        if (alert) {
-            context.emit(ALERTS, keyed, new Alert(reading.device(), reading.celsius(), thresholdCelsius));
+        Recent before = context.state().get(RECENT).orElse(new Recent(List.of(), false));
+        List<Double> last = new ArrayList<>(before.celsius());
+        last.add(reading.celsius());
+        if (last.size() > window) {
+            last.subList(0, last.size() - window).clear();
         }
+        double average = round(last.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+        boolean alerting = average > thresholdCelsius;
+        context.state().set(RECENT, new Recent(last, alerting));
+
+        Event keyed = event.withKey(reading.device());
+        double fahrenheit = round(reading.celsius() * 9 / 5 + 32);
+        context.emit(CHECKED, keyed, new Checked(reading.device(), reading.celsius(), fahrenheit, average, alerting));
+        if (alerting && !before.alerting()) {
+            context.emit(ALERTS, keyed, new Alert(reading.device(), average, thresholdCelsius));
+        }
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
     }
 }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,6 +51,10 @@ public final class KafkaKeyedStore implements KeyedStore {
     private final EngineConfig config;
     private final StateMetrics metrics;
     private final Map<Integer, ConcurrentHashMap<String, KeyState>> partitions = new ConcurrentHashMap<>();
+    /** Keys whose changelog record waits for its call's outputs: when it will have been sent. */
+    private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+    /** Sends the changelog records that waited, off the producer's own thread. */
+    private final ExecutorService sender;
 
     /**
      * @param changelog the changelog topic, with as many partitions as {@code input}
@@ -62,6 +68,8 @@ public final class KafkaKeyedStore implements KeyedStore {
         this.producer = producer;
         this.config = config;
         this.metrics = metrics;
+        this.sender = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("eddy-" + function + "-changelog").daemon().factory());
     }
 
     @Override
@@ -71,7 +79,18 @@ public final class KafkaKeyedStore implements KeyedStore {
     }
 
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state) {
+    public boolean defersWrites() {
+        return true;
+    }
+
+    /**
+     * Updates the copy at once (the key's next call reads it) and sends the changelog record when the call's
+     * outputs are acknowledged — in the key's order: a key's record waiting for that goes out before any later one
+     * of the same key.
+     */
+    @Override
+    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state,
+            CompletableFuture<Void> emitted) {
         Map<String, KeyState> copy = owned(source);
         byte[] value = state.isEmpty() ? null : state.encode();
         if (value != null && value.length > MAX_STATE_BYTES) {
@@ -79,10 +98,25 @@ public final class KafkaKeyedStore implements KeyedStore {
                     + value.length + " bytes, more than the " + MAX_STATE_BYTES + " a changelog record holds; keep"
                     + " less per key (a map state with time-to-live, or an external store)");
         }
+        int partition = source.partition();
         CompletableFuture<Void> written = new CompletableFuture<>();
         // The copy and the changelog change together, per key, so that a sweep of the same key cannot come between.
         copy.compute(key, (k, old) -> {
-            send(source.partition(), key, value, written);
+            CompletableFuture<Void> earlier = waiting.get(key);
+            if (earlier == null && (emitted == null || emitted.isDone())) {
+                send(partition, key, value, written);
+            } else {
+                CompletableFuture<Void> ready = earlier == null ? emitted
+                        : emitted == null ? earlier : CompletableFuture.allOf(earlier, emitted);
+                // Sent whether or not the outputs were taken: a refused output dead-letters its record, and a failed
+                // one stops the function; either way the state is what the call made it.
+                CompletableFuture<Void> sent = ready.handleAsync((ok, e) -> {
+                    send(partition, key, value, written);
+                    return null;
+                }, sender);
+                waiting.put(key, sent);
+                sent.whenComplete((ok, e) -> waiting.remove(key, sent));
+            }
             if (old == null && value != null) {
                 metrics.keys.incrementAndGet();
             } else if (old != null && value == null) {
@@ -94,14 +128,18 @@ public final class KafkaKeyedStore implements KeyedStore {
     }
 
     private void send(int partition, String key, byte[] value, CompletableFuture<Void> written) {
-        producer.send(new ProducerRecord<>(changelog, partition, Base64.getUrlDecoder().decode(key), value),
-                (metadata, exception) -> {
-                    if (exception == null) {
-                        written.complete(null);
-                    } else {
-                        written.completeExceptionally(exception);
-                    }
-                });
+        try {
+            producer.send(new ProducerRecord<>(changelog, partition, Base64.getUrlDecoder().decode(key), value),
+                    (metadata, exception) -> {
+                        if (exception == null) {
+                            written.complete(null);
+                        } else {
+                            written.completeExceptionally(exception);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            written.completeExceptionally(e); // the producer is closed or fenced: the function is stopping
+        }
     }
 
     private Map<String, KeyState> owned(TopicPartition source) {
@@ -230,8 +268,8 @@ public final class KafkaKeyedStore implements KeyedStore {
         for (Map.Entry<Integer, ConcurrentHashMap<String, KeyState>> owned : partitions.entrySet()) {
             int partition = owned.getKey();
             for (Map.Entry<String, KeyState> entry : owned.getValue().entrySet()) {
-                if (entry.getValue().nextExpiry() > nowMillis) {
-                    continue;
+                if (entry.getValue().nextExpiry() > nowMillis || waiting.containsKey(entry.getKey())) {
+                    continue; // not expired, or not in the changelog yet: swept later
                 }
                 boolean[] swept = {false};
                 owned.getValue().computeIfPresent(entry.getKey(), (key, state) -> {
@@ -264,6 +302,7 @@ public final class KafkaKeyedStore implements KeyedStore {
 
     @Override
     public void close() {
+        sender.shutdown();
         partitions.values().forEach(copy -> metrics.keys.addAndGet(-copy.size()));
         partitions.clear();
     }

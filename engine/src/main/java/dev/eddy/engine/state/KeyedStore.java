@@ -20,11 +20,22 @@ public interface KeyedStore extends AutoCloseable {
     /**
      * Saves a key's state (deletes it when empty), unless the store holds a later fence for it already.
      *
+     * @param emitted completes when Kafka has acknowledged what the call emitted, or null when there is nothing to
+     *                wait for; only a store that {@link #defersWrites} takes one. The state must not be durable
+     *                before the outputs: a record whose state is durable is not handled again after a crash.
      * @return completes when the write is durable (for the Kafka store, when Kafka acknowledged it; external stores
      *         write before returning)
      * @throws StateStoreException when the state cannot be written; the call counts as failed
      */
-    CompletableFuture<Void> save(TopicPartition source, String key, KeyState state);
+    CompletableFuture<Void> save(TopicPartition source, String key, KeyState state, CompletableFuture<Void> emitted);
+
+    /**
+     * Whether the store can hold a write back until the call's outputs are acknowledged without holding up the key
+     * (its next call reads the state from memory): then the caller need not wait for them before saving.
+     */
+    default boolean defersWrites() {
+        return false;
+    }
 
     /** Partitions given to this engine: their state is made ready before their first record. */
     default void assigned(Collection<TopicPartition> partitions) {

@@ -97,6 +97,9 @@ public final class PostgresKeyedStore implements KeyedStore, StateQuery {
         }
     }
 
+    /** What a write that is done when it returns answers. */
+    private static final CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
+
     @Override
     public KeyState load(TopicPartition source, String key) {
         return read(key).orElseGet(KeyState::empty);
@@ -117,7 +120,8 @@ public final class PostgresKeyedStore implements KeyedStore, StateQuery {
     }
 
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state) {
+    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state,
+            CompletableFuture<Void> emitted) {
         try (Connection connection = pool.getConnection()) {
             if (state.isEmpty()) {
                 try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
@@ -142,7 +146,7 @@ public final class PostgresKeyedStore implements KeyedStore, StateQuery {
         } catch (SQLException e) {
             throw failure("cannot write the state of key '" + key + "'", e);
         }
-        return CompletableFuture.completedFuture(null);
+        return WRITTEN;
     }
 
     @Override

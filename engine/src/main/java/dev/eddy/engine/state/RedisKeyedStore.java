@@ -93,6 +93,9 @@ public final class RedisKeyedStore implements KeyedStore, StateQuery {
         }
     }
 
+    /** What a write that is done when it returns answers. */
+    private static final CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
+
     @Override
     public KeyState load(TopicPartition source, String key) {
         return read(key).orElseGet(KeyState::empty);
@@ -110,9 +113,10 @@ public final class RedisKeyedStore implements KeyedStore, StateQuery {
     }
 
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state) {
+    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state,
+            CompletableFuture<Void> emitted) {
         write(key, state, "save");
-        return CompletableFuture.completedFuture(null);
+        return WRITTEN;
     }
 
     private boolean write(String key, KeyState state, String mode) {

@@ -20,7 +20,9 @@ import dev.eddy.sdk.StateSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.ArrayList;
@@ -234,6 +236,10 @@ final class Invoker {
         }
         CallState state = new CallState(loaded, declaredState, function, clock, key);
         context.keyed = state;
+        boolean deferred = !buffered && stateStore.defersWrites();
+        if (deferred) {
+            context.acked = new EmitsAcked();
+        }
         handler.handle(KafkaEvents.toEvent(record), context);
         context.flush(null);
         if (!state.hasChanges()) {
@@ -243,10 +249,49 @@ final class Invoker {
         state.commitTo(next);
         next.dropExpired(clock.millis());
         next.fence(source.fence(), record.offset());
+        if (deferred) {
+            // The store holds the write back until the outputs are acknowledged; the key goes on meanwhile.
+            context.saved(stateStore.save(source.partition(), key, next, context.acked.sealed()));
+            return;
+        }
         if (!context.awaitSends()) {
             return; // an emit was refused: the record went to the dead-letter topic (or the function stops)
         }
-        context.saved(stateStore.save(source.partition(), key, next));
+        context.saved(stateStore.save(source.partition(), key, next, null));
+    }
+
+    /**
+     * A call's emits, counted as Kafka answers them: completes once the call has returned and every emit is
+     * answered (exceptionally if one failed).
+     */
+    private static final class EmitsAcked {
+        /** Emits unanswered, plus one until the call has returned. */
+        private final AtomicInteger unanswered = new AtomicInteger(1);
+        private final CompletableFuture<Void> all = new CompletableFuture<>();
+        private volatile Exception failure;
+
+        void sending() {
+            unanswered.incrementAndGet();
+        }
+
+        void answered(Exception exception) {
+            if (exception != null) {
+                failure = exception;
+            }
+            if (unanswered.decrementAndGet() == 0) {
+                if (failure == null) {
+                    all.complete(null);
+                } else {
+                    all.completeExceptionally(failure);
+                }
+            }
+        }
+
+        /** The call returned: no more emits. */
+        CompletableFuture<Void> sealed() {
+            answered(null);
+            return all;
+        }
     }
 
     /** A record's partition, and its name as fences record it: made once per partition, not per record. */
@@ -325,6 +370,8 @@ final class Invoker {
         private KeyedState keyed;
         /** At-least-once with state: the call's sends, which must be acknowledged before its state is saved. */
         private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+        /** At-least-once with a store that defers its writes: the call's emits, as Kafka answers them. */
+        private EmitsAcked acked;
         private final LongSupplier watchedNanos;
         /** Which attempt the next call is (set by the lane before it). */
         private int attempt = 1;
@@ -404,7 +451,7 @@ final class Invoker {
         }
 
         /** Holds the record's chunk until its saved state is durable; a failed write stops the function. */
-        void saved(java.util.concurrent.CompletableFuture<Void> written) {
+        void saved(CompletableFuture<Void> written) {
             if (written.isDone() && !written.isCompletedExceptionally()) {
                 return;
             }
@@ -428,6 +475,7 @@ final class Invoker {
         /** Forgets what a call emitted (a failed call, when emits are buffered), and ends the call. */
         void close() {
             keyed = null;
+            acked = null;
             sent.clear();
             held.clear();
             heldSources.clear();
@@ -520,12 +568,18 @@ final class Invoker {
             if (more != null) {
                 more.forEach(Chunk::retain);
             }
+            if (acked != null) {
+                acked.sending();
+            }
             try {
-                Future<RecordMetadata> send = producer.send(emit, new EmitCallback(holder, more, input));
-                if (stateStore != null && !buffered) {
+                Future<RecordMetadata> send = producer.send(emit, new EmitCallback(holder, more, input, acked));
+                if (stateStore != null && !buffered && acked == null) {
                     sent.add(send);
                 }
             } catch (RuntimeException e) {
+                if (acked != null) {
+                    acked.answered(e);
+                }
                 // The producer refused the record outright (closed, fenced, or it waited too long for buffer space).
                 holder.fail(e);
                 holder.release();
@@ -555,12 +609,17 @@ final class Invoker {
         private final Chunk holder;
         private final List<Chunk> more;
         private final ConsumerRecord<byte[], byte[]> source;
+        private final EmitsAcked acked;
 
-        /** @param more further chunks holding on, or null (the common case) */
-        EmitCallback(Chunk holder, List<Chunk> more, ConsumerRecord<byte[], byte[]> source) {
+        /**
+         * @param more  further chunks holding on, or null (the common case)
+         * @param acked the call's count of answered emits, or null
+         */
+        EmitCallback(Chunk holder, List<Chunk> more, ConsumerRecord<byte[], byte[]> source, EmitsAcked acked) {
             this.holder = holder;
             this.more = more;
             this.source = source;
+            this.acked = acked;
         }
 
         @Override
@@ -574,6 +633,9 @@ final class Invoker {
                 if (more != null) {
                     more.forEach(chunk -> chunk.fail(exception));
                 }
+            }
+            if (acked != null) {
+                acked.answered(exception);
             }
             holder.release();
             if (more != null) {
