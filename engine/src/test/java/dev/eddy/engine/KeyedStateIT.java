@@ -58,6 +58,39 @@ class KeyedStateIT {
         }
         assertEquals(strings(expected), StateStoresUnderTest.values(function, config, kafka.admin(), "count"));
         assertEquals(12_000, kafka.endOffsetSum(output));
+        StateStoresUnderTest.clear(function, config, kafka.admin());
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldSendAReplayedRecordBackToThePartitionItsKeysStateIsWith(TestKafka kafka) {
+        String input = kafka.newTopic("replay-in", 4);
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("replay-count"))
+                .input(input).handler(new KeyCounterWithoutOutput()).build();
+        Map<String, Long> expected = new HashMap<>();
+        produce(kafka, input, 0, 100, 5, expected);
+        EngineConfig config = kafka.engineConfig(Map.of());
+        try (Engine engine = new Engine(config, new SimpleMeterRegistry())) {
+            engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == 100);
+            // As ./eddy dlq replay sends a dead letter: to the function's replay topic, which has one partition.
+            produce(kafka, function.replayTopic(), 100, 1, 5, expected);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == 101);
+        }
+        assertEquals(strings(expected), StateStoresUnderTest.values(function, config, kafka.admin(), "count"));
+        assertEquals(101, kafka.endOffsetSum(input), "the replayed record went back to the input topic");
+    }
+
+    /** Counts each key's events; emits nothing. */
+    static final class KeyCounterWithoutOutput implements Handler {
+        @Override
+        public List<StateSpec> state() {
+            return List.of(CountingHandler.COUNT);
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            context.state().set(CountingHandler.COUNT, context.state().get(CountingHandler.COUNT).orElse(0L) + 1);
+        }
     }
 
     @ParameterizedTest

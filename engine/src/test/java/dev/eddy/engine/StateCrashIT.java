@@ -165,6 +165,7 @@ class StateCrashIT {
             System.out.println("[counts] " + store + " store, " + delivery + ": " + counts.size() + " keys of "
                     + RECORDS / KEYS + " each, exact; outputs " + outputs.size() + " (" + duplicates
                     + " repeated)");
+            StateStoresUnderTest.clear(function, kafka.engineConfig(Map.of()), kafka.admin());
         }
 
         private static String difference(Map<String, String> expected, Map<String, String> actual) {

@@ -61,6 +61,15 @@ public final class StateStoresUnderTest {
         return values;
     }
 
+    /** Deletes a test function's keys from the shared Redis or PostgreSQL (the Kafka store's go with the broker). */
+    public static void clear(FunctionDefinition function, EngineConfig config, Admin admin) {
+        if (!(function.stateStore() instanceof StateBackend.Kafka)) {
+            try (StateQuery query = StateStores.query(function, config, admin)) {
+                query.deleteAll();
+            }
+        }
+    }
+
     private static Optional<String> value(Optional<KeyState> state, String name) {
         long now = System.currentTimeMillis();
         return state.map(s -> s.states().get(name)).map(entries -> entries.get(""))
