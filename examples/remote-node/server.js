@@ -4,6 +4,8 @@
 // The function: a temperature reading {"device": "d-1", "celsius": 21.5} becomes
 // {"device": "d-1", "celsius": 21.5, "fahrenheit": 70.7} on the default output, and readings above
 // THRESHOLD (°C, default 30) also go to the "alerts" output. A reading without a numeric celsius fails.
+// When the manifest declares keyed state (state.values: [count]), each event arrives with its key's state and the
+// function counts the device's readings: "count" is added to the reading and given back as the new state.
 //
 // Run: node server.js [port]   (port 0 picks a free one; the chosen port is printed as "listening on <port>")
 'use strict';
@@ -19,11 +21,16 @@ function handle(event) {
     return { error: `not a reading: expected {"device": <text>, "celsius": <number>}, got ${JSON.stringify(reading)}` };
   }
   const fahrenheit = Math.round((reading.celsius * 9 / 5 + 32) * 100) / 100;
-  const emits = [{ output: 'default', value: { ...reading, fahrenheit } }];
-  if (reading.celsius > THRESHOLD) {
-    emits.push({ output: 'alerts', value: { device: reading.device, celsius: reading.celsius, threshold: THRESHOLD } });
+  const checked = { ...reading, fahrenheit };
+  const result = { emits: [{ output: 'default', value: checked }] };
+  if (event.state) {
+    checked.count = (event.state.count ?? 0) + 1;
+    result.state = { count: checked.count };
   }
-  return { emits };
+  if (reading.celsius > THRESHOLD) {
+    result.emits.push({ output: 'alerts', value: { device: reading.device, celsius: reading.celsius, threshold: THRESHOLD } });
+  }
+  return result;
 }
 
 const server = http.createServer((req, res) => {

@@ -8,6 +8,7 @@ import dev.eddy.engine.manifest.FunctionFactory;
 import dev.eddy.engine.manifest.Manifest;
 import dev.eddy.engine.manifest.ManifestParser;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
+import dev.eddy.engine.testing.StateStoresUnderTest;
 import dev.eddy.engine.testing.Tally;
 import dev.eddy.engine.testing.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +110,47 @@ class RemoteFunctionIT {
                 header(letters.get(1), DeadLetterHeaders.REASON), header(letters.get(1), DeadLetterHeaders.EXCEPTION_MESSAGE));
         assertTrue(reasons.get("UNDECODABLE").contains("the value is not JSON"), reasons.toString());
         assertTrue(reasons.get("HANDLER_FAILED").contains("failed the event: not a reading"), reasons.toString());
+    }
+
+    @Test
+    void shouldGiveTheNodeFunctionItsKeysStateAndKeepWhatItAnswers(TestKafka kafka) throws IOException {
+        String input = kafka.newTopic("telemetry", 3);
+        String readings = kafka.newTopic("readings", 3);
+        String alerts = kafka.newTopic("alerts", 1);
+        String yaml = Files.readString(EXAMPLE.resolve("function.yaml"))
+                .replace("http://127.0.0.1:8080/", "http://127.0.0.1:" + port + "/")
+                .replace("name: readings-node", "name: " + kafka.uniqueName("counting-node"))
+                .replace("iot.telemetry", input).replace("iot.readings", readings).replace("iot.alerts", alerts)
+                .replace("batch:\n  maxSize: 100\n", "state:\n  store: postgres\n  url: \""
+                        + StateStoresUnderTest.POSTGRES_URL + "\"\n  values: [count]\n");
+        Manifest manifest = ManifestParser.parse(yaml);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            String device = "d-" + (i % 20);
+            records.add(record(input, device, "{\"device\":\"" + device + "\",\"celsius\":20.0,\"n\":" + i + "}"));
+        }
+        kafka.produce(records);
+
+        FunctionDefinition function = new FunctionFactory(System::getenv).definition(manifest,
+                getClass().getClassLoader());
+        EngineConfig config = kafka.engineConfig(Map.of());
+        try (Engine engine = new Engine(config, new SimpleMeterRegistry())) {
+            engine.deploy(function);
+            await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == records.size());
+        }
+        // Each device's readings numbered 1 to 30 in its order, and the last number kept as its state.
+        Map<String, List<Integer>> counts = new HashMap<>();
+        for (String value : kafka.readValues(readings)) {
+            counts.computeIfAbsent(value.replaceAll(".*\"device\":\"(d-\\d+)\".*", "$1"), d -> new ArrayList<>())
+                    .add(Integer.parseInt(value.replaceAll(".*\"count\":(\\d+).*", "$1")));
+        }
+        List<Integer> oneToThirty = java.util.stream.IntStream.rangeClosed(1, 30).boxed().toList();
+        assertEquals(20, counts.size());
+        counts.forEach((device, numbers) -> assertEquals(oneToThirty, numbers.stream().sorted().toList(), device));
+        Map<String, String> stored = StateStoresUnderTest.values(function, config, kafka.admin(), "count");
+        assertEquals(20, stored.size());
+        stored.values().forEach(count -> assertEquals("30", count));
+        StateStoresUnderTest.clear(function, config, kafka.admin());
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, String key, String value) {

@@ -4,6 +4,7 @@ import dev.eddy.engine.EddyException;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.InvalidFunctionException;
 import dev.eddy.engine.remote.RemoteHandler;
+import dev.eddy.engine.remote.StatefulRemoteHandler;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -33,10 +34,16 @@ public final class FunctionFactory {
      * @throws InvalidFunctionException when the handler class is missing or unusable, or a secret cannot be read
      */
     public FunctionDefinition definition(Manifest manifest, ClassLoader loader) {
-        Object handler = manifest.isRemote()
-                ? new RemoteHandler(manifest.remoteUrl(), manifest.keyFormat(), manifest.valueFormat(), manifest.timeout())
-                : instantiate(manifest.handlerClass(), loader);
+        Object handler = manifest.isRemote() ? remoteHandler(manifest) : instantiate(manifest.handlerClass(), loader);
         return manifest.toDefinition(handler, resolve(manifest.secrets()));
+    }
+
+    /** The engine's client of a remote function: per event with its state when it has some, else in batches. */
+    static Object remoteHandler(Manifest manifest) {
+        RemoteHandler remote = new RemoteHandler(manifest.remoteUrl(), manifest.keyFormat(), manifest.valueFormat(),
+                manifest.timeout());
+        return manifest.stateValues().isEmpty() ? remote
+                : new StatefulRemoteHandler(remote, manifest.stateValues(), manifest.stateTtl());
     }
 
     private static Object instantiate(String className, ClassLoader loader) {

@@ -25,12 +25,15 @@ import java.util.Map;
  * @param deadLetterTopic the dead-letter topic, or null for the default
  * @param secrets       secret names mapped to references ({@code env:NAME}, {@code file:/path}), not values
  * @param stateStore    where the handler's keyed state is kept, if it declares any
+ * @param stateValues   a remote function's state: the names of its JSON values; empty for none
+ * @param stateTtl      how long a remote function's state values live after a write, or null for ever
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
         int maxConcurrency, Delivery delivery, Duration timeout, RetryPolicy retry, int batchMaxSize,
         Duration batchMaxWait, String deadLetterTopic, int memoryMb, int scalingMin, int scalingMax,
-        Map<String, String> config, Map<String, String> secrets, StateBackend stateStore) {
+        Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
+        Duration stateTtl) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
@@ -42,6 +45,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         outputs = Map.copyOf(outputs);
         config = Map.copyOf(config);
         secrets = Map.copyOf(secrets);
+        stateValues = List.copyOf(stateValues);
     }
 
     public boolean isRemote() {

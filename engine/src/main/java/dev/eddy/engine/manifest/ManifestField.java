@@ -62,6 +62,11 @@ public enum ManifestField {
                     + "Redis, or PostgreSQL (AT_LEAST_ONCE only; state changes still apply exactly once)."),
     STATE_URL("state.url", "URL", "(none)", "redis://[user:password@]host:port[/db] or "
             + "jdbc:postgresql://host:port/db[?user=...&password=...]", "The Redis or PostgreSQL store's address."),
+    STATE_VALUES("state.values", "list of names", "(none)", "names of 1 to 63 lowercase letters, digits, '_' or '-', "
+            + "starting with a letter", "A remote function's keyed state: JSON values sent with each event and changed "
+            + "by its answer (see Remote functions). A Java handler declares its state in code."),
+    STATE_TTL("state.ttl", "duration", "(for ever)", "1ms or more", "How long a remote function's state values live "
+            + "after they were last written."),
     CONFIG("config", "map of key to text", "(none)", "keys of letters, digits, '.', '_', '-'; scalar values",
             "The function's own settings: `Environment.config()`."),
     SECRETS("secrets", "map of name to reference", "(none)", "env:VARIABLE or file:/path, resolved by the engine",

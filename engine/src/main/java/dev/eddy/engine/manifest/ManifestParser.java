@@ -99,6 +99,25 @@ public final class ManifestParser {
                         ManifestField.SECRETS.valid() + " (the secret's value itself never goes in the manifest)");
             }
         }
+        List<String> stateValues = in.textList(ManifestField.STATE_VALUES);
+        for (String value : stateValues) {
+            try {
+                dev.eddy.sdk.StateSpec.checkName(value);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFunctionException(ManifestField.STATE_VALUES.path(), value, e.getMessage());
+            }
+        }
+        if (!stateValues.isEmpty() && handler != null) {
+            throw new InvalidFunctionException(ManifestField.STATE_VALUES.path(), stateValues, "no state.values for a"
+                    + " Java handler: it declares its state in code, in its handler's state()");
+        }
+        if (!stateValues.isEmpty() && batchMaxSize > 0) {
+            throw new InvalidFunctionException(ManifestField.BATCH_MAX_SIZE.path(), batchMaxSize, "no batches for a"
+                    + " remote function with state: its events go one at a time, each seeing the state the one"
+                    + " before left");
+        }
+        Duration stateTtl = in.root.has("state") && in.root.get("state").has("ttl")
+                ? in.duration(ManifestField.STATE_TTL, null, Duration.ofMillis(1), Duration.ofDays(36_500)) : null;
         Manifest manifest = new Manifest(name, in.text(ManifestField.VERSION, "1"), handler,
                 remote == null ? null : url(remote), inputs, inputPattern, outputs,
                 in.enumValue(ManifestField.KEY_FORMAT, Manifest.Format.class, Manifest.Format.STRING),
@@ -111,11 +130,24 @@ public final class ManifestParser {
                         FunctionDefinition.MAX_TIMEOUT),
                 retry(in, delivery), batchMaxSize, batchMaxWait, in.text(ManifestField.DEAD_LETTER_TOPIC, null),
                 memory, scalingMin, scalingMax, config, secrets,
-                StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)));
+                StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)),
+                stateValues, stateTtl);
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
-        manifest.toDefinition(batchMaxSize > 0 ? (dev.eddy.sdk.BatchHandler) (events, ctx) -> null
-                : (dev.eddy.sdk.Handler) (event, ctx) -> { }, Map.of());
+        List<dev.eddy.sdk.StateSpec> remoteState = dev.eddy.engine.remote.StatefulRemoteHandler.specs(stateValues,
+                stateTtl);
+        manifest.toDefinition(batchMaxSize > 0 || (manifest.isRemote() && remoteState.isEmpty())
+                ? (dev.eddy.sdk.BatchHandler) (events, ctx) -> null
+                : new dev.eddy.sdk.Handler() {
+                    @Override
+                    public void handle(dev.eddy.sdk.Event event, dev.eddy.sdk.Context context) {
+                    }
+
+                    @Override
+                    public List<dev.eddy.sdk.StateSpec> state() {
+                        return remoteState;
+                    }
+                }, Map.of());
         return manifest;
     }
 

@@ -73,11 +73,7 @@ public final class RemoteHandler implements BatchHandler {
     @Override
     public BatchResult handle(List<Event> events, Context context) throws Exception {
         BatchResult result = BatchResult.success();
-        ObjectNode request = JSON.createObjectNode()
-                .put("function", context.functionName())
-                .put("version", context.version())
-                .put("attempt", context.attempt())
-                .put("deadline", context.deadline().toString());
+        ObjectNode request = request(context);
         ArrayNode sent = request.putArray("events");
         List<Integer> indexes = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
@@ -115,6 +111,47 @@ public final class RemoteHandler implements BatchHandler {
             }
         }
         return result;
+    }
+
+    /**
+     * One event with its key's state, for a remote function with state: the event goes out with {@code "state"},
+     * its emits are sent, and the state its answer gives back is returned.
+     *
+     * @param state the key's state, by name
+     * @return the answer's {@code "state"}: changed values by name, null for a value cleared; empty when unchanged
+     * @throws RemoteFunctionException when the function failed the event or answered outside the protocol
+     */
+    public JsonNode handle(Event event, ObjectNode state, Context context) throws Exception {
+        ObjectNode request = request(context);
+        request.putArray("events").add(toJson(event).set("state", state));
+        JsonNode answer = call(request, context.deadline());
+        JsonNode results = answer.path("results");
+        if (!results.isArray() || results.size() != 1) {
+            throw new RemoteFunctionException("Remote function at " + url + " answered outside the protocol: expected"
+                    + " {\"results\": [...]} with 1 entry, got " + abbreviate(answer.toString()));
+        }
+        JsonNode entry = results.get(0);
+        if (entry.hasNonNull("error")) {
+            throw new RemoteFunctionException("Remote function at " + url + " failed the event: "
+                    + entry.get("error").asText());
+        }
+        JsonNode changed = entry.path("state");
+        if (!changed.isMissingNode() && !changed.isObject()) {
+            throw new RemoteFunctionException("Remote function at " + url + " answered a \"state\" that is not an"
+                    + " object of values by name: " + abbreviate(changed.toString()));
+        }
+        for (JsonNode emit : entry.path("emits")) {
+            context.emit(emit.path("output").asText("default"), fromJson(event, emit));
+        }
+        return changed.isMissingNode() ? JSON.createObjectNode() : changed;
+    }
+
+    private static ObjectNode request(Context context) {
+        return JSON.createObjectNode()
+                .put("function", context.functionName())
+                .put("version", context.version())
+                .put("attempt", context.attempt())
+                .put("deadline", context.deadline().toString());
     }
 
     private JsonNode call(ObjectNode request, Instant deadline) throws IOException, InterruptedException {

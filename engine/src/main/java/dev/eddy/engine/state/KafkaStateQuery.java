@@ -11,14 +11,17 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * Reads a function's state from its changelog topic, whichever engines own its partitions: each query reads the
- * (compacted) changelog whole, as it stands, so it suits inspecting a function rather than serving reads at speed.
+ * Reads a function's state from its changelog topic, whichever engines own its partitions: the first read reads the
+ * (compacted) changelog whole, as it stands then, and the query answers from that until it is closed — one per
+ * request to inspect a function, not a way to serve reads at speed.
  */
 public final class KafkaStateQuery implements StateQuery {
 
     private final EngineConfig config;
     private final String changelog;
     private final int partitions;
+    /** The changelog as it stood at the first read; null before. */
+    private NavigableMap<String, KeyState> snapshot;
 
     public KafkaStateQuery(EngineConfig config, String changelog, int partitions) {
         this.config = config;
@@ -27,6 +30,13 @@ public final class KafkaStateQuery implements StateQuery {
     }
 
     private NavigableMap<String, KeyState> all() {
+        if (snapshot == null) {
+            snapshot = read();
+        }
+        return snapshot;
+    }
+
+    private NavigableMap<String, KeyState> read() {
         NavigableMap<String, KeyState> states = new TreeMap<>();
         KafkaKeyedStore.readChangelog(config, "eddy-state-query", changelog,
                 IntStream.range(0, partitions).boxed().toList(), StateMetrics.none(), record -> {

@@ -102,6 +102,28 @@ class DeployIT {
         JsonNode status = JSON.readTree(get("/" + name, 200));
         assertEquals("count", status.at("/keyedState/declared/0/name").asText(), status.toString());
         assertEquals(401, send(HttpRequest.newBuilder(uri("/" + name + "/state?key=k1")).GET(), null).statusCode());
+
+        String api = "http://127.0.0.1:" + admin.port();
+        String shown = cli("state", "get", name, "k1", "--api", api, "--token", TOKEN);
+        assertTrue(shown.contains("\"value\" : 10"), shown);
+        String listed = cli("state", "list", name, "--limit", "2", "--api", api, "--token", TOKEN);
+        assertTrue(listed.contains("(more: --cursor "), listed);
+    }
+
+    /** Runs ./eddy with these arguments and returns what it printed; it must succeed. */
+    private static String cli(String... args) {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        int status;
+        try (java.io.PrintStream out = new java.io.PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            status = dev.eddy.engine.cli.EddyCli.commandLine().execute(args);
+        } finally {
+            System.setOut(original);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        return text;
     }
 
     private String get(String path, int status) throws Exception {

@@ -111,6 +111,7 @@ class ManifestParserTest {
         "'inputPattern: \"[\"' | inputs | exactly one",
         "'state: {store: mongo}' | state.store | one of kafka, redis, postgres",
         "'state: {store: postgres}' | state.url | jdbc:postgresql://",
+        "'state: {values: [count]}' | state.values | declares its state in code",
     })
     void shouldNameTheFieldTheValueAndWhatIsValid(String line, String field, String expected) {
         String yaml = base(line);
@@ -156,6 +157,23 @@ class ManifestParserTest {
     }
 
     /** A valid manifest with one line added or replacing the field it sets. */
+    @Test
+    void shouldGiveARemoteFunctionStateValuesOneEventAtATime() {
+        String remote = "name: f\nremote: {url: \"http://127.0.0.1:1/f\"}\ninputs: [in]\n";
+        Manifest manifest = ManifestParser.parse(remote + "state: {values: [count, last-seen], ttl: 1h}\n");
+        assertEquals(List.of("count", "last-seen"), manifest.stateValues());
+        assertEquals(java.time.Duration.ofHours(1), manifest.stateTtl());
+        InvalidFunctionException batches = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse(remote + "state: {values: [count]}\nbatch: {maxSize: 10}\n"));
+        assertEquals("batch.maxSize", batches.field());
+        InvalidFunctionException name = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse(remote + "state: {values: [Count]}\n"));
+        assertEquals("state.values", name.field());
+        InvalidFunctionException unordered = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse(remote + "state: {values: [count]}\nordering: UNORDERED\n"));
+        assertEquals("ordering", unordered.field());
+    }
+
     private static String base(String line) {
         String key = line.substring(0, line.indexOf(':'));
         StringBuilder yaml = new StringBuilder();
