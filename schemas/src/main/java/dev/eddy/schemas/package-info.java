@@ -1,5 +1,6 @@
 /**
- * The Avro schemas of the events Eddy's adapters produce, the Confluent wire-format serde and the schema-registry
- * client. (The schemas arrive with the schemas work; the module exists so that the build has its final shape.)
+ * The Avro schemas of the events Eddy's adapters produce ({@link dev.eddy.schemas.events}, generated from
+ * {@code src/main/avro}), the rule they evolve by ({@link dev.eddy.schemas.EventSchemas}) and the Confluent
+ * wire-format serde ({@link dev.eddy.schemas.serde}).
  */
 package dev.eddy.schemas;
