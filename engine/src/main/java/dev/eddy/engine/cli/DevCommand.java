@@ -4,6 +4,7 @@ import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionStats;
 import dev.eddy.engine.deploy.AdminServer;
 import dev.eddy.engine.demo.LocalPlatform;
+import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,11 @@ final class DevCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     private int apiPort;
 
+    @Option(names = "--registry-port", defaultValue = "8085", paramLabel = "<port>",
+            description = "The schema registry's port on 127.0.0.1 (Confluent Schema Registry API); 0 picks a free"
+                    + " one. Default: ${DEFAULT-VALUE}.")
+    private int registryPort;
+
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +64,7 @@ final class DevCommand implements Callable<Integer> {
         Interruptible run = new Interruptible();
         System.out.println("Starting the local platform…");
         String token = adminToken();
-        try (LocalPlatform platform = LocalPlatform.start(dir, port, new SimpleMeterRegistry());
+        try (LocalPlatform platform = LocalPlatform.start(dir, port, registryPort, new SimpleMeterRegistry());
                 AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
                         platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
                         platform.deployments())) {
@@ -66,12 +72,14 @@ final class DevCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%nEddy is running.%n"
                             + "  Kafka bootstrap servers  %s%n"
                             + "  admin API                http://127.0.0.1:%d (token %s, kept in %s)%n"
+                            + "  schema registry          %s (Confluent API; schemas in topic %s)%n"
                             + "  function                 %s: %s → %s (+ alerts on %s)%n"
                             + "  deployed functions       %d restored (./eddy list shows them)%n"
                             + "  data                     %s (start with --fresh to empty it)%n%n"
                             + "Produce JSON readings such as {\"device\":\"d-1\",\"celsius\":80.5} to %s with any Kafka"
                             + " client,%nand read the results from %s and %s. Ctrl-C stops.%n%n",
-                    platform.bootstrapServers(), api.port(), token, ApiClient.tokenFile(), LocalPlatform.MONITOR,
+                    platform.bootstrapServers(), api.port(), token, ApiClient.tokenFile(),
+                    platform.schemaRegistry().url(), EmbeddedSchemaRegistry.TOPIC, LocalPlatform.MONITOR,
                     LocalPlatform.TELEMETRY, LocalPlatform.READINGS, LocalPlatform.ALERTS, restored, dir,
                     LocalPlatform.TELEMETRY,
                     LocalPlatform.READINGS, LocalPlatform.ALERTS);

@@ -12,6 +12,7 @@ import dev.eddy.engine.local.EmbeddedKafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
+import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -36,9 +37,11 @@ public final class LocalPlatform implements AutoCloseable {
     private final FunctionStore store;
     private final Deployments deployments;
     private final int restored;
+    private final EmbeddedSchemaRegistry schemaRegistry;
 
     private LocalPlatform(EmbeddedKafka kafka, Engine engine, FunctionStore store, Deployments deployments,
-            int restored) {
+            int restored, EmbeddedSchemaRegistry schemaRegistry) {
+        this.schemaRegistry = schemaRegistry;
         this.kafka = kafka;
         this.engine = engine;
         this.store = store;
@@ -51,8 +54,16 @@ public final class LocalPlatform implements AutoCloseable {
      * @param port    the broker's client port, or 0 for a free one
      */
     public static LocalPlatform start(Path workDir, int port, MeterRegistry registry) {
+        return start(workDir, port, 0, registry);
+    }
+
+    /**
+     * @param registryPort the schema registry's port on 127.0.0.1, or 0 for a free one
+     */
+    public static LocalPlatform start(Path workDir, int port, int registryPort, MeterRegistry registry) {
         EmbeddedKafka kafka = workDir == null ? EmbeddedKafka.startTemporary()
                 : EmbeddedKafka.start(workDir, port, false, Map.of());
+        EmbeddedSchemaRegistry schemaRegistry = null;
         try {
             try (Admin admin = kafka.admin()) {
                 Topics.create(admin, TELEMETRY, PARTITIONS);
@@ -60,6 +71,7 @@ public final class LocalPlatform implements AutoCloseable {
                 Topics.create(admin, ALERTS, 1);
             }
             Engine engine = new Engine(EngineConfig.forBootstrapServers(kafka.bootstrapServers()), registry);
+            schemaRegistry = new EmbeddedSchemaRegistry(engine.config(), engine.admin(), "127.0.0.1", registryPort);
             FunctionStore store = new FunctionStore(engine.config(), engine.admin());
             Deployments deployments = new Deployments(engine, new FunctionFactory(System::getenv),
                     kafka.workDir().resolve("functions"), store)
@@ -69,10 +81,13 @@ public final class LocalPlatform implements AutoCloseable {
             if (engine.function(MONITOR).isEmpty()) {
                 deployments.deploy(SampleFunctionJar.archive());
             }
-            return new LocalPlatform(kafka, engine, store, deployments, restored);
-        } catch (RuntimeException e) {
+            return new LocalPlatform(kafka, engine, store, deployments, restored, schemaRegistry);
+        } catch (java.io.IOException | RuntimeException e) {
+            if (schemaRegistry != null) {
+                schemaRegistry.close();
+            }
             kafka.close();
-            throw e;
+            throw e instanceof java.io.IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
@@ -86,6 +101,11 @@ public final class LocalPlatform implements AutoCloseable {
 
     public Engine engine() {
         return engine;
+    }
+
+    /** The embedded schema registry (Confluent API), whose schemas live in the broker. */
+    public EmbeddedSchemaRegistry schemaRegistry() {
+        return schemaRegistry;
     }
 
     /** The functions deployed through the admin API, and the sample function. */
@@ -110,6 +130,7 @@ public final class LocalPlatform implements AutoCloseable {
     @Override
     public void close() {
         try {
+            schemaRegistry.close();
             deployments.close();
             store.close();
             engine.close();

@@ -1,0 +1,458 @@
+package dev.eddy.engine.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.engine.kafka.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A schema registry with the Confluent REST API (what its clients, and Confluent's own, use), for local mode. Its
+ * schemas live in a compacted Kafka topic ({@link #TOPIC}, one partition), read whole at start, so that they survive
+ * restarts and any node reading the topic knows them; compatibility is judged by Avro's own {@code
+ * SchemaCompatibility}; errors come in the Confluent format ({@code {"error_code": 40401, "message": "..."}}).
+ *
+ * <p>One registry writes the topic at a time (local mode runs one): ids are the highest known plus one. Avro only.
+ *
+ * <pre>
+ * GET  /subjects                                   GET  /schemas/ids/{id}
+ * GET  /subjects/{s}/versions                      GET  /schemas/ids/{id}/versions
+ * GET  /subjects/{s}/versions/{v|latest}[/schema]  POST /compatibility/subjects/{s}/versions/{v|latest}
+ * POST /subjects/{s}/versions   (register)         GET|PUT /config, /config/{s}
+ * POST /subjects/{s}            (look up)
+ * </pre>
+ */
+public final class EmbeddedSchemaRegistry implements AutoCloseable {
+
+    /** Where the schemas are kept. */
+    public static final String TOPIC = "eddy.schemas";
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final EngineConfig config;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final HttpServer server;
+    /** Registered schemas by subject, then version. Guarded by this. */
+    private final Map<String, TreeMap<Integer, Version>> subjects = new TreeMap<>();
+    /** Schemas by id, with their canonical text. Guarded by this. */
+    private final Map<Integer, Schema> ids = new TreeMap<>();
+    /** Compatibility levels: "" for the registry's, else by subject. Guarded by this. */
+    private final Map<String, Compatibility> levels = new TreeMap<>();
+
+    private record Version(String subject, int version, int id, Schema schema) {
+    }
+
+    /**
+     * Creates the topic if missing, reads it whole, and starts serving.
+     *
+     * @param port the port on {@code 127.0.0.1}; 0 picks a free one
+     */
+    public EmbeddedSchemaRegistry(EngineConfig config, Admin admin, String host, int port) throws IOException {
+        this.config = config;
+        Topics.createCompacted(admin, TOPIC, 1);
+        load();
+        this.producer = new KafkaProducer<>(ClientConfigs.producer(config, "eddy-schema-registry"));
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (java.net.BindException e) {
+            producer.close();
+            throw new EddyException("The schema registry cannot listen on " + host + ":" + port + " (" + e.getMessage()
+                    + "): another process has the port", e);
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The URL clients use. */
+    public String url() {
+        return "http://" + server.getAddress().getHostString() + ":" + port();
+    }
+
+    private void load() {
+        Map<String, Object> props = ClientConfigs.reader(config, "eddy-schema-registry-load");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            TopicPartition partition = new TopicPartition(TOPIC, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null) {
+                        apply(JSON.readTree(record.value()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new EddyException("The schema registry's topic '" + TOPIC + "' holds a record that is not JSON: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Applies one stored record: a schema version or a compatibility level. */
+    private synchronized void apply(JsonNode record) {
+        if (record.has("compatibility")) {
+            levels.put(record.path("subject").asText(""), Compatibility.valueOf(record.get("compatibility").asText()));
+            return;
+        }
+        Schema schema = new Schema.Parser().parse(record.get("schema").asText());
+        Version version = new Version(record.get("subject").asText(), record.get("version").asInt(),
+                record.get("id").asInt(), schema);
+        subjects.computeIfAbsent(version.subject(), s -> new TreeMap<>()).put(version.version(), version);
+        ids.putIfAbsent(version.id(), schema);
+    }
+
+    /** Writes a record to the topic, waits for Kafka, and applies it. */
+    private void store(String key, ObjectNode record) {
+        try {
+            producer.send(new ProducerRecord<>(TOPIC, 0, key.getBytes(StandardCharsets.UTF_8),
+                    JSON.writeValueAsBytes(record))).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | IOException e) {
+            throw new RegistryError(500, 50001, "the schema could not be stored in '" + TOPIC + "': " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryError(500, 50001, "interrupted while storing the schema");
+        }
+        apply(record);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            String[] path = segments(exchange.getRequestURI().getRawPath());
+            String method = exchange.getRequestMethod();
+            send(exchange, 200, route(method, path, exchange));
+        } catch (RegistryError e) {
+            send(exchange, e.status, JSON.createObjectNode().put("error_code", e.code).put("message", e.getMessage()));
+        } catch (RuntimeException e) {
+            send(exchange, 500, JSON.createObjectNode().put("error_code", 50001).put("message", e.toString()));
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private JsonNode route(String method, String[] path, HttpExchange exchange) throws IOException {
+        String first = path.length > 0 ? path[0] : "";
+        switch (first) {
+            case "" -> {
+                return JSON.createObjectNode();
+            }
+            case "subjects" -> {
+                if (path.length == 1 && method.equals("GET")) {
+                    return subjects();
+                }
+                String subject = path[1];
+                if (path.length == 2 && method.equals("POST")) {
+                    return lookup(subject, schema(exchange));
+                }
+                if (path.length == 3 && path[2].equals("versions") && method.equals("POST")) {
+                    return JSON.createObjectNode().put("id", register(subject, schema(exchange)));
+                }
+                if (path.length == 3 && path[2].equals("versions") && method.equals("GET")) {
+                    ArrayNode versions = JSON.createArrayNode();
+                    versionsOf(subject).keySet().forEach(versions::add);
+                    return versions;
+                }
+                if (path.length >= 4 && path[2].equals("versions") && method.equals("GET")) {
+                    Version version = version(subject, path[3]);
+                    if (path.length == 5 && path[4].equals("schema")) {
+                        return JSON.readTree(version.schema().toString());
+                    }
+                    return describe(version);
+                }
+            }
+            case "schemas" -> {
+                if (path.length >= 3 && path[1].equals("ids") && method.equals("GET")) {
+                    int id = number(path[2], "schema id");
+                    Schema schema = schemaById(id);
+                    if (path.length == 4 && path[3].equals("versions")) {
+                        return versionsOfId(id);
+                    }
+                    return JSON.createObjectNode().put("schema", schema.toString());
+                }
+            }
+            case "compatibility" -> {
+                if (path.length == 5 && path[1].equals("subjects") && path[3].equals("versions")
+                        && method.equals("POST")) {
+                    return compatibility(path[2], path[4], schema(exchange));
+                }
+            }
+            case "config" -> {
+                String subject = path.length > 1 ? path[1] : "";
+                if (method.equals("GET")) {
+                    return JSON.createObjectNode().put("compatibilityLevel", level(subject,
+                            subject.isEmpty() || query(exchange).contains("defaultToGlobal=true")).name());
+                }
+                if (method.equals("PUT")) {
+                    JsonNode body = JSON.readTree(body(exchange));
+                    Compatibility level = Compatibility.parse(body.path("compatibility").asText(null));
+                    store("config/" + subject, JSON.createObjectNode().put("subject", subject)
+                            .put("compatibility", level.name()));
+                    return JSON.createObjectNode().put("compatibility", level.name());
+                }
+            }
+            default -> {
+            }
+        }
+        throw new RegistryError(404, 404, "no such resource: " + method + " /" + String.join("/", path));
+    }
+
+    private synchronized JsonNode subjects() {
+        ArrayNode names = JSON.createArrayNode();
+        subjects.keySet().forEach(names::add);
+        return names;
+    }
+
+    private synchronized TreeMap<Integer, Version> versionsOf(String subject) {
+        TreeMap<Integer, Version> versions = subjects.get(subject);
+        if (versions == null || versions.isEmpty()) {
+            throw new RegistryError(404, 40401, "Subject '" + subject + "' not found.");
+        }
+        return new TreeMap<>(versions);
+    }
+
+    private Version version(String subject, String which) {
+        TreeMap<Integer, Version> versions = versionsOf(subject);
+        if (which.equals("latest") || which.equals("-1")) {
+            return versions.lastEntry().getValue();
+        }
+        Version version = versions.get(number(which, "version"));
+        if (version == null) {
+            throw new RegistryError(404, 40402, "Version " + which + " not found.");
+        }
+        return version;
+    }
+
+    private synchronized Schema schemaById(int id) {
+        Schema schema = ids.get(id);
+        if (schema == null) {
+            throw new RegistryError(404, 40403, "Schema " + id + " not found");
+        }
+        return schema;
+    }
+
+    private synchronized JsonNode versionsOfId(int id) {
+        ArrayNode uses = JSON.createArrayNode();
+        subjects.values().forEach(versions -> versions.values().stream().filter(v -> v.id() == id)
+                .forEach(v -> uses.addObject().put("subject", v.subject()).put("version", v.version())));
+        return uses;
+    }
+
+    private synchronized JsonNode lookup(String subject, Schema schema) {
+        for (Version version : versionsOf(subject).values()) {
+            if (version.schema().equals(schema)) {
+                return describe(version);
+            }
+        }
+        throw new RegistryError(404, 40403, "Schema not found");
+    }
+
+    /** Registers a schema (or finds it registered) under the subject, checking the subject's compatibility. */
+    private synchronized int register(String subject, Schema schema) {
+        TreeMap<Integer, Version> versions = subjects.getOrDefault(subject, new TreeMap<>());
+        for (Version version : versions.values()) {
+            if (version.schema().equals(schema)) {
+                return version.id();
+            }
+        }
+        List<String> broken = level(subject, true).check(schema, new ArrayList<>(versions.values().stream()
+                .map(Version::schema).toList()));
+        if (!broken.isEmpty()) {
+            throw new RegistryError(409, 409, "Schema being registered is incompatible with an earlier schema for"
+                    + " subject \"" + subject + "\" (" + level(subject, true) + "): " + String.join("; ", broken));
+        }
+        int id = ids.entrySet().stream().filter(e -> e.getValue().equals(schema)).map(Map.Entry::getKey)
+                .findFirst().orElseGet(() -> ids.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+        int number = versions.isEmpty() ? 1 : versions.lastKey() + 1;
+        store("schema/" + subject + "/" + number, JSON.createObjectNode().put("subject", subject)
+                .put("version", number).put("id", id).put("schema", schema.toString()));
+        return id;
+    }
+
+    private JsonNode compatibility(String subject, String which, Schema schema) {
+        List<Schema> against;
+        synchronized (this) {
+            TreeMap<Integer, Version> versions = subjects.get(subject);
+            if (versions == null || versions.isEmpty()) {
+                return JSON.createObjectNode().put("is_compatible", true);
+            }
+            against = which.equals("latest") ? List.of(versions.lastEntry().getValue().schema())
+                    : List.of(version(subject, which).schema());
+        }
+        List<String> broken = level(subject, true).check(schema, against);
+        ObjectNode answer = JSON.createObjectNode().put("is_compatible", broken.isEmpty());
+        ArrayNode messages = answer.putArray("messages");
+        broken.forEach(messages::add);
+        return answer;
+    }
+
+    private synchronized Compatibility level(String subject, boolean defaultToGlobal) {
+        Compatibility own = levels.get(subject);
+        if (own != null) {
+            return own;
+        }
+        if (!defaultToGlobal && !subject.isEmpty()) {
+            throw new RegistryError(404, 40408, "Subject '" + subject + "' does not have subject-level compatibility"
+                    + " configured");
+        }
+        return levels.getOrDefault("", Compatibility.BACKWARD);
+    }
+
+    private static JsonNode describe(Version version) {
+        return JSON.createObjectNode().put("subject", version.subject()).put("version", version.version())
+                .put("id", version.id()).put("schema", version.schema().toString());
+    }
+
+    private static Schema schema(HttpExchange exchange) throws IOException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(body(exchange));
+        } catch (IOException e) {
+            throw new RegistryError(422, 42201, "the request body is not JSON: " + e.getMessage());
+        }
+        String type = body.path("schemaType").asText("AVRO");
+        if (!type.equals("AVRO")) {
+            throw new RegistryError(422, 42201, "schemaType " + type + " is not served here: Avro only");
+        }
+        try {
+            return new Schema.Parser().parse(body.path("schema").asText());
+        } catch (SchemaParseException e) {
+            throw new RegistryError(422, 42201, "Invalid schema: " + e.getMessage());
+        }
+    }
+
+    private static byte[] body(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readNBytes(16 * 1024 * 1024 + 1);
+            if (bytes.length > 16 * 1024 * 1024) {
+                throw new RegistryError(413, 413, "the request body is over 16 MiB");
+            }
+            return bytes;
+        }
+    }
+
+    private static String query(HttpExchange exchange) {
+        String query = exchange.getRequestURI().getRawQuery();
+        return query == null ? "" : query;
+    }
+
+    private static int number(String text, String what) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new RegistryError(422, 42202, "the " + what + " '" + text + "' is not a number");
+        }
+    }
+
+    private static String[] segments(String rawPath) {
+        List<String> segments = new ArrayList<>();
+        for (String segment : rawPath.split("/")) {
+            if (!segment.isEmpty()) {
+                segments.add(URLDecoder.decode(segment, StandardCharsets.UTF_8));
+            }
+        }
+        return segments.toArray(String[]::new);
+    }
+
+    private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    /** A refusal in the Confluent format. */
+    private static final class RegistryError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+        private final int code;
+
+        RegistryError(int status, int code, String message) {
+            super(message);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    /** The compatibility levels of the Confluent API, judged with Avro's own rules. */
+    enum Compatibility {
+        NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE;
+
+        static Compatibility parse(String text) {
+            try {
+                return valueOf(text);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new RegistryError(422, 42203, "Invalid compatibility level '" + text + "': one of "
+                        + java.util.Arrays.toString(values()));
+            }
+        }
+
+        /** What breaks, checking a new schema against the subject's versions (oldest first); empty when none. */
+        List<String> check(Schema next, List<Schema> versions) {
+            if (this == NONE || versions.isEmpty()) {
+                return List.of();
+            }
+            List<Schema> against = name().endsWith("TRANSITIVE") ? versions : List.of(versions.getLast());
+            List<String> broken = new ArrayList<>();
+            for (Schema previous : against) {
+                if (this != FORWARD && this != FORWARD_TRANSITIVE) {
+                    why("new schema cannot read data written with an earlier one", next, previous, broken);
+                }
+                if (this != BACKWARD && this != BACKWARD_TRANSITIVE) {
+                    why("earlier schema cannot read data written with the new one", previous, next, broken);
+                }
+            }
+            return broken;
+        }
+
+        private static void why(String what, Schema reader, Schema writer, List<String> broken) {
+            var result = org.apache.avro.SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+            if (result.getType() != org.apache.avro.SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                for (var incompatibility : result.getResult().getIncompatibilities()) {
+                    broken.add(what + ": " + incompatibility.getType() + " at " + incompatibility.getLocation()
+                            + " (" + incompatibility.getMessage() + ")");
+                }
+            }
+        }
+    }
+}
