@@ -156,6 +156,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             send(exchange, 200, route(method, path, exchange));
         } catch (RegistryError e) {
             send(exchange, e.status, JSON.createObjectNode().put("error_code", e.code).put("message", e.getMessage()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            send(exchange, 422, JSON.createObjectNode().put("error_code", 42201)
+                    .put("message", "the request body is not JSON: " + e.getOriginalMessage()));
         } catch (RuntimeException e) {
             send(exchange, 500, JSON.createObjectNode().put("error_code", 50001).put("message", e.toString()));
         } finally {
