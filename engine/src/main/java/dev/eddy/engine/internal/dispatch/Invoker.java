@@ -237,9 +237,7 @@ final class Invoker {
         CallState state = new CallState(loaded, declaredState, function, clock, key);
         context.keyed = state;
         boolean deferred = !buffered && stateStore.defersWrites();
-        if (deferred) {
-            context.acked = new EmitsAcked();
-        }
+        context.countsEmits = deferred;
         handler.handle(KafkaEvents.toEvent(record), context);
         context.flush(null);
         if (!state.hasChanges()) {
@@ -251,7 +249,8 @@ final class Invoker {
         next.fence(source.fence(), record.offset());
         if (deferred) {
             // The store holds the write back until the outputs are acknowledged; the key goes on meanwhile.
-            context.saved(stateStore.save(source.partition(), key, next, context.acked.sealed()));
+            EmitsAcked acked = context.acked;
+            context.saved(stateStore.save(source.partition(), key, next, acked == null ? null : acked.sealed()));
             return;
         }
         if (!context.awaitSends()) {
@@ -370,7 +369,9 @@ final class Invoker {
         private KeyedState keyed;
         /** At-least-once with state: the call's sends, which must be acknowledged before its state is saved. */
         private final List<Future<RecordMetadata>> sent = new ArrayList<>();
-        /** At-least-once with a store that defers its writes: the call's emits, as Kafka answers them. */
+        /** At-least-once with a store that defers its writes: whether the call's emits are counted. */
+        private boolean countsEmits;
+        /** Those emits, as Kafka answers them; made at the first (most calls of such a function emit nothing). */
         private EmitsAcked acked;
         private final LongSupplier watchedNanos;
         /** Which attempt the next call is (set by the lane before it). */
@@ -475,6 +476,7 @@ final class Invoker {
         /** Forgets what a call emitted (a failed call, when emits are buffered), and ends the call. */
         void close() {
             keyed = null;
+            countsEmits = false;
             acked = null;
             sent.clear();
             held.clear();
@@ -568,12 +570,15 @@ final class Invoker {
             if (more != null) {
                 more.forEach(Chunk::retain);
             }
+            if (countsEmits && acked == null) {
+                acked = new EmitsAcked();
+            }
             if (acked != null) {
                 acked.sending();
             }
             try {
                 Future<RecordMetadata> send = producer.send(emit, new EmitCallback(holder, more, input, acked));
-                if (stateStore != null && !buffered && acked == null) {
+                if (stateStore != null && !buffered && !countsEmits) {
                     sent.add(send);
                 }
             } catch (RuntimeException e) {
