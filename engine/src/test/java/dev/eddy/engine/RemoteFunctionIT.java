@@ -66,10 +66,7 @@ class RemoteFunctionIT {
         String input = kafka.newTopic("telemetry", 3);
         String readings = kafka.newTopic("readings", 3);
         String alerts = kafka.newTopic("alerts", 1);
-        String yaml = Files.readString(EXAMPLE.resolve("function.yaml"))
-                .replace("http://127.0.0.1:8080/", "http://127.0.0.1:" + port + "/")
-                .replace("name: readings-node", "name: " + kafka.uniqueName("readings-node"))
-                .replace("iot.telemetry", input).replace("iot.readings", readings).replace("iot.alerts", alerts)
+        String yaml = exampleManifest(kafka.uniqueName("readings-node"), input, readings, alerts)
                 .replace("maxAttempts: 3", "maxAttempts: 3\n  initialBackoff: 10ms\n  maxBackoff: 50ms");
         Manifest manifest = ManifestParser.parse(yaml);
 
@@ -117,10 +114,7 @@ class RemoteFunctionIT {
         String input = kafka.newTopic("telemetry", 3);
         String readings = kafka.newTopic("readings", 3);
         String alerts = kafka.newTopic("alerts", 1);
-        String yaml = Files.readString(EXAMPLE.resolve("function.yaml"))
-                .replace("http://127.0.0.1:8080/", "http://127.0.0.1:" + port + "/")
-                .replace("name: readings-node", "name: " + kafka.uniqueName("counting-node"))
-                .replace("iot.telemetry", input).replace("iot.readings", readings).replace("iot.alerts", alerts)
+        String yaml = exampleManifest(kafka.uniqueName("counting-node"), input, readings, alerts)
                 .replace("batch:\n  maxSize: 100\n", "state:\n  store: postgres\n  url: \""
                         + StateStoresUnderTest.POSTGRES_URL + "\"\n  values: [count]\n");
         Manifest manifest = ManifestParser.parse(yaml);
@@ -151,6 +145,14 @@ class RemoteFunctionIT {
         assertEquals(20, stored.size());
         stored.values().forEach(count -> assertEquals("30", count));
         StateStoresUnderTest.clear(function, config, kafka.admin());
+    }
+
+    /** The example's function.yaml, pointed at this test's node process and topics. */
+    private String exampleManifest(String name, String input, String readings, String alerts) throws IOException {
+        return Files.readString(EXAMPLE.resolve("function.yaml"))
+                .replace("http://127.0.0.1:8080/", "http://127.0.0.1:" + port + "/")
+                .replace("name: readings-node", "name: " + name)
+                .replace("iot.telemetry", input).replace("iot.readings", readings).replace("iot.alerts", alerts);
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, String key, String value) {

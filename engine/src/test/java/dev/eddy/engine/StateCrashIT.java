@@ -146,15 +146,8 @@ class StateCrashIT {
                     expectedOutputs.add("key-" + k + "=" + n);
                 }
             }
-            int wrong = 0;
-            for (Map.Entry<String, String> count : expected.entrySet()) {
-                if (!count.getValue().equals(counts.get(count.getKey()))) {
-                    wrong++;
-                }
-            }
-            assertEquals(0, wrong, "keys whose count is not " + RECORDS / KEYS + " (" + store + ", " + delivery
-                    + "): " + difference(expected, counts));
-            assertEquals(expected, counts);
+            assertEquals(expected, counts, () -> "keys whose count is not " + RECORDS / KEYS + " (" + store + ", "
+                    + delivery + "): " + difference(expected, counts));
             List<String> outputs = kafka.readValues(output);
             assertEquals(expectedOutputs, new HashSet<>(outputs), "every count emitted, and no count that never"
                     + " happened");

@@ -16,13 +16,13 @@ final class FunctionCommands {
     private FunctionCommands() {
     }
 
-    /** Runs a call, printing its failure as the user should see it. */
-    private abstract static class ApiCommand implements Callable<Integer> {
+    /** Runs a call to the admin API, printing its failure as the user should see it (also for {@code eddy state}). */
+    abstract static class ApiCommand implements Callable<Integer> {
         @Mixin
         ApiClient client;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             try {
                 run();
                 return 0;
@@ -32,7 +32,7 @@ final class FunctionCommands {
             }
         }
 
-        abstract void run() throws ApiClient.ApiException;
+        abstract void run() throws Exception;
     }
 
     @Command(name = "deploy", mixinStandardHelpOptions = true,

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,28 +21,9 @@ final class StateCommand implements Runnable {
         System.err.println("Give a subcommand: 'state get <function> <key>' or 'state list <function>'.");
     }
 
-    /** Prints an API failure as the user should see it. */
-    private abstract static class StateCall implements Callable<Integer> {
-        @Mixin
-        ApiClient client;
-
-        @Override
-        public Integer call() throws Exception {
-            try {
-                run();
-                return 0;
-            } catch (ApiClient.ApiException e) {
-                System.err.println(e.getMessage());
-                return 1;
-            }
-        }
-
-        abstract void run() throws Exception;
-    }
-
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "Shows one key's state: each piece by name, its value or entries, and when it expires.")
-    static final class Get extends StateCall {
+    static final class Get extends FunctionCommands.ApiCommand {
         @Parameters(index = "0", paramLabel = "FUNCTION", description = "The function.")
         String function;
 
@@ -61,7 +40,7 @@ final class StateCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the keys that have state, a page"
             + " at a time.")
-    static final class ListKeys extends StateCall {
+    static final class ListKeys extends FunctionCommands.ApiCommand {
         @Parameters(index = "0", paramLabel = "FUNCTION", description = "The function.")
         String function;
 

@@ -41,7 +41,8 @@ public final class Topics {
         create(admin, name, partitions, replicationFactor, configs, true);
     }
 
-    private static void create(Admin admin, String name, int partitions, short replicationFactor,
+    /** @return the topic's partition count, once every partition is ready */
+    private static int create(Admin admin, String name, int partitions, short replicationFactor,
             Map<String, String> configs, boolean checkPartitions) {
         try {
             NewTopic topic = replicationFactor == NO_REPLICATION_FACTOR
@@ -64,6 +65,7 @@ public final class Topics {
             throw new TopicException("Topic '" + name + "' exists with " + existing + " partitions; " + partitions
                     + " were asked for. Delete it or increase its partitions.", null);
         }
+        return existing;
     }
 
     /**
@@ -79,8 +81,8 @@ public final class Topics {
      * ready; one that exists must have exactly this many partitions.
      */
     public static void createCompacted(Admin admin, String name, int partitions) {
-        create(admin, name, partitions, NO_REPLICATION_FACTOR, Map.of("cleanup.policy", "compact"), false);
-        int existing = awaitReady(admin, name);
+        int existing = create(admin, name, partitions, NO_REPLICATION_FACTOR, Map.of("cleanup.policy", "compact"),
+                false);
         if (existing != partitions) {
             throw new TopicException("Topic '" + name + "' exists with " + existing + " partitions; it must have "
                     + partitions + ". Delete it, or give the topics it follows the same partitions.", null);

@@ -290,11 +290,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 return version.id();
             }
         }
-        List<String> broken = level(subject, true).check(schema, new ArrayList<>(versions.values().stream()
-                .map(Version::schema).toList()));
+        Compatibility level = level(subject, true);
+        List<String> broken = level.check(schema, versions.values().stream().map(Version::schema).toList());
         if (!broken.isEmpty()) {
             throw new RegistryError(409, 409, "Schema being registered is incompatible with an earlier schema for"
-                    + " subject \"" + subject + "\" (" + level(subject, true) + "): " + String.join("; ", broken));
+                    + " subject \"" + subject + "\" (" + level + "): " + String.join("; ", broken));
         }
         int id = ids.entrySet().stream().filter(e -> e.getValue().equals(schema)).map(Map.Entry::getKey)
                 .findFirst().orElseGet(() -> ids.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);

@@ -2,6 +2,7 @@ package dev.eddy.engine.state;
 
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
+import dev.eddy.sdk.spi.CallState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -192,25 +193,30 @@ public final class KafkaKeyedStore implements KeyedStore {
         Map<Integer, ConcurrentHashMap<String, KeyState>> restored = new HashMap<>();
         numbers.forEach(number -> restored.put(number, new ConcurrentHashMap<>()));
         long start = System.nanoTime();
-        long read = readChangelog(config, "eddy-" + function + "-restore", changelog, numbers, metrics, record -> {
-            Map<String, KeyState> copy = restored.get(record.partition());
-            String key = Base64.getUrlEncoder().withoutPadding().encodeToString(record.key());
-            if (record.value() == null) {
-                copy.remove(key);
-                return;
-            }
-            KeyState state = KeyState.decode(record.value());
-            KeyState known = copy.get(key);
-            // A write older than the one kept (a former owner's, late) does not undo it.
-            if (known == null || state.fenceOffset() >= known.fenceOffset()) {
-                copy.put(key, state);
-            }
-        });
+        long read = readChangelog(config, "eddy-" + function + "-restore", changelog, numbers, metrics,
+                record -> apply(record, restored.get(record.partition())));
         int keys = restored.values().stream().mapToInt(Map::size).sum();
         partitions.putAll(restored);
         metrics.keys.addAndGet(keys);
         log.info("Function '{}' restored the state of partitions {}: {} keys from {} changelog records in {} ms",
                 function, numbers, keys, read, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /**
+     * Applies one changelog record to the states read so far: a tombstone deletes its key; a write older than the
+     * one kept (a former owner's, late) does not undo it.
+     */
+    static void apply(ConsumerRecord<byte[], byte[]> record, Map<String, KeyState> states) {
+        String key = CallState.storeKey(record.key());
+        if (record.value() == null) {
+            states.remove(key);
+            return;
+        }
+        KeyState state = KeyState.decode(record.value());
+        KeyState known = states.get(key);
+        if (known == null || state.fenceOffset() >= known.fenceOffset()) {
+            states.put(key, state);
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.eddy.engine.state;
 
 import dev.eddy.engine.EngineConfig;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -39,18 +38,8 @@ public final class KafkaStateQuery implements StateQuery {
     private NavigableMap<String, KeyState> read() {
         NavigableMap<String, KeyState> states = new TreeMap<>();
         KafkaKeyedStore.readChangelog(config, "eddy-state-query", changelog,
-                IntStream.range(0, partitions).boxed().toList(), StateMetrics.none(), record -> {
-                    String key = Base64.getUrlEncoder().withoutPadding().encodeToString(record.key());
-                    if (record.value() == null) {
-                        states.remove(key);
-                    } else {
-                        KeyState state = KeyState.decode(record.value());
-                        KeyState known = states.get(key);
-                        if (known == null || state.fenceOffset() >= known.fenceOffset()) {
-                            states.put(key, state);
-                        }
-                    }
-                });
+                IntStream.range(0, partitions).boxed().toList(), StateMetrics.none(),
+                record -> KafkaKeyedStore.apply(record, states));
         long now = System.currentTimeMillis();
         states.values().removeIf(state -> {
             state.dropExpired(now);

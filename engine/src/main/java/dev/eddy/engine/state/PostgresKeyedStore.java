@@ -23,7 +23,7 @@ import org.apache.kafka.common.TopicPartition;
  * not applied twice. {@link #sweep} deletes the keys whose every entry has expired and rewrites those with some
  * expired entries, each only if no call wrote the key meanwhile.
  */
-public final class PostgresKeyedStore implements KeyedStore, StateQuery {
+public final class PostgresKeyedStore implements ExternalStore {
 
     private static final String CREATE = """
             CREATE TABLE IF NOT EXISTS eddy_state (
@@ -95,14 +95,6 @@ public final class PostgresKeyedStore implements KeyedStore, StateQuery {
                 throw failure("cannot create the table eddy_state", e);
             }
         }
-    }
-
-    /** What a write that is done when it returns answers. */
-    private static final CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
-
-    @Override
-    public KeyState load(TopicPartition source, String key) {
-        return read(key).orElseGet(KeyState::empty);
     }
 
     @Override

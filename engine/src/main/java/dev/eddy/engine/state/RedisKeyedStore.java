@@ -22,7 +22,7 @@ import redis.clients.jedis.resps.ScanResult;
  * expired is deleted by Redis itself ({@code PEXPIREAT}); entries that expire before the rest of their key are
  * removed by {@link #sweep}. (The braces keep a function's keys in one Redis Cluster slot.)
  */
-public final class RedisKeyedStore implements KeyedStore, StateQuery {
+public final class RedisKeyedStore implements ExternalStore {
 
     /**
      * KEYS: the state hash, the expiry set. ARGV: fence source, fence offset, state (empty to delete), first expiry,
@@ -91,14 +91,6 @@ public final class RedisKeyedStore implements KeyedStore, StateQuery {
             close();
             throw failure("cannot reach Redis", e);
         }
-    }
-
-    /** What a write that is done when it returns answers. */
-    private static final CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
-
-    @Override
-    public KeyState load(TopicPartition source, String key) {
-        return read(key).orElseGet(KeyState::empty);
     }
 
     @Override

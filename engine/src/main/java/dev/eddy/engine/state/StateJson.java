@@ -3,6 +3,7 @@ package dev.eddy.engine.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.sdk.spi.CallState;
 import dev.eddy.sdk.spi.StateStore.Stored;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -28,7 +29,7 @@ public final class StateJson {
     public static String storeKey(String key) {
         byte[] bytes = key.startsWith(BASE64) ? Base64.getDecoder().decode(key.substring(BASE64.length()))
                 : key.getBytes(StandardCharsets.UTF_8);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return CallState.storeKey(bytes);
     }
 
     /** A store key as people read it. */

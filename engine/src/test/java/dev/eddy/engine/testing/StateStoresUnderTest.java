@@ -4,11 +4,11 @@ import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.StateBackend;
 import dev.eddy.engine.state.KeyState;
+import dev.eddy.engine.state.StateJson;
 import dev.eddy.engine.state.StateQuery;
 import dev.eddy.engine.state.StateStores;
 import dev.eddy.sdk.spi.StateStore;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +78,6 @@ public final class StateStoresUnderTest {
     }
 
     private static String recordKey(String storeKey) {
-        return new String(Base64.getUrlDecoder().decode(storeKey), StandardCharsets.UTF_8);
+        return StateJson.displayKey(storeKey);
     }
 }

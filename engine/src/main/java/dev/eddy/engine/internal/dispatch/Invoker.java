@@ -84,6 +84,8 @@ final class Invoker {
      */
     private final String stateInput;
     private final String replayTopic;
+    /** At-least-once, and a store that holds a state write back until the call's emits are acknowledged. */
+    private final boolean deferredWrites;
     private final Clock clock = Clock.systemUTC();
 
     Invoker(FunctionEnvironment environment, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
@@ -112,6 +114,7 @@ final class Invoker {
         this.stateInput = stateStore != null && definition.stateStore() instanceof StateBackend.Kafka
                 ? definition.inputs().get(0) : null;
         this.replayTopic = definition.replayTopic();
+        this.deferredWrites = !buffered && stateStore != null && stateStore.defersWrites();
     }
 
     /**
@@ -236,8 +239,7 @@ final class Invoker {
         }
         CallState state = new CallState(loaded, declaredState, function, clock, key);
         context.keyed = state;
-        boolean deferred = !buffered && stateStore.defersWrites();
-        context.countsEmits = deferred;
+        context.countsEmits = deferredWrites;
         handler.handle(KafkaEvents.toEvent(record), context);
         context.flush(null);
         if (!state.hasChanges()) {
@@ -247,7 +249,7 @@ final class Invoker {
         state.commitTo(next);
         next.dropExpired(clock.millis());
         next.fence(source.fence(), record.offset());
-        if (deferred) {
+        if (deferredWrites) {
             // The store holds the write back until the outputs are acknowledged; the key goes on meanwhile.
             EmitsAcked acked = context.acked;
             context.saved(stateStore.save(source.partition(), key, next, acked == null ? null : acked.sealed()));
