@@ -181,7 +181,7 @@ public final class FunctionWorker implements Runnable {
             while (!stopRequested && failure == null) {
                 if (barrier) {
                     // Every partition is paused: the poll only keeps the group membership alive.
-                    dispatch(consumer.poll(Duration.ofNanos(MIN_PAUSED_POLL_NANOS)));
+                    dispatch(poll(Duration.ofNanos(MIN_PAUSED_POLL_NANOS)));
                     if (budget.allDone()) {
                         finishBarrier();
                     }
@@ -197,7 +197,7 @@ public final class FunctionWorker implements Runnable {
                     pausedPollNanos = progress != completedAtLastPoll ? MIN_PAUSED_POLL_NANOS
                             : Math.min(pausedPollNanos * 2, pollTimeoutNanos);
                     completedAtLastPoll = progress;
-                    dispatch(consumer.poll(partitions.anyPaused() ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
+                    dispatch(poll(partitions.anyPaused() ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
                     lastPoll = System.nanoTime();
                 }
                 advance(partitions.all());
@@ -229,6 +229,21 @@ public final class FunctionWorker implements Runnable {
             log.error("Function '{}' stopped: its poll loop failed", function.name(), e);
         } finally {
             drainAndClose();
+        }
+    }
+
+    /**
+     * Polls. A poll that times out waiting for Kafka — most often for the committed offsets of partitions just
+     * assigned, which Kafka holds back while a former owner's transaction is still open — is not the function's
+     * failure: the next poll asks again, and the member stays in its group meanwhile.
+     */
+    private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            log.warn("Function '{}': Kafka did not answer the poll in time ({}); polling again", function.name(),
+                    e.getMessage());
+            return ConsumerRecords.empty();
         }
     }
 
