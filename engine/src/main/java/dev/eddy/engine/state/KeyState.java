@@ -34,12 +34,26 @@ public final class KeyState implements StateStore {
      */
     private final Map<String, Map<String, Stored>> states;
     private String fenceSource;
+    /** {@link #fenceSource} in UTF-8, once encoded: a key's fence source rarely changes. */
+    private byte[] fenceSourceBytes;
     private long fenceOffset = -1;
+    /**
+     * No entry expires before this (it may be earlier than the first expiry, after a write replaced an expiring
+     * entry): {@link Long#MAX_VALUE} when nothing expires, so that a state without time-to-live is never searched
+     * for what expired.
+     */
+    private long expiresNoEarlier;
 
     private KeyState(Map<String, Map<String, Stored>> states, String fenceSource, long fenceOffset) {
+        this(states, fenceSource, fenceOffset, firstExpiry(states));
+    }
+
+    private KeyState(Map<String, Map<String, Stored>> states, String fenceSource, long fenceOffset,
+            long expiresNoEarlier) {
         this.states = states;
         this.fenceSource = fenceSource;
         this.fenceOffset = fenceOffset;
+        this.expiresNoEarlier = expiresNoEarlier;
     }
 
     /** A key with no state, never written. */
@@ -49,7 +63,9 @@ public final class KeyState implements StateStore {
 
     /** An independent copy, for a call's changes. */
     public KeyState copy() {
-        return new KeyState(new HashMap<>(states), fenceSource, fenceOffset);
+        KeyState copy = new KeyState(new HashMap<>(states), fenceSource, fenceOffset, expiresNoEarlier);
+        copy.fenceSourceBytes = fenceSourceBytes;
+        return copy;
     }
 
     /** The name of a source partition as fences record it: {@code <topic>:<partition>}. */
@@ -64,6 +80,9 @@ public final class KeyState implements StateStore {
 
     /** Records that this state holds the changes of the records up to this one of its source. */
     public void fence(String source, long offset) {
+        if (!source.equals(fenceSource)) {
+            fenceSourceBytes = null;
+        }
         this.fenceSource = source;
         this.fenceOffset = offset;
     }
@@ -104,7 +123,10 @@ public final class KeyState implements StateStore {
                     states.put(state, left);
                 }
             }
-        } else if (entries == null || entries.size() == 1 && entries.containsKey(name)) {
+            return;
+        }
+        expiresNoEarlier = Math.min(expiresNoEarlier, stored.expiresAtMillis());
+        if (entries == null || entries.size() == 1 && entries.containsKey(name)) {
             states.put(state, Map.of(name, stored));
         } else {
             Map<String, Stored> changed = new HashMap<>(entries);
@@ -129,7 +151,11 @@ public final class KeyState implements StateStore {
      * @return whether anything was removed
      */
     public boolean dropExpired(long nowMillis) {
-        if (nextExpiry() > nowMillis) {
+        if (expiresNoEarlier > nowMillis) {
+            return false;
+        }
+        expiresNoEarlier = nextExpiry(); // exact again
+        if (expiresNoEarlier > nowMillis) {
             return false;
         }
         boolean dropped = false;
@@ -146,11 +172,16 @@ public final class KeyState implements StateStore {
                 }
             }
         }
+        expiresNoEarlier = nextExpiry();
         return dropped;
     }
 
     /** When the first of its entries expires ({@link Long#MAX_VALUE} for never): the next sweep it needs. */
     public long nextExpiry() {
+        return expiresNoEarlier == Long.MAX_VALUE ? Long.MAX_VALUE : firstExpiry(states);
+    }
+
+    private static long firstExpiry(Map<String, Map<String, Stored>> states) {
         long next = Long.MAX_VALUE;
         for (Map<String, Stored> entries : states.values()) {
             for (Stored stored : entries.values()) {
@@ -176,7 +207,10 @@ public final class KeyState implements StateStore {
      * length, values with a 4-byte one.
      */
     public byte[] encode() {
-        byte[] source = fenceSource == null ? EMPTY : fenceSource.getBytes(StandardCharsets.UTF_8);
+        if (fenceSourceBytes == null) {
+            fenceSourceBytes = fenceSource == null ? EMPTY : fenceSource.getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] source = fenceSourceBytes;
         int size = 1 + 2 + source.length + 8 + 4;
         for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
             size += 2 + utf8Length(state.getKey()) + 4;

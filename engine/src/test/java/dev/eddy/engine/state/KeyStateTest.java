@@ -103,6 +103,31 @@ class KeyStateTest {
     }
 
     @Test
+    void shouldKnowNothingExpiresOnceTheLastExpiringEntryIsGoneAndFindTheNextInCopiesAndDecodedStates() {
+        KeyState state = KeyState.empty();
+        assertEquals(Long.MAX_VALUE, state.nextExpiry());
+        CallState call = call(state);
+        call.set(COUNT, 1L);
+        call.put(SEEN, "x", "1");
+        call.commit();
+        long expiry = clock.millis() + Duration.ofMinutes(5).toMillis();
+        assertEquals(expiry, state.copy().nextExpiry());
+        assertEquals(expiry, KeyState.decode(state.encode()).nextExpiry());
+        assertFalse(state.copy().dropExpired(expiry - 1));
+        KeyState copy = state.copy();
+        assertTrue(copy.dropExpired(expiry));
+        assertEquals(Long.MAX_VALUE, copy.nextExpiry(), "only the count is left, and it never expires");
+        assertEquals(expiry, state.nextExpiry(), "the original keeps its entry");
+
+        CallState removing = call(state);
+        removing.remove(SEEN, "x");
+        removing.commit();
+        assertEquals(Long.MAX_VALUE, state.nextExpiry());
+        assertFalse(state.dropExpired(Long.MAX_VALUE - 1));
+        assertEquals(Optional.of(1L), call(state).get(COUNT));
+    }
+
+    @Test
     void shouldRefuseBytesThatAreNotAKeysState() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> KeyState.decode("{\"count\":1}".getBytes(StandardCharsets.UTF_8)));

@@ -31,7 +31,7 @@ public final class CallState implements KeyedState {
     private final Clock clock;
     private final String key;
     /** Pending writes by state name, then entry ("" for a value state); a null Stored deletes. */
-    private final Map<String, Map<String, StateStore.Stored>> pending = new LinkedHashMap<>();
+    private final Map<String, Map<String, StateStore.Stored>> pending = new LinkedHashMap<>(4);
 
     /**
      * @param declared the names of the state the function declared
@@ -210,7 +210,7 @@ public final class CallState implements KeyedState {
     }
 
     private Map<String, StateStore.Stored> pending(StateSpec state) {
-        return pending.computeIfAbsent(state.name(), name -> new LinkedHashMap<>());
+        return pending.computeIfAbsent(state.name(), name -> new LinkedHashMap<>(4));
     }
 
     private static <K> String entry(Codec<K> codec, K mapKey) {
