@@ -46,6 +46,7 @@ public final class FunctionDefinition {
     private final Duration timeout;
     private final String deadLetterTopic;
     private final Delivery delivery;
+    private final CloudEventsMode cloudEvents;
     private final FunctionConfig config;
     private final Map<String, String> secrets;
     private final StateBackend stateStore;
@@ -82,6 +83,7 @@ public final class FunctionDefinition {
         this.timeout = builder.timeout;
         this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : deadLetterTopicOf(name);
         this.delivery = builder.delivery;
+        this.cloudEvents = builder.cloudEvents;
         this.stateStore = builder.stateStore;
     }
 
@@ -164,6 +166,11 @@ public final class FunctionDefinition {
     /** What the function's effects on Kafka promise after a crash; {@link Delivery#AT_LEAST_ONCE} unless set. */
     public Delivery delivery() {
         return delivery;
+    }
+
+    /** Whether the records the function emits carry CloudEvents headers. */
+    public CloudEventsMode cloudEvents() {
+        return cloudEvents;
     }
 
     /** The keyed state the handler declares (see {@link Handler#state()}); empty for most functions. */
@@ -261,6 +268,7 @@ public final class FunctionDefinition {
         private final Map<String, String> config = new LinkedHashMap<>();
         private final Map<String, String> secrets = new LinkedHashMap<>();
         private Delivery delivery = Delivery.AT_LEAST_ONCE;
+        private CloudEventsMode cloudEvents = CloudEventsMode.AUTO;
         private StateBackend stateStore = StateBackend.kafka();
 
         private Builder(String name) {
@@ -347,6 +355,12 @@ public final class FunctionDefinition {
 
         public Builder deadLetterTopic(String topic) {
             this.deadLetterTopic = topic;
+            return this;
+        }
+
+        /** Whether emitted records carry CloudEvents headers; {@link CloudEventsMode#AUTO} by default. */
+        public Builder cloudEvents(CloudEventsMode mode) {
+            this.cloudEvents = java.util.Objects.requireNonNull(mode, "cloudEvents");
             return this;
         }
 

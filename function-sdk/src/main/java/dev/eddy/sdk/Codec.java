@@ -39,6 +39,14 @@ public interface Codec<T> {
     /** A short name for error messages and the manifest ({@code bytes}, {@code string}, {@code json:Reading}). */
     String name();
 
+    /**
+     * The media type of the bytes ({@code application/json}), which an {@link Output} puts in the emitted record's
+     * {@code content-type} header (the CloudEvents {@code datacontenttype}); null when the codec does not know it.
+     */
+    default String contentType() {
+        return null;
+    }
+
     /** The bytes as they are. */
     static Codec<byte[]> bytes() {
         return BuiltInCodecs.BYTES;
@@ -101,6 +109,11 @@ public interface Codec<T> {
             @Override
             public String name() {
                 return "string";
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain; charset=utf-8";
             }
         };
 

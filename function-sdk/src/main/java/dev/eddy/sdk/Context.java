@@ -43,8 +43,8 @@ public interface Context extends Environment {
      * @param key the record key, UTF-8 encoded; null for none
      */
     default <T> void emit(Output<T> output, String key, T value) {
-        emit(output.name(), Event.of(key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                output.codec().encode(value)));
+        emit(output.name(), output.event(key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                value));
     }
 
     /**

@@ -57,6 +57,18 @@ public final class Headers {
         return new Headers(Collections.unmodifiableList(copy));
     }
 
+    /** A copy in which {@code header} takes the place of every header of its name, at the end. */
+    public Headers replacing(Header header) {
+        List<Header> copy = new ArrayList<>(headers.size() + 1);
+        for (Header existing : headers) {
+            if (!existing.name().equals(header.name())) {
+                copy.add(existing);
+            }
+        }
+        copy.add(header);
+        return new Headers(Collections.unmodifiableList(copy));
+    }
+
     public boolean isEmpty() {
         return headers.isEmpty();
     }

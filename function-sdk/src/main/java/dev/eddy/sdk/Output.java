@@ -21,6 +21,9 @@ public record Output<T>(String name, Codec<T> codec) {
     /** The name of the output that {@link Context#emit(Event)} goes to. */
     public static final String DEFAULT_NAME = "default";
 
+    /** The header that names the media type of an event's value (the CloudEvents Kafka binding's). */
+    public static final String CONTENT_TYPE = "content-type";
+
     public Output {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(codec, "codec");
@@ -37,11 +40,23 @@ public record Output<T>(String name, Codec<T> codec) {
     }
 
     /**
-     * The event to emit for a value derived from an input event: the input's key, headers and origin, this value.
+     * The event to emit for a value derived from an input event: the input's key, headers and origin, this value,
+     * and the codec's {@link Codec#contentType() content type} in the {@code content-type} header.
      *
      * @throws CodecException when the value cannot be encoded
      */
     public Event event(Event from, T value) {
-        return from.withValue(codec.encode(value));
+        return typed(from.withValue(codec.encode(value)));
+    }
+
+    /** The event to emit for a value under a key of its own (null for none). */
+    public Event event(byte[] key, T value) {
+        return typed(Event.of(key, codec.encode(value)));
+    }
+
+    private Event typed(Event event) {
+        String contentType = codec.contentType();
+        return contentType == null ? event : event.withHeaders(event.headers().replacing(Header.of(CONTENT_TYPE,
+                contentType)));
     }
 }

@@ -68,4 +68,29 @@ class EventTest {
         assertEquals(a.hashCode(), b.hashCode());
         assertEquals("t-1@7", origin.toString());
     }
+
+    @Test
+    void shouldReplaceEveryHeaderOfANameWithOne() {
+        Headers headers = Headers.of(List.of(Header.of("content-type", "text/plain"), Header.of("b", "2"),
+                Header.of("content-type", "text/csv")));
+        Headers replaced = headers.replacing(Header.of("content-type", "application/json"));
+        assertEquals(2, replaced.size());
+        assertEquals("2", replaced.lastString("b").orElseThrow());
+        assertEquals("application/json", replaced.lastString("content-type").orElseThrow());
+        assertEquals(3, headers.size(), "the original is unchanged");
+    }
+
+    @Test
+    void shouldLabelAnOutputsEventsWithItsCodecsMediaType() {
+        Event input = Event.of("k", "v").withHeader("content-type", "text/plain");
+        Event text = Output.of(Codec.string()).event(input, "w");
+        assertEquals("text/plain; charset=utf-8", text.headers().lastString("content-type").orElseThrow());
+        assertEquals(1, text.headers().size());
+        Event raw = Output.of(Codec.bytes()).event(input, new byte[] {1});
+        assertEquals("text/plain", raw.headers().lastString("content-type").orElseThrow(),
+                "a codec that does not know its media type leaves the header as it was");
+        Event keyed = Output.of(Codec.string()).event("key".getBytes(java.nio.charset.StandardCharsets.UTF_8), "x");
+        assertEquals("key", keyed.keyAsString());
+        assertEquals("text/plain; charset=utf-8", keyed.headers().lastString("content-type").orElseThrow());
+    }
 }

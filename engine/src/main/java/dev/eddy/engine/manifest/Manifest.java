@@ -1,5 +1,6 @@
 package dev.eddy.engine.manifest;
 
+import dev.eddy.engine.CloudEventsMode;
 import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.Ordering;
@@ -27,13 +28,14 @@ import java.util.Map;
  * @param stateStore    where the handler's keyed state is kept, if it declares any
  * @param stateValues   a remote function's state: the names of its JSON values; empty for none
  * @param stateTtl      how long a remote function's state values live after a write, or null for ever
+ * @param cloudEvents   whether the records it emits carry CloudEvents headers
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
         int maxConcurrency, Delivery delivery, Duration timeout, RetryPolicy retry, int batchMaxSize,
         Duration batchMaxWait, String deadLetterTopic, int memoryMb, int scalingMin, int scalingMax,
         Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
-        Duration stateTtl) {
+        Duration stateTtl, CloudEventsMode cloudEvents) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
@@ -66,6 +68,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .ordering(ordering)
                 .maxConcurrency(maxConcurrency)
                 .delivery(delivery)
+                .cloudEvents(cloudEvents)
                 .timeout(timeout)
                 .config(config)
                 .secrets(resolvedSecrets)

@@ -35,6 +35,9 @@ public enum ManifestField {
     MAX_CONCURRENCY("maxConcurrency", "integer", "100", "1 to 100000", "The most calls running at once."),
     DELIVERY("delivery", "enum", "AT_LEAST_ONCE", "AT_LEAST_ONCE or EXACTLY_ONCE",
             "EXACTLY_ONCE commits outputs, dead letters and input offsets in Kafka transactions."),
+    CLOUDEVENTS("cloudevents", "enum", "AUTO", "AUTO, ALWAYS or NEVER", "Whether emitted records carry CloudEvents"
+            + " headers (`ce_id`, `ce_source`, `ce_type`, `ce_specversion`). AUTO: when the input record is a"
+            + " CloudEvent, as the trigger adapters' are (see What Eddy promises a function)."),
     TIMEOUT("timeout", "duration", "30s", "1ms to 15m", "How long one call may run before it is interrupted and "
             + "counted as failed."),
     RETRY_MAX_ATTEMPTS("retry.maxAttempts", "integer", "5", "1 to 1000", "Attempts per record, the first included."),

@@ -3,6 +3,7 @@ package dev.eddy.engine.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.eddy.engine.CloudEventsMode;
 import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.InvalidFunctionException;
@@ -131,7 +132,8 @@ public final class ManifestParser {
                 retry(in, delivery), batchMaxSize, batchMaxWait, in.text(ManifestField.DEAD_LETTER_TOPIC, null),
                 memory, scalingMin, scalingMax, config, secrets,
                 StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)),
-                stateValues, stateTtl);
+                stateValues, stateTtl,
+                in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO));
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
         List<dev.eddy.sdk.StateSpec> remoteState = dev.eddy.engine.remote.StatefulRemoteHandler.specs(stateValues,

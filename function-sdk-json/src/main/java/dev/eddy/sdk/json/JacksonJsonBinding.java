@@ -72,6 +72,11 @@ public final class JacksonJsonBinding implements JsonBinding {
         public String name() {
             return "json:Long";
         }
+
+        @Override
+        public String contentType() {
+            return "application/json";
+        }
     }
 
     private record JsonCodec<T>(Class<T> type, ObjectReader reader, ObjectWriter writer) implements Codec<T> {
@@ -104,6 +109,11 @@ public final class JacksonJsonBinding implements JsonBinding {
         @Override
         public String name() {
             return "json:" + type.getSimpleName();
+        }
+
+        @Override
+        public String contentType() {
+            return "application/json";
         }
     }
 }

@@ -74,4 +74,10 @@ public final class AvroCodec<T extends GenericContainer> implements Codec<T> {
     public String name() {
         return name;
     }
+
+    /** Avro binary, framed in the Confluent wire format (the schema id names its schema). */
+    @Override
+    public String contentType() {
+        return "application/avro";
+    }
 }

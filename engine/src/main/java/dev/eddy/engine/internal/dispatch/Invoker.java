@@ -1,5 +1,6 @@
 package dev.eddy.engine.internal.dispatch;
 
+import dev.eddy.engine.CloudEventsMode;
 import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.StateBackend;
@@ -87,11 +88,8 @@ final class Invoker {
     /** At-least-once, and a store that holds a state write back until the call's emits are acknowledged. */
     private final boolean deferredWrites;
     private final Clock clock = Clock.systemUTC();
-
-    Invoker(FunctionEnvironment environment, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
-            DeadLetters deadLetters) {
-        this(environment, producer, metrics, deadLetters, null, null);
-    }
+    /** Stamps emitted records as CloudEvents; null when the function is told not to. */
+    private final CloudEventHeaders cloudEvents;
 
     /** @param stateStore the function's state store, or null when it declares no state */
     Invoker(FunctionEnvironment environment, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
@@ -115,6 +113,8 @@ final class Invoker {
                 ? definition.inputs().get(0) : null;
         this.replayTopic = definition.replayTopic();
         this.deferredWrites = !buffered && stateStore != null && stateStore.defersWrites();
+        this.cloudEvents = definition.cloudEvents() == CloudEventsMode.NEVER ? null
+                : new CloudEventHeaders(function, outputs, definition.cloudEvents() == CloudEventsMode.ALWAYS);
     }
 
     /**
@@ -378,6 +378,8 @@ final class Invoker {
         private final LongSupplier watchedNanos;
         /** Which attempt the next call is (set by the lane before it). */
         private int attempt = 1;
+        /** How many events the current call emitted. */
+        private int emitted;
 
         CallContext(LongSupplier watchedNanos) {
             this.watchedNanos = watchedNanos;
@@ -391,11 +393,13 @@ final class Invoker {
         void open(Chunk chunk, ConsumerRecord<byte[], byte[]> record) {
             this.chunk = chunk;
             this.record = record;
+            this.emitted = 0;
         }
 
         void open(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records) {
             this.chunks = chunks;
             this.records = records;
+            this.emitted = 0;
         }
 
         @Override
@@ -529,6 +533,11 @@ final class Invoker {
             }
             ProducerRecord<byte[], byte[]> emit = KafkaEvents.toRecord(topic, event);
             int source = sourceOf(event);
+            if (cloudEvents != null) {
+                cloudEvents.stamp(topic, emit.headers(), records == null ? record : records.get(Math.max(0, source)),
+                        emitted);
+            }
+            emitted++;
             if (buffered) {
                 held.add(emit);
                 heldSources.add(source);
