@@ -60,7 +60,7 @@ public final class Engine implements AutoCloseable {
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
         StateStores.prepare(definition, admin());
-        FunctionEnvironment environment = FunctionEnvironment.of(definition);
+        FunctionEnvironment environment = FunctionEnvironment.of(definition, config);
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {
                 throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");

@@ -68,6 +68,12 @@ public final class EngineConfig extends AbstractConfig {
             + " removes what expired from its store: expired state is never seen by a handler, and is gone from the"
             + " store within about this long.";
 
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    private static final String SCHEMA_REGISTRY_URL_DOC = "The schema registry (Confluent REST API: Confluent's,"
+            + " Karapace, Redpanda's, Apicurio's, or the one './eddy dev' starts) whose address functions are given"
+            + " (Environment.schemaRegistryUrl()), for Avro codecs. Empty: none; a function that needs one fails to"
+            + " deploy, saying so.";
+
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -89,6 +95,8 @@ public final class EngineConfig extends AbstractConfig {
                     POLL_TIMEOUT_MS_DOC)
             .define(STATE_SWEEP_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 3_600_000L), Importance.LOW,
                     STATE_SWEEP_INTERVAL_MS_DOC)
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.MEDIUM,
+                    SCHEMA_REGISTRY_URL_DOC)
             .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),
                     Importance.LOW, API_MAX_UPLOAD_BYTES_DOC);
 

@@ -2,6 +2,7 @@ package dev.eddy.engine;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eddy.schemas.events.Reading;
@@ -12,7 +13,11 @@ import dev.eddy.schemas.serde.MemorySchemaLookup;
 import dev.eddy.schemas.serde.WireFormat;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
+import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
+import dev.eddy.schemas.registry.SchemaRegistryClient;
 import dev.eddy.sdk.Codec;
+import dev.eddy.sdk.Environment;
+import dev.eddy.sdk.Output;
 import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.TypedHandler;
@@ -95,6 +100,78 @@ class AvroEventsIT {
         assertTrue(reasons.get("bad-id").contains("UNKNOWN_SCHEMA_ID") && reasons.get("bad-id").contains("999"),
                 reasons.get("bad-id"));
         assertTrue(reasons.get("bad-cut").contains("TRUNCATED"), reasons.get("bad-cut"));
+    }
+
+    /**
+     * Reads telemetry in Celsius and writes it in Fahrenheit, both Avro, its codecs made in open() on the schema
+     * registry the engine gives it.
+     */
+    static final class FahrenheitHandler implements TypedHandler<Telemetry> {
+        private Codec<Telemetry> input;
+        private Output<Telemetry> output;
+
+        @Override
+        public void open(Environment environment) {
+            input = AvroCodec.specific(Telemetry.class, environment, environment.config().string("input") + "-value");
+            output = Output.of(AvroCodec.specific(Telemetry.class, environment,
+                    environment.config().string("output") + "-value"));
+        }
+
+        @Override
+        public Codec<Telemetry> input() {
+            return input;
+        }
+
+        @Override
+        public void handle(Telemetry telemetry, Event event, Context context) {
+            List<Reading> fahrenheit = telemetry.getReadings().stream()
+                    .map(r -> new Reading(r.getName(), r.getValue() * 9 / 5 + 32, "[degF]")).toList();
+            context.emit(output, event, Telemetry.newBuilder(telemetry).setReadings(fahrenheit).build());
+        }
+    }
+
+    @Test
+    void shouldGiveADeployedFunctionTheEnginesRegistryForItsAvroInputAndOutput(TestKafka kafka) throws Exception {
+        String input = kafka.newTopic("avro-c", 2);
+        String output = kafka.newTopic("avro-f", 2);
+        int records = 200;
+        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
+                kafka.admin(), "127.0.0.1", 0);
+                SchemaRegistryClient client = SchemaRegistryClient.builder(registry.url()).build()) {
+            AvroSerde serde = new AvroSerde(client);
+            List<ProducerRecord<byte[], byte[]>> produced = new ArrayList<>();
+            for (int i = 0; i < records; i++) {
+                produced.add(record(input, "d-" + i, serde.serialize(input + "-value", Telemetry.newBuilder()
+                        .setDevice("d-" + i).setReadings(List.of(new Reading("temperature", (double) i, "Cel")))
+                        .build())));
+            }
+            kafka.produce(produced);
+            FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("fahrenheit"))
+                    .input(input).output(output).handler(new FahrenheitHandler())
+                    .config(Map.of("input", input, "output", output)).build();
+
+            try (Engine plain = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+                EddyException refused = assertThrows(EddyException.class, () -> plain.deploy(function));
+                assertTrue(refused.getMessage().contains("schema.registry.url"), refused.getMessage());
+            }
+            try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.SCHEMA_REGISTRY_URL,
+                    registry.url())), new SimpleMeterRegistry())) {
+                engine.deploy(function);
+                await().until(() -> kafka.committedSum(function.groupId(), input) == records);
+            }
+
+            Map<String, Double> fahrenheit = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> out : kafka.readAll(output)) {
+                assertEquals("application/avro", header(out, "content-type"));
+                Telemetry telemetry = serde.deserialize(out.value(), Telemetry.class);
+                assertEquals("[degF]", telemetry.getReadings().get(0).getUnit());
+                fahrenheit.put(telemetry.getDevice(), telemetry.getReadings().get(0).getValue());
+            }
+            assertEquals(records, fahrenheit.size(), "each device once");
+            assertEquals(32.0, fahrenheit.get("d-0"));
+            assertEquals(212.0, fahrenheit.get("d-100"));
+            assertTrue(client.subjects().contains(output + "-value"), "the output's schema was registered");
+        }
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {

@@ -1,6 +1,7 @@
 package dev.eddy.sdk;
 
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * What a function may know of where it runs: its name and version, its own configuration and secrets, a logger
@@ -30,4 +31,13 @@ public interface Environment {
 
     /** The clock to read the time from, so that a test can move it. */
     Clock clock();
+
+    /**
+     * The address of the schema registry (the Confluent REST API) the engine was given ({@code
+     * schema.registry.url}; {@code ./eddy dev} and the demo start one), for codecs of schema-typed values such as
+     * {@code AvroCodec}; empty when the engine has none.
+     */
+    default Optional<String> schemaRegistryUrl() {
+        return Optional.empty();
+    }
 }

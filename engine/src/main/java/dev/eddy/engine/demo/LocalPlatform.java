@@ -65,13 +65,16 @@ public final class LocalPlatform implements AutoCloseable {
                 : EmbeddedKafka.start(workDir, port, false, Map.of());
         EmbeddedSchemaRegistry schemaRegistry = null;
         try {
+            EngineConfig config = EngineConfig.forBootstrapServers(kafka.bootstrapServers());
             try (Admin admin = kafka.admin()) {
                 Topics.create(admin, TELEMETRY, PARTITIONS);
                 Topics.create(admin, READINGS, PARTITIONS);
                 Topics.create(admin, ALERTS, 1);
+                schemaRegistry = new EmbeddedSchemaRegistry(config, admin, "127.0.0.1", registryPort);
             }
-            Engine engine = new Engine(EngineConfig.forBootstrapServers(kafka.bootstrapServers()), registry);
-            schemaRegistry = new EmbeddedSchemaRegistry(engine.config(), engine.admin(), "127.0.0.1", registryPort);
+            // Functions are told where the registry is, for their Avro codecs.
+            Engine engine = new Engine(config.with(Map.of(EngineConfig.SCHEMA_REGISTRY_URL, schemaRegistry.url())),
+                    registry);
             FunctionStore store = new FunctionStore(engine.config(), engine.admin());
             Deployments deployments = new Deployments(engine, new FunctionFactory(System::getenv),
                     kafka.workDir().resolve("functions"), store)

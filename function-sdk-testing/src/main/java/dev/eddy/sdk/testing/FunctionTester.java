@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -59,6 +60,7 @@ public final class FunctionTester implements AutoCloseable {
     private TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private String name = "function-under-test";
     private String version = "0";
+    private String schemaRegistryUrl;
     private Duration timeout = Duration.ofSeconds(30);
     private Environment environment;
     private boolean closed;
@@ -110,6 +112,13 @@ public final class FunctionTester implements AutoCloseable {
     public FunctionTester secret(String secretName, String value) {
         beforeOpen();
         secrets.put(secretName, value);
+        return this;
+    }
+
+    /** The schema registry the function is given ({@link Environment#schemaRegistryUrl()}); none unless set. */
+    public FunctionTester schemaRegistryUrl(String url) {
+        beforeOpen();
+        this.schemaRegistryUrl = url;
         return this;
     }
 
@@ -257,7 +266,7 @@ public final class FunctionTester implements AutoCloseable {
         }
         if (environment == null) {
             environment = new TestEnvironment(name, version, FunctionConfig.of(config), Map.copyOf(secrets),
-                    new RecordingLogger(name, logs), clock);
+                    new RecordingLogger(name, logs), clock, Optional.ofNullable(schemaRegistryUrl));
             try {
                 lifecycle.open(environment);
             } catch (Exception e) {
@@ -298,7 +307,8 @@ public final class FunctionTester implements AutoCloseable {
     }
 
     private record TestEnvironment(String functionName, String version, FunctionConfig config,
-            Map<String, String> secrets, System.Logger logger, Clock clock) implements Environment {
+            Map<String, String> secrets, System.Logger logger, Clock clock, Optional<String> schemaRegistryUrl)
+            implements Environment {
 
         @Override
         public String secret(String secretName) {

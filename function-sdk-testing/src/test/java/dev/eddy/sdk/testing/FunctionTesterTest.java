@@ -12,6 +12,7 @@ import dev.eddy.sdk.Codec;
 import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.Event;
+import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.Output;
 import dev.eddy.sdk.TypedHandler;
 import dev.eddy.sdk.UndecodableEventException;
@@ -144,6 +145,18 @@ class FunctionTesterTest {
             Throwable failure = tester.send(Event.of("k", "v")).failure();
             assertEquals("function 'function-under-test' has no secret 'db-password'; it has [api-token]",
                     failure.getMessage());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldGiveTheFunctionTheSchemaRegistryItWasToldOf() throws Exception {
+        Handler tellsRegistry = (event, ctx) -> ctx.emit(event.withValue(ctx.schemaRegistryUrl().orElse("none")));
+        try (FunctionTester tester = FunctionTester.of(tellsRegistry)) {
+            assertEquals("none", tester.send(Event.of("k", "v")).emits().get(0).event().valueAsString());
+        }
+        try (FunctionTester tester = FunctionTester.of(tellsRegistry).schemaRegistryUrl("http://127.0.0.1:8085")) {
+            assertEquals("http://127.0.0.1:8085",
+                    tester.send(Event.of("k", "v")).emits().get(0).event().valueAsString());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.eddy.sdk.spi;
 import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.FunctionConfig;
 import java.time.Clock;
+import java.util.Optional;
 
 /** For runtimes (the engine, the test kit): a call's context answers what the function's environment answers. */
 public interface ForwardingEnvironment extends Environment {
@@ -38,5 +39,10 @@ public interface ForwardingEnvironment extends Environment {
     @Override
     default Clock clock() {
         return environment().clock();
+    }
+
+    @Override
+    default Optional<String> schemaRegistryUrl() {
+        return environment().schemaRegistryUrl();
     }
 }

@@ -2,6 +2,10 @@ package dev.eddy.schemas.serde;
 
 import dev.eddy.sdk.Codec;
 import dev.eddy.sdk.CodecException;
+import dev.eddy.sdk.Environment;
+import dev.eddy.schemas.registry.SchemaRegistryClient;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
@@ -43,6 +47,47 @@ public final class AvroCodec<T extends GenericContainer> implements Codec<T> {
     /** Generic records, read with the schema each was written with. */
     public static AvroCodec<GenericRecord> generic(SchemaLookup lookup, String subject) {
         return new AvroCodec<>(new AvroSerde(lookup), subject, null, "avro:generic");
+    }
+
+    /**
+     * Records of a generated class, with the schema registry the engine gives the function, for a handler to make
+     * in its {@code open}:
+     *
+     * <pre>{@code
+     * private Codec<Telemetry> input;
+     *
+     * public void open(Environment environment) {
+     *     input = AvroCodec.specific(Telemetry.class, environment, "iot.telemetry-value");
+     * }
+     * }</pre>
+     *
+     * The class's package is trusted to be loaded by Avro (see {@link AvroSerde#trust}).
+     *
+     * @throws IllegalStateException when the engine has no schema registry, saying how to give it one
+     */
+    public static <T extends SpecificRecord> AvroCodec<T> specific(Class<T> type, Environment environment,
+            String subject) {
+        AvroSerde.trust(type.getPackageName());
+        return specific(type, registry(environment), subject);
+    }
+
+    /**
+     * Generic records, with the schema registry the engine gives the function.
+     *
+     * @throws IllegalStateException when the engine has no schema registry, saying how to give it one
+     */
+    public static AvroCodec<GenericRecord> generic(Environment environment, String subject) {
+        return generic(registry(environment), subject);
+    }
+
+    /** One client per registry address, shared by every codec of the process: schemas and ids are cached once. */
+    private static final Map<String, SchemaRegistryClient> REGISTRIES = new ConcurrentHashMap<>();
+
+    private static SchemaLookup registry(Environment environment) {
+        String url = environment.schemaRegistryUrl().orElseThrow(() -> new IllegalStateException("function '"
+                + environment.functionName() + "' reads or writes Avro, but the engine has no schema registry: set"
+                + " the engine's schema.registry.url (./eddy dev and the demo start one and set it)"));
+        return REGISTRIES.computeIfAbsent(url, address -> SchemaRegistryClient.builder(address).build());
     }
 
     @Override

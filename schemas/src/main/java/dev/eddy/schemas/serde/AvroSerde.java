@@ -37,7 +37,12 @@ public final class AvroSerde {
     /** The package of Eddy's generated event classes. */
     private static final String EVENTS = "dev.eddy.schemas.events";
 
+    /** The packages {@link #trust} was given; read by Avro's class checks on any thread. */
+    private static final java.util.Set<String> TRUSTED = ConcurrentHashMap.newKeySet();
+
     static {
+        ClassSecurityValidator.ClassSecurityPredicate before = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(type -> TRUSTED.contains(type.getPackageName()) || before.isTrusted(type));
         trust(EVENTS);
     }
 
@@ -61,9 +66,8 @@ public final class AvroSerde {
      * was not told to trust (a reader whose schema names a class could otherwise make it load any class); Eddy's own
      * event classes are trusted from the start.
      */
-    public static synchronized void trust(String packageName) {
-        ClassSecurityValidator.ClassSecurityPredicate before = ClassSecurityValidator.getGlobal();
-        ClassSecurityValidator.setGlobal(type -> type.getPackageName().equals(packageName) || before.isTrusted(type));
+    public static void trust(String packageName) {
+        TRUSTED.add(packageName);
     }
 
     /**

@@ -1,24 +1,29 @@
 package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.EddyException;
+import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.FunctionConfig;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
  * A deployed function's {@link Environment}: its definition's name, version, config and secrets, a logger named
- * {@code eddy.function.<name>} (System.Logger, routed to the engine's logging), and the system clock. It also opens
+ * {@code eddy.function.<name>} (System.Logger, routed to the engine's logging), the system clock, and the engine's
+ * schema registry. It also opens
  * and closes the function's handler.
  */
-public record FunctionEnvironment(FunctionDefinition definition, System.Logger logger, Clock clock)
-        implements Environment {
+public record FunctionEnvironment(FunctionDefinition definition, System.Logger logger, Clock clock,
+        Optional<String> schemaRegistryUrl) implements Environment {
 
-    public static FunctionEnvironment of(FunctionDefinition definition) {
+    /** The environment of a function deployed on an engine with these settings. */
+    public static FunctionEnvironment of(FunctionDefinition definition, EngineConfig config) {
+        String registry = config.getString(EngineConfig.SCHEMA_REGISTRY_URL);
         return new FunctionEnvironment(definition, System.getLogger("eddy.function." + definition.name()),
-                Clock.systemUTC());
+                Clock.systemUTC(), registry.isBlank() ? Optional.empty() : Optional.of(registry.strip()));
     }
 
     @Override

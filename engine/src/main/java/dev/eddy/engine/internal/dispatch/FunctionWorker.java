@@ -105,7 +105,7 @@ public final class FunctionWorker implements Runnable {
 
     public FunctionWorker(FunctionDefinition function, EngineConfig config, Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
-        this(FunctionEnvironment.of(function), config, consumer, producer, metrics);
+        this(FunctionEnvironment.of(function, config), config, consumer, producer, metrics);
     }
 
     /**
