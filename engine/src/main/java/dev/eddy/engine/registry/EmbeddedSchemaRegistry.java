@@ -35,12 +35,19 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * A schema registry with the Confluent REST API (what its clients, and Confluent's own, use), for local mode. Its
- * schemas live in a compacted Kafka topic ({@link #TOPIC}, one partition), read whole at start, so that they survive
- * restarts and any node reading the topic knows them; compatibility is judged by Avro's own {@code
- * SchemaCompatibility}; errors come in the Confluent format ({@code {"error_code": 40401, "message": "..."}}).
+ * A schema registry with the Confluent REST API (what its clients, and Confluent's own, use). Its schemas live in a
+ * compacted Kafka topic ({@link #TOPIC}, one partition) that every registry reads from the start and then follows,
+ * so that they survive restarts and any number of registries on the same Kafka serve the same schemas under the
+ * same ids; compatibility is judged by Avro's own {@code SchemaCompatibility}; errors come in the Confluent format
+ * ({@code {"error_code": 40401, "message": "..."}}). Avro only.
  *
- * <p>One registry writes the topic at a time (local mode runs one): ids are the highest known plus one. Avro only.
+ * <p>The topic is the log of a state machine: a registration is written as a <em>proposal</em> (subject and schema
+ * only), and every registry applies the proposals in the topic's order by the same rule — a schema already under the
+ * subject changes nothing, one its subject's compatibility refuses is dropped, any other becomes the subject's next
+ * version, under the id of the same schema elsewhere or the highest id plus one. So registries never need to agree
+ * on anything but the order Kafka gives them, and two registering at once cannot hand out one id twice. A writer
+ * answers once its own registry has applied its record; a reader that misses an id or subject first reads up to the
+ * topic's end, so that what was registered anywhere is found.
  *
  * <pre>
  * GET  /subjects                                   GET  /schemas/ids/{id}
@@ -57,6 +64,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
 
     private final EngineConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -71,6 +79,19 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private record Version(String subject, int version, int id, Schema schema) {
     }
 
+    /** Follows the topic. */
+    private final KafkaConsumer<byte[], byte[]> tail;
+    /** Reads where the topic ends, for readers catching up; guarded by itself. */
+    private final KafkaConsumer<byte[], byte[]> ends;
+    private final Thread follower;
+    private volatile boolean closing;
+    /** The offset up to which the topic is applied (the next to apply). Guarded by this. */
+    private long applied;
+    /** Proposals of this registry not applied yet, and why those refused were: by proposal id. Guarded by this. */
+    private final Map<String, String> refusals = new java.util.HashMap<>();
+    private final java.util.Set<String> proposing = new java.util.HashSet<>();
+    private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
+
     /**
      * Creates the topic if missing, reads it whole, and starts serving.
      *
@@ -79,15 +100,26 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     public EmbeddedSchemaRegistry(EngineConfig config, Admin admin, String host, int port) throws IOException {
         this.config = config;
         Topics.createCompacted(admin, TOPIC, 1);
-        load();
+        this.tail = new KafkaConsumer<>(ClientConfigs.reader(config, "eddy-schema-registry-tail"));
+        this.ends = new KafkaConsumer<>(ClientConfigs.reader(config, "eddy-schema-registry-ends"));
         this.producer = new KafkaProducer<>(ClientConfigs.producer(config, "eddy-schema-registry"));
+        tail.assign(List.of(PARTITION));
+        tail.seekToBeginning(List.of(PARTITION));
+        this.follower = Thread.ofPlatform().name("eddy-schema-registry-tail").daemon().unstarted(this::follow);
+        HttpServer listening = null;
         try {
-            this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+            follower.start();
+            catchUp();
+            listening = HttpServer.create(new InetSocketAddress(host, port), 0);
         } catch (java.net.BindException e) {
-            producer.close();
+            close(null);
             throw new EddyException("The schema registry cannot listen on " + host + ":" + port + " (" + e.getMessage()
                     + "): another process has the port", e);
+        } catch (RuntimeException | IOException e) {
+            close(null);
+            throw e;
         }
+        this.server = listening;
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
@@ -102,51 +134,124 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return "http://" + server.getAddress().getHostString() + ":" + port();
     }
 
-    private void load() {
-        Map<String, Object> props = ClientConfigs.reader(config, "eddy-schema-registry-load");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            TopicPartition partition = new TopicPartition(TOPIC, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            while (consumer.position(partition) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+    /** Applies the topic's records as they come, for as long as the registry runs. */
+    private void follow() {
+        while (!closing) {
+            try {
+                for (ConsumerRecord<byte[], byte[]> record : tail.poll(Duration.ofMillis(100))) {
                     if (record.value() != null) {
-                        apply(JSON.readTree(record.value()));
+                        apply(record.offset(), JSON.readTree(record.value()));
                     }
                 }
+                long position = tail.position(PARTITION);
+                synchronized (this) {
+                    applied = Math.max(applied, position);
+                    notifyAll();
+                }
+            } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+                return; // closing
+            } catch (IOException | RuntimeException e) {
+                if (closing) {
+                    return;
+                }
+                log.error("The schema registry could not apply a record of '{}'; it stops following it: {}", TOPIC,
+                        e.toString());
+                return;
             }
-        } catch (IOException e) {
-            throw new EddyException("The schema registry's topic '" + TOPIC + "' holds a record that is not JSON: "
-                    + e.getMessage(), e);
         }
     }
 
-    /** Applies one stored record: a schema version or a compatibility level. */
-    private synchronized void apply(JsonNode record) {
+    /** Waits until everything written to the topic before now is applied. */
+    private void catchUp() {
+        long end;
+        synchronized (ends) {
+            end = ends.endOffsets(List.of(PARTITION), TIMEOUT).get(PARTITION);
+        }
+        awaitApplied(end);
+    }
+
+    /** Waits until the records before this offset are applied. */
+    private synchronized void awaitApplied(long offset) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (applied < offset) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !follower.isAlive()) {
+                throw new RegistryError(500, 50002, "the registry has not read '" + TOPIC + "' up to offset " + offset
+                        + " (it is at " + applied + ")" + (follower.isAlive() ? " within " + TIMEOUT.toSeconds()
+                        + " s" : ": it stopped following it, see the engine's log"));
+            }
+            try {
+                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryError(500, 50002, "interrupted while waiting for '" + TOPIC + "'");
+            }
+        }
+    }
+
+    /** Applies one stored record: a proposed schema, a schema version, or a compatibility level. */
+    private synchronized void apply(long offset, JsonNode record) {
         if (record.has("compatibility")) {
             levels.put(record.path("subject").asText(""), Compatibility.valueOf(record.get("compatibility").asText()));
-            return;
+        } else if (record.has("proposal")) {
+            String proposal = record.get("proposal").asText();
+            String refused = propose(record.get("subject").asText(), new Schema.Parser().parse(
+                    record.get("schema").asText()));
+            if (refused != null && proposing.contains(proposal)) {
+                refusals.put(proposal, refused);
+            }
+            proposing.remove(proposal);
+        } else {
+            Schema schema = new Schema.Parser().parse(record.get("schema").asText());
+            add(new Version(record.get("subject").asText(), record.get("version").asInt(), record.get("id").asInt(),
+                    schema));
         }
-        Schema schema = new Schema.Parser().parse(record.get("schema").asText());
-        Version version = new Version(record.get("subject").asText(), record.get("version").asInt(),
-                record.get("id").asInt(), schema);
-        subjects.computeIfAbsent(version.subject(), s -> new TreeMap<>()).put(version.version(), version);
-        ids.putIfAbsent(version.id(), schema);
+        applied = offset + 1;
+        notifyAll();
     }
 
-    /** Writes a record to the topic, waits for Kafka, and applies it. */
+    /**
+     * The rule every registry applies a proposal by, in the topic's order.
+     *
+     * @return why the subject's compatibility refuses it, or null
+     */
+    private String propose(String subject, Schema schema) {
+        TreeMap<Integer, Version> versions = subjects.getOrDefault(subject, new TreeMap<>());
+        for (Version version : versions.values()) {
+            if (version.schema().equals(schema)) {
+                return null; // registered already
+            }
+        }
+        Compatibility level = level(subject, true);
+        List<String> broken = level.check(schema, versions.values().stream().map(Version::schema).toList());
+        if (!broken.isEmpty()) {
+            return "Schema being registered is incompatible with an earlier schema for subject \"" + subject + "\" ("
+                    + level + "): " + String.join("; ", broken);
+        }
+        int id = ids.entrySet().stream().filter(e -> e.getValue().equals(schema)).map(Map.Entry::getKey)
+                .findFirst().orElseGet(() -> ids.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+        add(new Version(subject, versions.isEmpty() ? 1 : versions.lastKey() + 1, id, schema));
+        return null;
+    }
+
+    private void add(Version version) {
+        subjects.computeIfAbsent(version.subject(), s -> new TreeMap<>()).put(version.version(), version);
+        ids.putIfAbsent(version.id(), version.schema());
+    }
+
+    /** Writes a record to the topic and waits until this registry has applied it. */
     private void store(String key, ObjectNode record) {
+        long offset;
         try {
-            producer.send(new ProducerRecord<>(TOPIC, 0, key.getBytes(StandardCharsets.UTF_8),
-                    JSON.writeValueAsBytes(record))).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            offset = producer.send(new ProducerRecord<>(TOPIC, 0, key.getBytes(StandardCharsets.UTF_8),
+                    JSON.writeValueAsBytes(record))).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
         } catch (ExecutionException | TimeoutException | IOException e) {
             throw new RegistryError(500, 50001, "the schema could not be stored in '" + TOPIC + "': " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryError(500, 50001, "interrupted while storing the schema");
         }
-        apply(record);
+        awaitApplied(offset + 1);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -232,18 +337,31 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         throw new RegistryError(404, 404, "no such resource: " + method + " /" + String.join("/", path));
     }
 
-    private synchronized JsonNode subjects() {
-        ArrayNode names = JSON.createArrayNode();
-        subjects.keySet().forEach(names::add);
-        return names;
+    private JsonNode subjects() {
+        catchUp();
+        synchronized (this) {
+            ArrayNode names = JSON.createArrayNode();
+            subjects.keySet().forEach(names::add);
+            return names;
+        }
     }
 
-    private synchronized TreeMap<Integer, Version> versionsOf(String subject) {
-        TreeMap<Integer, Version> versions = subjects.get(subject);
-        if (versions == null || versions.isEmpty()) {
+    /** A subject's versions; one that is not known yet is looked for again once the topic is read to its end. */
+    private TreeMap<Integer, Version> versionsOf(String subject) {
+        TreeMap<Integer, Version> versions = knownVersions(subject);
+        if (versions == null) {
+            catchUp();
+            versions = knownVersions(subject);
+        }
+        if (versions == null) {
             throw new RegistryError(404, 40401, "Subject '" + subject + "' not found.");
         }
-        return new TreeMap<>(versions);
+        return versions;
+    }
+
+    private synchronized TreeMap<Integer, Version> knownVersions(String subject) {
+        TreeMap<Integer, Version> versions = subjects.get(subject);
+        return versions == null || versions.isEmpty() ? null : new TreeMap<>(versions);
     }
 
     private Version version(String subject, String which) {
@@ -258,12 +376,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return version;
     }
 
-    private synchronized Schema schemaById(int id) {
-        Schema schema = ids.get(id);
+    /** A schema by id; one not known yet is looked for again once the topic is read to its end. */
+    private Schema schemaById(int id) {
+        Schema schema = knownSchema(id);
+        if (schema == null) {
+            catchUp();
+            schema = knownSchema(id);
+        }
         if (schema == null) {
             throw new RegistryError(404, 40403, "Schema " + id + " not found");
         }
         return schema;
+    }
+
+    private synchronized Schema knownSchema(int id) {
+        return ids.get(id);
     }
 
     private synchronized JsonNode versionsOfId(int id) {
@@ -273,7 +400,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return uses;
     }
 
-    private synchronized JsonNode lookup(String subject, Schema schema) {
+    private JsonNode lookup(String subject, Schema schema) {
         for (Version version : versionsOf(subject).values()) {
             if (version.schema().equals(schema)) {
                 return describe(version);
@@ -283,25 +410,34 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     /** Registers a schema (or finds it registered) under the subject, checking the subject's compatibility. */
-    private synchronized int register(String subject, Schema schema) {
-        TreeMap<Integer, Version> versions = subjects.getOrDefault(subject, new TreeMap<>());
-        for (Version version : versions.values()) {
+    private int register(String subject, Schema schema) {
+        catchUp();
+        String proposal = java.util.UUID.randomUUID().toString();
+        synchronized (this) {
+            Integer known = idUnder(subject, schema);
+            if (known != null) {
+                return known;
+            }
+            proposing.add(proposal);
+        }
+        store("proposal/" + subject + "/" + proposal, JSON.createObjectNode().put("proposal", proposal)
+                .put("subject", subject).put("schema", schema.toString()));
+        synchronized (this) {
+            String refused = refusals.remove(proposal);
+            if (refused != null) {
+                throw new RegistryError(409, 409, refused);
+            }
+            return idUnder(subject, schema);
+        }
+    }
+
+    private Integer idUnder(String subject, Schema schema) {
+        for (Version version : subjects.getOrDefault(subject, new TreeMap<>()).values()) {
             if (version.schema().equals(schema)) {
                 return version.id();
             }
         }
-        Compatibility level = level(subject, true);
-        List<String> broken = level.check(schema, versions.values().stream().map(Version::schema).toList());
-        if (!broken.isEmpty()) {
-            throw new RegistryError(409, 409, "Schema being registered is incompatible with an earlier schema for"
-                    + " subject \"" + subject + "\" (" + level + "): " + String.join("; ", broken));
-        }
-        int id = ids.entrySet().stream().filter(e -> e.getValue().equals(schema)).map(Map.Entry::getKey)
-                .findFirst().orElseGet(() -> ids.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
-        int number = versions.isEmpty() ? 1 : versions.lastKey() + 1;
-        store("schema/" + subject + "/" + number, JSON.createObjectNode().put("subject", subject)
-                .put("version", number).put("id", id).put("schema", schema.toString()));
-        return id;
+        return null;
     }
 
     private JsonNode compatibility(String subject, String which, Schema schema) {
@@ -400,7 +536,24 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        close(server);
+    }
+
+    private void close(HttpServer listening) {
+        if (listening != null) {
+            listening.stop(0);
+        }
+        closing = true;
+        tail.wakeup();
+        try {
+            follower.join(TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tail.close(Duration.ofSeconds(5));
+        synchronized (ends) {
+            ends.close(Duration.ofSeconds(5));
+        }
         producer.close(Duration.ofSeconds(5));
     }
 

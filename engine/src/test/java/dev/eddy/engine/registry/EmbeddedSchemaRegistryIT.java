@@ -112,4 +112,73 @@ class EmbeddedSchemaRegistryIT {
                     "an event written before the restart reads after it");
         }
     }
+
+    @Test
+    void shouldServeTheSameSchemasUnderTheSameIdsFromEveryRegistryOnTheTopic(TestKafka kafka) throws Exception {
+        String prefix = kafka.uniqueName("shared");
+        int schemas = 24;
+        try (EmbeddedSchemaRegistry a = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()), kafka.admin(),
+                "127.0.0.1", 0);
+                EmbeddedSchemaRegistry b = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()), kafka.admin(),
+                        "127.0.0.1", 0);
+                SchemaRegistryClient toA = SchemaRegistryClient.builder(a.url()).build();
+                SchemaRegistryClient toB = SchemaRegistryClient.builder(b.url()).build();
+                var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            // Distinct schemas, each registered through both registries at once.
+            List<java.util.concurrent.Future<int[]>> registered = new java.util.ArrayList<>();
+            for (int i = 0; i < schemas; i++) {
+                String subject = prefix + "-" + i + "-value";
+                Schema schema = SchemaBuilder.record("Thing" + i).namespace("shared").fields()
+                        .requiredString("name").endRecord();
+                java.util.concurrent.Future<Integer> viaA = pool.submit(() -> toA.registerSchema(subject, schema));
+                java.util.concurrent.Future<Integer> viaB = pool.submit(() -> toB.registerSchema(subject, schema));
+                registered.add(pool.submit(() -> new int[] {viaA.get(), viaB.get()}));
+            }
+            java.util.Set<Integer> ids = new java.util.HashSet<>();
+            for (int i = 0; i < schemas; i++) {
+                int[] both = registered.get(i).get();
+                assertEquals(both[0], both[1], "one schema, one id, whichever registry was asked");
+                ids.add(both[0]);
+                String subject = prefix + "-" + i + "-value";
+                assertEquals(List.of(1), toA.versions(subject), "registered twice at once, one version");
+                assertEquals(toA.schemaById(both[0]), toB.schemaById(both[0]));
+            }
+            assertEquals(schemas, ids.size(), "no id handed out twice");
+
+            // Two evolutions of one subject that cannot both be its next version, proposed at once.
+            String contested = prefix + "-contested-value";
+            Schema base = SchemaBuilder.record("Contested").namespace("shared").fields()
+                    .requiredString("name").endRecord();
+            toA.registerSchema(contested, base);
+            Schema sizeAsInt = SchemaBuilder.record("Contested").namespace("shared").fields()
+                    .requiredString("name").name("size").type().intType().intDefault(3).endRecord();
+            Schema sizeAsText = SchemaBuilder.record("Contested").namespace("shared").fields()
+                    .requiredString("name").name("size").type().stringType().stringDefault("m").endRecord();
+            java.util.concurrent.Future<Integer> first = pool.submit(() -> toA.registerSchema(contested, sizeAsInt));
+            java.util.concurrent.Future<Integer> second = pool.submit(() -> toB.registerSchema(contested, sizeAsText));
+            int won = 0;
+            int refused = 0;
+            for (java.util.concurrent.Future<Integer> attempt : List.of(first, second)) {
+                try {
+                    attempt.get();
+                    won++;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertEquals(409, ((RegistryException) e.getCause()).status(), e.getCause().getMessage());
+                    refused++;
+                }
+            }
+            assertEquals(1, won, "exactly one becomes version 2");
+            assertEquals(1, refused);
+            assertEquals(List.of(1, 2), toA.versions(contested));
+            assertEquals(toA.version(contested, "latest").schema(), toB.version(contested, "latest").schema());
+        }
+        try (EmbeddedSchemaRegistry later = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()), kafka.admin(),
+                "127.0.0.1", 0);
+                SchemaRegistryClient client = SchemaRegistryClient.builder(later.url()).build()) {
+            for (int i = 0; i < schemas; i++) {
+                assertEquals(List.of(1), client.versions(prefix + "-" + i + "-value"));
+            }
+            assertEquals(List.of(1, 2), client.versions(prefix + "-contested-value"));
+        }
+    }
 }
