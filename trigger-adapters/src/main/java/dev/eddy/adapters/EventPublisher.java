@@ -1,0 +1,270 @@
+package dev.eddy.adapters;
+
+import dev.eddy.schemas.events.Envelope;
+import dev.eddy.schemas.registry.SchemaRegistryClient;
+import dev.eddy.schemas.serde.AvroSerde;
+import dev.eddy.schemas.serde.SerdeException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * What every adapter publishes through: an idempotent producer with {@code acks=all}, each event an Avro
+ * {@link Envelope} in the Confluent wire format (registered under {@code <topic>-value}) with the CloudEvents
+ * headers of the Kafka binding, and a bound on the events not yet acknowledged — at the bound {@link #publish}
+ * waits, so that a source is slowed rather than buffered without limit. A publish's future completes once Kafka has
+ * the event; only then may an adapter tell its source the event is taken (acknowledge an MQTT message, answer an
+ * HTTP request, move a log checkpoint).
+ *
+ * <p>Meters, tagged with the adapter: {@code eddy.adapter.received}, {@code eddy.adapter.published}, {@code
+ * eddy.adapter.failed}, {@code eddy.adapter.dead.lettered}, {@code eddy.adapter.publish.latency} (from publish to
+ * Kafka's acknowledgement) and {@code eddy.adapter.in.flight}.
+ */
+public final class EventPublisher implements AutoCloseable {
+
+    /** Headers of a dead letter: why, in words and as a code. */
+    public static final String DLQ_REASON = "eddy.dlq.reason";
+    public static final String DLQ_MESSAGE = "eddy.dlq.exception.message";
+    public static final String DLQ_ADAPTER = "eddy.dlq.adapter";
+
+    /**
+     * A publisher's settings.
+     *
+     * @param adapter         the adapter's name, for client ids, meters and dead letters
+     * @param producer        more Kafka producer settings (after Eddy's own, so they win)
+     * @param maxInFlight     events published and not yet acknowledged, at most
+     * @param deadLetterTopic where events that cannot be made into envelopes go, with the reason
+     */
+    public record Options(String adapter, String bootstrapServers, String schemaRegistryUrl,
+            Map<String, String> producer, int maxInFlight, String deadLetterTopic) {
+
+        /** From the configuration file's {@code kafka} section. */
+        public static Options read(String adapter, Settings kafka) {
+            kafka.only("bootstrapServers", "schemaRegistry", "producer", "maxInFlight", "deadLetterTopic");
+            return new Options(adapter,
+                    kafka.requiredText("bootstrapServers", "the Kafka brokers, host:port[,host:port...]"),
+                    kafka.requiredText("schemaRegistry", "the schema registry's URL, such as http://127.0.0.1:8085"),
+                    kafka.textMap("producer"),
+                    kafka.integer("maxInFlight", 10_000, 1, 1_000_000),
+                    kafka.text("deadLetterTopic", "eddy.dlq.trigger." + adapter));
+        }
+    }
+
+    private final Options options;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final SchemaRegistryClient registry;
+    private final AvroSerde serde;
+    private final Semaphore inFlight;
+    private final Counter received;
+    private final Counter published;
+    private final Counter failed;
+    private final Counter deadLettered;
+    private final Timer latency;
+
+    public EventPublisher(Options options, MeterRegistry meters) {
+        this.options = options;
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "eddy-trigger-" + options.adapter());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putAll(options.producer());
+        try {
+            this.producer = new KafkaProducer<>(props);
+        } catch (KafkaException e) {
+            throw new AdapterException("Cannot make a Kafka producer from the settings under 'kafka': "
+                    + e.getMessage(), e);
+        }
+        this.registry = SchemaRegistryClient.builder(options.schemaRegistryUrl()).build();
+        this.serde = new AvroSerde(registry);
+        this.inFlight = new Semaphore(options.maxInFlight());
+        String adapter = options.adapter();
+        this.received = Counter.builder("eddy.adapter.received").description("Events taken from the source")
+                .baseUnit("events").tag("adapter", adapter).register(meters);
+        this.published = Counter.builder("eddy.adapter.published").description("Events Kafka acknowledged")
+                .baseUnit("events").tag("adapter", adapter).register(meters);
+        this.failed = Counter.builder("eddy.adapter.failed")
+                .description("Events Kafka did not take; the source is not told they were taken")
+                .baseUnit("events").tag("adapter", adapter).register(meters);
+        this.deadLettered = Counter.builder("eddy.adapter.dead.lettered")
+                .description("Events that could not be read, kept in the adapter's dead-letter topic")
+                .baseUnit("events").tag("adapter", adapter).register(meters);
+        this.latency = Timer.builder("eddy.adapter.publish.latency")
+                .description("From publishing an event to Kafka's acknowledgement").publishPercentiles(0.5, 0.99)
+                .tag("adapter", adapter).register(meters);
+        Gauge.builder("eddy.adapter.in.flight", inFlight, s -> options.maxInFlight() - s.availablePermits())
+                .description("Events published and not yet acknowledged").baseUnit("events").tag("adapter", adapter)
+                .register(meters);
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /**
+     * Checks before the first event that the topics exist and their envelope schema registers, so that a wrong
+     * topic or an unreachable registry fails at start, saying so, rather than with the first event.
+     *
+     * @throws AdapterException naming what is wrong
+     */
+    public void check(Collection<String> topics) {
+        List<String> wrong = new ArrayList<>();
+        java.util.Set<String> all = new java.util.TreeSet<>(topics);
+        all.add(options.deadLetterTopic());
+        Map<String, Object> props = new HashMap<>();
+        props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                options.bootstrapServers());
+        options.producer().forEach((name, value) -> {
+            if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
+                props.put(name, value); // the same credentials as the producer's
+            }
+        });
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            for (String topic : all) {
+                try {
+                    admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    wrong.add(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+                            ? "topic '" + topic + "' does not exist (create it first)"
+                            : "topic '" + topic + "': " + e.getCause().getMessage());
+                } catch (java.util.concurrent.TimeoutException e) {
+                    wrong.add("no broker answered within 15 s");
+                    break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AdapterException("Interrupted while checking the topics", e);
+                }
+            }
+        }
+        if (wrong.isEmpty()) {
+            for (String topic : new java.util.TreeSet<>(topics)) {
+                try {
+                    registry.register(topic + "-value", Envelope.getClassSchema());
+                } catch (RuntimeException e) {
+                    wrong.add("the schema of topic '" + topic + "' in the registry at "
+                            + options.schemaRegistryUrl() + ": " + e.getMessage());
+                }
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new AdapterException("The " + options.adapter() + " adapter cannot publish to Kafka at "
+                    + options.bootstrapServers() + ": " + String.join("; ", wrong));
+        }
+    }
+
+    /** Counts an event taken from the source. */
+    public void received() {
+        received.increment();
+    }
+
+    /**
+     * Publishes an event, waiting first while {@code maxInFlight} events are unacknowledged.
+     *
+     * @param key the record key (UTF-8), or null
+     * @return completes once Kafka has the event (acks=all); exceptionally when it will not take it
+     * @throws InterruptedException while waiting for room
+     */
+    public CompletableFuture<Void> publish(String topic, String key, Envelope event) throws InterruptedException {
+        byte[] value;
+        try {
+            value = serde.serialize(topic + "-value", event);
+        } catch (SerdeException e) {
+            failed.increment();
+            return CompletableFuture.failedFuture(e);
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_specversion", utf8(event.getSpecversion()));
+        headers.add("ce_id", utf8(event.getId()));
+        headers.add("ce_source", utf8(event.getSource()));
+        headers.add("ce_type", utf8(event.getType()));
+        headers.add("ce_time", utf8(event.getTime().toString()));
+        if (event.getSubject() != null) {
+            headers.add("ce_subject", utf8(event.getSubject()));
+        }
+        headers.add("content-type", utf8(event.getDatacontenttype()));
+        return send(new ProducerRecord<>(topic, null, event.getTime().toEpochMilli(), key == null ? null : utf8(key),
+                value, headers), published);
+    }
+
+    /**
+     * Keeps an event that cannot be made into an envelope in the dead-letter topic, as it came, with why.
+     *
+     * @param context more headers saying where it came from (an MQTT topic, a file)
+     * @return completes once Kafka has it
+     */
+    public CompletableFuture<Void> deadLetter(String key, byte[] payload, String reason, String message,
+            Map<String, String> context) throws InterruptedException {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DLQ_ADAPTER, utf8(options.adapter()));
+        headers.add(DLQ_REASON, utf8(reason));
+        headers.add(DLQ_MESSAGE, utf8(message));
+        context.forEach((name, value) -> headers.add(name, utf8(value)));
+        return send(new ProducerRecord<>(options.deadLetterTopic(), null, Instant.now().toEpochMilli(),
+                key == null ? null : utf8(key), payload, headers), deadLettered);
+    }
+
+    private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, Counter done)
+            throws InterruptedException {
+        inFlight.acquire();
+        long start = System.nanoTime();
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, exception) -> {
+                inFlight.release();
+                if (exception == null) {
+                    latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    done.increment();
+                    acknowledged.complete(null);
+                } else {
+                    failed.increment();
+                    acknowledged.completeExceptionally(exception);
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.release();
+            failed.increment();
+            acknowledged.completeExceptionally(e);
+        }
+        return acknowledged;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Waits for what is in flight (at most the timeout), then lets go of Kafka and the registry. */
+    public void close(Duration timeout) {
+        try {
+            producer.close(timeout);
+        } finally {
+            registry.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

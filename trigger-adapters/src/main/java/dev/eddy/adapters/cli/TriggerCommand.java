@@ -1,0 +1,103 @@
+package dev.eddy.adapters.cli;
+
+import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.EventPublisher;
+import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.mqtt.MqttAdapter;
+import dev.eddy.adapters.mqtt.MqttSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./eddy trigger <kind> --config <file>}: one trigger adapter, running until stopped. */
+@Command(name = "trigger", mixinStandardHelpOptions = true,
+        description = "Runs a trigger adapter that publishes events from a source to Kafka, until stopped (Ctrl-C,"
+                + " SIGTERM).",
+        subcommands = {TriggerCommand.Mqtt.class})
+public final class TriggerCommand implements Runnable {
+
+    @Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The MQTT adapter. */
+    @Command(name = "mqtt", mixinStandardHelpOptions = true,
+            description = {"Subscribes to an MQTT broker and publishes each message to Kafka as an Avro envelope of"
+                    + " telemetry, acknowledging QoS 1 messages only once Kafka has them.",
+                "",
+                "The configuration file (YAML):",
+                "  kafka:",
+                "    bootstrapServers: 127.0.0.1:9092",
+                "    schemaRegistry: http://127.0.0.1:8085",
+                "  mqtt:",
+                "    server: tcp://127.0.0.1:1883",
+                "    clientId: eddy-mqtt          # also the broker's session name",
+                "    routes:",
+                "      - filter: sensors/{device}/{quantity}",
+                "        topic: iot.telemetry",
+                "        key: \"{device}\"",
+                "        units: {temp: Cel}"})
+    static final class Mqtt implements Callable<Integer> {
+
+        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
+        private Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            return runUntilStopped("mqtt", () -> {
+                Settings settings = Settings.read(config).only("kafka", "mqtt");
+                MqttSettings mqtt = MqttSettings.read(settings.section("mqtt"));
+                EventPublisher publisher = new EventPublisher(
+                        EventPublisher.Options.read("mqtt", settings.section("kafka")), METERS);
+                try {
+                    return MqttAdapter.start(mqtt, publisher);
+                } catch (RuntimeException e) {
+                    publisher.close();
+                    throw e;
+                }
+            });
+        }
+    }
+
+    private static final MeterRegistry METERS = new SimpleMeterRegistry();
+
+    @FunctionalInterface
+    private interface Starter {
+        AutoCloseable start();
+    }
+
+    /** Starts an adapter, then waits for a stop signal and closes it; a bad setting is one line and exit code 2. */
+    private static int runUntilStopped(String kind, Starter starter) throws Exception {
+        AutoCloseable adapter;
+        try {
+            adapter = starter.start();
+        } catch (AdapterException e) {
+            System.err.println("eddy trigger " + kind + ": " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                adapter.close();
+                System.out.println("eddy trigger " + kind + ": stopped");
+            } catch (Exception e) {
+                System.err.println("eddy trigger " + kind + ": stopping: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "eddy-trigger-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("eddy trigger " + kind + ": running; stop it with Ctrl-C or SIGTERM");
+        stopped.await();
+        return 0;
+    }
+}

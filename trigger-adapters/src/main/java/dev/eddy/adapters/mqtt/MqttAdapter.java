@@ -1,0 +1,249 @@
+package dev.eddy.adapters.mqtt;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.EventPublisher;
+import dev.eddy.schemas.events.Envelope;
+import dev.eddy.schemas.events.Telemetry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bridges an MQTT broker to Kafka, keeping QoS 1's promise: a message is acknowledged to the broker only once Kafka
+ * has acknowledged its event, so a message the broker sent and the adapter did not pass on (a crash, Kafka away) is
+ * sent again. That takes a persistent session — a fixed client id, {@code cleanStart=false} and a session expiry
+ * (MQTT 5) — so that the broker keeps the subscriptions and queues what arrives while the adapter is away; and
+ * manual acknowledgement. Backpressure from Kafka to the devices: at most {@code kafka.maxInFlight} events wait for
+ * Kafka, then the adapter stops taking messages, and the broker holds what it has not sent (it sends at most its own
+ * in-flight limit, and never more than {@code receiveMaximum}, unacknowledged). Reconnects with backoff (0.5 s
+ * doubling to 30 s).
+ *
+ * <p>Each message becomes an {@link Envelope} with {@link Telemetry} data on the route's Kafka topic under the route's
+ * key; one that cannot be read as telemetry goes, as it came, to the adapter's dead-letter topic with the reason,
+ * and is acknowledged once that is in Kafka.
+ */
+public final class MqttAdapter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttAdapter.class);
+    /** How long a stalled adapter waits before it reconnects to have its unacknowledged messages sent again. */
+    private static final Duration REDELIVERY_PAUSE = Duration.ofSeconds(5);
+
+    private final MqttSettings settings;
+    private final EventPublisher publisher;
+    private final Mqtt5AsyncClient client;
+    /** Takes the messages off the client's threads, one at a time, in the order they came. */
+    private final ExecutorService intake;
+    private final AtomicBoolean stalled = new AtomicBoolean();
+    private volatile boolean closing;
+
+    private MqttAdapter(MqttSettings settings, EventPublisher publisher) {
+        this.settings = settings;
+        this.publisher = publisher;
+        this.intake = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-mqtt-intake").daemon()
+                .factory());
+        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
+                .identifier(settings.clientId())
+                .serverHost(settings.host())
+                .serverPort(settings.port())
+                .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS)
+                .applyAutomaticReconnect()
+                .addConnectedListener(context -> log.info("Connected to the MQTT broker at {}:{} as '{}'",
+                        settings.host(), settings.port(), settings.clientId()))
+                .addDisconnectedListener(context -> {
+                    if (!closing) {
+                        log.warn("Disconnected from the MQTT broker at {}:{} ({}); reconnecting", settings.host(),
+                                settings.port(), context.getCause().toString());
+                    }
+                });
+        if (settings.tls() != null) {
+            builder = builder.sslConfig(settings.tls());
+        }
+        if (settings.username() != null) {
+            builder = builder.simpleAuth().username(settings.username())
+                    .password(settings.password() == null ? new byte[0]
+                            : settings.password().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        this.client = builder.buildAsync();
+    }
+
+    /**
+     * Connects, subscribes to every route's filter and starts passing messages on; returns once subscribed.
+     *
+     * @throws AdapterException when the topics, the registry or the broker cannot be reached, saying which
+     */
+    public static MqttAdapter start(MqttSettings settings, EventPublisher publisher) {
+        List<String> fixedTopics = new ArrayList<>();
+        for (MqttRoute route : settings.routes()) {
+            if (!route.topicVaries()) {
+                fixedTopics.add(route.topic());
+            }
+        }
+        publisher.check(fixedTopics);
+        MqttAdapter adapter = new MqttAdapter(settings, publisher);
+        // Before connecting: a persistent session's queued messages come right after the broker's answer.
+        adapter.client.publishes(MqttGlobalPublishFilter.ALL, adapter::arrived, adapter.intake, true);
+        try {
+            adapter.connect();
+        } catch (RuntimeException e) {
+            adapter.close();
+            throw e;
+        }
+        return adapter;
+    }
+
+    private void connect() {
+        try {
+            client.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(settings.sessionExpiry().toSeconds())
+                    .keepAlive((int) settings.keepAlive().toSeconds())
+                    .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
+                    .send().get(30, TimeUnit.SECONDS);
+            List<Mqtt5Subscription> subscriptions = new ArrayList<>();
+            for (MqttRoute route : settings.routes()) {
+                subscriptions.add(Mqtt5Subscription.builder().topicFilter(route.filter()).qos(MqttQos.AT_LEAST_ONCE)
+                        .build());
+            }
+            client.subscribeWith().addSubscriptions(subscriptions).send().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new AdapterException("Cannot connect to the MQTT broker at " + settings.server() + " as '"
+                    + settings.clientId() + "': " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AdapterException("The MQTT broker at " + settings.server() + " did not answer within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdapterException("Interrupted while connecting to the MQTT broker", e);
+        }
+        log.info("Passing MQTT messages on to Kafka: {}", settings.routes().stream()
+                .map(r -> r.template() + " -> " + r.topic()).toList());
+    }
+
+    /** One message from the broker, on the intake thread. */
+    private void arrived(Mqtt5Publish message) {
+        String mqttTopic = message.getTopic().toString();
+        publisher.received();
+        CompletableFuture<Void> taken;
+        try {
+            taken = pass(mqttTopic, message.getPayloadAsBytes());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return; // closing: not acknowledged, so it comes again
+        } catch (RuntimeException e) {
+            taken = CompletableFuture.failedFuture(e); // a callback that throws would end the client's flow
+        }
+        taken.whenComplete((ok, failure) -> {
+            if (failure == null) {
+                message.acknowledge();
+            } else {
+                stall(mqttTopic, failure);
+            }
+        });
+    }
+
+    private CompletableFuture<Void> pass(String mqttTopic, byte[] payload) throws InterruptedException {
+        for (MqttRoute route : settings.routes()) {
+            Map<String, String> names = route.match(mqttTopic);
+            if (names == null) {
+                continue;
+            }
+            String key = MqttRoute.fill(route.key(), names, mqttTopic);
+            String topic = MqttRoute.fill(route.topic(), names, mqttTopic);
+            Map<String, String> where = Map.of("eddy.mqtt.topic", mqttTopic);
+            if (!MqttRoute.validKafkaTopic(topic)) {
+                return publisher.deadLetter(key, payload, "BAD_TOPIC", "the route " + route.template() + " makes the"
+                        + " Kafka topic '" + topic + "' of it, which is not a valid topic name", where);
+            }
+            String device = names.getOrDefault("device", key);
+            Telemetry telemetry;
+            try {
+                telemetry = TelemetryReader.read(route, device, mqttTopic, names, payload);
+            } catch (TelemetryReader.NotTelemetry e) {
+                return publisher.deadLetter(key, payload, "NOT_TELEMETRY", e.getMessage(), where);
+            }
+            Envelope event = Envelope.newBuilder()
+                    .setId(UUID.randomUUID().toString())
+                    .setSource("mqtt://" + settings.host() + ":" + settings.port() + "/" + mqttTopic)
+                    .setType(route.type())
+                    .setTime(Instant.now())
+                    .setSubject(device)
+                    .setData(telemetry)
+                    .build();
+            return publisher.publish(topic, key, event);
+        }
+        // The broker sent what no route's filter matches (a subscription left in the session from an earlier
+        // configuration): kept, not dropped.
+        return publisher.deadLetter(mqttTopic, payload, "NO_ROUTE", "no route's filter matches the MQTT topic '"
+                + mqttTopic + "'", Map.of("eddy.mqtt.topic", mqttTopic));
+    }
+
+    /**
+     * Kafka did not take an event: its message stays unacknowledged (so are the later ones: acknowledgements go
+     * in order), and after a pause the adapter reconnects, so that the broker sends them all again.
+     */
+    private void stall(String mqttTopic, Throwable failure) {
+        if (closing || !stalled.compareAndSet(false, true)) {
+            return;
+        }
+        log.error("Kafka did not take the event of MQTT topic '{}' ({}); the message is not acknowledged, and the"
+                + " adapter reconnects in {} s so that the broker sends it again", mqttTopic, failure.toString(),
+                REDELIVERY_PAUSE.toSeconds());
+        CompletableFuture.delayedExecutor(REDELIVERY_PAUSE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (closing) {
+                return;
+            }
+            client.disconnect().whenComplete((ok, e) -> {
+                stalled.set(false);
+                if (!closing) {
+                    try {
+                        connect();
+                    } catch (RuntimeException again) {
+                        log.error("Reconnecting to the MQTT broker failed: {}", again.getMessage());
+                    }
+                }
+            });
+        });
+    }
+
+    /**
+     * Stops taking messages, lets what Kafka has acknowledged be acknowledged to the broker, and disconnects; the
+     * session stays, so what was not passed on comes again at the next start. Closes the publisher.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        intake.shutdown();
+        try {
+            intake.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        publisher.close(Duration.ofSeconds(10)); // acknowledgements follow Kafka's answers
+        try {
+            client.disconnect().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("Disconnecting from the MQTT broker: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
