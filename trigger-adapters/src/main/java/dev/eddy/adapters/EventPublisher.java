@@ -141,11 +141,18 @@ public final class EventPublisher implements AutoCloseable {
                 props.put(name, value); // the same credentials as the producer's
             }
         });
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+        props.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        props.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props);
+        try {
             for (String topic : all) {
                 try {
                     admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                        wrong.add("no broker answered within 15 s");
+                        break;
+                    }
                     wrong.add(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
                             ? "topic '" + topic + "' does not exist (create it first)"
                             : "topic '" + topic + "': " + e.getCause().getMessage());
@@ -157,6 +164,8 @@ public final class EventPublisher implements AutoCloseable {
                     throw new AdapterException("Interrupted while checking the topics", e);
                 }
             }
+        } finally {
+            admin.close(Duration.ofSeconds(2)); // not the default: it waits for calls that cannot finish
         }
         if (wrong.isEmpty()) {
             for (String topic : new java.util.TreeSet<>(topics)) {

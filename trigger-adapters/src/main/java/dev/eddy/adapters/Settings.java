@@ -61,8 +61,14 @@ public final class Settings {
         return new Settings(root, "", environment);
     }
 
-    private String at(String name) {
+    /** Where a field of this section is in the file, as errors name it: {@code mqtt.routes[0].topic}. */
+    public String at(String name) {
         return path.isEmpty() ? name : path + "." + name;
+    }
+
+    /** A value as an error shows it: numbers and booleans as they are, text quoted. */
+    private static Object shown(JsonNode value) {
+        return value.isNumber() ? value.numberValue() : value.isBoolean() ? value.booleanValue() : value.asText();
     }
 
     private JsonNode get(String name) {
@@ -153,7 +159,7 @@ public final class Settings {
             return defaultValue;
         }
         if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < min || value.asInt() > max) {
-            throw AdapterException.invalid(at(name), value.asText(), "a whole number from " + min + " to " + max);
+            throw AdapterException.invalid(at(name), shown(value), "a whole number from " + min + " to " + max);
         }
         return value.asInt();
     }
@@ -164,7 +170,7 @@ public final class Settings {
             return defaultValue;
         }
         if (!value.isBoolean()) {
-            throw AdapterException.invalid(at(name), value.asText(), "true or false");
+            throw AdapterException.invalid(at(name), shown(value), "true or false");
         }
         return value.asBoolean();
     }

@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * has acknowledged its event, so a message the broker sent and the adapter did not pass on (a crash, Kafka away) is
  * sent again. That takes a persistent session — a fixed client id, {@code cleanStart=false} and a session expiry
  * (MQTT 5) — so that the broker keeps the subscriptions and queues what arrives while the adapter is away; and
- * manual acknowledgement. Backpressure from Kafka to the devices: at most {@code kafka.maxInFlight} events wait for
+ * manual acknowledgement. An event Kafka does not take is tried again every 5 s, its message unacknowledged meanwhile.
+ * Backpressure from Kafka to the devices: at most {@code kafka.maxInFlight} events wait for
  * Kafka, then the adapter stops taking messages, and the broker holds what it has not sent (it sends at most its own
  * in-flight limit, and never more than {@code receiveMaximum}, unacknowledged). Reconnects with backoff (0.5 s
  * doubling to 30 s).
@@ -44,21 +44,24 @@ import org.slf4j.LoggerFactory;
 public final class MqttAdapter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MqttAdapter.class);
-    /** How long a stalled adapter waits before it reconnects to have its unacknowledged messages sent again. */
-    private static final Duration REDELIVERY_PAUSE = Duration.ofSeconds(5);
+    /** How long a message Kafka did not take waits before it is tried again. */
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(5);
 
     private final MqttSettings settings;
     private final EventPublisher publisher;
     private final Mqtt5AsyncClient client;
     /** Takes the messages off the client's threads, one at a time, in the order they came. */
     private final ExecutorService intake;
-    private final AtomicBoolean stalled = new AtomicBoolean();
+    /** Tries again what Kafka did not take. */
+    private final ExecutorService retries;
     private volatile boolean closing;
 
     private MqttAdapter(MqttSettings settings, EventPublisher publisher) {
         this.settings = settings;
         this.publisher = publisher;
         this.intake = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-mqtt-intake").daemon()
+                .factory());
+        this.retries = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-mqtt-retry").daemon()
                 .factory());
         Mqtt5ClientBuilder builder = Mqtt5Client.builder()
                 .identifier(settings.clientId())
@@ -140,14 +143,19 @@ public final class MqttAdapter implements AutoCloseable {
 
     /** One message from the broker, on the intake thread. */
     private void arrived(Mqtt5Publish message) {
-        String mqttTopic = message.getTopic().toString();
         publisher.received();
+        attempt(message);
+    }
+
+    /** Passes a message on; acknowledges it once Kafka has it, or tries again later. */
+    private void attempt(Mqtt5Publish message) {
+        String mqttTopic = message.getTopic().toString();
         CompletableFuture<Void> taken;
         try {
             taken = pass(mqttTopic, message.getPayloadAsBytes());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return; // closing: not acknowledged, so it comes again
+            return; // closing: not acknowledged, so the broker sends it again at the next start
         } catch (RuntimeException e) {
             taken = CompletableFuture.failedFuture(e); // a callback that throws would end the client's flow
         }
@@ -155,9 +163,25 @@ public final class MqttAdapter implements AutoCloseable {
             if (failure == null) {
                 message.acknowledge();
             } else {
-                stall(mqttTopic, failure);
+                retryLater(message, failure);
             }
         });
+    }
+
+    /**
+     * Kafka did not take a message's event (the producer gave up after its own retries): it stays unacknowledged,
+     * and so do the later ones (acknowledgements go in order), and it is tried again after a pause. (The client
+     * does not hand a message out twice in one session, so the broker's redelivery cannot be waited for.) While it
+     * waits, later messages go on: one device's events may then reach Kafka out of order.
+     */
+    private void retryLater(Mqtt5Publish message, Throwable failure) {
+        if (closing) {
+            return; // not acknowledged: the broker sends it again at the next start
+        }
+        log.warn("Kafka did not take the event of MQTT topic '{}' ({}); trying again in {} s; the message stays"
+                + " unacknowledged until then", message.getTopic(), failure.toString(), RETRY_PAUSE.toSeconds());
+        CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS, retries)
+                .execute(() -> attempt(message));
     }
 
     private CompletableFuture<Void> pass(String mqttTopic, byte[] payload) throws InterruptedException {
@@ -197,40 +221,13 @@ public final class MqttAdapter implements AutoCloseable {
     }
 
     /**
-     * Kafka did not take an event: its message stays unacknowledged (so are the later ones: acknowledgements go
-     * in order), and after a pause the adapter reconnects, so that the broker sends them all again.
-     */
-    private void stall(String mqttTopic, Throwable failure) {
-        if (closing || !stalled.compareAndSet(false, true)) {
-            return;
-        }
-        log.error("Kafka did not take the event of MQTT topic '{}' ({}); the message is not acknowledged, and the"
-                + " adapter reconnects in {} s so that the broker sends it again", mqttTopic, failure.toString(),
-                REDELIVERY_PAUSE.toSeconds());
-        CompletableFuture.delayedExecutor(REDELIVERY_PAUSE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (closing) {
-                return;
-            }
-            client.disconnect().whenComplete((ok, e) -> {
-                stalled.set(false);
-                if (!closing) {
-                    try {
-                        connect();
-                    } catch (RuntimeException again) {
-                        log.error("Reconnecting to the MQTT broker failed: {}", again.getMessage());
-                    }
-                }
-            });
-        });
-    }
-
-    /**
      * Stops taking messages, lets what Kafka has acknowledged be acknowledged to the broker, and disconnects; the
      * session stays, so what was not passed on comes again at the next start. Closes the publisher.
      */
     @Override
     public void close() {
         closing = true;
+        retries.shutdownNow();
         intake.shutdown();
         try {
             intake.awaitTermination(10, TimeUnit.SECONDS);

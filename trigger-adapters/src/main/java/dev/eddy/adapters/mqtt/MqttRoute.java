@@ -85,7 +85,7 @@ public record MqttRoute(String template, String filter, Pattern pattern, List<St
             Matcher name = NAME.matcher(level);
             if (name.matches()) {
                 if (names.contains(name.group(1)) || name.group(1).equals("topic")) {
-                    throw new AdapterException("'" + route.path() + ".filter' is '" + template + "': the name {"
+                    throw new AdapterException("'" + route.at("filter") + "' is '" + template + "': the name {"
                             + name.group(1) + "} is used twice or is reserved ({topic} is the whole MQTT topic)");
                 }
                 names.add(name.group(1));
@@ -96,7 +96,7 @@ public record MqttRoute(String template, String filter, Pattern pattern, List<St
                 regex.append("[^/]*");
             } else if (level.equals("#")) {
                 if (i != levels.length - 1) {
-                    throw AdapterException.invalid(route.path() + ".filter", template,
+                    throw AdapterException.invalid(route.at("filter"), template,
                             "an MQTT topic filter with '#' only as its last level");
                 }
                 filter.append('#');
@@ -107,7 +107,7 @@ public record MqttRoute(String template, String filter, Pattern pattern, List<St
                     regex.append(".*");
                 }
             } else if (level.contains("+") || level.contains("#") || level.contains("{") || level.contains("}")) {
-                throw AdapterException.invalid(route.path() + ".filter", template, "an MQTT topic filter whose levels"
+                throw AdapterException.invalid(route.at("filter"), template, "an MQTT topic filter whose levels"
                         + " are words, {name}, + or a last #");
             } else {
                 filter.append(level);
@@ -115,13 +115,13 @@ public record MqttRoute(String template, String filter, Pattern pattern, List<St
             }
         }
         String topic = route.requiredText("topic", "the Kafka topic, such as iot.telemetry or iot.{quantity}");
-        checkNames(route.path() + ".topic", topic, names);
+        checkNames(route.at("topic"), topic, names);
         if (!NAME.matcher(topic).find() && !validKafkaTopic(topic)) {
-            throw AdapterException.invalid(route.path() + ".topic", topic,
+            throw AdapterException.invalid(route.at("topic"), topic,
                     "a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-'");
         }
         String key = route.text("key", names.contains("device") ? "{device}" : "{topic}");
-        checkNames(route.path() + ".key", key, names);
+        checkNames(route.at("key"), key, names);
         return new MqttRoute(template, filter.toString(), Pattern.compile(regex.toString()), List.copyOf(names), topic,
                 key, route.choice("payload", Payload.class, Payload.JSON),
                 route.text("type", "dev.eddy.iot.telemetry"), Map.copyOf(route.textMap("units")));
