@@ -8,9 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,7 +21,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -40,10 +37,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class EventPublisher implements AutoCloseable {
 
-    /** Headers of a dead letter: why, in words and as a code. */
-    public static final String DLQ_REASON = "eddy.dlq.reason";
-    public static final String DLQ_MESSAGE = "eddy.dlq.exception.message";
-    public static final String DLQ_ADAPTER = "eddy.dlq.adapter";
+    /** Headers of a dead letter: why, as a code and in words, and which adapter. */
+    public static final String DLQ_REASON = EventRecords.DLQ_REASON;
+    public static final String DLQ_MESSAGE = EventRecords.DLQ_MESSAGE;
+    public static final String DLQ_ADAPTER = EventRecords.DLQ_ADAPTER;
 
     /**
      * A publisher's settings.
@@ -130,9 +127,17 @@ public final class EventPublisher implements AutoCloseable {
      * @throws AdapterException naming what is wrong
      */
     public void check(Collection<String> topics) {
+        check(options, registry, topics, true);
+    }
+
+    /** {@link #check} for any publisher of these settings; the dead-letter topic too when it is used. */
+    static void check(Options options, SchemaRegistryClient registry, Collection<String> topics,
+            boolean deadLetters) {
         List<String> wrong = new ArrayList<>();
         java.util.Set<String> all = new java.util.TreeSet<>(topics);
-        all.add(options.deadLetterTopic());
+        if (deadLetters) {
+            all.add(options.deadLetterTopic());
+        }
         Map<String, Object> props = new HashMap<>();
         props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 options.bootstrapServers());
@@ -196,25 +201,14 @@ public final class EventPublisher implements AutoCloseable {
      * @throws InterruptedException while waiting for room
      */
     public CompletableFuture<Void> publish(String topic, String key, Envelope event) throws InterruptedException {
-        byte[] value;
+        ProducerRecord<byte[], byte[]> record;
         try {
-            value = serde.serialize(topic + "-value", event);
+            record = EventRecords.of(serde, topic, key, event);
         } catch (SerdeException e) {
             failed.increment();
             return CompletableFuture.failedFuture(e);
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("ce_specversion", utf8(event.getSpecversion()));
-        headers.add("ce_id", utf8(event.getId()));
-        headers.add("ce_source", utf8(event.getSource()));
-        headers.add("ce_type", utf8(event.getType()));
-        headers.add("ce_time", utf8(event.getTime().toString()));
-        if (event.getSubject() != null) {
-            headers.add("ce_subject", utf8(event.getSubject()));
-        }
-        headers.add("content-type", utf8(event.getDatacontenttype()));
-        return send(new ProducerRecord<>(topic, null, event.getTime().toEpochMilli(), key == null ? null : utf8(key),
-                value, headers), published);
+        return send(record, published);
     }
 
     /**
@@ -225,13 +219,8 @@ public final class EventPublisher implements AutoCloseable {
      */
     public CompletableFuture<Void> deadLetter(String key, byte[] payload, String reason, String message,
             Map<String, String> context) throws InterruptedException {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(DLQ_ADAPTER, utf8(options.adapter()));
-        headers.add(DLQ_REASON, utf8(reason));
-        headers.add(DLQ_MESSAGE, utf8(message));
-        context.forEach((name, value) -> headers.add(name, utf8(value)));
-        return send(new ProducerRecord<>(options.deadLetterTopic(), null, Instant.now().toEpochMilli(),
-                key == null ? null : utf8(key), payload, headers), deadLettered);
+        return send(EventRecords.deadLetter(options.deadLetterTopic(), options.adapter(), key, payload, reason, message,
+                context), deadLettered);
     }
 
     private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, Counter done)
@@ -257,10 +246,6 @@ public final class EventPublisher implements AutoCloseable {
             acknowledged.completeExceptionally(e);
         }
         return acknowledged;
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Waits for what is in flight (at most the timeout), then lets go of Kafka and the registry. */

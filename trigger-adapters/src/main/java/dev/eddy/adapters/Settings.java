@@ -131,13 +131,14 @@ public final class Settings {
     /** A secret: {@code env:NAME} (an environment variable), {@code file:/path} (its contents, trimmed), or as given. */
     public String secret(String name) {
         String value = text(name, null);
-        if (value == null) {
-            return null;
-        }
+        return value == null ? null : resolve(at(name), value);
+    }
+
+    private String resolve(String where, String value) {
         if (value.startsWith("env:")) {
             String resolved = environment.apply(value.substring(4));
             if (resolved == null) {
-                throw new AdapterException("'" + at(name) + "' names the environment variable " + value.substring(4)
+                throw new AdapterException("'" + where + "' names the environment variable " + value.substring(4)
                         + ", which is not set");
             }
             return resolved;
@@ -146,7 +147,7 @@ public final class Settings {
             try {
                 return Files.readString(Path.of(value.substring(5))).strip();
             } catch (IOException e) {
-                throw new AdapterException("'" + at(name) + "' names the file " + value.substring(5)
+                throw new AdapterException("'" + where + "' names the file " + value.substring(5)
                         + ", which cannot be read: " + e.getMessage(), e);
             }
         }
@@ -227,6 +228,35 @@ public final class Settings {
             names.add(constant.name().toLowerCase(java.util.Locale.ROOT));
         }
         throw AdapterException.invalid(at(name), text, "one of " + String.join(", ", names));
+    }
+
+    /** A list of single values. */
+    public List<String> textList(String name) {
+        JsonNode value = get(name);
+        List<String> items = new ArrayList<>();
+        if (value.isMissingNode()) {
+            return items;
+        }
+        if (!value.isArray()) {
+            throw AdapterException.invalid(at(name), shown(value), "a list");
+        }
+        for (int i = 0; i < value.size(); i++) {
+            if (!value.get(i).isValueNode() || value.get(i).isNull()) {
+                throw AdapterException.invalid(at(name) + "[" + i + "]", value.get(i).toString(), "a single value");
+            }
+            items.add(value.get(i).asText());
+        }
+        return items;
+    }
+
+    /** A list of secrets, each {@code env:NAME}, {@code file:/path} or as given. */
+    public List<String> secretList(String name) {
+        List<String> resolved = new ArrayList<>();
+        List<String> given = textList(name);
+        for (int i = 0; i < given.size(); i++) {
+            resolved.add(resolve(at(name) + "[" + i + "]", given.get(i)));
+        }
+        return resolved;
     }
 
     /** A mapping of text to text (for example Kafka client settings). */

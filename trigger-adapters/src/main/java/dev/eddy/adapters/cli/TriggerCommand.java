@@ -3,6 +3,8 @@ package dev.eddy.adapters.cli;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.http.HttpAdapter;
+import dev.eddy.adapters.http.HttpSettings;
 import dev.eddy.adapters.mqtt.MqttAdapter;
 import dev.eddy.adapters.mqtt.MqttSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "trigger", mixinStandardHelpOptions = true,
         description = "Runs a trigger adapter that publishes events from a source to Kafka, until stopped (Ctrl-C,"
                 + " SIGTERM).",
-        subcommands = {TriggerCommand.Mqtt.class})
+        subcommands = {TriggerCommand.Mqtt.class, TriggerCommand.Http.class})
 public final class TriggerCommand implements Runnable {
 
     @Spec
@@ -64,6 +66,35 @@ public final class TriggerCommand implements Runnable {
                     publisher.close();
                     throw e;
                 }
+            });
+        }
+    }
+
+    /** The HTTP adapter. */
+    @Command(name = "http", mixinStandardHelpOptions = true,
+            description = {"Takes events over HTTP (POST /v1/events/{topic}, /v1/events/{topic}/batch; JSON, or"
+                    + " CloudEvents in structured or binary mode) and answers 202 once Kafka has them. A request"
+                    + " with an Idempotency-Key header is taken once, across retries and restarts.",
+                "",
+                "The configuration file (YAML):",
+                "  kafka:",
+                "    bootstrapServers: 127.0.0.1:9092",
+                "    schemaRegistry: http://127.0.0.1:8085",
+                "  http:",
+                "    listen: 127.0.0.1:8090",
+                "    topics: [orders]",
+                "    tokens: [env:EDDY_HTTP_TOKEN]"})
+    static final class Http implements Callable<Integer> {
+
+        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
+        private Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            return runUntilStopped("http", () -> {
+                Settings settings = Settings.read(config).only("kafka", "http");
+                HttpSettings http = HttpSettings.read(settings.section("http"));
+                return HttpAdapter.start(http, EventPublisher.Options.read("http", settings.section("kafka")), METERS);
             });
         }
     }

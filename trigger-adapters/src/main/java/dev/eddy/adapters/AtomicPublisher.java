@@ -1,0 +1,260 @@
+package dev.eddy.adapters;
+
+import dev.eddy.schemas.events.Envelope;
+import dev.eddy.schemas.registry.SchemaRegistryClient;
+import dev.eddy.schemas.serde.AvroSerde;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared publisher's all-or-nothing form, for adapters that keep something beside their events — the HTTP
+ * adapter its idempotency keys, the log adapter its file positions: a group of records (events and such side
+ * records) goes into Kafka whole or not at all, in a Kafka transaction. Groups are committed together, a few
+ * milliseconds' worth per transaction, so that the transactions cost little; a group's future completes once the
+ * transaction holding it has committed. Readers of the topics must be {@code read_committed} (Eddy's are), or they
+ * see what an aborted transaction wrote.
+ *
+ * <p>The transactional id must stay the same across the adapter's restarts (and be its own among adapters): a
+ * restarted adapter then fences its former self and aborts whatever that left open.
+ */
+public final class AtomicPublisher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AtomicPublisher.class);
+    /** How long the committer waits for more groups to join a transaction. */
+    private static final Duration LINGER = Duration.ofMillis(5);
+    private static final int MAX_GROUPS_PER_TRANSACTION = 1000;
+
+    /** A record to publish in a group, made ready (serialized) by {@link #event} or {@link #record}. */
+    public record Outgoing(ProducerRecord<byte[], byte[]> record, boolean isEvent) {
+    }
+
+    private record Group(List<Outgoing> records, CompletableFuture<Void> committed, long startNanos) {
+    }
+
+    /** A record larger than Kafka takes: refused before it is sent. */
+    public static final class TooLarge extends KafkaException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    private final EventPublisher.Options options;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final SchemaRegistryClient registry;
+    private final AvroSerde serde;
+    private final BlockingQueue<Group> queue;
+    private final Thread committer;
+    private final Counter received;
+    private final Counter published;
+    private final Counter failed;
+    private final Timer latency;
+    private final int maxRecordBytes;
+    private volatile boolean closing;
+    private volatile KafkaException fatal;
+
+    public AtomicPublisher(EventPublisher.Options options, String transactionalId, MeterRegistry meters) {
+        this.options = options;
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "eddy-trigger-" + options.adapter());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putAll(options.producer());
+        this.maxRecordBytes = Integer.parseInt(String.valueOf(props.getOrDefault(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024)));
+        try {
+            this.producer = new KafkaProducer<>(props);
+            producer.initTransactions(); // fences a former instance and aborts what it left open
+        } catch (KafkaException e) {
+            throw new AdapterException("Cannot start a transactional Kafka producer '" + transactionalId + "' at "
+                    + options.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+        this.registry = SchemaRegistryClient.builder(options.schemaRegistryUrl()).build();
+        this.serde = new AvroSerde(registry);
+        this.queue = new LinkedBlockingQueue<>(options.maxInFlight());
+        String adapter = options.adapter();
+        this.received = Counter.builder("eddy.adapter.received").description("Events taken from the source")
+                .baseUnit("events").tag("adapter", adapter).register(meters);
+        this.published = Counter.builder("eddy.adapter.published").description("Events Kafka acknowledged")
+                .baseUnit("events").tag("adapter", adapter).register(meters);
+        this.failed = Counter.builder("eddy.adapter.failed")
+                .description("Events Kafka did not take; the source is not told they were taken")
+                .baseUnit("events").tag("adapter", adapter).register(meters);
+        this.latency = Timer.builder("eddy.adapter.publish.latency")
+                .description("From publishing an event to Kafka's acknowledgement").publishPercentiles(0.5, 0.99)
+                .tag("adapter", adapter).register(meters);
+        this.committer = Thread.ofPlatform().name("eddy-" + adapter + "-committer").daemon().start(this::commitLoop);
+    }
+
+    /**
+     * Checks before the first event that the topics exist and their envelope schema registers.
+     *
+     * @throws AdapterException naming what is wrong
+     */
+    public void check(java.util.Collection<String> topics) {
+        EventPublisher.check(options, registry, topics, false);
+    }
+
+    /**
+     * An event, ready to publish.
+     *
+     * @throws dev.eddy.schemas.serde.SerdeException when it cannot be written or its schema registered
+     */
+    public Outgoing event(String topic, String key, Envelope event) {
+        return new Outgoing(EventRecords.of(serde, topic, key, event), true);
+    }
+
+    /** A record beside the events (a key, a position), ready to publish. */
+    public static Outgoing record(ProducerRecord<byte[], byte[]> record) {
+        return new Outgoing(record, false);
+    }
+
+    /** Counts an event taken from the source. */
+    public void received() {
+        received.increment();
+    }
+
+    /**
+     * Publishes a group of records whole or not at all; waits while {@code maxInFlight} groups wait.
+     *
+     * @return completes once the transaction holding the group has committed; exceptionally when it did not
+     */
+    public CompletableFuture<Void> publish(List<Outgoing> records) throws InterruptedException {
+        for (Outgoing outgoing : records) {
+            int size = EventRecords.size(outgoing.record());
+            if (size > maxRecordBytes) {
+                // Refused here, alone: in the transaction it would take the other requests' events down with it.
+                return CompletableFuture.failedFuture(new TooLarge("an event would take about " + size + " bytes in"
+                        + " Kafka, over the producer's max.request.size of " + maxRecordBytes));
+            }
+        }
+        if (fatal != null || closing) {
+            return CompletableFuture.failedFuture(fatal != null ? fatal
+                    : new IllegalStateException("the " + options.adapter() + " adapter is stopping"));
+        }
+        Group group = new Group(List.copyOf(records), new CompletableFuture<>(), System.nanoTime());
+        queue.put(group);
+        return group.committed();
+    }
+
+    private void commitLoop() {
+        List<Group> batch = new ArrayList<>();
+        while (!closing || !queue.isEmpty()) {
+            try {
+                Group first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long until = System.nanoTime() + LINGER.toNanos();
+                while (batch.size() < MAX_GROUPS_PER_TRANSACTION) {
+                    Group next = queue.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+            if (fatal != null) {
+                Group left;
+                while ((left = queue.poll()) != null) {
+                    left.committed().completeExceptionally(fatal);
+                }
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Group> batch) {
+        try {
+            producer.beginTransaction();
+            for (Group group : batch) {
+                for (Outgoing outgoing : group.records()) {
+                    producer.send(outgoing.record());
+                }
+            }
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            fatal = e;
+            log.error("The {} adapter's transactional producer cannot go on ({}); it stops publishing",
+                    options.adapter(), e.toString());
+            fail(batch, e);
+            return;
+        } catch (KafkaException e) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abort) {
+                fatal = abort;
+            }
+            fail(batch, e);
+            return;
+        }
+        long now = System.nanoTime();
+        for (Group group : batch) {
+            long events = group.records().stream().filter(Outgoing::isEvent).count();
+            published.increment(events);
+            latency.record(now - group.startNanos(), TimeUnit.NANOSECONDS);
+            group.committed().complete(null);
+        }
+    }
+
+    private void fail(List<Group> batch, Exception e) {
+        for (Group group : batch) {
+            failed.increment(group.records().stream().filter(Outgoing::isEvent).count());
+            group.committed().completeExceptionally(e);
+        }
+    }
+
+    /** Commits what was published before the call (for at most the timeout), then lets go of Kafka. */
+    public void close(Duration timeout) {
+        closing = true;
+        try {
+            committer.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } finally {
+            registry.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

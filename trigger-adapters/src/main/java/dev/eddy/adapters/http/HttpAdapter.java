@@ -1,0 +1,362 @@
+package dev.eddy.adapters.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.AtomicPublisher;
+import dev.eddy.adapters.EventPublisher;
+import dev.eddy.schemas.events.Envelope;
+import dev.eddy.schemas.serde.SerdeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes events over HTTP and answers {@code 202 Accepted} only once Kafka has them:
+ * <pre>
+ * POST /v1/events/{topic}          one event (JSON or any body; a CloudEvent in structured or binary mode)
+ * POST /v1/events/{topic}/batch    a JSON array of events, all or none
+ * </pre>
+ * A request with an {@code Idempotency-Key} header is taken once: its events and its key are written in one Kafka
+ * transaction, so a client that retries after a timeout, a 5xx or a crash of the adapter gets the first answer again
+ * ({@code Idempotent-Replayed: true}) and makes no second event. A body over {@code maxBodyBytes} is refused with 413
+ * before it is read; with tokens configured, a request without {@code Authorization: Bearer <token>} gets 401.
+ */
+public final class HttpAdapter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpAdapter.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final HttpSettings settings;
+    private final AtomicPublisher publisher;
+    private final IdempotencyKeys keys;
+    private final HttpServer server;
+    private final List<byte[]> tokens;
+
+    private HttpAdapter(HttpSettings settings, AtomicPublisher publisher, IdempotencyKeys keys, HttpServer server) {
+        this.settings = settings;
+        this.publisher = publisher;
+        this.keys = keys;
+        this.server = server;
+        this.tokens = settings.tokens().stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
+    }
+
+    /**
+     * Reads the idempotency keys, checks the topics, and starts listening.
+     *
+     * @throws AdapterException when the topics, the registry or the port cannot be had, saying which
+     */
+    public static HttpAdapter start(HttpSettings settings, EventPublisher.Options options,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        IdempotencyKeys keys = IdempotencyKeys.load(options.bootstrapServers(), options.producer(),
+                settings.keysTopic(), settings.idempotencyWindow());
+        AtomicPublisher publisher = new AtomicPublisher(options, settings.transactionalId(), meters);
+        HttpServer server;
+        try {
+            publisher.check(settings.topics());
+            server = HttpServer.create(settings.listen(), 0);
+        } catch (IOException e) {
+            publisher.close();
+            throw new AdapterException("The HTTP adapter cannot listen on " + settings.listen() + ": " + e.getMessage(),
+                    e);
+        } catch (RuntimeException e) {
+            publisher.close();
+            throw e;
+        }
+        HttpAdapter adapter = new HttpAdapter(settings, publisher, keys, server);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", adapter::handle);
+        server.start();
+        if (settings.tokens().isEmpty()) {
+            log.warn("The HTTP adapter asks no token: anyone who reaches {} can publish to {}", adapter.address(),
+                    settings.topics());
+        }
+        log.info("Taking events over HTTP at http://{}:{}/v1/events/<topic> for {}; {} idempotency keys known",
+                adapter.address().getHostString(), adapter.address().getPort(), settings.topics(), keys.size());
+        return adapter;
+    }
+
+    /** Where it listens (the port, when 0 was asked for). */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void handle(HttpExchange exchange) {
+        try (exchange) {
+            try {
+                answer(exchange);
+            } catch (Unavailable e) {
+                unavailable(exchange, e.getMessage());
+            } catch (Refused e) {
+                reply(exchange, e.status, error(e.getMessage()));
+            } catch (RuntimeException e) {
+                log.error("An HTTP request failed", e);
+                reply(exchange, 500, error("the adapter failed: " + e));
+            }
+        } catch (IOException e) {
+            log.debug("The HTTP client went away: {}", e.toString());
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        String[] path = exchange.getRequestURI().getRawPath().split("/");
+        // "", "v1", "events", topic[, "batch"]
+        if (path.length < 4 || path.length > 5 || !path[1].equals("v1") || !path[2].equals("events")
+                || (path.length == 5 && !path[4].equals("batch"))) {
+            reply(exchange, 404, error("no such endpoint; POST /v1/events/{topic} or /v1/events/{topic}/batch"));
+            return;
+        }
+        if (!authorized(exchange)) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            reply(exchange, 401, error("a bearer token is needed: Authorization: Bearer <token>"));
+            return;
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            reply(exchange, 405, error("only POST takes events"));
+            return;
+        }
+        String topic = URLDecoder.decode(path[3], StandardCharsets.UTF_8);
+        if (!settings.topics().contains(topic)) {
+            reply(exchange, 404, error("no topic '" + HttpEvents.clean(topic) + "' here; the topics are "
+                    + new java.util.TreeSet<>(settings.topics())));
+            return;
+        }
+        byte[] body = body(exchange);
+        if (body == null) {
+            reply(exchange, 413, error("the body is over " + settings.maxBodyBytes() + " bytes"));
+            return;
+        }
+        publisher.received();
+        String key = exchange.getRequestHeaders().getFirst(IDEMPOTENCY_KEY);
+        if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+            reply(exchange, 400, error("the Idempotency-Key header must be 1 to 255 visible ASCII characters"));
+            return;
+        }
+        HttpEvents.Request request = new HttpEvents.Request(exchange.getRequestURI().getRawPath(),
+                query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
+                exchange.getRemoteAddress().getAddress().getHostAddress(),
+                "http://" + host(exchange));
+        List<Envelope> events;
+        try {
+            events = HttpEvents.read(request, path.length == 5, key);
+        } catch (HttpEvents.BadRequest e) {
+            reply(exchange, 400, error(e.getMessage()));
+            return;
+        }
+        String recordKey = request.query().get("key");
+        if (key == null) {
+            IdempotencyKeys.Accepted done = publish(topic, recordKey, events, null);
+            accepted(exchange, done, false);
+            return;
+        }
+        publishOnce(exchange, key, topic, recordKey, events);
+    }
+
+    /** A request with a key: the first with it publishes; a retry gets its answer. */
+    private void publishOnce(HttpExchange exchange, String key, String topic, String recordKey,
+            List<Envelope> events) throws IOException {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            IdempotencyKeys.Accepted known = keys.find(key);
+            if (known != null) {
+                accepted(exchange, known, true);
+                return;
+            }
+            CompletableFuture<IdempotencyKeys.Accepted> mine = new CompletableFuture<>();
+            CompletableFuture<IdempotencyKeys.Accepted> earlier = keys.claim(key, mine);
+            if (earlier != null) {
+                IdempotencyKeys.Accepted outcome = await(earlier);
+                if (outcome != null) {
+                    accepted(exchange, outcome, true);
+                    return;
+                }
+                continue; // the earlier request failed: this one may try
+            }
+            IdempotencyKeys.Accepted outcome = null;
+            try {
+                outcome = publish(topic, recordKey, events, key);
+                accepted(exchange, outcome, false);
+            } finally {
+                keys.done(key, mine, outcome);
+            }
+            return;
+        }
+        unavailable(exchange, "requests with this Idempotency-Key keep failing");
+    }
+
+    /**
+     * Publishes the events (and the key) and waits for the commit.
+     *
+     * @return what was accepted, or null after answering 503
+     */
+    private IdempotencyKeys.Accepted publish(String topic, String recordKey, List<Envelope> events, String key) {
+        IdempotencyKeys.Accepted outcome = new IdempotencyKeys.Accepted(topic,
+                events.stream().map(Envelope::getId).toList(), keys.now());
+        List<AtomicPublisher.Outgoing> records = new ArrayList<>();
+        try {
+            for (Envelope event : events) {
+                records.add(publisher.event(topic, recordKey, event));
+            }
+        } catch (SerdeException e) {
+            throw new Unavailable("the events cannot be written (the schema registry?): " + e.getMessage());
+        }
+        if (key != null) {
+            records.add(AtomicPublisher.record(keys.record(key, outcome)));
+        }
+        try {
+            publisher.publish(records).get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            return outcome;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AtomicPublisher.TooLarge tooLarge) {
+                throw new Refused(413, tooLarge.getMessage());
+            }
+            throw new Unavailable("Kafka did not take the events: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new Unavailable("Kafka did not take the events within " + settings.timeout().toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("the adapter is stopping");
+        }
+    }
+
+    /** A request Kafka would never take as it is: answered with this status, not to be sent again. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        Refused(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** Kafka did not take a request's events: 503, try again (with the same key). */
+    private static final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private IdempotencyKeys.Accepted await(CompletableFuture<IdempotencyKeys.Accepted> earlier) {
+        try {
+            return earlier.get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private void accepted(HttpExchange exchange, IdempotencyKeys.Accepted outcome, boolean replayed)
+            throws IOException {
+        ObjectNode body = JSON.createObjectNode().put("topic", outcome.topic());
+        outcome.ids().forEach(body.putArray("ids")::add);
+        if (replayed) {
+            exchange.getResponseHeaders().set("Idempotent-Replayed", "true");
+        }
+        reply(exchange, 202, body);
+    }
+
+    private void unavailable(HttpExchange exchange, String message) throws IOException {
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        reply(exchange, 503, error(message + "; nothing was published: send it again"));
+    }
+
+    /** The body, or null when it is over the limit (refused before it is read when its length is given). */
+    private byte[] body(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > settings.maxBodyBytes()) {
+                    return null;
+                }
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(settings.maxBodyBytes() + 1);
+            return body.length > settings.maxBodyBytes() ? null : body;
+        }
+    }
+
+    private boolean authorized(HttpExchange exchange) {
+        if (tokens.isEmpty()) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        boolean match = false;
+        for (byte[] token : tokens) {
+            match |= MessageDigest.isEqual(token, given); // compares in constant time
+        }
+        return match;
+    }
+
+    private String host(HttpExchange exchange) {
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        return host != null && host.matches("[A-Za-z0-9.:\\[\\]-]{1,255}") ? host
+                : address().getHostString() + ":" + address().getPort();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (raw == null) {
+            return query;
+        }
+        for (String pair : raw.split("&")) {
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            if (!name.isEmpty()) {
+                query.put(name, value);
+            }
+        }
+        return query;
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("error", message);
+    }
+
+    private static void reply(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Stops taking requests, lets those in flight finish (at most 10 s), commits, and lets go of Kafka. */
+    @Override
+    public void close() {
+        server.stop(10);
+        publisher.close(Duration.ofSeconds(10));
+    }
+}
