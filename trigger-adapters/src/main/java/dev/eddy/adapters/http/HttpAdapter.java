@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * POST /v1/events/{topic}          one event (JSON or any body; a CloudEvent in structured or binary mode)
  * POST /v1/events/{topic}/batch    a JSON array of events, all or none
+ * POST /v1/invoke/{function}       one event to the function, answered with what the function emits for it
  * </pre>
  * A request with an {@code Idempotency-Key} header is taken once: its events and its key are written in one Kafka
  * transaction, so a client that retries after a timeout, a 5xx or a crash of the adapter gets the first answer again
@@ -51,12 +52,16 @@ public final class HttpAdapter implements AutoCloseable {
     private final IdempotencyKeys keys;
     private final HttpServer server;
     private final List<byte[]> tokens;
+    /** Replies to invocations; null when no function is configured. */
+    private final ReplyListener replies;
 
-    private HttpAdapter(HttpSettings settings, AtomicPublisher publisher, IdempotencyKeys keys, HttpServer server) {
+    private HttpAdapter(HttpSettings settings, AtomicPublisher publisher, IdempotencyKeys keys, HttpServer server,
+            ReplyListener replies) {
         this.settings = settings;
         this.publisher = publisher;
         this.keys = keys;
         this.server = server;
+        this.replies = replies;
         this.tokens = settings.tokens().stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
@@ -71,18 +76,31 @@ public final class HttpAdapter implements AutoCloseable {
                 settings.keysTopic(), settings.idempotencyWindow());
         AtomicPublisher publisher = new AtomicPublisher(options, settings.transactionalId(), meters);
         HttpServer server;
+        ReplyListener replies = null;
         try {
-            publisher.check(settings.topics());
+            java.util.Set<String> topics = new java.util.HashSet<>(settings.topics());
+            topics.addAll(settings.functions().values());
+            publisher.check(topics);
+            if (!settings.functions().isEmpty()) {
+                replies = ReplyListener.start(options.bootstrapServers(), options.producer(),
+                        "eddy.replies." + settings.transactionalId());
+            }
             server = HttpServer.create(settings.listen(), 0);
         } catch (IOException e) {
             publisher.close();
+            if (replies != null) {
+                replies.close();
+            }
             throw new AdapterException("The HTTP adapter cannot listen on " + settings.listen() + ": " + e.getMessage(),
                     e);
         } catch (RuntimeException e) {
             publisher.close();
+            if (replies != null) {
+                replies.close();
+            }
             throw e;
         }
-        HttpAdapter adapter = new HttpAdapter(settings, publisher, keys, server);
+        HttpAdapter adapter = new HttpAdapter(settings, publisher, keys, server, replies);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", adapter::handle);
         server.start();
@@ -119,10 +137,13 @@ public final class HttpAdapter implements AutoCloseable {
 
     private void answer(HttpExchange exchange) throws IOException {
         String[] path = exchange.getRequestURI().getRawPath().split("/");
-        // "", "v1", "events", topic[, "batch"]
-        if (path.length < 4 || path.length > 5 || !path[1].equals("v1") || !path[2].equals("events")
-                || (path.length == 5 && !path[4].equals("batch"))) {
-            reply(exchange, 404, error("no such endpoint; POST /v1/events/{topic} or /v1/events/{topic}/batch"));
+        // "", "v1", "events", topic[, "batch"] or "", "v1", "invoke", function
+        boolean publish = path.length >= 4 && path.length <= 5 && path[1].equals("v1") && path[2].equals("events")
+                && (path.length == 4 || path[4].equals("batch"));
+        boolean invoke = path.length == 4 && path[1].equals("v1") && path[2].equals("invoke");
+        if (!publish && !invoke) {
+            reply(exchange, 404, error("no such endpoint; POST /v1/events/{topic}, /v1/events/{topic}/batch or"
+                    + " /v1/invoke/{function}"));
             return;
         }
         if (!authorized(exchange)) {
@@ -136,6 +157,10 @@ public final class HttpAdapter implements AutoCloseable {
             return;
         }
         String topic = URLDecoder.decode(path[3], StandardCharsets.UTF_8);
+        if (invoke) {
+            invoke(exchange, topic);
+            return;
+        }
         if (!settings.topics().contains(topic)) {
             reply(exchange, 404, error("no topic '" + HttpEvents.clean(topic) + "' here; the topics are "
                     + new java.util.TreeSet<>(settings.topics())));
@@ -170,6 +195,81 @@ public final class HttpAdapter implements AutoCloseable {
             return;
         }
         publishOnce(exchange, key, topic, recordKey, events);
+    }
+
+    /** One event to a function, answered with the function's reply: 200, 502 when it failed, 504 when none came. */
+    private void invoke(HttpExchange exchange, String function) throws IOException {
+        String topic = settings.functions().get(function);
+        if (topic == null) {
+            reply(exchange, 404, error("no function '" + HttpEvents.clean(function) + "' to invoke here; the"
+                    + " functions are " + new java.util.TreeSet<>(settings.functions().keySet())));
+            return;
+        }
+        byte[] body = body(exchange);
+        if (body == null) {
+            reply(exchange, 413, error("the body is over " + settings.maxBodyBytes() + " bytes"));
+            return;
+        }
+        publisher.received();
+        List<Envelope> events;
+        try {
+            events = HttpEvents.read(new HttpEvents.Request(exchange.getRequestURI().getRawPath(),
+                    query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
+                    exchange.getRemoteAddress().getAddress().getHostAddress(), "http://" + host(exchange)), false, null);
+        } catch (HttpEvents.BadRequest e) {
+            reply(exchange, 400, error(e.getMessage()));
+            return;
+        }
+        String correlationId = java.util.UUID.randomUUID().toString();
+        AtomicPublisher.Outgoing request;
+        try {
+            request = publisher.event(topic, query(exchange.getRequestURI().getRawQuery()).get("key"), events.get(0));
+        } catch (SerdeException e) {
+            throw new Unavailable("the event cannot be written (the schema registry?): " + e.getMessage());
+        }
+        request.record().headers().add(ReplyListener.REPLY_TO, replies.topic().getBytes(StandardCharsets.UTF_8));
+        request.record().headers().add(ReplyListener.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));
+        CompletableFuture<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> answer =
+                replies.expect(correlationId);
+        try {
+            try {
+                publisher.publish(List.of(request)).get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw new Unavailable("Kafka did not take the event: " + e.getCause().getMessage());
+            } catch (TimeoutException e) {
+                throw new Unavailable("Kafka did not take the event within " + settings.timeout().toSeconds() + " s");
+            }
+            org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> reply;
+            try {
+                reply = answer.get(settings.invokeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                reply(exchange, 504, error("function '" + function + "' did not reply within "
+                        + settings.invokeTimeout().toMillis() + " ms (the event is in Kafka and will be handled)"));
+                return;
+            }
+            exchange.getResponseHeaders().set("Eddy-Correlation-Id", correlationId);
+            org.apache.kafka.common.header.Header failed = reply.headers().lastHeader(ReplyListener.REPLY_ERROR);
+            if (failed != null) {
+                reply(exchange, 502, error("function '" + function + "' failed (" + new String(failed.value(),
+                        StandardCharsets.UTF_8) + "): " + new String(reply.value(), StandardCharsets.UTF_8)));
+                return;
+            }
+            org.apache.kafka.common.header.Header type = reply.headers().lastHeader("content-type");
+            byte[] value = reply.value() == null ? new byte[0] : reply.value();
+            exchange.getResponseHeaders().set("Content-Type", type == null ? "application/octet-stream"
+                    : new String(type.value(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, value.length == 0 ? -1 : value.length);
+            if (value.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(value);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("the adapter is stopping");
+        } finally {
+            replies.forget(correlationId);
+        }
     }
 
     /** A request with a key: the first with it publishes; a retry gets its answer. */
@@ -358,5 +458,8 @@ public final class HttpAdapter implements AutoCloseable {
     public void close() {
         server.stop(10);
         publisher.close(Duration.ofSeconds(10));
+        if (replies != null) {
+            replies.close();
+        }
     }
 }

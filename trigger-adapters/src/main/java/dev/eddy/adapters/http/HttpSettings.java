@@ -5,6 +5,7 @@ import dev.eddy.adapters.Settings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,13 +16,16 @@ import java.util.Set;
  * @param transactionalId the adapter's transactional id: the same across its restarts, its own among adapters
  * @param keysTopic       where idempotency keys are kept (created, compacted, when missing)
  * @param idempotencyWindow how long a key is remembered
+ * @param functions       the functions {@code /v1/invoke/{function}} may call, each by its input topic
+ * @param invokeTimeout   how long an invocation waits for the function's reply
  */
 public record HttpSettings(InetSocketAddress listen, Set<String> topics, int maxBodyBytes, List<String> tokens,
-        String transactionalId, String keysTopic, Duration idempotencyWindow, Duration timeout) {
+        String transactionalId, String keysTopic, Duration idempotencyWindow, Duration timeout,
+        Map<String, String> functions, Duration invokeTimeout) {
 
     public static HttpSettings read(Settings http) {
         http.only("listen", "topics", "maxBodyBytes", "tokens", "transactionalId", "keysTopic", "idempotencyWindow",
-                "timeout");
+                "timeout", "functions", "invokeTimeout");
         String listen = http.text("listen", "127.0.0.1:8090");
         int colon = listen.lastIndexOf(':');
         InetSocketAddress address;
@@ -32,8 +36,10 @@ public record HttpSettings(InetSocketAddress listen, Set<String> topics, int max
                     + " free one)");
         }
         List<String> topics = http.textList("topics");
-        if (topics.isEmpty()) {
-            throw AdapterException.invalid(http.at("topics"), null, "the Kafka topics clients may post to, as a list");
+        Map<String, String> functions = http.textMap("functions");
+        if (topics.isEmpty() && functions.isEmpty()) {
+            throw AdapterException.invalid(http.at("topics"), null, "the Kafka topics clients may post to, as a list"
+                    + " (or functions: to invoke)");
         }
         return new HttpSettings(address, Set.copyOf(topics),
                 http.integer("maxBodyBytes", 1024 * 1024, 1, 64 * 1024 * 1024),
@@ -41,6 +47,8 @@ public record HttpSettings(InetSocketAddress listen, Set<String> topics, int max
                 http.text("transactionalId", "eddy-http"),
                 http.text("keysTopic", "eddy.http.keys"),
                 http.duration("idempotencyWindow", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
-                http.duration("timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+                http.duration("timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)),
+                Map.copyOf(functions),
+                http.duration("invokeTimeout", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMinutes(15)));
     }
 }

@@ -62,6 +62,26 @@ final class DeadLetters {
             });
         } catch (RuntimeException e) {
             refused(chunk, record, e);
+            return;
+        }
+        replyWithError(record, reason, attempts.lastError());
+    }
+
+    /** A caller waiting for the record's reply hears why there is none. */
+    private void replyWithError(ConsumerRecord<byte[], byte[]> record, FailureReason reason, Throwable error) {
+        String replyTo = Replies.replyTo(record);
+        if (replyTo == null) {
+            return;
+        }
+        String message = error == null ? reason.name() : String.valueOf(error.getMessage());
+        try {
+            producer.send(Replies.error(replyTo, record, reason.name(), message), (metadata, exception) -> {
+                if (exception != null) {
+                    failureLog.replyFailed(record, replyTo, exception);
+                }
+            });
+        } catch (RuntimeException e) {
+            failureLog.replyFailed(record, replyTo, e);
         }
     }
 

@@ -50,4 +50,10 @@ final class FailureLog {
         log.warn("Function '{}' sends record {}-{}@{} to its dead-letter topic after {} attempt(s): {} ({})", function,
                 record.topic(), record.partition(), record.offset(), attempts, reason, String.valueOf(lastError));
     }
+
+    /** The error reply for a dead-lettered record could not be sent: its caller times out instead. */
+    void replyFailed(ConsumerRecord<?, ?> record, String replyTo, Throwable error) {
+        log.warn("Function '{}' could not send the error reply for record {}-{}@{} to '{}': {}", function,
+                record.topic(), record.partition(), record.offset(), replyTo, String.valueOf(error));
+    }
 }

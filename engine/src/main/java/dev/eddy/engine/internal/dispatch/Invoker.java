@@ -533,16 +533,25 @@ final class Invoker {
             }
             ProducerRecord<byte[], byte[]> emit = KafkaEvents.toRecord(topic, event);
             int source = sourceOf(event);
+            ConsumerRecord<byte[], byte[]> input = records == null ? record : records.get(Math.max(0, source));
             if (cloudEvents != null) {
-                cloudEvents.stamp(topic, emit.headers(), records == null ? record : records.get(Math.max(0, source)),
-                        emitted);
+                cloudEvents.stamp(topic, emit.headers(), input, emitted);
             }
             emitted++;
+            String replyTo = topic.equals(defaultTopic) ? Replies.replyTo(input) : null;
+            ProducerRecord<byte[], byte[]> reply = replyTo == null ? null : Replies.copy(emit, replyTo, input);
             if (buffered) {
                 held.add(emit);
                 heldSources.add(source);
+                if (reply != null) {
+                    held.add(reply);
+                    heldSources.add(source);
+                }
             } else {
                 sendNow(emit, source);
+                if (reply != null) {
+                    sendNow(reply, source);
+                }
             }
         }
 
