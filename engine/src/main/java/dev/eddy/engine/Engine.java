@@ -84,9 +84,9 @@ public final class Engine implements AutoCloseable {
         FunctionMetrics metrics = new FunctionMetrics(registry, name);
         boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
         Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
-        if (exactlyOnce) {
-            consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        }
+        // Every function reads only committed records: what an exactly-once function or a transactional adapter
+        // aborted is never handled (a topic written without transactions reads the same either way).
+        consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Object> producerProps = exactlyOnce
                 ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + name + "-" + instanceId)
                 : ClientConfigs.producer(config, clientId);
