@@ -130,6 +130,11 @@ public final class EventPublisher implements AutoCloseable {
         check(options, registry, topics, true);
     }
 
+    /** {@link #check(Collection)}, for an adapter that writes no dead letters: its topics only. */
+    public void checkWithoutDeadLetters(Collection<String> topics) {
+        check(options, registry, topics, false);
+    }
+
     /** {@link #check} for any publisher of these settings; the dead-letter topic too when it is used. */
     static void check(Options options, SchemaRegistryClient registry, Collection<String> topics,
             boolean deadLetters) {

@@ -7,8 +7,12 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** The Kafka records every adapter writes: events as envelopes with CloudEvents headers, and dead letters. */
-final class EventRecords {
+/**
+ * The Kafka records every adapter writes: events as envelopes with CloudEvents headers, and dead letters. For an
+ * adapter that writes its own transactions (the timer); the others go through {@link EventPublisher} or
+ * {@link AtomicPublisher}.
+ */
+public final class EventRecords {
 
     static final String DLQ_REASON = "eddy.dlq.reason";
     static final String DLQ_MESSAGE = "eddy.dlq.exception.message";
@@ -24,7 +28,7 @@ final class EventRecords {
      *
      * @throws dev.eddy.schemas.serde.SerdeException when the envelope cannot be written or its schema registered
      */
-    static ProducerRecord<byte[], byte[]> of(AvroSerde serde, String topic, String key, Envelope event) {
+    public static ProducerRecord<byte[], byte[]> of(AvroSerde serde, String topic, String key, Envelope event) {
         byte[] value = serde.serialize(topic + "-value", event);
         RecordHeaders headers = new RecordHeaders();
         headers.add("ce_specversion", utf8(event.getSpecversion()));

@@ -212,20 +212,21 @@ public final class Settings {
         }
     }
 
-    /** One of the given words, case-insensitive. */
+    /** One of the given words, case-insensitive, '-' for '_' ({@code catch-up} for {@code CATCH_UP}). */
     public <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue) {
         String text = text(name, null);
         if (text == null) {
             return defaultValue;
         }
+        String given = text.strip().replace('-', '_');
         for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(text.strip())) {
+            if (constant.name().equalsIgnoreCase(given)) {
                 return constant;
             }
         }
         List<String> names = new ArrayList<>();
         for (E constant : type.getEnumConstants()) {
-            names.add(constant.name().toLowerCase(java.util.Locale.ROOT));
+            names.add(constant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         }
         throw AdapterException.invalid(at(name), text, "one of " + String.join(", ", names));
     }

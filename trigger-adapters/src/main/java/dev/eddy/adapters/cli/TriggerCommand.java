@@ -7,6 +7,7 @@ import dev.eddy.adapters.http.HttpAdapter;
 import dev.eddy.adapters.http.HttpSettings;
 import dev.eddy.adapters.mqtt.MqttAdapter;
 import dev.eddy.adapters.mqtt.MqttSettings;
+import dev.eddy.adapters.timer.TimerAdapter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "trigger", mixinStandardHelpOptions = true,
         description = "Runs a trigger adapter that publishes events from a source to Kafka, until stopped (Ctrl-C,"
                 + " SIGTERM).",
-        subcommands = {TriggerCommand.Mqtt.class, TriggerCommand.Http.class})
+        subcommands = {TriggerCommand.Mqtt.class, TriggerCommand.Http.class, TriggerCommand.Timer.class})
 public final class TriggerCommand implements Runnable {
 
     @Spec
@@ -95,6 +96,37 @@ public final class TriggerCommand implements Runnable {
                 Settings settings = Settings.read(config).only("kafka", "http");
                 HttpSettings http = HttpSettings.read(settings.section("http"));
                 return HttpAdapter.start(http, EventPublisher.Options.read("http", settings.section("kafka")), METERS);
+            });
+        }
+    }
+
+    /** The timer. */
+    @Command(name = "timer", mixinStandardHelpOptions = true,
+            description = {"Fires schedules (cron expressions or fixed rates) as events, each tick once however many"
+                    + " timers of the same group run.",
+                "",
+                "The configuration file (YAML):",
+                "  kafka:",
+                "    bootstrapServers: 127.0.0.1:9092",
+                "    schemaRegistry: http://127.0.0.1:8085",
+                "  timer:",
+                "    schedules:",
+                "      - name: report",
+                "        cron: '*/5 * * * *'      # or every: 10s",
+                "        topic: reports.tick",
+                "        missed: skip             # or catch-up"})
+    static final class Timer implements Callable<Integer> {
+
+        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
+        private Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            return runUntilStopped("timer", () -> {
+                Settings settings = Settings.read(config).only("kafka", "timer");
+                TimerAdapter.TimerSettings timer = TimerAdapter.TimerSettings.read(settings.section("timer"));
+                return TimerAdapter.start(timer, EventPublisher.Options.read("timer", settings.section("kafka")),
+                        METERS);
             });
         }
     }
