@@ -5,6 +5,7 @@ import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
 import dev.eddy.adapters.http.HttpAdapter;
 import dev.eddy.adapters.http.HttpSettings;
+import dev.eddy.adapters.logs.LogAdapter;
 import dev.eddy.adapters.mqtt.MqttAdapter;
 import dev.eddy.adapters.mqtt.MqttSettings;
 import dev.eddy.adapters.timer.TimerAdapter;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "trigger", mixinStandardHelpOptions = true,
         description = "Runs a trigger adapter that publishes events from a source to Kafka, until stopped (Ctrl-C,"
                 + " SIGTERM).",
-        subcommands = {TriggerCommand.Mqtt.class, TriggerCommand.Http.class, TriggerCommand.Timer.class})
+        subcommands = {TriggerCommand.Mqtt.class, TriggerCommand.Http.class, TriggerCommand.Logs.class,
+            TriggerCommand.Timer.class})
 public final class TriggerCommand implements Runnable {
 
     @Spec
@@ -96,6 +98,36 @@ public final class TriggerCommand implements Runnable {
                 Settings settings = Settings.read(config).only("kafka", "http");
                 HttpSettings http = HttpSettings.read(settings.section("http"));
                 return HttpAdapter.start(http, EventPublisher.Options.read("http", settings.section("kafka")), METERS);
+            });
+        }
+    }
+
+    /** The log file adapter. */
+    @Command(name = "logs", mixinStandardHelpOptions = true,
+            description = {"Tails log files into Kafka, through rotation and copytruncate, each complete line (or"
+                    + " multiline event) once, resuming after a restart from the positions kept in Kafka.",
+                "",
+                "The configuration file (YAML):",
+                "  kafka:",
+                "    bootstrapServers: 127.0.0.1:9092",
+                "    schemaRegistry: http://127.0.0.1:8085",
+                "  logs:",
+                "    files:",
+                "      - path: /var/log/app/app.log*",
+                "        topic: logs.app",
+                "        format: json             # or logfmt, plain",
+                "        multiline: '^\\s'        # lines that continue an event"})
+    static final class Logs implements Callable<Integer> {
+
+        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
+        private Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            return runUntilStopped("logs", () -> {
+                Settings settings = Settings.read(config).only("kafka", "logs");
+                EventPublisher.Options options = EventPublisher.Options.read("logs", settings.section("kafka"));
+                return LogAdapter.start(settings.section("logs"), options, METERS);
             });
         }
     }
