@@ -217,6 +217,15 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     /**
+     * Publishes a tombstone: a null value under the key, so that a compacted topic forgets the key (the CDC adapter
+     * sends one after each delete).
+     */
+    public CompletableFuture<Void> tombstone(String topic, String key) throws InterruptedException {
+        byte[] keyBytes = key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return send(new ProducerRecord<byte[], byte[]>(topic, null, null, keyBytes, (byte[]) null), published);
+    }
+
+    /**
      * Keeps an event that cannot be made into an envelope in the dead-letter topic, as it came, with why.
      *
      * @param context more headers saying where it came from (an MQTT topic, a file)

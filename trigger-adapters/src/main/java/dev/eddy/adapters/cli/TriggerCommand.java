@@ -3,6 +3,7 @@ package dev.eddy.adapters.cli;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.cdc.CdcAdapter;
 import dev.eddy.adapters.http.HttpAdapter;
 import dev.eddy.adapters.http.HttpSettings;
 import dev.eddy.adapters.logs.LogAdapter;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = "Runs a trigger adapter that publishes events from a source to Kafka, until stopped (Ctrl-C,"
                 + " SIGTERM).",
         subcommands = {TriggerCommand.Mqtt.class, TriggerCommand.Http.class, TriggerCommand.Logs.class,
-            TriggerCommand.Timer.class})
+            TriggerCommand.Cdc.class, TriggerCommand.Timer.class})
 public final class TriggerCommand implements Runnable {
 
     @Spec
@@ -128,6 +129,36 @@ public final class TriggerCommand implements Runnable {
                 Settings settings = Settings.read(config).only("kafka", "logs");
                 EventPublisher.Options options = EventPublisher.Options.read("logs", settings.section("kafka"));
                 return LogAdapter.start(settings.section("logs"), options, METERS);
+            });
+        }
+    }
+
+    /** PostgreSQL change data capture. */
+    @Command(name = "cdc", mixinStandardHelpOptions = true,
+            description = {"Captures the changes of PostgreSQL tables into Kafka (Debezium, pgoutput; the database"
+                    + " needs wal_level=logical), a topic per table, resuming after a restart where it was.",
+                "",
+                "The configuration file (YAML):",
+                "  kafka:",
+                "    bootstrapServers: 127.0.0.1:9092",
+                "    schemaRegistry: http://127.0.0.1:8085",
+                "  cdc:",
+                "    host: 127.0.0.1",
+                "    database: shop",
+                "    user: postgres",
+                "    password: env:PGPASSWORD",
+                "    tables: [public.orders]     # into cdc.public.orders"})
+    static final class Cdc implements Callable<Integer> {
+
+        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
+        private Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            return runUntilStopped("cdc", () -> {
+                Settings settings = Settings.read(config).only("kafka", "cdc");
+                EventPublisher.Options options = EventPublisher.Options.read("cdc", settings.section("kafka"));
+                return CdcAdapter.start(settings.section("cdc"), options, METERS);
             });
         }
     }
