@@ -88,6 +88,8 @@ public final class LogAdapter implements AutoCloseable {
     private final String host;
     private final Map<String, Followed> files = new HashMap<>();
     private final Thread loop;
+    /** The syslog listener, when configured. */
+    private SyslogReceiver syslog;
     private volatile boolean closing;
 
     private LogAdapter(List<Source> sources, AtomicPublisher publisher, String positionsTopic, Duration pollInterval,
@@ -119,13 +121,14 @@ public final class LogAdapter implements AutoCloseable {
      * @throws AdapterException naming what is wrong
      */
     public static LogAdapter start(Settings logs, EventPublisher.Options options, MeterRegistry meters) {
-        logs.only("name", "positionsTopic", "pollInterval", "flushAfter", "files");
+        logs.only("name", "positionsTopic", "pollInterval", "flushAfter", "files", "syslog");
         List<Source> sources = new ArrayList<>();
         for (Settings file : logs.list("files")) {
             sources.add(source(file));
         }
-        if (sources.isEmpty()) {
-            throw AdapterException.invalid(logs.at("files"), null, "at least one glob of files: path, topic");
+        if (sources.isEmpty() && !logs.has("syslog")) {
+            throw AdapterException.invalid(logs.at("files"), null, "at least one glob of files (path, topic), or"
+                    + " syslog:");
         }
         String name = logs.text("name", "eddy-logs");
         String positionsTopic = logs.text("positionsTopic", "eddy.logs.positions");
@@ -141,6 +144,14 @@ public final class LogAdapter implements AutoCloseable {
                 logs.duration("pollInterval", Duration.ofMillis(250), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 logs.duration("flushAfter", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 positions);
+        if (logs.has("syslog")) {
+            try {
+                adapter.syslog = SyslogReceiver.start(logs.section("syslog"), publisher);
+            } catch (RuntimeException e) {
+                publisher.close();
+                throw e;
+            }
+        }
         adapter.loop.start();
         log.info("Following {} ({} positions known)", sources.stream().map(Source::glob).toList(), positions.size());
         return adapter;
@@ -410,10 +421,18 @@ public final class LogAdapter implements AutoCloseable {
         return positions;
     }
 
+    /** The syslog listener's ports (for tests): UDP, TCP. */
+    int[] syslogPorts() {
+        return new int[] {syslog.udpPort(), syslog.tcpPort()};
+    }
+
     /** Stops following (what was read is committed), and lets go of Kafka. */
     @Override
     public void close() {
         closing = true;
+        if (syslog != null) {
+            syslog.close();
+        }
         loop.interrupt();
         try {
             loop.join(10_000);
