@@ -100,16 +100,11 @@ public final class AtomicPublisher implements AutoCloseable {
         this.serde = new AvroSerde(registry);
         this.queue = new LinkedBlockingQueue<>(options.maxInFlight());
         String adapter = options.adapter();
-        this.received = Counter.builder("eddy.adapter.received").description("Events taken from the source")
-                .baseUnit("events").tag("adapter", adapter).register(meters);
-        this.published = Counter.builder("eddy.adapter.published").description("Events Kafka acknowledged")
-                .baseUnit("events").tag("adapter", adapter).register(meters);
-        this.failed = Counter.builder("eddy.adapter.failed")
-                .description("Events Kafka did not take; the source is not told they were taken")
-                .baseUnit("events").tag("adapter", adapter).register(meters);
-        this.latency = Timer.builder("eddy.adapter.publish.latency")
-                .description("From publishing an event to Kafka's acknowledgement").publishPercentiles(0.5, 0.99)
-                .tag("adapter", adapter).register(meters);
+        AdapterMeters meter = AdapterMeters.register(adapter, meters);
+        this.received = meter.received();
+        this.published = meter.published();
+        this.failed = meter.failed();
+        this.latency = meter.latency();
         this.committer = Thread.ofPlatform().name("eddy-" + adapter + "-committer").daemon().start(this::commitLoop);
     }
 

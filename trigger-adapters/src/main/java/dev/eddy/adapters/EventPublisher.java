@@ -98,19 +98,12 @@ public final class EventPublisher implements AutoCloseable {
         this.serde = new AvroSerde(registry);
         this.inFlight = new Semaphore(options.maxInFlight());
         String adapter = options.adapter();
-        this.received = Counter.builder("eddy.adapter.received").description("Events taken from the source")
-                .baseUnit("events").tag("adapter", adapter).register(meters);
-        this.published = Counter.builder("eddy.adapter.published").description("Events Kafka acknowledged")
-                .baseUnit("events").tag("adapter", adapter).register(meters);
-        this.failed = Counter.builder("eddy.adapter.failed")
-                .description("Events Kafka did not take; the source is not told they were taken")
-                .baseUnit("events").tag("adapter", adapter).register(meters);
-        this.deadLettered = Counter.builder("eddy.adapter.dead.lettered")
-                .description("Events that could not be read, kept in the adapter's dead-letter topic")
-                .baseUnit("events").tag("adapter", adapter).register(meters);
-        this.latency = Timer.builder("eddy.adapter.publish.latency")
-                .description("From publishing an event to Kafka's acknowledgement").publishPercentiles(0.5, 0.99)
-                .tag("adapter", adapter).register(meters);
+        AdapterMeters meter = AdapterMeters.register(adapter, meters);
+        this.received = meter.received();
+        this.published = meter.published();
+        this.failed = meter.failed();
+        this.deadLettered = meter.deadLettered();
+        this.latency = meter.latency();
         Gauge.builder("eddy.adapter.in.flight", inFlight, s -> options.maxInFlight() - s.availablePermits())
                 .description("Events published and not yet acknowledged").baseUnit("events").tag("adapter", adapter)
                 .register(meters);
@@ -143,14 +136,7 @@ public final class EventPublisher implements AutoCloseable {
         if (deadLetters) {
             all.add(options.deadLetterTopic());
         }
-        Map<String, Object> props = new HashMap<>();
-        props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                options.bootstrapServers());
-        options.producer().forEach((name, value) -> {
-            if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
-                props.put(name, value); // the same credentials as the producer's
-            }
-        });
+        Map<String, Object> props = AdapterKafka.clientProps(options);
         props.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         props.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props);

@@ -72,8 +72,7 @@ public final class HttpAdapter implements AutoCloseable {
      */
     public static HttpAdapter start(HttpSettings settings, EventPublisher.Options options,
             io.micrometer.core.instrument.MeterRegistry meters) {
-        IdempotencyKeys keys = IdempotencyKeys.load(options.bootstrapServers(), options.producer(),
-                settings.keysTopic(), settings.idempotencyWindow());
+        IdempotencyKeys keys = IdempotencyKeys.load(options, settings.keysTopic(), settings.idempotencyWindow());
         AtomicPublisher publisher = new AtomicPublisher(options, settings.transactionalId(), meters);
         HttpServer server;
         ReplyListener replies = null;
@@ -82,8 +81,7 @@ public final class HttpAdapter implements AutoCloseable {
             topics.addAll(settings.functions().values());
             publisher.check(topics);
             if (!settings.functions().isEmpty()) {
-                replies = ReplyListener.start(options.bootstrapServers(), options.producer(),
-                        "eddy.replies." + settings.transactionalId());
+                replies = ReplyListener.start(options, "eddy.replies." + settings.transactionalId());
             }
             server = HttpServer.create(settings.listen(), 0);
         } catch (IOException e) {
@@ -105,8 +103,8 @@ public final class HttpAdapter implements AutoCloseable {
         server.createContext("/", adapter::handle);
         server.start();
         if (settings.tokens().isEmpty()) {
-            log.warn("The HTTP adapter asks no token: anyone who reaches {} can publish to {}", adapter.address(),
-                    settings.topics());
+            log.warn("The HTTP adapter asks no token: anyone who reaches {} can publish to {} and invoke {}",
+                    adapter.address(), settings.topics(), settings.functions().keySet());
         }
         log.info("Taking events over HTTP at http://{}:{}/v1/events/<topic> for {}; {} idempotency keys known",
                 adapter.address().getHostString(), adapter.address().getPort(), settings.topics(), keys.size());

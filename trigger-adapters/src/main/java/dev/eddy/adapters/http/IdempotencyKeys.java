@@ -3,31 +3,20 @@ package dev.eddy.adapters.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.AdapterKafka;
+import dev.eddy.adapters.EventPublisher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The idempotency keys the HTTP adapter has accepted, kept in a compacted topic: a key's record is written in the
@@ -55,47 +44,11 @@ final class IdempotencyKeys {
     }
 
     /** Creates the keys topic if it is missing, and reads it. */
-    static IdempotencyKeys load(String bootstrapServers, Map<String, String> clientSettings, String topic,
-            Duration window) {
+    static IdempotencyKeys load(EventPublisher.Options options, String topic, Duration window) {
         IdempotencyKeys keys = new IdempotencyKeys(topic, window, Clock.systemUTC());
-        Map<String, Object> props = new HashMap<>();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        clientSettings.forEach((name, value) -> {
-            if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
-                props.put(name, value);
-            }
-        });
-        try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete",
-                    TopicConfig.RETENTION_MS_CONFIG, String.valueOf(window.toMillis()))))).all()
-                    .get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new AdapterException("Cannot create the idempotency keys topic '" + topic + "': "
-                        + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new AdapterException("No Kafka broker at " + bootstrapServers + " answered within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AdapterException("Interrupted while creating '" + topic + "'", e);
-        }
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            while (consumer.position(partition) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    keys.apply(record);
-                }
-            }
-        }
+        AdapterKafka.createTopic(options, topic, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete",
+                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(window.toMillis())));
+        AdapterKafka.readWhole(options, topic, Duration.ZERO, keys::apply);
         return keys;
     }
 

@@ -1,28 +1,19 @@
 package dev.eddy.adapters.http;
 
-import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.AdapterKafka;
+import dev.eddy.adapters.EventPublisher;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The HTTP adapter's side of request and reply through Kafka: its own reply topic ({@code eddy.replies.<name>},
@@ -48,35 +39,12 @@ final class ReplyListener implements AutoCloseable {
         this.reader = Thread.ofPlatform().name("eddy-http-replies").daemon().unstarted(this::read);
     }
 
-    static ReplyListener start(String bootstrapServers, Map<String, String> clientSettings, String topic) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        clientSettings.forEach((name, value) -> {
-            if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
-                props.put(name, value);
-            }
-        });
-        try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1).configs(Map.of(
-                    TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()))))).all()
-                    .get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new AdapterException("Cannot create the reply topic '" + topic + "': " + e.getCause().getMessage(),
-                        e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new AdapterException("No Kafka broker at " + bootstrapServers + " answered within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AdapterException("Interrupted while creating '" + topic + "'", e);
-        }
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
+    static ReplyListener start(EventPublisher.Options options, String topic) {
+        AdapterKafka.createTopic(options, topic, Map.of(TopicConfig.RETENTION_MS_CONFIG,
+                String.valueOf(Duration.ofHours(1).toMillis())));
+        // A reply is waited for: the broker answers a fetch at once rather than after the default half second.
+        KafkaConsumer<byte[], byte[]> consumer = AdapterKafka.reader(options, true,
+                Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
         TopicPartition partition = new TopicPartition(topic, 0);
         consumer.assign(List.of(partition));
         consumer.seekToEnd(List.of(partition));

@@ -2,6 +2,7 @@ package dev.eddy.adapters.logs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.AdapterKafka;
 import dev.eddy.adapters.AtomicPublisher;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
@@ -32,17 +33,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +124,7 @@ public final class LogAdapter implements AutoCloseable {
         }
         String name = logs.text("name", "eddy-logs");
         String positionsTopic = logs.text("positionsTopic", "eddy.logs.positions");
-        Map<String, Long> positions = readPositions(options, positionsTopic, name);
+        Map<String, Long> positions = readPositions(options, positionsTopic);
         AtomicPublisher publisher = new AtomicPublisher(options, name, meters);
         try {
             publisher.check(sources.stream().map(Source::topic).distinct().toList());
@@ -377,47 +369,20 @@ public final class LogAdapter implements AutoCloseable {
     }
 
     /** The committed position of each file the adapter has read, from the positions topic (created when missing). */
-    private static Map<String, Long> readPositions(EventPublisher.Options options, String topic, String name) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-                    .all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new AdapterException("Cannot create the positions topic '" + topic + "': "
-                        + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new AdapterException("No Kafka broker at " + options.bootstrapServers() + " answered within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AdapterException("Interrupted while creating '" + topic + "'", e);
-        }
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    private static Map<String, Long> readPositions(EventPublisher.Options options, String topic) {
+        AdapterKafka.createTopic(options, topic, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT));
         Map<String, Long> positions = new HashMap<>();
-        TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props)) {
-            reader.assign(List.of(partition));
-            reader.seekToBeginning(List.of(partition));
-            long end = reader.endOffsets(List.of(partition)).get(partition);
-            while (reader.position(partition) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && record.value() != null) {
-                        try {
-                            positions.put(new String(record.key(), StandardCharsets.UTF_8),
-                                    JSON.readTree(record.value()).path("position").asLong());
-                        } catch (IOException e) {
-                            // not a position: skipped
-                        }
-                    }
+        AdapterKafka.readWhole(options, topic, Duration.ZERO, record -> {
+            if (record.key() != null && record.value() != null) {
+                try {
+                    positions.put(new String(record.key(), StandardCharsets.UTF_8),
+                            JSON.readTree(record.value()).path("position").asLong());
+                } catch (IOException e) {
+                    // not a position: skipped
                 }
             }
-        }
+        });
         return positions;
     }
 

@@ -1,6 +1,7 @@
 package dev.eddy.adapters.timer;
 
 import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.AdapterKafka;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.EventRecords;
 import dev.eddy.adapters.Settings;
@@ -22,15 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,7 +33,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -82,13 +75,7 @@ public final class TimerAdapter implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.statePartition = new TopicPartition(settings.stateTopic(), 0);
-        Map<String, Object> common = new HashMap<>();
-        common.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        options.producer().forEach((name, value) -> {
-            if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
-                common.put(name, value);
-            }
-        });
+        Map<String, Object> common = AdapterKafka.clientProps(options);
         Map<String, Object> consumerProps = new HashMap<>(common);
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -122,7 +109,8 @@ public final class TimerAdapter implements AutoCloseable {
      * @throws AdapterException naming what is wrong
      */
     public static TimerAdapter start(TimerSettings settings, EventPublisher.Options options, MeterRegistry meters) {
-        createStateTopic(options, settings.stateTopic());
+        AdapterKafka.createTopic(options, settings.stateTopic(),
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         List<String> topics = settings.schedules().stream().map(Schedule::topic).distinct().toList();
         try (EventPublisher checker = new EventPublisher(options, meters)) {
             checker.checkWithoutDeadLetters(topics);
@@ -257,63 +245,16 @@ public final class TimerAdapter implements AutoCloseable {
      * transaction the former holder left open is decided, so that a tick it committed late is not fired again.
      */
     private void readState() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        options.producer().forEach((name, value) -> {
-            if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
-                props.put(name, value);
+        Map<String, long[]> read = new LinkedHashMap<>();
+        AdapterKafka.readWhole(options, settings.stateTopic(), TRANSACTION_TIMEOUT.plusSeconds(5), record -> {
+            if (record.key() != null && record.value() != null && record.value().length == 16) {
+                ByteBuffer value = ByteBuffer.wrap(record.value());
+                read.put(new String(record.key(), StandardCharsets.UTF_8), new long[] {value.getLong(),
+                    value.getLong()});
             }
         });
-        long written;
-        try (KafkaConsumer<byte[], byte[]> uncommitted = new KafkaConsumer<>(props)) {
-            written = uncommitted.endOffsets(List.of(statePartition)).get(statePartition);
-        }
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, long[]> read = new LinkedHashMap<>();
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props)) {
-            reader.assign(List.of(statePartition));
-            long deadline = System.nanoTime() + TRANSACTION_TIMEOUT.plusSeconds(5).toNanos();
-            long end = reader.endOffsets(List.of(statePartition)).get(statePartition);
-            while (end < written && System.nanoTime() < deadline) {
-                reader.poll(Duration.ofMillis(200)); // an open transaction holds the end back: wait for it
-                end = reader.endOffsets(List.of(statePartition)).get(statePartition);
-            }
-            reader.seekToBeginning(List.of(statePartition));
-            while (reader.position(statePartition) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && record.value() != null && record.value().length == 16) {
-                        ByteBuffer value = ByteBuffer.wrap(record.value());
-                        read.put(new String(record.key(), StandardCharsets.UTF_8),
-                                new long[] {value.getLong(), value.getLong()});
-                    }
-                }
-            }
-        }
         state.clear();
         state.putAll(read);
-    }
-
-    private static void createStateTopic(EventPublisher.Options options, String topic) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-                    .all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new AdapterException("Cannot create the timer's state topic '" + topic + "': "
-                        + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new AdapterException("No Kafka broker at " + options.bootstrapServers() + " answered within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AdapterException("Interrupted while creating '" + topic + "'", e);
-        }
     }
 
     /** Stops firing and leaves the group, so that another timer of it takes over at once. */

@@ -3,6 +3,7 @@ package dev.eddy.adapters.cdc;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.EngineProcess;
@@ -82,9 +83,7 @@ class CdcAdapterCrashIT {
                 kafka.admin(), "127.0.0.1", 0)) {
             Path config = dir.resolve("cdc.yaml");
             Files.writeString(config, String.join("\n",
-                    "kafka:",
-                    "  bootstrapServers: " + kafka.bootstrapServers(),
-                    "  schemaRegistry: " + registry.url(),
+                    AdapterConfigs.kafka(kafka, registry),
                     "cdc:",
                     "  name: " + prefix,
                     "  database: test",

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.EngineProcess;
@@ -59,9 +60,7 @@ class HttpAdapterCrashIT {
                 kafka.admin(), "127.0.0.1", 0)) {
             Path config = dir.resolve("http.yaml");
             Files.writeString(config, String.join("\n",
-                    "kafka:",
-                    "  bootstrapServers: " + kafka.bootstrapServers(),
-                    "  schemaRegistry: " + registry.url(),
+                    AdapterConfigs.kafka(kafka, registry),
                     "http:",
                     "  listen: 127.0.0.1:" + port,
                     "  topics: [" + topic + "]",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
@@ -41,9 +42,7 @@ class HttpAdapterIT {
         try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
                 kafka.admin(), "127.0.0.1", 0)) {
             Settings settings = Settings.parse(String.join("\n",
-                    "kafka:",
-                    "  bootstrapServers: " + kafka.bootstrapServers(),
-                    "  schemaRegistry: " + registry.url(),
+                    AdapterConfigs.kafka(kafka, registry),
                     "http:",
                     "  listen: 127.0.0.1:0",
                     "  topics: [" + topic + "]",

@@ -8,6 +8,7 @@ import dev.eddy.adapters.Settings;
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.RetryPolicy;
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
@@ -57,9 +58,7 @@ class HttpInvokeIT {
                         throw new IllegalArgumentException("cannot handle this");
                     }).build());
             Settings settings = Settings.parse(String.join("\n",
-                    "kafka:",
-                    "  bootstrapServers: " + kafka.bootstrapServers(),
-                    "  schemaRegistry: " + registry.url(),
+                    AdapterConfigs.kafka(kafka, registry),
                     "http:",
                     "  listen: 127.0.0.1:0",
                     "  transactionalId: " + kafka.uniqueName("http"),

@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.eddy.adapters.testing.MosquittoProcess;
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.EngineProcess;
@@ -54,9 +55,7 @@ class MqttAdapterCrashIT {
                 MosquittoProcess mosquitto = MosquittoProcess.start(dir.resolve("mosquitto"))) {
             Path config = dir.resolve("mqtt.yaml");
             Files.writeString(config, String.join("\n",
-                    "kafka:",
-                    "  bootstrapServers: " + kafka.bootstrapServers(),
-                    "  schemaRegistry: " + registry.url(),
+                    AdapterConfigs.kafka(kafka, registry),
                     "  deadLetterTopic: " + deadLetters,
                     "mqtt:",
                     "  server: " + mosquitto.url(),

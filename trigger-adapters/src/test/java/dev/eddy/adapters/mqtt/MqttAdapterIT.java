@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
@@ -45,9 +46,7 @@ class MqttAdapterIT {
         try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
                 kafka.admin(), "127.0.0.1", 0)) {
             Settings settings = Settings.parse(String.join("\n",
-                    "kafka:",
-                    "  bootstrapServers: " + kafka.bootstrapServers(),
-                    "  schemaRegistry: " + registry.url(),
+                    AdapterConfigs.kafka(kafka, registry),
                     "  deadLetterTopic: " + deadLetters,
                     "mqtt:",
                     "  server: tcp://127.0.0.1:1883",

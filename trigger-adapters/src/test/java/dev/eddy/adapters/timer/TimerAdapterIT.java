@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.EngineProcess;
@@ -40,9 +41,7 @@ class TimerAdapterIT {
                 kafka.admin(), "127.0.0.1", 0)) {
             Path config = dir.resolve("timer.yaml");
             Files.writeString(config, String.join("\n",
-                    "kafka:",
-                    "  bootstrapServers: " + kafka.bootstrapServers(),
-                    "  schemaRegistry: " + registry.url(),
+                    AdapterConfigs.kafka(kafka, registry),
                     "timer:",
                     "  group: " + kafka.uniqueName("timers"),
                     "  stateTopic: " + kafka.uniqueName("timer-state"),
