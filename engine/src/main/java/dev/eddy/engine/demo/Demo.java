@@ -43,7 +43,8 @@ public final class Demo {
             out.printf("Ready in %.1f s. Kafka at %s.%n%n", (System.nanoTime() - bootStart) / 1e9,
                     platform.bootstrapServers());
             DemoSummary summary;
-            try (OutputWatcher watcher = new OutputWatcher(platform.bootstrapServers(), LocalPlatform.READINGS,
+            try (DemoSources sources = DemoSources.start(platform, out);
+                    OutputWatcher watcher = new OutputWatcher(platform.bootstrapServers(), LocalPlatform.READINGS,
                         LocalPlatform.ALERTS);
                     DeviceSimulator simulator = new DeviceSimulator(platform.bootstrapServers(),
                             LocalPlatform.TELEMETRY, devices, ratePerSecond)) {
@@ -75,8 +76,9 @@ public final class Demo {
                 summary = new DemoSummary(last.in, simulator.failed(), last.processed, last.failed, last.out,
                         last.alerts, percentileMillis(latency, 50), percentileMillis(latency, 99),
                         percentileMillis(afterWarmUp, 50), percentileMillis(afterWarmUp, 99), seconds);
+                view.summary(summary);
+                view.sources(sources.counts());
             }
-            view.summary(summary);
             out.println("Stopping the engine and the Kafka broker…");
             return summary;
         }

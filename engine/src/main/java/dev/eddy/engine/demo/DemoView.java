@@ -107,4 +107,15 @@ public final class DemoView {
         }
         out.println();
     }
+
+    /** What the trigger adapters brought to the counting function, by source. */
+    void sources(java.util.Map<String, Long> counts) {
+        if (counts.isEmpty()) {
+            return;
+        }
+        StringBuilder line = new StringBuilder("  sources    ");
+        counts.forEach((name, count) -> line.append(String.format(Locale.ROOT, "%s %,d  ", name, count)));
+        out.println(line.toString().stripTrailing() + "  (events handled by " + DemoSources.COUNTER + ")");
+        out.println();
+    }
 }

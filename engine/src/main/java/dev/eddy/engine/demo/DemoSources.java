@@ -1,0 +1,126 @@
+package dev.eddy.engine.demo;
+
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.kafka.Topics;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trigger adapters of the demo: real sources (MQTT, a log file, a PostgreSQL table, a timer) feeding a function
+ * that counts their events. The adapters are not the engine's: they join from the class path, as classes named in
+ * {@code META-INF/eddy/demo-sources} that take the demo's settings ({@code bootstrapServers},
+ * {@code schemaRegistryUrl}, {@code workDir}, and each source's topic) and a stream to say what they started and what
+ * they skipped and why, and return what stops them. Without them (the engine alone) the demo runs without sources.
+ */
+final class DemoSources implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoSources.class);
+    static final String COUNTER = "source-events";
+    /** The topics the sources write to, by the name the demo shows. */
+    static final Map<String, String> TOPICS = Map.of(
+            "MQTT", "demo.mqtt",
+            "log file", "demo.logs",
+            "PostgreSQL", "demo.cdc.public.eddy_demo_orders",
+            "timer", "demo.timer");
+
+    private final List<AutoCloseable> running;
+    private final Map<String, AtomicLong> counts;
+
+    private DemoSources(List<AutoCloseable> running, Map<String, AtomicLong> counts) {
+        this.running = running;
+        this.counts = counts;
+    }
+
+    /** Creates the sources' topics, deploys the counting function, and starts every source found. */
+    @SuppressWarnings("unchecked")
+    static DemoSources start(LocalPlatform platform, PrintStream out) {
+        List<String> providers = providers();
+        Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+        if (providers.isEmpty()) {
+            return new DemoSources(List.of(), counts);
+        }
+        try (Admin admin = platform.kafka().admin()) {
+            for (String topic : TOPICS.values()) {
+                Topics.create(admin, topic, 1);
+                counts.put(topic, new AtomicLong());
+            }
+        }
+        FunctionDefinition.Builder counter = FunctionDefinition.builder(COUNTER)
+                .handler((event, context) -> event.origin().ifPresent(origin ->
+                        counts.computeIfAbsent(origin.topic(), topic -> new AtomicLong()).incrementAndGet()));
+        TOPICS.values().forEach(counter::input);
+        platform.engine().deploy(counter.build());
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("bootstrapServers", platform.bootstrapServers());
+        settings.put("schemaRegistryUrl", platform.schemaRegistry().url());
+        settings.put("workDir", platform.kafka().workDir().toString());
+        TOPICS.forEach((name, topic) -> settings.put("topic." + name, topic));
+        List<AutoCloseable> running = new ArrayList<>();
+        for (String provider : providers) {
+            try {
+                Object made = Class.forName(provider).getDeclaredConstructor().newInstance();
+                running.add(((BiFunction<Map<String, String>, PrintStream, AutoCloseable>) made)
+                        .apply(Map.copyOf(settings), out));
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                out.println("Sources skipped: " + provider + " could not start (" + e + ")");
+                log.warn("The demo's sources could not start", e);
+            }
+        }
+        return new DemoSources(running, counts);
+    }
+
+    /** Events each source's topic has brought to the counting function, by the source's name. */
+    Map<String, Long> counts() {
+        Map<String, Long> byName = new LinkedHashMap<>();
+        TOPICS.forEach((name, topic) -> {
+            AtomicLong count = counts.get(topic);
+            if (count != null) {
+                byName.put(name, count.get());
+            }
+        });
+        return byName;
+    }
+
+    private static List<String> providers() {
+        List<String> names = new ArrayList<>();
+        try {
+            Enumeration<URL> lists = DemoSources.class.getClassLoader().getResources("META-INF/eddy/demo-sources");
+            while (lists.hasMoreElements()) {
+                try (InputStream in = lists.nextElement().openStream()) {
+                    for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
+                        if (!line.isBlank() && !line.strip().startsWith("#")) {
+                            names.add(line.strip());
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            log.warn("Cannot read META-INF/eddy/demo-sources: {}", e.toString());
+        }
+        return names;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable source : running) {
+            try {
+                source.close();
+            } catch (Exception e) {
+                log.warn("Stopping a demo source: {}", e.toString());
+            }
+        }
+    }
+}
