@@ -136,6 +136,11 @@ public final class AtomicPublisher implements AutoCloseable {
         received.increment();
     }
 
+    /** Counts events taken from the source. */
+    public void received(int events) {
+        received.increment(events);
+    }
+
     /**
      * Publishes a group of records whole or not at all; waits while {@code maxInFlight} groups wait.
      *

@@ -318,7 +318,7 @@ public final class LogAdapter implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 publisher.publish(group).get(60, TimeUnit.SECONDS);
-                publisher.received();
+                publisher.received(records.size());
                 return;
             } catch (ExecutionException | TimeoutException e) {
                 if (closing) {
