@@ -47,6 +47,12 @@ final class DevCommand implements Callable<Integer> {
                     + " one. Default: ${DEFAULT-VALUE}.")
     private int registryPort;
 
+    @Option(names = "--trigger", paramLabel = "<kind>=<file>",
+            description = "Runs a trigger adapter in the platform (mqtt, http, logs, cdc, timer) from its configuration"
+                    + " file, as './eddy trigger <kind> --config <file>' would; without a kafka section it gets the"
+                    + " platform's broker and schema registry. Repeatable.")
+    private java.util.List<String> triggers = new java.util.ArrayList<>();
+
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,7 +73,8 @@ final class DevCommand implements Callable<Integer> {
         try (LocalPlatform platform = LocalPlatform.start(dir, port, registryPort, new SimpleMeterRegistry());
                 AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
                         platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
-                        platform.deployments())) {
+                        platform.deployments());
+                AutoCloseable adapters = startTriggers(platform)) {
             int restored = platform.restored();
             System.out.printf(Locale.ROOT, "%nEddy is running.%n"
                             + "  Kafka bootstrap servers  %s%n"
@@ -102,6 +109,27 @@ final class DevCommand implements Callable<Integer> {
             run.done();
         }
         return 0;
+    }
+
+    /** The adapters asked for with --trigger, through the trigger adapters' module on the class path. */
+    @SuppressWarnings("unchecked")
+    private AutoCloseable startTriggers(LocalPlatform platform) {
+        if (triggers.isEmpty()) {
+            return () -> { };
+        }
+        java.util.List<Object> providers = dev.eddy.engine.internal.ListedClasses.instances("dev-triggers");
+        if (providers.isEmpty()) {
+            throw new dev.eddy.engine.EddyException("--trigger needs the trigger adapters on the class path (run"
+                    + " ./eddy from the Eddy directory)");
+        }
+        java.util.Map<String, String> settings = java.util.Map.of("bootstrapServers", platform.bootstrapServers(),
+                "schemaRegistryUrl", platform.schemaRegistry().url(), "triggers", String.join("\n", triggers));
+        try {
+            return ((java.util.function.BiFunction<java.util.Map<String, String>, java.io.PrintStream, AutoCloseable>)
+                    providers.get(0)).apply(settings, System.out);
+        } catch (RuntimeException e) {
+            throw new dev.eddy.engine.EddyException("A trigger adapter could not start: " + e.getMessage(), e);
+        }
     }
 
     /** $EDDY_TOKEN, else the token of earlier runs, else a new one; kept where the CLI looks for it. */

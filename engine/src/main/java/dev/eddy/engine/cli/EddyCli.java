@@ -33,38 +33,12 @@ public final class EddyCli implements Runnable {
         for (CliCommandProvider provider : ServiceLoader.load(CliCommandProvider.class)) {
             commandLine.addSubcommand(provider.command());
         }
-        for (Object command : listedCommands()) {
+        // Commands of modules the engine does not depend on (the trigger adapters).
+        for (Object command : dev.eddy.engine.internal.ListedClasses.instances("cli-commands")) {
             commandLine.addSubcommand(command);
         }
         commandLine.setExecutionExceptionHandler(new ErrorHandler());
         return commandLine;
-    }
-
-    /**
-     * The picocli commands named in {@code META-INF/eddy/cli-commands} files on the classpath, one class name a line:
-     * how a module that does not depend on the engine (the trigger adapters) adds a command.
-     */
-    private static java.util.List<Object> listedCommands() {
-        java.util.List<Object> commands = new java.util.ArrayList<>();
-        try {
-            java.util.Enumeration<java.net.URL> lists = EddyCli.class.getClassLoader()
-                    .getResources("META-INF/eddy/cli-commands");
-            while (lists.hasMoreElements()) {
-                java.net.URL list = lists.nextElement();
-                try (java.io.InputStream in = list.openStream()) {
-                    for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                            .split("\\R")) {
-                        String name = line.strip();
-                        if (!name.isEmpty() && !name.startsWith("#")) {
-                            commands.add(Class.forName(name).getDeclaredConstructor().newInstance());
-                        }
-                    }
-                }
-            }
-        } catch (java.io.IOException | ReflectiveOperationException e) {
-            throw new IllegalStateException("A command listed in META-INF/eddy/cli-commands cannot be loaded: " + e, e);
-        }
-        return commands;
     }
 
     @Override

@@ -1,13 +1,10 @@
 package dev.eddy.engine.demo;
 
 import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.internal.ListedClasses;
 import dev.eddy.engine.kafka.Topics;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +44,14 @@ final class DemoSources implements AutoCloseable {
     /** Creates the sources' topics, deploys the counting function, and starts every source found. */
     @SuppressWarnings("unchecked")
     static DemoSources start(LocalPlatform platform, PrintStream out) {
-        List<String> providers = providers();
+        List<Object> providers;
         Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+        try {
+            providers = ListedClasses.instances("demo-sources");
+        } catch (IllegalStateException e) {
+            out.println("Sources skipped: " + e.getMessage());
+            return new DemoSources(List.of(), counts);
+        }
         if (providers.isEmpty()) {
             return new DemoSources(List.of(), counts);
         }
@@ -69,12 +72,11 @@ final class DemoSources implements AutoCloseable {
         settings.put("workDir", platform.kafka().workDir().toString());
         TOPICS.forEach((name, topic) -> settings.put("topic." + name, topic));
         List<AutoCloseable> running = new ArrayList<>();
-        for (String provider : providers) {
+        for (Object provider : providers) {
             try {
-                Object made = Class.forName(provider).getDeclaredConstructor().newInstance();
-                running.add(((BiFunction<Map<String, String>, PrintStream, AutoCloseable>) made)
+                running.add(((BiFunction<Map<String, String>, PrintStream, AutoCloseable>) provider)
                         .apply(Map.copyOf(settings), out));
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            } catch (RuntimeException | LinkageError e) {
                 out.println("Sources skipped: " + provider + " could not start (" + e + ")");
                 log.warn("The demo's sources could not start", e);
             }
@@ -92,25 +94,6 @@ final class DemoSources implements AutoCloseable {
             }
         });
         return byName;
-    }
-
-    private static List<String> providers() {
-        List<String> names = new ArrayList<>();
-        try {
-            Enumeration<URL> lists = DemoSources.class.getClassLoader().getResources("META-INF/eddy/demo-sources");
-            while (lists.hasMoreElements()) {
-                try (InputStream in = lists.nextElement().openStream()) {
-                    for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
-                        if (!line.isBlank() && !line.strip().startsWith("#")) {
-                            names.add(line.strip());
-                        }
-                    }
-                }
-            }
-        } catch (java.io.IOException e) {
-            log.warn("Cannot read META-INF/eddy/demo-sources: {}", e.toString());
-        }
-        return names;
     }
 
     @Override

@@ -59,18 +59,7 @@ public final class TriggerCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return runUntilStopped("mqtt", () -> {
-                Settings settings = Settings.read(config).only("kafka", "mqtt");
-                MqttSettings mqtt = MqttSettings.read(settings.section("mqtt"));
-                EventPublisher publisher = new EventPublisher(
-                        EventPublisher.Options.read("mqtt", settings.section("kafka")), METERS);
-                try {
-                    return MqttAdapter.start(mqtt, publisher);
-                } catch (RuntimeException e) {
-                    publisher.close();
-                    throw e;
-                }
-            });
+            return runUntilStopped("mqtt", () -> start("mqtt", Settings.read(config)));
         }
     }
 
@@ -95,11 +84,7 @@ public final class TriggerCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return runUntilStopped("http", () -> {
-                Settings settings = Settings.read(config).only("kafka", "http");
-                HttpSettings http = HttpSettings.read(settings.section("http"));
-                return HttpAdapter.start(http, EventPublisher.Options.read("http", settings.section("kafka")), METERS);
-            });
+            return runUntilStopped("http", () -> start("http", Settings.read(config)));
         }
     }
 
@@ -125,11 +110,7 @@ public final class TriggerCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return runUntilStopped("logs", () -> {
-                Settings settings = Settings.read(config).only("kafka", "logs");
-                EventPublisher.Options options = EventPublisher.Options.read("logs", settings.section("kafka"));
-                return LogAdapter.start(settings.section("logs"), options, METERS);
-            });
+            return runUntilStopped("logs", () -> start("logs", Settings.read(config)));
         }
     }
 
@@ -155,11 +136,7 @@ public final class TriggerCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return runUntilStopped("cdc", () -> {
-                Settings settings = Settings.read(config).only("kafka", "cdc");
-                EventPublisher.Options options = EventPublisher.Options.read("cdc", settings.section("kafka"));
-                return CdcAdapter.start(settings.section("cdc"), options, METERS);
-            });
+            return runUntilStopped("cdc", () -> start("cdc", Settings.read(config)));
         }
     }
 
@@ -185,16 +162,45 @@ public final class TriggerCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return runUntilStopped("timer", () -> {
-                Settings settings = Settings.read(config).only("kafka", "timer");
-                TimerAdapter.TimerSettings timer = TimerAdapter.TimerSettings.read(settings.section("timer"));
-                return TimerAdapter.start(timer, EventPublisher.Options.read("timer", settings.section("kafka")),
-                        METERS);
-            });
+            return runUntilStopped("timer", () -> start("timer", Settings.read(config)));
         }
     }
 
     private static final MeterRegistry METERS = new SimpleMeterRegistry();
+
+    /** The kinds of adapter there are. */
+    static final java.util.List<String> KINDS = java.util.List.of("mqtt", "http", "logs", "cdc", "timer");
+
+    /**
+     * Starts an adapter of a kind from its configuration (a {@code kafka} section and the kind's own).
+     *
+     * @throws AdapterException for a bad setting or what cannot be reached, saying which
+     */
+    static AutoCloseable start(String kind, Settings file) {
+        if (!KINDS.contains(kind)) {
+            throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
+        }
+        Settings settings = file.only("kafka", kind);
+        EventPublisher.Options options = EventPublisher.Options.read(kind, settings.section("kafka"));
+        Settings own = settings.section(kind);
+        return switch (kind) {
+            case "mqtt" -> {
+                MqttSettings mqtt = MqttSettings.read(own);
+                EventPublisher publisher = new EventPublisher(options, METERS);
+                try {
+                    yield MqttAdapter.start(mqtt, publisher);
+                } catch (RuntimeException e) {
+                    publisher.close();
+                    throw e;
+                }
+            }
+            case "http" -> HttpAdapter.start(HttpSettings.read(own), options, METERS);
+            case "logs" -> LogAdapter.start(own, options, METERS);
+            case "cdc" -> CdcAdapter.start(own, options, METERS);
+            case "timer" -> TimerAdapter.start(TimerAdapter.TimerSettings.read(own), options, METERS);
+            default -> throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
+        };
+    }
 
     @FunctionalInterface
     private interface Starter {
