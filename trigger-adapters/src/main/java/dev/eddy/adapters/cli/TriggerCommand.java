@@ -52,14 +52,10 @@ public final class TriggerCommand implements Runnable {
                 "        topic: iot.telemetry",
                 "        key: \"{device}\"",
                 "        units: {temp: Cel}"})
-    static final class Mqtt implements Callable<Integer> {
-
-        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
-        private Path config;
-
+    static final class Mqtt extends AdapterCommand {
         @Override
-        public Integer call() throws Exception {
-            return runUntilStopped("mqtt", () -> start("mqtt", Settings.read(config)));
+        String kind() {
+            return "mqtt";
         }
     }
 
@@ -77,14 +73,10 @@ public final class TriggerCommand implements Runnable {
                 "    listen: 127.0.0.1:8090",
                 "    topics: [orders]",
                 "    tokens: [env:EDDY_HTTP_TOKEN]"})
-    static final class Http implements Callable<Integer> {
-
-        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
-        private Path config;
-
+    static final class Http extends AdapterCommand {
         @Override
-        public Integer call() throws Exception {
-            return runUntilStopped("http", () -> start("http", Settings.read(config)));
+        String kind() {
+            return "http";
         }
     }
 
@@ -103,14 +95,10 @@ public final class TriggerCommand implements Runnable {
                 "        topic: logs.app",
                 "        format: json             # or logfmt, plain",
                 "        multiline: '^\\s'        # lines that continue an event"})
-    static final class Logs implements Callable<Integer> {
-
-        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
-        private Path config;
-
+    static final class Logs extends AdapterCommand {
         @Override
-        public Integer call() throws Exception {
-            return runUntilStopped("logs", () -> start("logs", Settings.read(config)));
+        String kind() {
+            return "logs";
         }
     }
 
@@ -129,14 +117,10 @@ public final class TriggerCommand implements Runnable {
                 "    user: postgres",
                 "    password: env:PGPASSWORD",
                 "    tables: [public.orders]     # into cdc.public.orders"})
-    static final class Cdc implements Callable<Integer> {
-
-        @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
-        private Path config;
-
+    static final class Cdc extends AdapterCommand {
         @Override
-        public Integer call() throws Exception {
-            return runUntilStopped("cdc", () -> start("cdc", Settings.read(config)));
+        String kind() {
+            return "cdc";
         }
     }
 
@@ -155,14 +139,24 @@ public final class TriggerCommand implements Runnable {
                 "        cron: '*/5 * * * *'      # or every: 10s",
                 "        topic: reports.tick",
                 "        missed: skip             # or catch-up"})
-    static final class Timer implements Callable<Integer> {
+    static final class Timer extends AdapterCommand {
+        @Override
+        String kind() {
+            return "timer";
+        }
+    }
+
+    /** What every adapter's command is: its configuration file, then the adapter until stopped. */
+    abstract static class AdapterCommand implements Callable<Integer> {
 
         @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
         private Path config;
 
+        abstract String kind();
+
         @Override
         public Integer call() throws Exception {
-            return runUntilStopped("timer", () -> start("timer", Settings.read(config)));
+            return runUntilStopped(kind(), () -> start(kind(), Settings.read(config)));
         }
     }
 
