@@ -55,8 +55,11 @@ class ExactlyOnceCrashIT {
         String input = kafka.newTopic("eos-zombie-in", 6);
         String output = kafka.newTopic("eos-zombie-out", 6);
         String name = kafka.uniqueName("eos-zombie");
-        try (EngineProcess zombie = engine(kafka, name, input, output, "zombie").start();
-                EngineProcess successor = engine(kafka, name, input, output, "successor");
+        // The frozen engine's open transaction holds back the successor's committed offsets until Kafka aborts it:
+        // a short transaction timeout bounds that wait (the default, 300 s, outlasts the test's patience).
+        List<String> shortTransactions = List.of("--set", "producer.transaction.timeout.ms=20000");
+        try (EngineProcess zombie = engine(kafka, name, input, output, "zombie", shortTransactions).start();
+                EngineProcess successor = engine(kafka, name, input, output, "successor", shortTransactions);
                 LoadProducer load = new LoadProducer(kafka.bootstrapServers(), input, records, 1000, RATE).start()) {
             await().atMost(QUIET).until(() -> kafka.endOffsetSum(output) >= records / 4);
             zombie.freeze();
@@ -79,9 +82,15 @@ class ExactlyOnceCrashIT {
     }
 
     private static EngineProcess engine(TestKafka kafka, String name, String input, String output, String instance) {
+        return engine(kafka, name, input, output, instance, List.of());
+    }
+
+    private static EngineProcess engine(TestKafka kafka, String name, String input, String output, String instance,
+            List<String> more) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--name", name,
                 "--handler", CopyHandler.class.getName(), "--input", input, "--output", output,
                 "--delivery", "EXACTLY_ONCE", "--set", "instance.id=" + instance, "--set", "commit.interval.ms=200"));
+        args.addAll(more);
         return new EngineProcess(args, Path.of("target", "engine-processes", name + "-" + instance + ".log"));
     }
 }
