@@ -14,9 +14,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * What adapters do with Kafka besides publishing: create their own topics (idempotency keys, positions, replies,
@@ -36,6 +38,22 @@ public final class AdapterKafka {
                 props.put(name, value); // the same credentials as the producer's
             }
         });
+        return props;
+    }
+
+    /**
+     * The settings of an adapter's producer: acks=all, idempotent, byte arrays; {@code own} (linger, a transactional
+     * id) over those, and the configuration's {@code kafka.producer} settings over all.
+     */
+    public static Map<String, Object> producerProps(EventPublisher.Options options, Map<String, Object> own) {
+        Map<String, Object> props = clientProps(options);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "eddy-trigger-" + options.adapter());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putAll(own);
+        props.putAll(options.producer());
         return props;
     }
 

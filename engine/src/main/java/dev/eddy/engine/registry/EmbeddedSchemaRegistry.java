@@ -411,6 +411,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     /** Registers a schema (or finds it registered) under the subject, checking the subject's compatibility. */
     private int register(String subject, Schema schema) {
+        synchronized (this) {
+            Integer known = idUnder(subject, schema);
+            if (known != null) {
+                return known; // registered already: no need to ask the topic
+            }
+        }
         catchUp();
         String proposal = java.util.UUID.randomUUID().toString();
         synchronized (this) {

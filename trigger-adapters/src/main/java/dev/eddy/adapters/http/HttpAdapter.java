@@ -164,29 +164,17 @@ public final class HttpAdapter implements AutoCloseable {
                     + new java.util.TreeSet<>(settings.topics())));
             return;
         }
-        byte[] body = body(exchange);
-        if (body == null) {
-            reply(exchange, 413, error("the body is over " + settings.maxBodyBytes() + " bytes"));
-            return;
-        }
-        publisher.received();
         String key = exchange.getRequestHeaders().getFirst(IDEMPOTENCY_KEY);
         if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
             reply(exchange, 400, error("the Idempotency-Key header must be 1 to 255 visible ASCII characters"));
             return;
         }
-        HttpEvents.Request request = new HttpEvents.Request(exchange.getRequestURI().getRawPath(),
-                query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
-                exchange.getRemoteAddress().getAddress().getHostAddress(),
-                "http://" + host(exchange));
-        List<Envelope> events;
-        try {
-            events = HttpEvents.read(request, path.length == 5, key);
-        } catch (HttpEvents.BadRequest e) {
-            reply(exchange, 400, error(e.getMessage()));
+        Taken taken = take(exchange, path.length == 5, key);
+        if (taken == null) {
             return;
         }
-        String recordKey = request.query().get("key");
+        List<Envelope> events = taken.events();
+        String recordKey = taken.recordKey();
         if (key == null) {
             IdempotencyKeys.Accepted done = publish(topic, recordKey, events, null);
             accepted(exchange, done, false);
@@ -203,25 +191,14 @@ public final class HttpAdapter implements AutoCloseable {
                     + " functions are " + new java.util.TreeSet<>(settings.functions().keySet())));
             return;
         }
-        byte[] body = body(exchange);
-        if (body == null) {
-            reply(exchange, 413, error("the body is over " + settings.maxBodyBytes() + " bytes"));
-            return;
-        }
-        publisher.received();
-        List<Envelope> events;
-        try {
-            events = HttpEvents.read(new HttpEvents.Request(exchange.getRequestURI().getRawPath(),
-                    query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
-                    exchange.getRemoteAddress().getAddress().getHostAddress(), "http://" + host(exchange)), false, null);
-        } catch (HttpEvents.BadRequest e) {
-            reply(exchange, 400, error(e.getMessage()));
+        Taken taken = take(exchange, false, null);
+        if (taken == null) {
             return;
         }
         String correlationId = java.util.UUID.randomUUID().toString();
         AtomicPublisher.Outgoing request;
         try {
-            request = publisher.event(topic, query(exchange.getRequestURI().getRawQuery()).get("key"), events.get(0));
+            request = publisher.event(topic, taken.recordKey(), taken.events().get(0));
         } catch (SerdeException e) {
             throw new Unavailable("the event cannot be written (the schema registry?): " + e.getMessage());
         }
@@ -267,6 +244,33 @@ public final class HttpAdapter implements AutoCloseable {
             throw new Unavailable("the adapter is stopping");
         } finally {
             replies.forget(correlationId);
+        }
+    }
+
+    /** A request's events and the record key it asks for ({@code ?key=}, or null). */
+    private record Taken(List<Envelope> events, String recordKey) {
+    }
+
+    /**
+     * Reads a request's body and makes its events.
+     *
+     * @return null when the request was answered already (413 for a body over the limit, 400 for a bad one)
+     */
+    private Taken take(HttpExchange exchange, boolean batch, String idempotencyKey) throws IOException {
+        byte[] body = body(exchange);
+        if (body == null) {
+            reply(exchange, 413, error("the body is over " + settings.maxBodyBytes() + " bytes"));
+            return null;
+        }
+        publisher.received();
+        HttpEvents.Request request = new HttpEvents.Request(exchange.getRequestURI().getRawPath(),
+                query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
+                exchange.getRemoteAddress().getAddress().getHostAddress(), "http://" + host(exchange));
+        try {
+            return new Taken(HttpEvents.read(request, batch, idempotencyKey), request.query().get("key"));
+        } catch (HttpEvents.BadRequest e) {
+            reply(exchange, 400, error(e.getMessage()));
+            return null;
         }
     }
 

@@ -35,7 +35,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,13 +86,11 @@ public final class TimerAdapter implements AutoCloseable {
         consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(consumerProps);
-        Map<String, Object> producerProps = new HashMap<>(common);
-        producerProps.putAll(options.producer());
+        Map<String, Object> producerProps = AdapterKafka.producerProps(options, Map.of());
+        // Not the configuration's: each timer its own id (the group's generation fences, not the id), and a successor
+        // waits this long for a transaction its predecessor left open.
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.group() + "-" + UUID.randomUUID());
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
-        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(producerProps);
         producer.initTransactions();
         this.registry = SchemaRegistryClient.builder(options.schemaRegistryUrl()).build();

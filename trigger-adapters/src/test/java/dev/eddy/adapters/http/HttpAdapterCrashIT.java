@@ -109,7 +109,10 @@ class HttpAdapterCrashIT {
         }
     }
 
-    /** Sends one request until it is accepted (a 2xx), the same key each time. */
+    /**
+     * Sends one request until it is accepted (a 2xx), the same key each time; while the adapter is down, waits until
+     * its port takes connections again.
+     */
     private static void send(HttpClient http, String url, String key, Set<String> accepted, AtomicInteger retries) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").header(HttpAdapter.IDEMPOTENCY_KEY, key)
@@ -123,18 +126,22 @@ class HttpAdapterCrashIT {
                     return;
                 }
             } catch (IOException e) {
-                // the adapter is down or went down mid-request: send it again
+                // The adapter is down or went down mid-request: send it again once it listens.
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> listening(request.uri().getPort()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
             retries.incrementAndGet();
-            try {
-                Thread.sleep(100); // a client's pause between retries, not a wait for the system under test
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -38,8 +37,9 @@ final class CloudEventHeaders {
     private final byte[] source;
     /** ce_type by output topic. */
     private final Map<String, byte[]> types = new HashMap<>();
-    /** The start of the ids of each input partition's emits, by topic and partition. */
-    private final Map<String, byte[][]> prefixes = new ConcurrentHashMap<>();
+    /** The start of the ids of each input partition's emits: {@code <topic>:<partition>:} in UTF-8. */
+    private final PartitionCache<byte[]> prefixes = new PartitionCache<>((topic, partition) ->
+            (topic + ':' + partition + ':').getBytes(StandardCharsets.UTF_8));
 
     /**
      * @param outputs the function's outputs: name → topic
@@ -94,7 +94,7 @@ final class CloudEventHeaders {
 
     /** {@code <topic>:<partition>:<offset>:<emit>}, written straight into bytes: it is made for every record. */
     private byte[] id(ConsumerRecord<byte[], byte[]> input, int emit) {
-        byte[] prefix = prefix(input.topic(), input.partition());
+        byte[] prefix = prefixes.get(input.topic(), input.partition());
         long offset = input.offset();
         int offsetDigits = digits(offset);
         byte[] id = Arrays.copyOf(prefix, prefix.length + offsetDigits + 1 + digits(emit));
@@ -102,22 +102,6 @@ final class CloudEventHeaders {
         id[prefix.length + offsetDigits] = ':';
         writeDigits(id, id.length, emit);
         return id;
-    }
-
-    /** {@code <topic>:<partition>:} in UTF-8, made once per partition; each array is replaced whole. */
-    private byte[] prefix(String topic, int partition) {
-        byte[][] known = prefixes.get(topic);
-        if (known != null && partition < known.length && known[partition] != null) {
-            return known[partition];
-        }
-        byte[] made = (topic + ':' + partition + ':').getBytes(StandardCharsets.UTF_8);
-        prefixes.compute(topic, (t, old) -> {
-            byte[][] next = old == null ? new byte[partition + 1][] : Arrays.copyOf(old, Math.max(old.length,
-                    partition + 1));
-            next[partition] = made;
-            return next;
-        });
-        return made;
     }
 
     private static int digits(long value) {

@@ -299,24 +299,12 @@ final class Invoker {
     private record Source(TopicPartition partition, String fence) {
     }
 
-    /** The partitions' sources by topic, indexed by partition; each array is replaced whole, never changed. */
-    private final Map<String, Source[]> sources = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each partition's source, made once. */
+    private final PartitionCache<Source> sources = new PartitionCache<>((topic, partition) ->
+            new Source(new TopicPartition(topic, partition), KeyState.source(topic, partition)));
 
     private Source source(ConsumerRecord<byte[], byte[]> record) {
-        int partition = record.partition();
-        Source[] known = sources.get(record.topic());
-        if (known != null && partition < known.length && known[partition] != null) {
-            return known[partition];
-        }
-        Source made = new Source(new TopicPartition(record.topic(), partition),
-                KeyState.source(record.topic(), partition));
-        sources.compute(record.topic(), (topic, old) -> {
-            Source[] next = old == null ? new Source[partition + 1] : Arrays.copyOf(old, Math.max(old.length,
-                    partition + 1));
-            next[partition] = made;
-            return next;
-        });
-        return made;
+        return sources.get(record.topic(), record.partition());
     }
 
     private void timed(long nanos, int records) {
