@@ -33,6 +33,7 @@ import picocli.CommandLine.Parameters;
             "  io-bound       20 ms handler, KEY order vs one record at a time per partition (target 100)",
             "  eos-passthrough exactly-once copy vs Kafka Streams exactly_once_v2 (target 1.0)",
             "  e2e-latency    produce → handler start at 5,000/s vs raw produce → poll (p99 ≤ 20 ms)",
+            "  stateful-counter state += 1 per event, state in Kafka, vs the stateless pass-through (target 0.7)",
             ""})
 public final class BenchCommand implements Callable<Integer> {
 

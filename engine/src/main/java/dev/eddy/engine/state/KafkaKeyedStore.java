@@ -90,7 +90,7 @@ public final class KafkaKeyedStore implements KeyedStore {
      * of the same key.
      */
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state,
+    public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
         Map<String, KeyState> copy = owned(source);
         byte[] value = state.isEmpty() ? null : state.encode();
@@ -105,14 +105,14 @@ public final class KafkaKeyedStore implements KeyedStore {
         copy.compute(key, (k, old) -> {
             CompletableFuture<Void> earlier = waiting.get(key);
             if (earlier == null && (emitted == null || emitted.isDone())) {
-                send(partition, key, value, written);
+                send(partition, recordKey, value, written);
             } else {
                 CompletableFuture<Void> ready = earlier == null ? emitted
                         : emitted == null ? earlier : CompletableFuture.allOf(earlier, emitted);
                 // Sent whether or not the outputs were taken: a refused output dead-letters its record, and a failed
                 // one stops the function; either way the state is what the call made it.
                 CompletableFuture<Void> sent = ready.handleAsync((ok, e) -> {
-                    send(partition, key, value, written);
+                    send(partition, recordKey, value, written);
                     return null;
                 }, sender);
                 waiting.put(key, sent);
@@ -128,9 +128,9 @@ public final class KafkaKeyedStore implements KeyedStore {
         return written;
     }
 
-    private void send(int partition, String key, byte[] value, CompletableFuture<Void> written) {
+    private void send(int partition, byte[] recordKey, byte[] value, CompletableFuture<Void> written) {
         try {
-            producer.send(new ProducerRecord<>(changelog, partition, Base64.getUrlDecoder().decode(key), value),
+            producer.send(new ProducerRecord<>(changelog, partition, recordKey, value),
                     (metadata, exception) -> {
                         if (exception == null) {
                             written.complete(null);
@@ -291,7 +291,7 @@ public final class KafkaKeyedStore implements KeyedStore {
                                     function, key, changelog, e.toString());
                         }
                     });
-                    send(partition, key, left.isEmpty() ? null : left.encode(), written);
+                    send(partition, Base64.getUrlDecoder().decode(key), left.isEmpty() ? null : left.encode(), written);
                     if (left.isEmpty()) {
                         metrics.keys.decrementAndGet();
                     }

@@ -29,10 +29,10 @@ public final class KeyState implements StateStore {
     private static final byte FORMAT = 1;
 
     /**
-     * State name → entry → stored value. The inner maps are never changed once made, but replaced whole (most hold
-     * one value), so that a copy shares them and costs one small map.
+     * State name → entry → stored value. Neither these maps nor the inner ones are changed once made: a write
+     * replaces them (most keys hold one value, so that is a map of one or two), and a copy shares them until then.
      */
-    private final Map<String, Map<String, Stored>> states;
+    private Map<String, Map<String, Stored>> states;
     private String fenceSource;
     /** {@link #fenceSource} in UTF-8, once encoded: a key's fence source rarely changes. */
     private byte[] fenceSourceBytes;
@@ -58,12 +58,12 @@ public final class KeyState implements StateStore {
 
     /** A key with no state, never written. */
     public static KeyState empty() {
-        return new KeyState(new HashMap<>(4), null, -1);
+        return new KeyState(Map.of(), null, -1, Long.MAX_VALUE);
     }
 
     /** An independent copy, for a call's changes. */
     public KeyState copy() {
-        KeyState copy = new KeyState(new HashMap<>(states), fenceSource, fenceOffset, expiresNoEarlier);
+        KeyState copy = new KeyState(states, fenceSource, fenceOffset, expiresNoEarlier);
         copy.fenceSourceBytes = fenceSourceBytes;
         return copy;
     }
@@ -116,23 +116,35 @@ public final class KeyState implements StateStore {
         if (stored == null) {
             if (entries != null && entries.containsKey(name)) {
                 if (entries.size() == 1) {
-                    states.remove(state);
+                    states = without(states, state);
                 } else {
-                    Map<String, Stored> left = new HashMap<>(entries);
-                    left.remove(name);
-                    states.put(state, left);
+                    states = with(states, state, without(entries, name));
                 }
             }
             return;
         }
         expiresNoEarlier = Math.min(expiresNoEarlier, stored.expiresAtMillis());
-        if (entries == null || entries.size() == 1 && entries.containsKey(name)) {
-            states.put(state, Map.of(name, stored));
-        } else {
-            Map<String, Stored> changed = new HashMap<>(entries);
-            changed.put(name, stored);
-            states.put(state, changed);
+        states = with(states, state, entries == null ? Map.of(name, stored) : with(entries, name, stored));
+    }
+
+    /** A map like {@code map} with {@code value} under {@code key}; {@code map} stays as it was. */
+    private static <V> Map<String, V> with(Map<String, V> map, String key, V value) {
+        if (map.isEmpty() || map.size() == 1 && map.containsKey(key)) {
+            return Map.of(key, value);
         }
+        Map<String, V> changed = new HashMap<>(map);
+        changed.put(key, value);
+        return changed;
+    }
+
+    /** A map like {@code map} without {@code key}; {@code map} stays as it was. */
+    private static <V> Map<String, V> without(Map<String, V> map, String key) {
+        if (map.size() == 1 && map.containsKey(key)) {
+            return Map.of();
+        }
+        Map<String, V> left = new HashMap<>(map);
+        left.remove(key);
+        return left;
     }
 
     /** Every state by name, then entry ({@code ""} for a value state's value). */
@@ -159,7 +171,8 @@ public final class KeyState implements StateStore {
             return false;
         }
         boolean dropped = false;
-        Iterator<Map.Entry<String, Map<String, Stored>>> names = states.entrySet().iterator();
+        Map<String, Map<String, Stored>> kept = new HashMap<>(states);
+        Iterator<Map.Entry<String, Map<String, Stored>>> names = kept.entrySet().iterator();
         while (names.hasNext()) {
             Map.Entry<String, Map<String, Stored>> state = names.next();
             Map<String, Stored> left = new HashMap<>(state.getValue());
@@ -172,6 +185,7 @@ public final class KeyState implements StateStore {
                 }
             }
         }
+        states = kept;
         expiresNoEarlier = nextExpiry();
         return dropped;
     }
@@ -224,10 +238,10 @@ public final class KeyState implements StateStore {
         out.putLong(fenceOffset);
         out.putInt(states.size());
         for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
-            text(out, state.getKey().getBytes(StandardCharsets.UTF_8));
+            text(out, state.getKey());
             out.putInt(state.getValue().size());
             for (Map.Entry<String, Stored> entry : state.getValue().entrySet()) {
-                text(out, entry.getKey().getBytes(StandardCharsets.UTF_8));
+                text(out, entry.getKey());
                 out.putLong(entry.getValue().expiresAtMillis());
                 byte[] value = entry.getValue().value();
                 out.putInt(value.length);
@@ -247,6 +261,21 @@ public final class KeyState implements StateStore {
             }
         }
         return text.length();
+    }
+
+    /** Writes text as {@link #text(ByteBuffer, byte[])} does, ASCII without making its bytes first. */
+    private static void text(ByteBuffer out, String text) {
+        if (utf8Length(text) != text.length()) {
+            text(out, text.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (text.length() > 0xFFFF) {
+            throw new IllegalArgumentException("a state name or entry of " + text.length() + " bytes; at most 65535");
+        }
+        out.putShort((short) text.length());
+        for (int i = 0; i < text.length(); i++) {
+            out.put((byte) text.charAt(i));
+        }
     }
 
     private static void text(ByteBuffer out, byte[] utf8) {
@@ -291,12 +320,12 @@ public final class KeyState implements StateStore {
                     in.get(value);
                     entries.put(entry, new Stored(value, expires));
                 }
-                states.put(name, entries);
+                states.put(name, size == 1 ? Map.copyOf(entries) : entries);
             }
             if (in.hasRemaining()) {
                 throw new IllegalArgumentException("not a key's state: " + in.remaining() + " bytes too many");
             }
-            return new KeyState(states, source.isEmpty() ? null : source, offset);
+            return new KeyState(count == 1 ? Map.copyOf(states) : states, source.isEmpty() ? null : source, offset);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("not a key's state: the bytes end too soon", e);
         }

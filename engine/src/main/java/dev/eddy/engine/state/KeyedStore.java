@@ -20,6 +20,8 @@ public interface KeyedStore extends AutoCloseable {
     /**
      * Saves a key's state (deletes it when empty), unless the store holds a later fence for it already.
      *
+     * @param key     the store key ({@link dev.eddy.sdk.spi.CallState#storeKey}) of {@code recordKey}, the record's
+     *                own key
      * @param emitted completes when Kafka has acknowledged what the call emitted, or null when there is nothing to
      *                wait for; only a store that {@link #defersWrites} takes one. The state must not be durable
      *                before the outputs: a record whose state is durable is not handled again after a crash.
@@ -27,7 +29,8 @@ public interface KeyedStore extends AutoCloseable {
      *         write before returning)
      * @throws StateStoreException when the state cannot be written; the call counts as failed
      */
-    CompletableFuture<Void> save(TopicPartition source, String key, KeyState state, CompletableFuture<Void> emitted);
+    CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
+            CompletableFuture<Void> emitted);
 
     /**
      * Whether the store can hold a write back until the call's outputs are acknowledged without holding up the key

@@ -112,7 +112,7 @@ public final class PostgresKeyedStore implements ExternalStore {
     }
 
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state,
+    public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
         try (Connection connection = pool.getConnection()) {
             if (state.isEmpty()) {

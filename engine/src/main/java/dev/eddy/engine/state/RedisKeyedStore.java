@@ -105,7 +105,7 @@ public final class RedisKeyedStore implements ExternalStore {
     }
 
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, KeyState state,
+    public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
         write(key, state, "save");
         return WRITTEN;

@@ -11,6 +11,7 @@ import dev.eddy.sdk.Codec;
 import dev.eddy.sdk.MapState;
 import dev.eddy.sdk.ValueState;
 import dev.eddy.sdk.spi.CallState;
+import dev.eddy.sdk.spi.StateStore;
 import dev.eddy.sdk.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,6 +74,43 @@ class KeyStateTest {
         second.commitTo(next);
         assertEquals(Optional.of(1L), call(loaded).get(COUNT));
         assertEquals(Optional.of(2L), call(next).get(COUNT));
+    }
+
+    @Test
+    void shouldLeaveTheOriginalAloneWhenACopysMapEntriesAreAddedRemovedOrExpire() {
+        KeyState original = KeyState.empty();
+        CallState first = call(original);
+        first.set(COUNT, 1L);
+        first.put(SEEN, "x", "1");
+        first.put(SEEN, "y", "2");
+        first.commit();
+
+        KeyState copy = original.copy();
+        CallState second = call(copy);
+        second.put(SEEN, "z", "3");
+        second.remove(SEEN, "x");
+        second.clear(COUNT);
+        second.commit();
+        assertEquals(Map.of("y", "2", "z", "3"), call(copy).entries(SEEN));
+        assertEquals(Optional.empty(), call(copy).get(COUNT));
+
+        KeyState expiring = original.copy();
+        assertTrue(expiring.dropExpired(clock.millis() + Duration.ofMinutes(5).toMillis()));
+        assertEquals(Map.of(), call(expiring).entries(SEEN));
+
+        assertEquals(Map.of("x", "1", "y", "2"), call(original).entries(SEEN), "the original is as it was");
+        assertEquals(Optional.of(1L), call(original).get(COUNT));
+    }
+
+    @Test
+    void shouldRoundTripNamesOutsideAscii() {
+        KeyState state = KeyState.empty();
+        state.put("k", "notiz-ä", null, new StateStore.Stored("größe".getBytes(
+                StandardCharsets.UTF_8), Long.MAX_VALUE));
+        KeyState decoded = KeyState.decode(state.encode());
+        assertEquals(state, decoded);
+        assertEquals(Set.of("notiz-ä"), decoded.states().keySet());
+        assertEquals("größe", new String(decoded.states().get("notiz-ä").get("").value(), StandardCharsets.UTF_8));
     }
 
     @Test

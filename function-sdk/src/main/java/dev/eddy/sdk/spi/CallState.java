@@ -30,8 +30,8 @@ public final class CallState implements KeyedState {
     private final String function;
     private final Clock clock;
     private final String key;
-    /** Pending writes by state name, then entry ("" for a value state); a null Stored deletes. */
-    private final Map<String, Map<String, StateStore.Stored>> pending = new LinkedHashMap<>(4);
+    /** Pending writes by state name, then entry ("" for a value state); a null Stored deletes. Made when needed. */
+    private Map<String, Map<String, StateStore.Stored>> pending;
 
     /**
      * @param declared the names of the state the function declared
@@ -79,7 +79,7 @@ public final class CallState implements KeyedState {
 
     /** Whether the call changed anything that {@link #commit} would write. */
     public boolean hasChanges() {
-        return !pending.isEmpty();
+        return pending != null && !pending.isEmpty();
     }
 
     @Override
@@ -138,27 +138,30 @@ public final class CallState implements KeyedState {
 
     /** Writes what the call changed to another store than the one it reads (a copy of its key's state). */
     public void commitTo(StateStore target) {
+        if (pending == null) {
+            return;
+        }
         pending.forEach((state, entries) -> entries.forEach((entry, stored) ->
                 target.put(key, state, entry.isEmpty() ? null : entry, stored)));
-        pending.clear();
+        pending = null;
     }
 
     /** Forgets what the call changed. */
     public void discard() {
-        pending.clear();
+        pending = null;
     }
 
     private StateStore.Stored read(StateSpec state, String entry) {
         check(state);
-        Map<String, StateStore.Stored> mine = pending.get(state.name());
+        Map<String, StateStore.Stored> mine = pending == null ? null : pending.get(state.name());
         StateStore.Stored stored;
         if (mine != null && mine.containsKey(entry)) {
             stored = mine.get(entry);
         } else {
             stored = store.get(key, state.name(), entry.isEmpty() ? null : entry);
         }
-        if (stored == null) {
-            return null;
+        if (stored == null || stored.expiresAtMillis() == Long.MAX_VALUE && !state.ttl().afterAccess()) {
+            return stored;
         }
         long now = clock.millis();
         if (stored.expiresAtMillis() <= now) {
@@ -174,14 +177,15 @@ public final class CallState implements KeyedState {
 
     private void write(StateSpec state, String entry, byte[] value) {
         check(state);
-        pending(state).put(entry, value == null ? null : new StateStore.Stored(value, expiry(state, clock.millis())));
+        pending(state).put(entry, value == null ? null
+                : new StateStore.Stored(value, state.ttl().expires() ? expiry(state, clock.millis()) : Long.MAX_VALUE));
     }
 
     /** The entries of a map state as this call sees them: stored, then changed here, without the expired. */
     private Map<String, StateStore.Stored> liveEntries(MapState<?, ?> state) {
         check(state);
         Map<String, StateStore.Stored> entries = new HashMap<>(store.entries(key, state.name()));
-        Map<String, StateStore.Stored> mine = pending.get(state.name());
+        Map<String, StateStore.Stored> mine = pending == null ? null : pending.get(state.name());
         if (mine != null) {
             mine.forEach((entry, stored) -> {
                 if (stored == null) {
@@ -210,6 +214,9 @@ public final class CallState implements KeyedState {
     }
 
     private Map<String, StateStore.Stored> pending(StateSpec state) {
+        if (pending == null) {
+            pending = new LinkedHashMap<>(4);
+        }
         return pending.computeIfAbsent(state.name(), name -> new LinkedHashMap<>(4));
     }
 

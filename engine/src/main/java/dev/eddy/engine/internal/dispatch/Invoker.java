@@ -252,13 +252,14 @@ final class Invoker {
         if (deferredWrites) {
             // The store holds the write back until the outputs are acknowledged; the key goes on meanwhile.
             EmitsAcked acked = context.acked;
-            context.saved(stateStore.save(source.partition(), key, next, acked == null ? null : acked.sealed()));
+            context.saved(stateStore.save(source.partition(), key, record.key(), next,
+                    acked == null ? null : acked.sealed()));
             return;
         }
         if (!context.awaitSends()) {
             return; // an emit was refused: the record went to the dead-letter topic (or the function stops)
         }
-        context.saved(stateStore.save(source.partition(), key, next, null));
+        context.saved(stateStore.save(source.partition(), key, record.key(), next, null));
     }
 
     /**
