@@ -81,7 +81,9 @@ public final class Engine implements AutoCloseable {
     private RunningFunction newRunningFunction(FunctionEnvironment environment, String clientId) {
         FunctionDefinition definition = environment.definition();
         String name = definition.name();
-        FunctionMetrics metrics = new FunctionMetrics(registry, name);
+        FunctionMetrics.removeAll(registry, name); // a version deployed before counts from zero
+        FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
+                definition.maxConcurrency());
         boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
         Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
         // Every function reads only committed records: what an exactly-once function or a transactional adapter
@@ -90,8 +92,10 @@ public final class Engine implements AutoCloseable {
         Map<String, Object> producerProps = exactlyOnce
                 ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + name + "-" + instanceId)
                 : ClientConfigs.producer(config, clientId);
-        FunctionWorker worker = new FunctionWorker(environment, config, new KafkaConsumer<>(consumerProps),
-                new KafkaProducer<>(producerProps), metrics);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps);
+        metrics.bindClients(registry, consumer, producer);
+        FunctionWorker worker = new FunctionWorker(environment, config, consumer, producer, metrics);
         return new RunningFunction(definition, worker, metrics);
     }
 
@@ -112,7 +116,13 @@ public final class Engine implements AutoCloseable {
         RunningFunction running = functions.remove(name);
         if (running != null) {
             running.close();
+            FunctionMetrics.removeAll(registry, name);
         }
+    }
+
+    /** Where the engine's meters are (it does not own the registry). */
+    public MeterRegistry meterRegistry() {
+        return registry;
     }
 
     public EngineConfig config() {

@@ -1,26 +1,24 @@
 package dev.eddy.adapters;
 
+import dev.eddy.observability.EddyMeter;
+import dev.eddy.observability.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 
-/** The meters every adapter's publisher keeps, tagged with the adapter. */
+/** The meters every adapter's publisher keeps, from the {@link EddyMeter} catalogue, tagged with the adapter. */
 record AdapterMeters(Counter received, Counter published, Counter failed, Counter deadLettered, Timer latency) {
 
     static AdapterMeters register(String adapter, MeterRegistry meters) {
+        Tags tags = Tags.of("adapter", adapter);
         return new AdapterMeters(
-                Counter.builder("eddy.adapter.received").description("Events taken from the source")
-                        .baseUnit("events").tag("adapter", adapter).register(meters),
-                Counter.builder("eddy.adapter.published").description("Events Kafka acknowledged")
-                        .baseUnit("events").tag("adapter", adapter).register(meters),
-                Counter.builder("eddy.adapter.failed")
-                        .description("Events Kafka did not take; the source is not told they were taken")
-                        .baseUnit("events").tag("adapter", adapter).register(meters),
-                Counter.builder("eddy.adapter.dead.lettered")
-                        .description("Events that could not be read, kept in the adapter's dead-letter topic")
-                        .baseUnit("events").tag("adapter", adapter).register(meters),
-                Timer.builder("eddy.adapter.publish.latency")
-                        .description("From publishing an event to Kafka's acknowledgement")
-                        .publishPercentiles(0.5, 0.99).tag("adapter", adapter).register(meters));
+                Meters.counter(meters, EddyMeter.ADAPTER_RECEIVED, tags),
+                Meters.counter(meters, EddyMeter.ADAPTER_PUBLISHED, tags),
+                Meters.counter(meters, EddyMeter.ADAPTER_FAILED, tags),
+                Meters.counter(meters, EddyMeter.ADAPTER_DEAD_LETTERED, tags),
+                Meters.timer(meters, EddyMeter.ADAPTER_PUBLISH_LATENCY, tags, Duration.ofNanos(50_000),
+                        Duration.ofMinutes(2)));
     }
 }

@@ -1,12 +1,14 @@
 package dev.eddy.adapters;
 
+import dev.eddy.observability.EddyMeter;
+import dev.eddy.observability.Meters;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.registry.SchemaRegistryClient;
 import dev.eddy.schemas.serde.AvroSerde;
 import dev.eddy.schemas.serde.SerdeException;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +31,9 @@ import org.apache.kafka.common.KafkaException;
  * the event; only then may an adapter tell its source the event is taken (acknowledge an MQTT message, answer an
  * HTTP request, move a log checkpoint).
  *
- * <p>Meters, tagged with the adapter: {@code eddy.adapter.received}, {@code eddy.adapter.published}, {@code
- * eddy.adapter.failed}, {@code eddy.adapter.dead.lettered}, {@code eddy.adapter.publish.latency} (from publish to
- * Kafka's acknowledgement) and {@code eddy.adapter.in.flight}.
+ * <p>Meters, tagged with the adapter: the {@link dev.eddy.observability.EddyMeter.Component#ADAPTER} meters of
+ * the catalogue (events received, published, failed and dead-lettered, the publish latency and the events in
+ * flight).
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -94,9 +96,8 @@ public final class EventPublisher implements AutoCloseable {
         this.failed = meter.failed();
         this.deadLettered = meter.deadLettered();
         this.latency = meter.latency();
-        Gauge.builder("eddy.adapter.in.flight", inFlight, s -> options.maxInFlight() - s.availablePermits())
-                .description("Events published and not yet acknowledged").baseUnit("events").tag("adapter", adapter)
-                .register(meters);
+        Meters.gauge(meters, EddyMeter.ADAPTER_IN_FLIGHT, Tags.of("adapter", adapter), inFlight,
+                s -> options.maxInFlight() - s.availablePermits());
     }
 
     public Options options() {

@@ -2,7 +2,7 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.ConfigDocs;
 import dev.eddy.engine.EngineConfig;
-import dev.eddy.engine.metrics.EddyMeter;
+import dev.eddy.observability.EddyMeter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +18,7 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (metrics) {
-            EddyMeter.main(new String[0]);
+            System.out.print(EddyMeter.markdown());
         } else {
             System.out.print(ConfigDocs.markdown(EngineConfig.definition()));
         }

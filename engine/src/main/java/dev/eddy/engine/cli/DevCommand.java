@@ -5,7 +5,9 @@ import dev.eddy.engine.FunctionStats;
 import dev.eddy.engine.deploy.AdminServer;
 import dev.eddy.engine.demo.LocalPlatform;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.eddy.observability.MetricsEndpoint;
+import dev.eddy.observability.MetricsOptions;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -14,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./eddy dev}: the local platform, without the demo's load, until Ctrl-C. */
@@ -25,6 +28,9 @@ import picocli.CommandLine.Option;
             + " rollback talk to; prints the bootstrap address for any Kafka client and the admin token.",
             ""})
 final class DevCommand implements Callable<Integer> {
+
+    @Mixin
+    MetricsOptions metrics;
 
     @Option(names = "--port", defaultValue = "9092", paramLabel = "<port>",
             description = "The broker's client port on 127.0.0.1; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
@@ -70,7 +76,9 @@ final class DevCommand implements Callable<Integer> {
         Interruptible run = new Interruptible();
         System.out.println("Starting the local platform…");
         String token = adminToken();
-        try (LocalPlatform platform = LocalPlatform.start(dir, port, registryPort, new SimpleMeterRegistry());
+        PrometheusMeterRegistry meters = MetricsEndpoint.newRegistry();
+        try (MetricsEndpoint endpoint = startMetrics(meters);
+                LocalPlatform platform = LocalPlatform.start(dir, port, registryPort, meters);
                 AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
                         platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
                         platform.deployments());
@@ -80,13 +88,16 @@ final class DevCommand implements Callable<Integer> {
                             + "  Kafka bootstrap servers  %s%n"
                             + "  admin API                http://127.0.0.1:%d (token %s, kept in %s)%n"
                             + "  schema registry          %s (Confluent API; schemas in topic %s)%n"
+                            + "  metrics                  %s%n"
                             + "  function                 %s: %s → %s (+ alerts on %s)%n"
                             + "  deployed functions       %d restored (./eddy list shows them)%n"
                             + "  data                     %s (start with --fresh to empty it)%n%n"
                             + "Produce JSON readings such as {\"device\":\"d-1\",\"celsius\":80.5} to %s with any Kafka"
                             + " client,%nand read the results from %s and %s. Ctrl-C stops.%n%n",
                     platform.bootstrapServers(), api.port(), token, ApiClient.tokenFile(),
-                    platform.schemaRegistry().url(), EmbeddedSchemaRegistry.TOPIC, LocalPlatform.MONITOR,
+                    platform.schemaRegistry().url(), EmbeddedSchemaRegistry.TOPIC,
+                    endpoint == null ? "none (--metrics-port -1)" : endpoint.url() + " (Prometheus)",
+                    LocalPlatform.MONITOR,
                     LocalPlatform.TELEMETRY, LocalPlatform.READINGS, LocalPlatform.ALERTS, restored, dir,
                     LocalPlatform.TELEMETRY,
                     LocalPlatform.READINGS, LocalPlatform.ALERTS);
@@ -122,10 +133,11 @@ final class DevCommand implements Callable<Integer> {
             throw new dev.eddy.engine.EddyException("--trigger needs the trigger adapters on the class path (run"
                     + " ./eddy from the Eddy directory)");
         }
-        java.util.Map<String, String> settings = java.util.Map.of("bootstrapServers", platform.bootstrapServers(),
-                "schemaRegistryUrl", platform.schemaRegistry().url(), "triggers", String.join("\n", triggers));
+        java.util.Map<String, Object> settings = java.util.Map.of("bootstrapServers", platform.bootstrapServers(),
+                "schemaRegistryUrl", platform.schemaRegistry().url(), "triggers", String.join("\n", triggers),
+                "meterRegistry", platform.engine().meterRegistry());
         try {
-            return ((java.util.function.BiFunction<java.util.Map<String, String>, java.io.PrintStream, AutoCloseable>)
+            return ((java.util.function.BiFunction<java.util.Map<String, Object>, java.io.PrintStream, AutoCloseable>)
                     providers.get(0)).apply(settings, System.out);
         } catch (RuntimeException e) {
             throw new dev.eddy.engine.EddyException("A trigger adapter could not start: " + e.getMessage(), e);
@@ -159,6 +171,15 @@ final class DevCommand implements Callable<Integer> {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
+        }
+    }
+
+    /** The Prometheus endpoint, unless --metrics-port is -1. */
+    private MetricsEndpoint startMetrics(PrometheusMeterRegistry meters) {
+        try {
+            return metrics.start(meters, MetricsEndpoint.ENGINE_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 }

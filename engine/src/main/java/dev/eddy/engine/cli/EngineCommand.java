@@ -6,7 +6,9 @@ import dev.eddy.engine.deploy.AdminServer;
 import dev.eddy.engine.deploy.Deployments;
 import dev.eddy.engine.deploy.FunctionStore;
 import dev.eddy.engine.manifest.FunctionFactory;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.eddy.observability.MetricsEndpoint;
+import dev.eddy.observability.MetricsOptions;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -16,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./eddy engine}: an engine on any Kafka cluster that runs what is deployed to it, until SIGTERM. */
@@ -27,6 +30,9 @@ import picocli.CommandLine.Option;
             "a token: $EDDY_TOKEN or --token-file; the engine does not start without one.",
             ""})
 final class EngineCommand implements Callable<Integer> {
+
+    @Mixin
+    MetricsOptions metrics;
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "<host:port,...>",
             description = "The Kafka cluster.")
@@ -67,15 +73,17 @@ final class EngineCommand implements Callable<Integer> {
         Map<String, Object> config = new HashMap<>(settings);
         config.put(EngineConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         Interruptible run = new Interruptible();
-        try (Engine engine = new Engine(new EngineConfig(config), new SimpleMeterRegistry());
+        PrometheusMeterRegistry meters = MetricsEndpoint.newRegistry();
+        try (MetricsEndpoint endpoint = startMetrics(meters);
+                Engine engine = new Engine(new EngineConfig(config), meters);
                 FunctionStore store = new FunctionStore(engine.config(), engine.admin());
                 Deployments deployments = new Deployments(engine, new FunctionFactory(System::getenv),
                         workDir.resolve("functions"), store);
                 AdminServer api = new AdminServer(apiHost, apiPort, token,
                         engine.config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), engine, deployments)) {
             int restored = deployments.restore();
-            System.out.printf("Engine running on %s; functions restored: %d; %s. SIGTERM or Ctrl-C stops.%n",
-                    bootstrapServers, restored, api);
+            System.out.printf("Engine running on %s; functions restored: %d; %s; %s. SIGTERM or Ctrl-C stops.%n",
+                    bootstrapServers, restored, api, endpoint == null ? "no metrics endpoint" : endpoint);
             run.stopSignal().await(Long.MAX_VALUE, TimeUnit.DAYS);
             System.out.println("Stopping: finishing the records in flight and committing.");
         } finally {
@@ -83,5 +91,14 @@ final class EngineCommand implements Callable<Integer> {
         }
         System.out.println("Stopped.");
         return 0;
+    }
+
+    /** The Prometheus endpoint, unless --metrics-port is -1. */
+    private MetricsEndpoint startMetrics(PrometheusMeterRegistry meters) {
+        try {
+            return metrics.start(meters, MetricsEndpoint.ENGINE_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

@@ -1,9 +1,10 @@
 package dev.eddy.engine.state;
 
-import dev.eddy.engine.metrics.EddyMeter;
+import dev.eddy.observability.EddyMeter;
+import dev.eddy.observability.Meters;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The state meters of one function, from the {@link EddyMeter} catalogue. */
@@ -17,17 +18,19 @@ public final class StateMetrics {
     /** Keys held in memory. */
     final AtomicLong keys = new AtomicLong();
 
-    public StateMetrics(MeterRegistry registry, String function) {
-        replaysSkipped = counter(registry, EddyMeter.STATE_REPLAYS_SKIPPED, function);
-        restored = counter(registry, EddyMeter.STATE_RESTORED, function);
-        expired = counter(registry, EddyMeter.STATE_EXPIRED, function);
-        gauge(registry, EddyMeter.STATE_RESTORING, function, restoring);
-        gauge(registry, EddyMeter.STATE_KEYS, function, keys);
+    /** @param tags the function's and its version's */
+    public StateMetrics(MeterRegistry registry, Tags tags) {
+        replaysSkipped = Meters.counter(registry, EddyMeter.STATE_REPLAYS_SKIPPED, tags);
+        restored = Meters.counter(registry, EddyMeter.STATE_RESTORED, tags);
+        expired = Meters.counter(registry, EddyMeter.STATE_EXPIRED, tags);
+        Meters.gauge(registry, EddyMeter.STATE_RESTORING, tags, restoring, AtomicLong::get);
+        Meters.gauge(registry, EddyMeter.STATE_KEYS, tags, keys, AtomicLong::get);
     }
 
     /** Meters that go nowhere, for stores opened outside a running function. */
     public static StateMetrics none() {
-        return new StateMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "none");
+        return new StateMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                Tags.of("function", "none", "version", "1"));
     }
 
     /** Counts a record whose changes the store already held. */
@@ -45,15 +48,5 @@ public final class StateMetrics {
 
     public long expired() {
         return (long) expired.count();
-    }
-
-    private static Counter counter(MeterRegistry registry, EddyMeter meter, String function) {
-        return Counter.builder(meter.meterName()).description(meter.description()).baseUnit(meter.baseUnit())
-                .tag("function", function).register(registry);
-    }
-
-    private static void gauge(MeterRegistry registry, EddyMeter meter, String function, AtomicLong value) {
-        Gauge.builder(meter.meterName(), value, AtomicLong::get).description(meter.description())
-                .baseUnit(meter.baseUnit()).tag("function", function).register(registry);
     }
 }

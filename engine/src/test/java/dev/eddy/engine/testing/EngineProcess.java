@@ -49,6 +49,11 @@ public final class EngineProcess implements AutoCloseable {
         command.add("dev.eddy.engine.cli.EddyCli");
         command.add(subcommand);
         command.addAll(arguments);
+        if ((subcommand.equals("engine") || subcommand.equals("trigger")) && !arguments.contains("--metrics-port")) {
+            // Several may run at once: each takes a free port for its metrics rather than the default.
+            command.add("--metrics-port");
+            command.add("0");
+        }
         try {
             Files.createDirectories(log.getParent());
             Files.writeString(log, "---- start " + (++starts) + "\n", java.nio.file.StandardOpenOption.CREATE,

@@ -2,6 +2,7 @@ package dev.eddy.adapters.cli;
 
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.Settings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,15 +17,16 @@ import java.util.function.BiFunction;
  * through {@code META-INF/eddy/dev-triggers}). A configuration without a {@code kafka} section gets the platform's
  * broker and schema registry.
  */
-public final class DevTriggers implements BiFunction<Map<String, String>, PrintStream, AutoCloseable> {
+public final class DevTriggers implements BiFunction<Map<String, Object>, PrintStream, AutoCloseable> {
 
     /**
-     * @param platform {@code bootstrapServers}, {@code schemaRegistryUrl}, and {@code triggers}: {@code
-     *                 kind=file} pairs separated by newlines
+     * @param platform {@code bootstrapServers}, {@code schemaRegistryUrl}, {@code triggers}: {@code kind=file}
+     *                 pairs separated by newlines, and {@code meterRegistry}: where the adapters' meters go
      * @throws AdapterException when one cannot start; those started before are stopped
      */
     @Override
-    public AutoCloseable apply(Map<String, String> platform, PrintStream out) {
+    public AutoCloseable apply(Map<String, Object> platform, PrintStream out) {
+        MeterRegistry meters = (MeterRegistry) platform.get("meterRegistry");
         List<AutoCloseable> started = new ArrayList<>();
         AutoCloseable all = () -> {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -32,7 +34,7 @@ public final class DevTriggers implements BiFunction<Map<String, String>, PrintS
             }
         };
         try {
-            for (String trigger : platform.getOrDefault("triggers", "").split("\n")) {
+            for (String trigger : ((String) platform.getOrDefault("triggers", "")).split("\n")) {
                 if (trigger.isBlank()) {
                     continue;
                 }
@@ -43,7 +45,7 @@ public final class DevTriggers implements BiFunction<Map<String, String>, PrintS
                 }
                 String kind = trigger.substring(0, equals);
                 Path file = Path.of(trigger.substring(equals + 1));
-                started.add(TriggerCommand.start(kind, withPlatform(file, platform)));
+                started.add(TriggerCommand.start(kind, withPlatform(file, platform), meters));
                 out.println("  trigger " + kind + " from " + file + " is running");
             }
         } catch (RuntimeException e) {
@@ -58,7 +60,7 @@ public final class DevTriggers implements BiFunction<Map<String, String>, PrintS
     }
 
     /** The file's settings, with the platform's broker and registry when it names none. */
-    private static Settings withPlatform(Path file, Map<String, String> platform) {
+    private static Settings withPlatform(Path file, Map<String, Object> platform) {
         String text;
         try {
             text = Files.readString(file);

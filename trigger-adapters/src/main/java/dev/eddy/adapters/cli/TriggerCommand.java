@@ -10,12 +10,15 @@ import dev.eddy.adapters.logs.LogAdapter;
 import dev.eddy.adapters.mqtt.MqttAdapter;
 import dev.eddy.adapters.mqtt.MqttSettings;
 import dev.eddy.adapters.timer.TimerAdapter;
+import dev.eddy.observability.MetricsEndpoint;
+import dev.eddy.observability.MetricsOptions;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -152,15 +155,33 @@ public final class TriggerCommand implements Runnable {
         @Option(names = "--config", required = true, paramLabel = "<file>", description = "The configuration file.")
         private Path config;
 
+        @Mixin
+        private MetricsOptions metrics;
+
         abstract String kind();
 
         @Override
         public Integer call() throws Exception {
-            return runUntilStopped(kind(), () -> start(kind(), Settings.read(config)));
+            PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+            MetricsEndpoint endpoint;
+            try {
+                endpoint = metrics.start(registry, MetricsEndpoint.ADAPTER_PORT);
+            } catch (IllegalArgumentException e) {
+                System.err.println("eddy trigger " + kind() + ": " + e.getMessage());
+                return 2;
+            }
+            if (endpoint != null) {
+                System.out.println("eddy trigger " + kind() + ": " + endpoint);
+            }
+            try {
+                return runUntilStopped(kind(), () -> start(kind(), Settings.read(config), registry));
+            } finally {
+                if (endpoint != null) {
+                    endpoint.close();
+                }
+            }
         }
     }
-
-    private static final MeterRegistry METERS = new SimpleMeterRegistry();
 
     /** The kinds of adapter there are. */
     static final java.util.List<String> KINDS = java.util.List.of("mqtt", "http", "logs", "cdc", "timer");
@@ -170,7 +191,7 @@ public final class TriggerCommand implements Runnable {
      *
      * @throws AdapterException for a bad setting or what cannot be reached, saying which
      */
-    static AutoCloseable start(String kind, Settings file) {
+    static AutoCloseable start(String kind, Settings file, MeterRegistry meters) {
         if (!KINDS.contains(kind)) {
             throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
         }
@@ -180,7 +201,7 @@ public final class TriggerCommand implements Runnable {
         return switch (kind) {
             case "mqtt" -> {
                 MqttSettings mqtt = MqttSettings.read(own);
-                EventPublisher publisher = new EventPublisher(options, METERS);
+                EventPublisher publisher = new EventPublisher(options, meters);
                 try {
                     yield MqttAdapter.start(mqtt, publisher);
                 } catch (RuntimeException e) {
@@ -188,10 +209,10 @@ public final class TriggerCommand implements Runnable {
                     throw e;
                 }
             }
-            case "http" -> HttpAdapter.start(HttpSettings.read(own), options, METERS);
-            case "logs" -> LogAdapter.start(own, options, METERS);
-            case "cdc" -> CdcAdapter.start(own, options, METERS);
-            case "timer" -> TimerAdapter.start(TimerAdapter.TimerSettings.read(own), options, METERS);
+            case "http" -> HttpAdapter.start(HttpSettings.read(own), options, meters);
+            case "logs" -> LogAdapter.start(own, options, meters);
+            case "cdc" -> CdcAdapter.start(own, options, meters);
+            case "timer" -> TimerAdapter.start(TimerAdapter.TimerSettings.read(own), options, meters);
             default -> throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
         };
     }

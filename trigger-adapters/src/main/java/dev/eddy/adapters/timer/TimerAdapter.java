@@ -9,7 +9,10 @@ import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.TimerTick;
 import dev.eddy.schemas.registry.SchemaRegistryClient;
 import dev.eddy.schemas.serde.AvroSerde;
+import dev.eddy.observability.EddyMeter;
+import dev.eddy.observability.Meters;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -95,8 +98,7 @@ public final class TimerAdapter implements AutoCloseable {
         producer.initTransactions();
         this.registry = SchemaRegistryClient.builder(options.schemaRegistryUrl()).build();
         this.serde = new AvroSerde(registry);
-        this.fired = Counter.builder("eddy.adapter.published").description("Events Kafka acknowledged")
-                .baseUnit("events").tag("adapter", options.adapter()).register(meters);
+        this.fired = Meters.counter(meters, EddyMeter.ADAPTER_PUBLISHED, Tags.of("adapter", options.adapter()));
         this.loop = Thread.ofPlatform().name("eddy-timer").unstarted(this::run);
     }
 

@@ -75,9 +75,9 @@ class MqttAdapterIT {
                 await().until(() -> kafka.endOffsetSum(telemetryTopic) == 3 && kafka.endOffsetSum(rawTopic) == 1
                         && kafka.endOffsetSum(deadLetters) == 2);
             }
-            assertEquals(6.0, meters.get("eddy.adapter.received").counter().count());
-            assertEquals(4.0, meters.get("eddy.adapter.published").counter().count());
-            assertEquals(2.0, meters.get("eddy.adapter.dead.lettered").counter().count());
+            assertEquals(6.0, meters.get("eddy.adapter.received.events").counter().count());
+            assertEquals(4.0, meters.get("eddy.adapter.published.events").counter().count());
+            assertEquals(2.0, meters.get("eddy.adapter.dead.lettered.events").counter().count());
 
             AvroSerde serde = new AvroSerde(SchemaRegistryClient.builder(registry.url()).build());
             Map<String, Envelope> byKey = new HashMap<>();

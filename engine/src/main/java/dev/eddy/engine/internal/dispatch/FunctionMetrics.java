@@ -1,19 +1,77 @@
 package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.FailureReason;
-import dev.eddy.engine.metrics.EddyMeter;
 import dev.eddy.engine.state.StateMetrics;
+import dev.eddy.observability.EddyMeter;
+import dev.eddy.observability.Meters;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
 
-/** The meters of one function, registered from the {@link EddyMeter} catalogue. */
-public final class FunctionMetrics {
+/**
+ * The meters of one function, registered from the {@link EddyMeter} catalogue and tagged with the function and its
+ * version; the gauges read what the function's worker reports through {@link Live}.
+ */
+public final class FunctionMetrics implements AutoCloseable {
+
+    /** What the gauges read from the running function; every method is called on the scraping thread. */
+    public interface Live {
+        long inFlight();
+
+        int concurrency();
+
+        int assignedPartitions();
+
+        int pausedPartitions();
+
+        long lag();
+
+        double lagSeconds();
+    }
+
+    private static final Live NOT_RUNNING = new Live() {
+        @Override
+        public long inFlight() {
+            return 0;
+        }
+
+        @Override
+        public int concurrency() {
+            return 0;
+        }
+
+        @Override
+        public int assignedPartitions() {
+            return 0;
+        }
+
+        @Override
+        public int pausedPartitions() {
+            return 0;
+        }
+
+        @Override
+        public long lag() {
+            return 0;
+        }
+
+        @Override
+        public double lagSeconds() {
+            return 0;
+        }
+    };
 
     final Counter received;
     final Counter succeeded;
@@ -23,40 +81,85 @@ public final class FunctionMetrics {
     final Counter partitionsRevoked;
     private final Map<FailureReason, Counter> deadLettered = new EnumMap<>(FailureReason.class);
     final Timer handlerDuration;
+    final Timer endToEndLatency;
+    /** The end-to-end latency of the last timed call, in milliseconds. */
+    volatile long lastEndToEndMillis;
     /** The keyed-state meters (registered for every function; they stay at zero for one without state). */
     public final StateMetrics state;
+    private final Tags tags;
+    private final List<KafkaClientMetrics> clients = new ArrayList<>();
+    private volatile Live live = NOT_RUNNING;
 
-    public FunctionMetrics(MeterRegistry registry, String function) {
-        received = counter(registry, EddyMeter.RECORDS_RECEIVED, function, null, null);
-        succeeded = counter(registry, EddyMeter.INVOCATIONS, function, "outcome", "success");
-        failed = counter(registry, EddyMeter.INVOCATIONS, function, "outcome", "failure");
-        emits = counter(registry, EddyMeter.EMITS, function, null, null);
-        retries = counter(registry, EddyMeter.RETRIES, function, null, null);
-        partitionsRevoked = counter(registry, EddyMeter.PARTITIONS_REVOKED, function, null, null);
+    public FunctionMetrics(MeterRegistry registry, String function, String version, int maxConcurrency) {
+        this.tags = Tags.of("function", function, "version", version);
+        received = Meters.counter(registry, EddyMeter.RECORDS_RECEIVED, tags);
+        succeeded = Meters.counter(registry, EddyMeter.INVOCATIONS, tags.and("outcome", "success"));
+        failed = Meters.counter(registry, EddyMeter.INVOCATIONS, tags.and("outcome", "failure"));
+        emits = Meters.counter(registry, EddyMeter.EMITS, tags);
+        retries = Meters.counter(registry, EddyMeter.RETRIES, tags);
+        partitionsRevoked = Meters.counter(registry, EddyMeter.PARTITIONS_REVOKED, tags);
         for (FailureReason reason : FailureReason.values()) {
-            deadLettered.put(reason, counter(registry, EddyMeter.DEAD_LETTERED, function, "reason", reason.name()));
+            deadLettered.put(reason, Meters.counter(registry, EddyMeter.DEAD_LETTERED, tags.and("reason",
+                    reason.name())));
         }
-        handlerDuration = Timer.builder(EddyMeter.HANDLER_DURATION.meterName())
-                .description(EddyMeter.HANDLER_DURATION.description())
-                .tag("function", function)
-                .publishPercentiles(0.5, 0.99)
-                .distributionStatisticExpiry(Duration.ofSeconds(10))
-                .distributionStatisticBufferLength(2)
-                .register(registry);
-        state = new StateMetrics(registry, function);
+        handlerDuration = Meters.timer(registry, EddyMeter.HANDLER_DURATION, tags, Duration.ofNanos(10_000),
+                Duration.ofMinutes(15));
+        endToEndLatency = Meters.timer(registry, EddyMeter.END_TO_END_LATENCY, tags, Duration.ofMillis(1),
+                Duration.ofHours(1));
+        Meters.gauge(registry, EddyMeter.IN_FLIGHT, tags, this, m -> m.live.inFlight());
+        Meters.gauge(registry, EddyMeter.CONCURRENCY, tags, this, m -> m.live.concurrency());
+        Meters.gauge(registry, EddyMeter.MAX_CONCURRENCY, tags, maxConcurrency, n -> n);
+        Meters.gauge(registry, EddyMeter.PARTITIONS_ASSIGNED, tags, this, m -> m.live.assignedPartitions());
+        Meters.gauge(registry, EddyMeter.PARTITIONS_PAUSED, tags, this, m -> m.live.pausedPartitions());
+        Meters.gauge(registry, EddyMeter.CONSUMER_LAG, tags, this, m -> m.live.lag());
+        Meters.gauge(registry, EddyMeter.CONSUMER_LAG_SECONDS, tags, this, m -> m.live.lagSeconds());
+        state = new StateMetrics(registry, tags);
     }
 
-    /** A counter of the catalogue for the function, with one more tag unless {@code tag} is null. */
-    private static Counter counter(MeterRegistry registry, EddyMeter meter, String function, String tag,
-            String value) {
-        Counter.Builder builder = Counter.builder(meter.meterName())
-                .description(meter.description())
-                .baseUnit(meter.baseUnit())
-                .tag("function", function);
-        if (tag != null) {
-            builder.tag(tag, value);
+    /** For tests: a function named {@code function} at version 1, max concurrency 1. */
+    public FunctionMetrics(MeterRegistry registry, String function) {
+        this(registry, function, "1", 1);
+    }
+
+    /** The function's worker reports here from now on. */
+    void live(Live live) {
+        this.live = live;
+    }
+
+    /** Binds Kafka's own metrics of the function's clients, tagged with the function, until {@link #close}. */
+    public void bindClients(MeterRegistry registry, Consumer<?, ?> consumer, Producer<?, ?> producer) {
+        KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer, tags);
+        KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer, tags);
+        consumerMetrics.bindTo(registry);
+        producerMetrics.bindTo(registry);
+        clients.add(consumerMetrics);
+        clients.add(producerMetrics);
+    }
+
+    /** Removes every meter of a function from the registry (before it is deployed again, or once undeployed). */
+    public static void removeAll(MeterRegistry registry, String function) {
+        for (Meter meter : List.copyOf(registry.getMeters())) {
+            if (function.equals(meter.getId().getTag("function"))) {
+                registry.remove(meter);
+            }
         }
-        return builder.register(registry);
+    }
+
+    /** Records a call's start against its record's timestamp (epoch milliseconds; negative when it has none). */
+    void handlerStarted(long recordTimestamp) {
+        if (recordTimestamp >= 0) {
+            long millis = Math.max(0, System.currentTimeMillis() - recordTimestamp);
+            lastEndToEndMillis = millis;
+            endToEndLatency.record(millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The function stopped: its gauges read zero and its Kafka client metrics are unbound. */
+    @Override
+    public void close() {
+        live = NOT_RUNNING;
+        clients.forEach(KafkaClientMetrics::close);
+        clients.clear();
     }
 
     Counter deadLettered(FailureReason reason) {

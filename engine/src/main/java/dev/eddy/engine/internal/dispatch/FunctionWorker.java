@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,6 +56,7 @@ public final class FunctionWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionWorker.class);
     private static final long MIN_PAUSED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long GAUGE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_EARLY_COMMIT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final FunctionDefinition function;
@@ -90,6 +92,11 @@ public final class FunctionWorker implements Runnable {
     private volatile boolean stopRequested;
     private volatile FunctionState state = FunctionState.STARTING;
     private volatile int assignedPartitions;
+    // What the gauges read, refreshed by the poll loop every GAUGE_REFRESH_NANOS.
+    private volatile long inFlightNow;
+    private volatile int pausedNow;
+    private volatile long lagNow;
+    private long lastGaugeRefresh;
     private volatile Throwable failure;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastCommit = System.nanoTime();
@@ -175,6 +182,7 @@ public final class FunctionWorker implements Runnable {
                 consumer.subscribe(function.subscription(), new Listener());
             }
             state = FunctionState.RUNNING;
+            metrics.live(new Gauges());
             long lastPoll = System.nanoTime();
             long pausedPollNanos = MIN_PAUSED_POLL_NANOS;
             long completedAtLastPoll = budget.completedCount();
@@ -219,6 +227,9 @@ public final class FunctionWorker implements Runnable {
                 if (sweepIntervalNanos > 0 && System.nanoTime() - lastSweep >= sweepIntervalNanos) {
                     sweepExpiredState();
                 }
+                if (System.nanoTime() - lastGaugeRefresh >= GAUGE_REFRESH_NANOS) {
+                    refreshGauges();
+                }
             }
         } catch (WakeupException e) {
             if (!stopRequested) {
@@ -244,6 +255,60 @@ public final class FunctionWorker implements Runnable {
             log.warn("Function '{}': Kafka did not answer the poll in time ({}); polling again", function.name(),
                     e.getMessage());
             return ConsumerRecords.empty();
+        }
+    }
+
+    /** Takes what the gauges show from the poll loop's own bookkeeping and the consumer. */
+    private void refreshGauges() {
+        lastGaugeRefresh = System.nanoTime();
+        inFlightNow = budget.dispatchedCount() - budget.completedCount();
+        pausedNow = partitions.pausedCount();
+        long lag = 0;
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong behind = consumer.currentLag(partition);
+            if (behind.isPresent()) {
+                lag += behind.getAsLong();
+            }
+        }
+        lagNow = lag;
+    }
+
+    /** The function's gauges, read on the scraping thread. */
+    private final class Gauges implements FunctionMetrics.Live {
+        @Override
+        public long inFlight() {
+            return inFlightNow;
+        }
+
+        @Override
+        public int concurrency() {
+            int running = 0;
+            for (LaneRunner runner : runners) {
+                if (runner.inCall()) {
+                    running++;
+                }
+            }
+            return running;
+        }
+
+        @Override
+        public int assignedPartitions() {
+            return assignedPartitions;
+        }
+
+        @Override
+        public int pausedPartitions() {
+            return pausedNow;
+        }
+
+        @Override
+        public long lag() {
+            return lagNow;
+        }
+
+        @Override
+        public double lagSeconds() {
+            return lagNow > 0 ? metrics.lastEndToEndMillis / 1000.0 : 0;
         }
     }
 
@@ -440,6 +505,7 @@ public final class FunctionWorker implements Runnable {
             if (stateStore != null) {
                 closeQuietly(stateStore::close, "state store");
             }
+            metrics.close();
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
         }

@@ -163,7 +163,11 @@ final class Invoker {
             Throwable[] failures = call(List.of(chunk), List.of(record), context, timed);
             return failures == null ? null : failures[0];
         }
-        long start = timed ? System.nanoTime() : 0;
+        long start = 0;
+        if (timed) {
+            start = System.nanoTime();
+            metrics.handlerStarted(record.timestamp());
+        }
         context.open(chunk, record);
         try {
             if (stateStore != null) {
@@ -191,7 +195,11 @@ final class Invoker {
      */
     Throwable[] call(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records, CallContext context,
             boolean timed) {
-        long start = timed ? System.nanoTime() : 0;
+        long start = 0;
+        if (timed) {
+            start = System.nanoTime();
+            metrics.handlerStarted(records.get(0).timestamp()); // the batch's oldest
+        }
         context.open(chunks, records);
         Throwable[] failures;
         try {

@@ -447,6 +447,11 @@ final class LaneRunner {
         return watchedCall == callsStarted ? watchedNanos : 0;
     }
 
+    /** Whether a call is running on this lane, as far as another thread can tell. */
+    boolean inCall() {
+        return (boolean) IN_CALL.getOpaque(this);
+    }
+
     /** How many calls this lane has started, as far as another thread can tell. */
     long callsStarted() {
         return (long) CALLS_STARTED.getOpaque(this);

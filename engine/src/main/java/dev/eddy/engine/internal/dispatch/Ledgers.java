@@ -76,6 +76,11 @@ final class Ledgers {
         return pausedCount > 0;
     }
 
+    /** How many partitions are paused now. */
+    int pausedCount() {
+        return pausedCount;
+    }
+
     /** Pauses the ledger's partition if it has reached its share of records in flight. */
     void pauseIfFull(PartitionState ledger) {
         if (!ledger.paused() && ledger.buffered() >= maxBufferedPerPartition) {

@@ -134,7 +134,7 @@ class FunctionWorkerTest {
         assertTrue(header(letter, DeadLetterHeaders.FIRST_FAILURE_TIME)
                 .compareTo(header(letter, DeadLetterHeaders.LAST_FAILURE_TIME)) <= 0);
         assertEquals(2.0, registry.get("eddy.retries").counter().count());
-        assertEquals(1.0, registry.get("eddy.dead.lettered").tag("reason", "HANDLER_FAILED").counter().count());
+        assertEquals(1.0, registry.get("eddy.dead.lettered.records").tag("reason", "HANDLER_FAILED").counter().count());
         assertEquals(3.0, registry.get("eddy.invocations").tag("outcome", "failure").counter().count());
         assertEquals(9.0, registry.get("eddy.invocations").tag("outcome", "success").counter().count());
     }

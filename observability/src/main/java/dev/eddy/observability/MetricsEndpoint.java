@@ -1,0 +1,119 @@
+package dev.eddy.observability;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The Prometheus scrape endpoint of an engine or a standalone trigger adapter: {@code GET /metrics} in Prometheus'
+ * text format, with the JVM's meters bound beside Eddy's. It has no token (scrapers rarely carry one): it listens on
+ * 127.0.0.1 unless told otherwise.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+
+    /** The engine's port unless set. */
+    public static final int ENGINE_PORT = 9404;
+    /** A standalone trigger adapter's port unless set. */
+    public static final int ADAPTER_PORT = 9405;
+
+    private final PrometheusMeterRegistry registry;
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    private MetricsEndpoint(PrometheusMeterRegistry registry, HttpServer server, ExecutorService threads) {
+        this.registry = registry;
+        this.server = server;
+        this.threads = threads;
+    }
+
+    /** A registry for Eddy's meters, with the JVM's bound. */
+    public static PrometheusMeterRegistry newRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    /**
+     * Serves the registry's meters at {@code http://host:port/metrics}.
+     *
+     * @param port 0 picks a free one
+     * @throws IllegalArgumentException when the port cannot be had, saying which and why
+     */
+    public static MetricsEndpoint start(String host, int port, PrometheusMeterRegistry registry, String option) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (BindException e) {
+            throw new IllegalArgumentException("The metrics endpoint cannot listen on " + host + ":" + port + " ("
+                    + e.getMessage() + "); give another port with " + option + " (0 for any free one, -1 for none)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ExecutorService threads = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("eddy-metrics").daemon().factory());
+        MetricsEndpoint endpoint = new MetricsEndpoint(registry, server, threads);
+        endpoint.gc.bindTo(registry);
+        server.createContext("/metrics", endpoint::scrape);
+        server.setExecutor(threads);
+        server.start();
+        return endpoint;
+    }
+
+    private void scrape(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "GET");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Where Prometheus scrapes it. */
+    public String url() {
+        return "http://" + server.getAddress().getHostString() + ":" + port() + "/metrics";
+    }
+
+    @Override
+    public String toString() {
+        return "metrics at " + url();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+        gc.close();
+    }
+}
