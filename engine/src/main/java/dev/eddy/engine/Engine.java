@@ -6,6 +6,9 @@ import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Topics;
 import dev.eddy.engine.state.StateStores;
+import dev.eddy.engine.telemetry.LogShipper;
+import dev.eddy.engine.telemetry.Telemetry;
+import dev.eddy.observability.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +43,9 @@ public final class Engine implements AutoCloseable {
     private final MeterRegistry registry;
     private final String instanceId;
     private final Map<String, RunningFunction> functions = new ConcurrentHashMap<>();
+    private final Tracing tracing;
+    private final LogShipper logShipper;
+    private final Telemetry telemetry;
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
@@ -47,6 +53,15 @@ public final class Engine implements AutoCloseable {
         this.registry = registry;
         String configured = config.getString(EngineConfig.INSTANCE_ID);
         this.instanceId = configured.isBlank() ? UUID.randomUUID().toString().substring(0, 8) : configured;
+        try {
+            this.tracing = Tracing.create("eddy-engine", config.getString(EngineConfig.TRACING_OTLP_ENDPOINT));
+        } catch (IllegalArgumentException e) {
+            throw new org.apache.kafka.common.config.ConfigException(EngineConfig.TRACING_OTLP_ENDPOINT,
+                    config.getString(EngineConfig.TRACING_OTLP_ENDPOINT), e.getMessage());
+        }
+        this.logShipper = config.getBoolean(EngineConfig.FUNCTION_LOGS)
+                ? new LogShipper(config, "eddy-logs-" + instanceId) : null;
+        this.telemetry = new Telemetry(tracing, logShipper, instanceId);
     }
 
     /**
@@ -60,7 +75,10 @@ public final class Engine implements AutoCloseable {
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
         StateStores.prepare(definition, admin());
-        FunctionEnvironment environment = FunctionEnvironment.of(definition, config);
+        if (logShipper != null) {
+            Topics.createWithBrokerDefaults(admin(), LogShipper.TOPIC, LogShipper.PARTITIONS);
+        }
+        FunctionEnvironment environment = FunctionEnvironment.of(definition, config, telemetry);
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {
                 throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
@@ -152,6 +170,10 @@ public final class Engine implements AutoCloseable {
             }
         }
         functions.clear();
+        if (logShipper != null) {
+            logShipper.close();
+        }
+        tracing.close();
         synchronized (this) {
             if (admin != null) {
                 admin.close();

@@ -74,6 +74,16 @@ public final class EngineConfig extends AbstractConfig {
             + " (Environment.schemaRegistryUrl()), for Avro codecs. Empty: none; a function that needs one fails to"
             + " deploy, saying so.";
 
+    public static final String TRACING_OTLP_ENDPOINT = "tracing.otlp.endpoint";
+    private static final String TRACING_OTLP_ENDPOINT_DOC = "Where the spans of function calls go, over OTLP/HTTP"
+            + " (e.g. http://collector:4318/v1/traces). Empty: nowhere; trace context is still carried from each"
+            + " traced record (its traceparent header) to the records its call emits, and into its log lines.";
+
+    public static final String FUNCTION_LOGS = "function.logs";
+    private static final String FUNCTION_LOGS_DOC = "Whether the lines functions log also go, structured, to the"
+            + " topic eddy.logs (keyed by function; './eddy logs <function>' reads them from every engine). They"
+            + " always go to the engine's own log.";
+
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -97,6 +107,9 @@ public final class EngineConfig extends AbstractConfig {
                     STATE_SWEEP_INTERVAL_MS_DOC)
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.MEDIUM,
                     SCHEMA_REGISTRY_URL_DOC)
+            .define(TRACING_OTLP_ENDPOINT, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.LOW,
+                    TRACING_OTLP_ENDPOINT_DOC)
+            .define(FUNCTION_LOGS, Type.BOOLEAN, true, Importance.LOW, FUNCTION_LOGS_DOC)
             .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),
                     Importance.LOW, API_MAX_UPLOAD_BYTES_DOC);
 

@@ -44,6 +44,7 @@ public final class FunctionDefinition {
     private final String version;
     private final RetryPolicy retry;
     private final Duration timeout;
+    private final int memoryMb;
     private final String deadLetterTopic;
     private final Delivery delivery;
     private final CloudEventsMode cloudEvents;
@@ -81,6 +82,7 @@ public final class FunctionDefinition {
         this.version = builder.version;
         this.retry = builder.retry;
         this.timeout = builder.timeout;
+        this.memoryMb = builder.memoryMb;
         this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : deadLetterTopicOf(name);
         this.delivery = builder.delivery;
         this.cloudEvents = builder.cloudEvents;
@@ -201,6 +203,11 @@ public final class FunctionDefinition {
         return timeout;
     }
 
+    /** The function's memory class in megabytes, the unit of its usage metering (GB-seconds); 256 unless set. */
+    public int memoryMb() {
+        return memoryMb;
+    }
+
     /** Where records go that failed for good: {@code eddy.dlq.<name>} unless set. */
     public String deadLetterTopic() {
         return deadLetterTopic;
@@ -264,6 +271,7 @@ public final class FunctionDefinition {
         private String version = "1";
         private RetryPolicy retry;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private int memoryMb = 256;
         private String deadLetterTopic;
         private final Map<String, String> config = new LinkedHashMap<>();
         private final Map<String, String> secrets = new LinkedHashMap<>();
@@ -353,6 +361,12 @@ public final class FunctionDefinition {
             return this;
         }
 
+        /** The memory class in megabytes (the manifest's {@code memory}); for usage metering. */
+        public Builder memoryMb(int memoryMb) {
+            this.memoryMb = memoryMb;
+            return this;
+        }
+
         public Builder deadLetterTopic(String topic) {
             this.deadLetterTopic = topic;
             return this;
@@ -425,6 +439,9 @@ public final class FunctionDefinition {
             if (retry == null) {
                 retry = delivery == Delivery.EXACTLY_ONCE ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
                         : RetryPolicy.DEFAULT;
+            }
+            if (memoryMb < 128 || memoryMb > 8192) {
+                throw new InvalidFunctionException("memory", memoryMb, "megabytes from 128 to 8192");
             }
             if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
                 throw new InvalidFunctionException("timeout", timeout, "a duration from 1 ms to " + MAX_TIMEOUT);

@@ -113,7 +113,12 @@ public final class AtomicPublisher implements AutoCloseable {
      * @throws dev.eddy.schemas.serde.SerdeException when it cannot be written or its schema registered
      */
     public Outgoing event(String topic, String key, Envelope event) {
-        return new Outgoing(EventRecords.of(serde, topic, key, event), true);
+        return event(topic, key, event, io.opentelemetry.context.Context.root());
+    }
+
+    /** An event that continues a trace (see {@link EventRecords#of(AvroSerde, String, String, Envelope, io.opentelemetry.context.Context)}). */
+    public Outgoing event(String topic, String key, Envelope event, io.opentelemetry.context.Context trace) {
+        return new Outgoing(EventRecords.of(serde, topic, key, event, trace), true);
     }
 
     /** A record beside the events (a key, a position), ready to publish. */

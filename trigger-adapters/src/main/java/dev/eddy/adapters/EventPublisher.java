@@ -183,9 +183,15 @@ public final class EventPublisher implements AutoCloseable {
      * @throws InterruptedException while waiting for room
      */
     public CompletableFuture<Void> publish(String topic, String key, Envelope event) throws InterruptedException {
+        return publish(topic, key, event, io.opentelemetry.context.Context.root());
+    }
+
+    /** Publishes an event that continues a trace (the root context for a new one). */
+    public CompletableFuture<Void> publish(String topic, String key, Envelope event,
+            io.opentelemetry.context.Context trace) throws InterruptedException {
         ProducerRecord<byte[], byte[]> record;
         try {
-            record = EventRecords.of(serde, topic, key, event);
+            record = EventRecords.of(serde, topic, key, event, trace);
         } catch (SerdeException e) {
             failed.increment();
             return CompletableFuture.failedFuture(e);

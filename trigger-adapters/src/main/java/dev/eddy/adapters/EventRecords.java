@@ -1,7 +1,11 @@
 package dev.eddy.adapters;
 
+import dev.eddy.observability.Tracing;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.serde.AvroSerde;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,6 +33,16 @@ public final class EventRecords {
      * @throws dev.eddy.schemas.serde.SerdeException when the envelope cannot be written or its schema registered
      */
     public static ProducerRecord<byte[], byte[]> of(AvroSerde serde, String topic, String key, Envelope event) {
+        return of(serde, topic, key, event, Context.root());
+    }
+
+    /**
+     * An event as {@link #of(AvroSerde, String, String, Envelope)} makes it, continuing a trace: the record carries
+     * the {@code traceparent} of a publish span whose parent is {@code trace} (a new trace when it is the root
+     * context).
+     */
+    public static ProducerRecord<byte[], byte[]> of(AvroSerde serde, String topic, String key, Envelope event,
+            Context trace) {
         byte[] value = serde.serialize(topic + "-value", event);
         RecordHeaders headers = new RecordHeaders();
         headers.add("ce_specversion", utf8(event.getSpecversion()));
@@ -40,6 +54,11 @@ public final class EventRecords {
             headers.add("ce_subject", utf8(event.getSubject()));
         }
         headers.add("content-type", utf8(event.getDatacontenttype()));
+        Span publish = AdapterTracing.tracer().spanBuilder("publish " + topic).setSpanKind(SpanKind.PRODUCER)
+                .setParent(trace).setAttribute(AdapterTracing.DESTINATION, topic)
+                .setAttribute(AdapterTracing.EVENT_ID, event.getId()).startSpan();
+        Tracing.inject(publish, headers);
+        publish.end();
         return new ProducerRecord<>(topic, null, null, key == null ? null : utf8(key), value, headers);
     }
 

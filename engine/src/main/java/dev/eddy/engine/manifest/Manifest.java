@@ -70,6 +70,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .delivery(delivery)
                 .cloudEvents(cloudEvents)
                 .timeout(timeout)
+                .memoryMb(memoryMb)
                 .config(config)
                 .secrets(resolvedSecrets)
                 .stateStore(stateStore);

@@ -235,6 +235,7 @@ public final class TriggerCommand implements Runnable {
         Thread hook = new Thread(() -> {
             try {
                 adapter.close();
+                dev.eddy.adapters.AdapterTracing.flush();
                 System.out.println("eddy trigger " + kind + ": stopped");
             } catch (Exception e) {
                 System.err.println("eddy trigger " + kind + ": stopping: " + e);

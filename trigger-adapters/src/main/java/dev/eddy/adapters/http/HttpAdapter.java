@@ -7,8 +7,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AtomicPublisher;
 import dev.eddy.adapters.EventPublisher;
+import dev.eddy.observability.Tracing;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.serde.SerdeException;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -176,11 +178,11 @@ public final class HttpAdapter implements AutoCloseable {
         List<Envelope> events = taken.events();
         String recordKey = taken.recordKey();
         if (key == null) {
-            IdempotencyKeys.Accepted done = publish(topic, recordKey, events, null);
+            IdempotencyKeys.Accepted done = publish(topic, recordKey, events, null, trace(exchange));
             accepted(exchange, done, false);
             return;
         }
-        publishOnce(exchange, key, topic, recordKey, events);
+        publishOnce(exchange, key, topic, recordKey, events, trace(exchange));
     }
 
     /** One event to a function, answered with the function's reply: 200, 502 when it failed, 504 when none came. */
@@ -198,7 +200,7 @@ public final class HttpAdapter implements AutoCloseable {
         String correlationId = java.util.UUID.randomUUID().toString();
         AtomicPublisher.Outgoing request;
         try {
-            request = publisher.event(topic, taken.recordKey(), taken.events().get(0));
+            request = publisher.event(topic, taken.recordKey(), taken.events().get(0), trace(exchange));
         } catch (SerdeException e) {
             throw new Unavailable("the event cannot be written (the schema registry?): " + e.getMessage());
         }
@@ -274,9 +276,14 @@ public final class HttpAdapter implements AutoCloseable {
         }
     }
 
+    /** The trace a request brings in its {@code traceparent} header; the root context (a new trace) without. */
+    private static Context trace(HttpExchange exchange) {
+        return Tracing.parentOf(name -> exchange.getRequestHeaders().getFirst(name));
+    }
+
     /** A request with a key: the first with it publishes; a retry gets its answer. */
     private void publishOnce(HttpExchange exchange, String key, String topic, String recordKey,
-            List<Envelope> events) throws IOException {
+            List<Envelope> events, Context trace) throws IOException {
         for (int attempt = 0; attempt < 3; attempt++) {
             IdempotencyKeys.Accepted known = keys.find(key);
             if (known != null) {
@@ -295,7 +302,7 @@ public final class HttpAdapter implements AutoCloseable {
             }
             IdempotencyKeys.Accepted outcome = null;
             try {
-                outcome = publish(topic, recordKey, events, key);
+                outcome = publish(topic, recordKey, events, key, trace);
                 accepted(exchange, outcome, false);
             } finally {
                 keys.done(key, mine, outcome);
@@ -310,13 +317,14 @@ public final class HttpAdapter implements AutoCloseable {
      *
      * @return what was accepted, or null after answering 503
      */
-    private IdempotencyKeys.Accepted publish(String topic, String recordKey, List<Envelope> events, String key) {
+    private IdempotencyKeys.Accepted publish(String topic, String recordKey, List<Envelope> events, String key,
+            Context trace) {
         IdempotencyKeys.Accepted outcome = new IdempotencyKeys.Accepted(topic,
                 events.stream().map(Envelope::getId).toList(), keys.now());
         List<AtomicPublisher.Outgoing> records = new ArrayList<>();
         try {
             for (Envelope event : events) {
-                records.add(publisher.event(topic, recordKey, event));
+                records.add(publisher.event(topic, recordKey, event, trace));
             }
         } catch (SerdeException e) {
             throw new Unavailable("the events cannot be written (the schema registry?): " + e.getMessage());

@@ -152,7 +152,7 @@ public final class MqttAdapter implements AutoCloseable {
         String mqttTopic = message.getTopic().toString();
         CompletableFuture<Void> taken;
         try {
-            taken = pass(mqttTopic, message.getPayloadAsBytes());
+            taken = pass(mqttTopic, message.getPayloadAsBytes(), trace(message));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return; // closing: not acknowledged, so the broker sends it again at the next start
@@ -184,7 +184,17 @@ public final class MqttAdapter implements AutoCloseable {
                 .execute(() -> attempt(message));
     }
 
-    private CompletableFuture<Void> pass(String mqttTopic, byte[] payload) throws InterruptedException {
+    /** The trace an MQTT 5 message brings in its {@code traceparent} user property; a new one without. */
+    private static io.opentelemetry.context.Context trace(Mqtt5Publish message) {
+        java.util.Map<String, String> properties = new java.util.HashMap<>();
+        message.getUserProperties().asList().forEach(property -> properties.put(property.getName().toString(),
+                property.getValue().toString()));
+        return properties.isEmpty() ? io.opentelemetry.context.Context.root()
+                : dev.eddy.observability.Tracing.parentOf(properties::get);
+    }
+
+    private CompletableFuture<Void> pass(String mqttTopic, byte[] payload, io.opentelemetry.context.Context trace)
+            throws InterruptedException {
         for (MqttRoute route : settings.routes()) {
             Map<String, String> names = route.match(mqttTopic);
             if (names == null) {
@@ -212,7 +222,7 @@ public final class MqttAdapter implements AutoCloseable {
                     .setSubject(device)
                     .setData(telemetry)
                     .build();
-            return publisher.publish(topic, key, event);
+            return publisher.publish(topic, key, event, trace);
         }
         // The broker sent what no route's filter matches (a subscription left in the session from an earlier
         // configuration): kept, not dropped.

@@ -3,6 +3,8 @@ package dev.eddy.engine.internal.dispatch;
 import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.telemetry.FunctionLogger;
+import dev.eddy.engine.telemetry.Telemetry;
 import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.FunctionConfig;
 import java.time.Clock;
@@ -12,18 +14,23 @@ import java.util.TreeSet;
 
 /**
  * A deployed function's {@link Environment}: its definition's name, version, config and secrets, a logger named
- * {@code eddy.function.<name>} (System.Logger, routed to the engine's logging), the system clock, and the engine's
- * schema registry. It also opens
- * and closes the function's handler.
+ * {@code eddy.function.<name>} (to the engine's log, and structured to the logs topic), the system clock, the
+ * engine's schema registry and its telemetry. It also opens and closes the function's handler.
  */
-public record FunctionEnvironment(FunctionDefinition definition, System.Logger logger, Clock clock,
-        Optional<String> schemaRegistryUrl) implements Environment {
+public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger logger, Clock clock,
+        Optional<String> schemaRegistryUrl, Telemetry telemetry) implements Environment {
 
-    /** The environment of a function deployed on an engine with these settings. */
+    /** The environment of a function run with these settings, outside an engine's telemetry. */
     public static FunctionEnvironment of(FunctionDefinition definition, EngineConfig config) {
+        return of(definition, config, Telemetry.LOCAL);
+    }
+
+    /** The environment of a function deployed on an engine with these settings and telemetry. */
+    public static FunctionEnvironment of(FunctionDefinition definition, EngineConfig config, Telemetry telemetry) {
         String registry = config.getString(EngineConfig.SCHEMA_REGISTRY_URL);
-        return new FunctionEnvironment(definition, System.getLogger("eddy.function." + definition.name()),
-                Clock.systemUTC(), registry.isBlank() ? Optional.empty() : Optional.of(registry.strip()));
+        return new FunctionEnvironment(definition, new FunctionLogger(definition.name(), definition.version(),
+                telemetry.engine(), telemetry.logs()), Clock.systemUTC(),
+                registry.isBlank() ? Optional.empty() : Optional.of(registry.strip()), telemetry);
     }
 
     @Override

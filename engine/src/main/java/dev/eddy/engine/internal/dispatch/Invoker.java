@@ -4,6 +4,13 @@ import dev.eddy.engine.CloudEventsMode;
 import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.StateBackend;
+import dev.eddy.engine.telemetry.FunctionLogger;
+import dev.eddy.observability.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import dev.eddy.engine.state.KeyState;
 import dev.eddy.engine.state.KeyedStore;
 import dev.eddy.engine.state.StateMetrics;
@@ -64,6 +71,13 @@ final class Invoker {
     private final FunctionMetrics metrics;
     private final DeadLetters deadLetters;
     private final FunctionEnvironment environment;
+    private final Tracer tracer;
+    private final String spanName;
+    private static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
+    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+    private static final AttributeKey<Long> PARTITION = AttributeKey.longKey("messaging.destination.partition.id");
+    private static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("eddy.attempt");
     private final long timeoutNanos;
     /**
      * Whether a call's emits wait until it returns (exactly-once: a failed attempt must leave nothing in the
@@ -115,6 +129,8 @@ final class Invoker {
         this.deferredWrites = !buffered && stateStore != null && stateStore.defersWrites();
         this.cloudEvents = definition.cloudEvents() == CloudEventsMode.NEVER ? null
                 : new CloudEventHeaders(function, outputs, definition.cloudEvents() == CloudEventsMode.ALWAYS);
+        this.tracer = environment.telemetry().tracing().tracer();
+        this.spanName = function + " process";
     }
 
     /**
@@ -169,6 +185,10 @@ final class Invoker {
             metrics.handlerStarted(record.timestamp());
         }
         context.open(chunk, record);
+        if (Tracing.carriesTrace(record.headers())) {
+            context.startSpan(record);
+        }
+        Throwable failure = null;
         try {
             if (stateStore != null) {
                 callWithState(chunk, record, context);
@@ -178,8 +198,10 @@ final class Invoker {
             context.flush(null);
             return null;
         } catch (Throwable e) {
+            failure = e;
             return e;
         } finally {
+            context.endSpan(failure);
             context.close();
             if (timed) {
                 timed(System.nanoTime() - start, 1);
@@ -351,7 +373,7 @@ final class Invoker {
      * The context of one lane's handler calls, one call after the other; it refuses emits between calls and once
      * the last call has returned.
      */
-    final class CallContext implements Context, ForwardingEnvironment {
+    final class CallContext implements Context, ForwardingEnvironment, FunctionLogger.Call {
         // Written and read on the lane's thread: the context is not for other threads (see Context).
         /** The call's one record, or null for a batch. */
         private Chunk chunk;
@@ -377,9 +399,58 @@ final class Invoker {
         private int attempt = 1;
         /** How many events the current call emitted. */
         private int emitted;
+        /** The current call's span, when its record carries a trace; null otherwise. */
+        private Span span;
+        private final FunctionLogger logger = environment.logger().forCalls(this);
 
         CallContext(LongSupplier watchedNanos) {
             this.watchedNanos = watchedNanos;
+        }
+
+        /** The call continues its record's trace: a span of its own, which its outputs carry. */
+        void startSpan(ConsumerRecord<byte[], byte[]> traced) {
+            span = tracer.spanBuilder(spanName).setSpanKind(SpanKind.CONSUMER)
+                    .setParent(Tracing.parentOf(traced.headers()))
+                    .setAttribute(MESSAGING_SYSTEM, "kafka")
+                    .setAttribute(DESTINATION, traced.topic())
+                    .setAttribute(PARTITION, (long) traced.partition())
+                    .setAttribute(OFFSET, traced.offset())
+                    .setAttribute(ATTEMPT, (long) attempt)
+                    .startSpan();
+        }
+
+        void endSpan(Throwable failure) {
+            if (span == null) {
+                return;
+            }
+            if (failure != null) {
+                span.recordException(failure);
+                span.setStatus(StatusCode.ERROR, failure.toString());
+            }
+            span.end();
+            span = null;
+        }
+
+        @Override
+        public System.Logger logger() {
+            return logger;
+        }
+
+        @Override
+        public String invocation() {
+            ConsumerRecord<byte[], byte[]> current = record != null ? record
+                    : records != null && !records.isEmpty() ? records.get(0) : null;
+            return current == null ? null : current.topic() + ":" + current.partition() + ":" + current.offset();
+        }
+
+        @Override
+        public String traceId() {
+            return span == null ? null : span.getSpanContext().getTraceId();
+        }
+
+        @Override
+        public String spanId() {
+            return span == null ? null : span.getSpanContext().getSpanId();
         }
 
         /** Which attempt the next call is: 1 for a first attempt. */
@@ -533,6 +604,9 @@ final class Invoker {
             ConsumerRecord<byte[], byte[]> input = records == null ? record : records.get(Math.max(0, source));
             if (cloudEvents != null) {
                 cloudEvents.stamp(topic, emit.headers(), input, emitted);
+            }
+            if (span != null) {
+                Tracing.inject(span, emit.headers()); // the output continues the call's trace
             }
             emitted++;
             String replyTo = topic.equals(defaultTopic) ? Replies.replyTo(input) : null;

@@ -1,0 +1,73 @@
+package dev.eddy.engine.cli;
+
+import dev.eddy.engine.telemetry.LogLine;
+import dev.eddy.engine.telemetry.LogShipper;
+import dev.eddy.engine.telemetry.TopicReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./eddy logs <function> [--follow]}: one function's log lines, from every engine that runs it. */
+@Command(name = "logs", mixinStandardHelpOptions = true,
+        description = {"Prints what a function logged, from every engine that runs it (the topic eddy.logs): time,"
+                + " level, version, the record of the call and its trace id, the message and any exception.", ""})
+final class LogsCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FUNCTION", description = "The function.")
+    String function;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "<host:port>",
+            description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
+    String bootstrapServers;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing lines as they come, until Ctrl-C.")
+    boolean follow;
+
+    @Option(names = "--since", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "Lines logged this long ago or later. Default: ${DEFAULT-VALUE}.")
+    Duration since;
+
+    @Option(names = "--trace", paramLabel = "<trace id>", description = "Only the lines of this trace.")
+    String trace;
+
+    @Option(names = "--json", description = "Print each line as the JSON the topic keeps.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        byte[] key = function.getBytes(StandardCharsets.UTF_8);
+        int[] printed = {0};
+        TopicReader.read(bootstrapServers, LogShipper.TOPIC, key, Instant.now().minus(since), follow,
+                () -> !Thread.currentThread().isInterrupted(), record -> {
+                    if (!Arrays.equals(key, record.key()) || record.value() == null) {
+                        return;
+                    }
+                    LogLine line;
+                    try {
+                        line = LogLine.fromJson(record.value());
+                    } catch (IllegalArgumentException e) {
+                        return; // not written by an engine
+                    }
+                    if (trace == null || trace.equals(line.traceId())) {
+                        out.println(json ? new String(record.value(), StandardCharsets.UTF_8) : line.format());
+                        out.flush();
+                        printed[0]++;
+                    }
+                });
+        if (printed[0] == 0 && !follow) {
+            spec.commandLine().getErr().println("No lines of '" + function + "' in the last " + since.toString().substring(2).toLowerCase()
+                    + " (--since for longer).");
+        }
+        return 0;
+    }
+}
