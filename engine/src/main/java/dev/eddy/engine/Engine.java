@@ -8,6 +8,7 @@ import dev.eddy.engine.kafka.Topics;
 import dev.eddy.engine.state.StateStores;
 import dev.eddy.engine.telemetry.LogShipper;
 import dev.eddy.engine.telemetry.Telemetry;
+import dev.eddy.engine.telemetry.UsageReporter;
 import dev.eddy.observability.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -46,6 +47,7 @@ public final class Engine implements AutoCloseable {
     private final Tracing tracing;
     private final LogShipper logShipper;
     private final Telemetry telemetry;
+    private final UsageReporter usage;
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
@@ -62,6 +64,7 @@ public final class Engine implements AutoCloseable {
         this.logShipper = config.getBoolean(EngineConfig.FUNCTION_LOGS)
                 ? new LogShipper(config, "eddy-logs-" + instanceId) : null;
         this.telemetry = new Telemetry(tracing, logShipper, instanceId);
+        this.usage = new UsageReporter(config, instanceId, this::functions);
     }
 
     /**
@@ -78,10 +81,14 @@ public final class Engine implements AutoCloseable {
         if (logShipper != null) {
             Topics.createWithBrokerDefaults(admin(), LogShipper.TOPIC, LogShipper.PARTITIONS);
         }
+        Topics.createWithBrokerDefaults(admin(), UsageReporter.TOPIC, UsageReporter.PARTITIONS);
         FunctionEnvironment environment = FunctionEnvironment.of(definition, config, telemetry);
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {
                 throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
+            }
+            if (existing != null) {
+                usage.last(existing); // the stopped one is replaced: what it used is reported first
             }
             environment.openHandler();
             try {
@@ -101,7 +108,7 @@ public final class Engine implements AutoCloseable {
         String name = definition.name();
         FunctionMetrics.removeAll(registry, name); // a version deployed before counts from zero
         FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
-                definition.maxConcurrency());
+                definition.maxConcurrency(), definition.memoryMb());
         boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
         Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
         // Every function reads only committed records: what an exactly-once function or a transactional adapter
@@ -134,6 +141,7 @@ public final class Engine implements AutoCloseable {
         RunningFunction running = functions.remove(name);
         if (running != null) {
             running.close();
+            usage.last(running);
             FunctionMetrics.removeAll(registry, name);
         }
     }
@@ -169,6 +177,7 @@ public final class Engine implements AutoCloseable {
                 log.warn("Function '{}' did not stop within {}", function.name(), wait);
             }
         }
+        usage.close(); // every function's last usage
         functions.clear();
         if (logShipper != null) {
             logShipper.close();

@@ -84,6 +84,11 @@ public final class EngineConfig extends AbstractConfig {
             + " topic eddy.logs (keyed by function; './eddy logs <function>' reads them from every engine). They"
             + " always go to the engine's own log.";
 
+    public static final String USAGE_INTERVAL_MS = "usage.interval.ms";
+    private static final String USAGE_INTERVAL_MS_DOC = "How often the engine writes each function's usage since the"
+            + " last time (calls, billed milliseconds, GB-seconds) to the topic eddy.usage, which './eddy usage'"
+            + " adds up. It also writes it when a function stops and when the engine closes.";
+
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -110,6 +115,8 @@ public final class EngineConfig extends AbstractConfig {
             .define(TRACING_OTLP_ENDPOINT, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.LOW,
                     TRACING_OTLP_ENDPOINT_DOC)
             .define(FUNCTION_LOGS, Type.BOOLEAN, true, Importance.LOW, FUNCTION_LOGS_DOC)
+            .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,
+                    USAGE_INTERVAL_MS_DOC)
             .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),
                     Importance.LOW, API_MAX_UPLOAD_BYTES_DOC);
 

@@ -19,6 +19,7 @@ public final class RunningFunction implements AutoCloseable {
     private final FunctionWorker worker;
     private final FunctionMetrics metrics;
     private final Thread pollThread;
+    private final java.time.Instant deployedAt = java.time.Instant.now();
 
     RunningFunction(FunctionDefinition definition, FunctionWorker worker, FunctionMetrics metrics) {
         this.definition = definition;
@@ -59,6 +60,16 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     /** The function's counts; cheap enough to read often. */
+    /** What the function used on this engine since it was deployed (usage metering). */
+    public FunctionMetrics.Usage usage() {
+        return metrics.usage();
+    }
+
+    /** When it was deployed on this engine. */
+    public java.time.Instant deployedAt() {
+        return deployedAt;
+    }
+
     public FunctionStats stats() {
         return new FunctionStats(metrics.received(), metrics.succeeded(), metrics.failed(), metrics.emitted(),
                 metrics.retries(), metrics.deadLettered(), metrics.partitionsRevoked(),

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -89,9 +90,16 @@ public final class FunctionMetrics implements AutoCloseable {
     private final Tags tags;
     private final List<KafkaClientMetrics> clients = new ArrayList<>();
     private volatile Live live = NOT_RUNNING;
+    /** Usage: handler calls (a batch is one), and their durations each rounded up to the millisecond. */
+    private final LongAdder usageCalls = new LongAdder();
+    private final LongAdder usageBilledMillis = new LongAdder();
+    /** The function's memory class, for GB-seconds. */
+    private final int memoryMb;
 
-    public FunctionMetrics(MeterRegistry registry, String function, String version, int maxConcurrency) {
+    public FunctionMetrics(MeterRegistry registry, String function, String version, int maxConcurrency,
+            int memoryMb) {
         this.tags = Tags.of("function", function, "version", version);
+        this.memoryMb = memoryMb;
         received = Meters.counter(registry, EddyMeter.RECORDS_RECEIVED, tags);
         succeeded = Meters.counter(registry, EddyMeter.INVOCATIONS, tags.and("outcome", "success"));
         failed = Meters.counter(registry, EddyMeter.INVOCATIONS, tags.and("outcome", "failure"));
@@ -116,9 +124,9 @@ public final class FunctionMetrics implements AutoCloseable {
         state = new StateMetrics(registry, tags);
     }
 
-    /** For tests: a function named {@code function} at version 1, max concurrency 1. */
+    /** For tests: a function named {@code function} at version 1, max concurrency 1, 256 MB. */
     public FunctionMetrics(MeterRegistry registry, String function) {
-        this(registry, function, "1", 1);
+        this(registry, function, "1", 1, 256);
     }
 
     /** The function's worker reports here from now on. */
@@ -160,6 +168,27 @@ public final class FunctionMetrics implements AutoCloseable {
         live = NOT_RUNNING;
         clients.forEach(KafkaClientMetrics::close);
         clients.clear();
+    }
+
+    void usage(long calls, long billedMillis) {
+        usageCalls.add(calls);
+        usageBilledMillis.add(billedMillis);
+    }
+
+    /** The function's usage since it was deployed on this engine. */
+    public Usage usage() {
+        return new Usage(usageCalls.sum(), usageBilledMillis.sum(), memoryMb);
+    }
+
+    /**
+     * What a function used: handler calls (a batch is one), the billed milliseconds (each call's duration rounded up
+     * to the millisecond), and its memory class.
+     */
+    public record Usage(long invocations, long billedMillis, int memoryMb) {
+        /** Memory class × billed duration, in gigabyte-seconds (1 GB = 1024 MB). */
+        public double gbSeconds() {
+            return memoryMb / 1024.0 * billedMillis / 1000.0;
+        }
     }
 
     Counter deadLettered(FailureReason reason) {

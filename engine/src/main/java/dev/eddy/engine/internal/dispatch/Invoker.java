@@ -179,9 +179,8 @@ final class Invoker {
             Throwable[] failures = call(List.of(chunk), List.of(record), context, timed);
             return failures == null ? null : failures[0];
         }
-        long start = 0;
+        long start = System.nanoTime();
         if (timed) {
-            start = System.nanoTime();
             metrics.handlerStarted(record.timestamp());
         }
         context.open(chunk, record);
@@ -203,8 +202,10 @@ final class Invoker {
         } finally {
             context.endSpan(failure);
             context.close();
+            long nanos = System.nanoTime() - start;
+            context.billed(nanos);
             if (timed) {
-                timed(System.nanoTime() - start, 1);
+                timed(nanos, 1);
             }
         }
     }
@@ -217,9 +218,8 @@ final class Invoker {
      */
     Throwable[] call(List<Chunk> chunks, List<ConsumerRecord<byte[], byte[]>> records, CallContext context,
             boolean timed) {
-        long start = 0;
+        long start = System.nanoTime();
         if (timed) {
-            start = System.nanoTime();
             metrics.handlerStarted(records.get(0).timestamp()); // the batch's oldest
         }
         context.open(chunks, records);
@@ -235,8 +235,10 @@ final class Invoker {
             Arrays.fill(failures, e);
         } finally {
             context.close();
+            long nanos = System.nanoTime() - start;
+            context.billed(nanos); // a batch is one invocation
             if (timed) {
-                timed(System.nanoTime() - start, records.size());
+                timed(nanos, records.size());
             }
         }
         return failures;
@@ -399,6 +401,25 @@ final class Invoker {
         private int attempt = 1;
         /** How many events the current call emitted. */
         private int emitted;
+        /** Calls made and their billed milliseconds, not yet added to the function's usage. */
+        private long calls;
+        private long billedMillis;
+
+        /** Bills a call: its duration rounded up to the millisecond, at least one. */
+        void billed(long nanos) {
+            calls++;
+            billedMillis += nanos <= 1_000_000 ? 1 : (nanos + 999_999) / 1_000_000;
+        }
+
+        /** Adds the calls billed since the last time to the function's usage (once per lane task, not per call). */
+        void flushUsage() {
+            if (calls > 0) {
+                metrics.usage(calls, billedMillis);
+                calls = 0;
+                billedMillis = 0;
+            }
+        }
+
         /** The current call's span, when its record carries a trace; null otherwise. */
         private Span span;
         private final FunctionLogger logger = environment.logger().forCalls(this);

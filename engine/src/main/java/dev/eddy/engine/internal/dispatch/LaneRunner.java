@@ -135,13 +135,18 @@ final class LaneRunner {
     /** Runs one of the lane's tasks, within the function's max concurrency when the lane has a bound. */
     private void runTask(Runnable task) {
         if (permits == null) {
-            task.run();
+            try {
+                task.run();
+            } finally {
+                context.flushUsage();
+            }
             return;
         }
         permits.acquireUninterruptibly();
         try {
             task.run();
         } finally {
+            context.flushUsage();
             permits.release();
         }
     }
