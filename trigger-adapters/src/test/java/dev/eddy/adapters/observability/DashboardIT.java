@@ -147,6 +147,17 @@ class DashboardIT {
                     }
                 }
 
+                // ./eddy top reads the same endpoint: the function shows, with records coming in.
+                java.io.StringWriter top = new java.io.StringWriter();
+                picocli.CommandLine cli = dev.eddy.engine.cli.EddyCli.commandLine();
+                cli.setOut(new java.io.PrintWriter(top, true));
+                assertEquals(0, cli.execute("top", "--once", "--interval", "1s", "--metrics-url",
+                        engineEndpoint.url()));
+                String row = top.toString().lines().filter(line -> line.startsWith(function.name())).findFirst()
+                        .orElseThrow(() -> new AssertionError("./eddy top does not show the function:\n" + top));
+                assertTrue(Double.parseDouble(row.substring(function.name().length()).trim().split("\\s+")[0]
+                        .replace(",", "")) > 0, "records come in: " + row);
+
                 loading.set(false);
                 load.join();
                 long events = accepted.get();
