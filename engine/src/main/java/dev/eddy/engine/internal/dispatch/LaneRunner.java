@@ -135,6 +135,7 @@ final class LaneRunner {
     /** Runs one of the lane's tasks, within the function's max concurrency when the lane has a bound. */
     private void runTask(Runnable task) {
         if (permits == null) {
+            context.taskStarted();
             try {
                 task.run();
             } finally {
@@ -143,6 +144,7 @@ final class LaneRunner {
             return;
         }
         permits.acquireUninterruptibly();
+        context.taskStarted();
         try {
             task.run();
         } finally {
