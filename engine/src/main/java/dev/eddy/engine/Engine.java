@@ -48,6 +48,7 @@ public final class Engine implements AutoCloseable {
     private final LogShipper logShipper;
     private final Telemetry telemetry;
     private final UsageReporter usage;
+    private boolean ownTopicsCreated;
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
@@ -78,17 +79,15 @@ public final class Engine implements AutoCloseable {
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
         StateStores.prepare(definition, admin());
-        if (logShipper != null) {
-            Topics.createWithBrokerDefaults(admin(), LogShipper.TOPIC, LogShipper.PARTITIONS);
-        }
-        Topics.createWithBrokerDefaults(admin(), UsageReporter.TOPIC, UsageReporter.PARTITIONS);
+        createOwnTopics();
         FunctionEnvironment environment = FunctionEnvironment.of(definition, config, telemetry);
+        RunningFunction stopped = functions.get(name);
+        if (stopped != null && isOver(stopped.state())) {
+            usage.last(stopped); // it is about to be replaced: what it used is reported first
+        }
         RunningFunction running = functions.compute(name, (key, existing) -> {
             if (existing != null && !isOver(existing.state())) {
                 throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
-            }
-            if (existing != null) {
-                usage.last(existing); // the stopped one is replaced: what it used is reported first
             }
             environment.openHandler();
             try {
@@ -101,6 +100,18 @@ public final class Engine implements AutoCloseable {
         running.start();
         log.info("Deployed {}", definition);
         return running;
+    }
+
+    /** The logs and usage topics, at the first deploy. */
+    private synchronized void createOwnTopics() {
+        if (ownTopicsCreated) {
+            return;
+        }
+        if (logShipper != null) {
+            Topics.createWithBrokerDefaults(admin(), LogShipper.TOPIC, LogShipper.PARTITIONS);
+        }
+        Topics.createWithBrokerDefaults(admin(), UsageReporter.TOPIC, UsageReporter.PARTITIONS);
+        ownTopicsCreated = true;
     }
 
     private RunningFunction newRunningFunction(FunctionEnvironment environment, String clientId) {
