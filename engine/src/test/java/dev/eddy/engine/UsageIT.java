@@ -52,8 +52,9 @@ class UsageIT {
                 new SimpleMeterRegistry())) {
             RunningFunction running = engine.deploy(function);
             kafka.produce(records(input, 0, 300));
-            await().atMost(Duration.ofSeconds(30)).until(() -> kafka.endOffsetSum(UsageReporter.TOPIC) >= 1
-                    && running.stats().succeeded() + running.stats().deadLettered() == 300);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> running.stats().succeeded() + running.stats().deadLettered() == 300
+                            && !written(kafka, name).isEmpty()); // a periodic report came
             kafka.produce(records(input, 300, 500));
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> running.stats().succeeded() + running.stats().deadLettered() == 500);
@@ -64,14 +65,9 @@ class UsageIT {
         assertEquals(50, stats.deadLettered());
         assertEquals(150, stats.failed(), "each of the 50 failing records was tried 3 times");
 
-        List<UsageRecord> written = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(UsageReporter.TOPIC)) {
-            UsageRecord usage = UsageRecord.fromJson(record.value());
-            if (usage.function().equals(name)) {
-                written.add(usage);
-            }
-        }
+        List<UsageRecord> written = written(kafka, name);
         assertTrue(written.size() >= 2, "a periodic report and the last one: " + written);
+        assertEquals(calls, written.stream().mapToLong(UsageRecord::invocations).sum());
 
         StringWriter printed = new StringWriter();
         CommandLine cli = EddyCli.commandLine();
@@ -92,6 +88,18 @@ class UsageIT {
         cli.execute("usage", "--bootstrap-servers", kafka.bootstrapServers(), "--function", name);
         assertTrue(printed.toString().contains(String.format(java.util.Locale.ROOT, "%,12d", calls)),
                 printed.toString());
+    }
+
+    /** The usage records of one function (every engine of the tests writes to the same topic). */
+    private static List<UsageRecord> written(TestKafka kafka, String function) {
+        List<UsageRecord> written = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(UsageReporter.TOPIC)) {
+            UsageRecord usage = UsageRecord.fromJson(record.value());
+            if (usage.function().equals(function)) {
+                written.add(usage);
+            }
+        }
+        return written;
     }
 
     private static List<ProducerRecord<byte[], byte[]>> records(String topic, int from, int to) {

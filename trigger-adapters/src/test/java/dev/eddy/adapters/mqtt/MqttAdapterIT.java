@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
 import dev.eddy.adapters.testing.AdapterConfigs;
@@ -36,6 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedKafkaExtension.class)
 class MqttAdapterIT {
 
+    private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
     @Test
     void shouldPublishReadingsAsTelemetryAndDeadLetterWhatIsNotTelemetry(TestKafka kafka) throws Exception {
         String telemetryTopic = kafka.newTopic("telemetry", 2);
@@ -64,7 +68,10 @@ class MqttAdapterIT {
                 Mqtt5BlockingClient device = Mqtt5Client.builder().identifier(kafka.uniqueName("device"))
                         .serverHost("127.0.0.1").serverPort(1883).buildBlocking();
                 device.connect();
-                send(device, prefix + "/d-1/temp", "21.5");
+                device.publishWith().topic(prefix + "/d-1/temp").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("21.5".getBytes(StandardCharsets.UTF_8))
+                        .userProperties(Mqtt5UserProperties.of(Mqtt5UserProperty.of("traceparent", TRACEPARENT)))
+                        .send();
                 send(device, prefix + "/d-2/env", "{\"temp\": 19.0, \"humidity\": {\"value\": 40, \"unit\": \"%\"},"
                         + " \"ts\": 1795750000000, \"firmware\": \"1.2\"}");
                 send(device, prefix + "/d-3/temp", "not json at all");
@@ -81,9 +88,11 @@ class MqttAdapterIT {
 
             AvroSerde serde = new AvroSerde(SchemaRegistryClient.builder(registry.url()).build());
             Map<String, Envelope> byKey = new HashMap<>();
+            Map<String, String> traceparents = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(telemetryTopic)) {
                 Envelope event = serde.deserialize(record.value(), Envelope.class);
                 byKey.put(new String(record.key(), StandardCharsets.UTF_8), event);
+                traceparents.put(new String(record.key(), StandardCharsets.UTF_8), header(record, "traceparent"));
                 assertEquals(event.getId(), header(record, "ce_id"));
                 assertEquals("dev.eddy.iot.telemetry", header(record, "ce_type"));
                 assertEquals("application/avro", header(record, "content-type"));
@@ -91,6 +100,11 @@ class MqttAdapterIT {
             }
             Telemetry first = (Telemetry) byKey.get("d-1").getData();
             assertEquals(List.of(new Reading("temp", 21.5, "Cel")), first.getReadings());
+            String[] traced = traceparents.get("d-1").split("-");
+            assertEquals(TRACEPARENT.split("-")[1], traced[1], "the device's trace goes on in Kafka");
+            assertTrue(!TRACEPARENT.split("-")[2].equals(traced[2]), "with the adapter's publish span");
+            assertTrue(!traceparents.get("d-5").contains(TRACEPARENT.split("-")[1]),
+                    "a message without a trace starts its own: " + traceparents.get("d-5"));
             assertEquals(prefix + "/d-1/temp", first.getAttributes().get("mqtt.topic"));
             assertEquals("mqtt://127.0.0.1:1883/" + prefix + "/d-1/temp", byKey.get("d-1").getSource());
             Telemetry second = (Telemetry) byKey.get("d-2").getData();
