@@ -49,6 +49,7 @@ public final class Engine implements AutoCloseable {
     private final Telemetry telemetry;
     private final UsageReporter usage;
     private boolean ownTopicsCreated;
+    private IdleWatcher idleWatcher;
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
@@ -120,19 +121,38 @@ public final class Engine implements AutoCloseable {
         FunctionMetrics.removeAll(registry, name); // a version deployed before counts from zero
         FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
                 definition.maxConcurrency(), definition.memoryMb());
+        java.util.function.Supplier<FunctionWorker> workers = () -> newWorker(environment, clientId, metrics);
+        RunningFunction running = new RunningFunction(definition, workers.get(), workers, metrics,
+                environment::closeHandler);
+        running.onIdle(function -> idleWatcher().watch(function, function.idlePositions()));
+        return running;
+    }
+
+    /** A worker of a function: its own consumer in the function's group, its own producer. */
+    private FunctionWorker newWorker(FunctionEnvironment environment, String clientId, FunctionMetrics metrics) {
+        FunctionDefinition definition = environment.definition();
         boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
         Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
         // Every function reads only committed records: what an exactly-once function or a transactional adapter
         // aborted is never handled (a topic written without transactions reads the same either way).
         consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Object> producerProps = exactlyOnce
-                ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + name + "-" + instanceId)
+                ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + definition.name() + "-"
+                        + instanceId)
                 : ClientConfigs.producer(config, clientId);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps);
         metrics.bindClients(registry, consumer, producer);
-        FunctionWorker worker = new FunctionWorker(environment, config, consumer, producer, metrics);
-        return new RunningFunction(definition, worker, metrics);
+        return new FunctionWorker(environment, config, consumer, producer, metrics);
+    }
+
+    /** The watcher of this engine's functions at zero, made when the first one gets there. */
+    private synchronized IdleWatcher idleWatcher() {
+        if (idleWatcher == null) {
+            idleWatcher = new IdleWatcher(admin(),
+                    Duration.ofMillis(config.getLong(EngineConfig.IDLE_WATCH_INTERVAL_MS)));
+        }
+        return idleWatcher;
     }
 
     private static boolean isOver(FunctionState state) {
@@ -151,6 +171,11 @@ public final class Engine implements AutoCloseable {
     public void undeploy(String name) {
         RunningFunction running = functions.remove(name);
         if (running != null) {
+            synchronized (this) {
+                if (idleWatcher != null) {
+                    idleWatcher.forget(running);
+                }
+            }
             running.close();
             usage.last(running);
             FunctionMetrics.removeAll(registry, name);
@@ -186,6 +211,11 @@ public final class Engine implements AutoCloseable {
         for (RunningFunction function : all) {
             if (!function.awaitStopped(wait)) {
                 log.warn("Function '{}' did not stop within {}", function.name(), wait);
+            }
+        }
+        synchronized (this) {
+            if (idleWatcher != null) {
+                idleWatcher.close();
             }
         }
         usage.close(); // every function's last usage

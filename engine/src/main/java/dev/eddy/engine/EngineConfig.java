@@ -89,6 +89,11 @@ public final class EngineConfig extends AbstractConfig {
             + " last time (calls, billed milliseconds, GB-seconds) to the topic eddy.usage, which './eddy usage'"
             + " adds up. It also writes it when a function stops and when the engine closes.";
 
+    public static final String IDLE_WATCH_INTERVAL_MS = "idle.watch.interval.ms";
+    private static final String IDLE_WATCH_INTERVAL_MS_DOC = "How often the engine looks for records on the inputs"
+            + " of its functions that are scaled to zero (scaling.min: 0), with one request for all of them: half of"
+            + " it is the average wait it adds to a cold start.";
+
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -115,6 +120,8 @@ public final class EngineConfig extends AbstractConfig {
             .define(TRACING_OTLP_ENDPOINT, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.LOW,
                     TRACING_OTLP_ENDPOINT_DOC)
             .define(FUNCTION_LOGS, Type.BOOLEAN, true, Importance.LOW, FUNCTION_LOGS_DOC)
+            .define(IDLE_WATCH_INTERVAL_MS, Type.LONG, 50L, Range.between(10L, 60_000L), Importance.LOW,
+                    IDLE_WATCH_INTERVAL_MS_DOC)
             .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,
                     USAGE_INTERVAL_MS_DOC)
             .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),

@@ -45,6 +45,8 @@ public final class FunctionDefinition {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final int memoryMb;
+    private final int scalingMin;
+    private final Duration idleAfter;
     private final String deadLetterTopic;
     private final Delivery delivery;
     private final CloudEventsMode cloudEvents;
@@ -52,6 +54,8 @@ public final class FunctionDefinition {
     private final Map<String, String> secrets;
     private final StateBackend stateStore;
 
+    /** How long a function that scales to zero waits without records, unless set. */
+    public static final Duration DEFAULT_IDLE_AFTER = Duration.ofMinutes(5);
     /** How long a handler call may take unless the function says otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** The most events a batch may hold. */
@@ -83,6 +87,8 @@ public final class FunctionDefinition {
         this.retry = builder.retry;
         this.timeout = builder.timeout;
         this.memoryMb = builder.memoryMb;
+        this.scalingMin = builder.scalingMin;
+        this.idleAfter = builder.idleAfter;
         this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : deadLetterTopicOf(name);
         this.delivery = builder.delivery;
         this.cloudEvents = builder.cloudEvents;
@@ -203,6 +209,16 @@ public final class FunctionDefinition {
         return timeout;
     }
 
+    /** The fewest workers an engine keeps for the function: 0 when it scales to zero while idle; 1 unless set. */
+    public int scalingMin() {
+        return scalingMin;
+    }
+
+    /** How long a function that scales to zero goes without records before it does (5 minutes unless set). */
+    public Duration idleAfter() {
+        return idleAfter;
+    }
+
     /** The function's memory class in megabytes, the unit of its usage metering (GB-seconds); 256 unless set. */
     public int memoryMb() {
         return memoryMb;
@@ -272,6 +288,8 @@ public final class FunctionDefinition {
         private RetryPolicy retry;
         private Duration timeout = DEFAULT_TIMEOUT;
         private int memoryMb = 256;
+        private int scalingMin = 1;
+        private Duration idleAfter = DEFAULT_IDLE_AFTER;
         private String deadLetterTopic;
         private final Map<String, String> config = new LinkedHashMap<>();
         private final Map<String, String> secrets = new LinkedHashMap<>();
@@ -361,6 +379,23 @@ public final class FunctionDefinition {
             return this;
         }
 
+        /** The fewest workers an engine keeps (the manifest's {@code scaling.min}): 0 to scale to zero. */
+        public Builder scalingMin(int scalingMin) {
+            this.scalingMin = scalingMin;
+            return this;
+        }
+
+        /** Scale to zero after this long without records (the manifest's {@code scaling.idleAfter}). */
+        public Builder idleAfter(Duration idleAfter) {
+            this.idleAfter = idleAfter;
+            return this;
+        }
+
+        /** Scale to zero after this long without records: {@code scalingMin(0).idleAfter(idleAfter)}. */
+        public Builder scaleToZero(Duration idleAfter) {
+            return scalingMin(0).idleAfter(idleAfter);
+        }
+
         /** The memory class in megabytes (the manifest's {@code memory}); for usage metering. */
         public Builder memoryMb(int memoryMb) {
             this.memoryMb = memoryMb;
@@ -439,6 +474,17 @@ public final class FunctionDefinition {
             if (retry == null) {
                 retry = delivery == Delivery.EXACTLY_ONCE ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
                         : RetryPolicy.DEFAULT;
+            }
+            if (scalingMin < 0 || scalingMin > 1000) {
+                throw new InvalidFunctionException("scaling.min", scalingMin, "0 to 1000");
+            }
+            if (scalingMin == 0 && compiledPattern != null) {
+                throw new InvalidFunctionException("scaling.min", scalingMin, "at least 1 for a function whose inputs"
+                        + " are a pattern (the watcher that wakes a function at zero watches named topics)");
+            }
+            if (idleAfter == null || idleAfter.compareTo(Duration.ofMillis(100)) < 0
+                    || idleAfter.compareTo(Duration.ofDays(1)) > 0) {
+                throw new InvalidFunctionException("scaling.idleAfter", idleAfter, "a duration from 100 ms to 1 day");
             }
             if (memoryMb < 128 || memoryMb > 8192) {
                 throw new InvalidFunctionException("memory", memoryMb, "megabytes from 128 to 8192");

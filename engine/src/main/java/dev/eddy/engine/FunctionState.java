@@ -6,6 +6,11 @@ public enum FunctionState {
     STARTING,
     /** Consuming and handling records. */
     RUNNING,
+    /**
+     * Scaled to zero: idle for its {@code scaling.idleAfter}, it let go of its consumer, producer and threads; the
+     * engine's watcher starts it again when a record arrives on its inputs.
+     */
+    IDLE,
     /** Finishing the records in flight and committing them. */
     STOPPING,
     /** Stopped on request; everything completed was committed. */

@@ -3,33 +3,108 @@ package dev.eddy.engine;
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * A function deployed on this engine: its state, its counts, and the means to stop it.
+ * A function deployed on this engine: its state, its counts, and the means to stop it. It runs one worker (a
+ * consumer in the function's group, a producer, a poll loop and the handler's lanes) at a time; a function that
+ * scales to zero lets its worker go when idle and gets a new one when the engine's watcher sees a record arrive.
  *
  * <p>Threading: every method may be called from any thread.
  */
 public final class RunningFunction implements AutoCloseable {
 
     private final FunctionDefinition definition;
-    private final FunctionWorker worker;
+    private final Supplier<FunctionWorker> workers;
     private final FunctionMetrics metrics;
-    private final Thread pollThread;
-    private final java.time.Instant deployedAt = java.time.Instant.now();
+    private final Runnable closeHandler;
+    private final Instant deployedAt = Instant.now();
+    /** Told when the worker let go because the function was idle: the engine's watcher takes it from there. */
+    private volatile Consumer<RunningFunction> onIdle = function -> { };
+    private volatile FunctionWorker worker;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean handlerClosed =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
-    RunningFunction(FunctionDefinition definition, FunctionWorker worker, FunctionMetrics metrics) {
+    /**
+     * @param first        the first worker, made at the deploy (so that what cannot be made fails the deploy)
+     * @param workers      makes a worker (its consumer and producer) at every wake-up
+     * @param closeHandler closes the handler, once the function stops for good
+     */
+    RunningFunction(FunctionDefinition definition, FunctionWorker first, Supplier<FunctionWorker> workers,
+            FunctionMetrics metrics, Runnable closeHandler) {
         this.definition = definition;
-        this.worker = worker;
+        this.worker = first;
+        this.workers = workers;
         this.metrics = metrics;
-        this.pollThread = Thread.ofPlatform().name("eddy-poll-" + definition.name()).unstarted(worker);
+        this.closeHandler = closeHandler;
     }
 
-    void start() {
-        pollThread.start();
+    /** Who is told when the function scales to zero. */
+    void onIdle(Consumer<RunningFunction> onIdle) {
+        this.onIdle = onIdle;
+    }
+
+    synchronized void start() {
+        run(worker);
+    }
+
+    private void run(FunctionWorker next) {
+        worker = next;
+        metrics.idle(false);
+        next.stopped().thenRun(() -> workerStopped(next));
+        Thread.ofPlatform().name("eddy-poll-" + definition.name()).start(next);
+    }
+
+    /** Where the last worker was in its partitions when it let go (the function is at zero). */
+    java.util.Map<org.apache.kafka.common.TopicPartition, Long> idlePositions() {
+        return worker.idlePositions();
+    }
+
+    /** A worker that let go because it was idle leaves the handler open: for the next worker, or to close here. */
+    private void workerStopped(FunctionWorker stopped) {
+        if (!stopped.idled()) {
+            return; // it closed the handler itself
+        }
+        if (closed) {
+            closeHandlerOnce();
+        } else {
+            metrics.idle(true);
+            onIdle.accept(this);
+        }
+    }
+
+    private void closeHandlerOnce() {
+        if (handlerClosed.compareAndSet(false, true)) {
+            closeHandler.run();
+        }
+    }
+
+    /**
+     * Starts a worker again for a function at zero (a record arrived); does nothing when it runs or is closed.
+     *
+     * @return whether it woke
+     */
+    public synchronized boolean wake() {
+        if (closed || !isIdle()) {
+            return false;
+        }
+        FunctionWorker next = workers.get();
+        next.coldStart();
+        run(next);
+        return true;
+    }
+
+    /** Whether the function is scaled to zero now. */
+    public boolean isIdle() {
+        FunctionWorker current = worker;
+        return current.idled() && current.stopped().isDone();
     }
 
     public String name() {
@@ -41,15 +116,15 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     public FunctionState state() {
-        return worker.state();
+        return isIdle() && !closed ? FunctionState.IDLE : worker.state();
     }
 
-    /** How many input partitions this engine handles for the function now (zero until it joined its group). */
     /** Records completed per second over about the last minute (0 until it has run two seconds). */
     public double throughput() {
         return worker.throughput();
     }
 
+    /** How many input partitions this engine handles for the function now (zero until it joined its group). */
     public int assignedPartitions() {
         return worker.assignedPartitions();
     }
@@ -59,17 +134,22 @@ public final class RunningFunction implements AutoCloseable {
         return Optional.ofNullable(worker.failure());
     }
 
-    /** The function's counts; cheap enough to read often. */
     /** What the function used on this engine since it was deployed (usage metering). */
     public FunctionMetrics.Usage usage() {
         return metrics.usage();
     }
 
     /** When it was deployed on this engine. */
-    public java.time.Instant deployedAt() {
+    public Instant deployedAt() {
         return deployedAt;
     }
 
+    /** Times a record woke the function from zero on this engine. */
+    public long coldStarts() {
+        return metrics.coldStarts();
+    }
+
+    /** The function's counts; cheap enough to read often. */
     public FunctionStats stats() {
         return new FunctionStats(metrics.received(), metrics.succeeded(), metrics.failed(), metrics.emitted(),
                 metrics.retries(), metrics.deadLettered(), metrics.partitionsRevoked(),
@@ -85,8 +165,17 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     /** Starts stopping: no new records are taken; those in flight complete and are committed. Returns at once. */
-    public void stop() {
-        worker.close();
+    public synchronized void stop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        FunctionWorker current = worker;
+        metrics.idle(false);
+        current.close();
+        if (current.idled() && current.stopped().isDone()) {
+            closeHandlerOnce(); // at zero: no worker will close it (one still letting go does, in workerStopped)
+        }
     }
 
     /**

@@ -117,4 +117,23 @@ class FunctionDefinitionTest {
                 () -> StateBackend.of("redis", "http://h"));
         assertEquals("state.url", url.field());
     }
+
+    @Test
+    void shouldScaleToZeroOnlyNamedInputsAfterAnIdleTimeItCanKeep() {
+        FunctionDefinition sleepy = FunctionDefinition.builder("f").input("in").handler((e, c) -> { })
+                .scaleToZero(java.time.Duration.ofSeconds(30)).build();
+        assertEquals(0, sleepy.scalingMin());
+        assertEquals(java.time.Duration.ofSeconds(30), sleepy.idleAfter());
+        assertEquals(1, FunctionDefinition.builder("f").input("in").handler((e, c) -> { }).build().scalingMin());
+
+        InvalidFunctionException pattern = assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("f").inputPattern("in-.*").handler((e, c) -> { })
+                        .scaleToZero(java.time.Duration.ofSeconds(30)).build());
+        assertTrue(pattern.getMessage().contains("scaling.min") && pattern.getMessage().contains("pattern"),
+                pattern.getMessage());
+        InvalidFunctionException tooShort = assertThrows(InvalidFunctionException.class,
+                () -> FunctionDefinition.builder("f").input("in").handler((e, c) -> { })
+                        .scaleToZero(java.time.Duration.ofMillis(10)).build());
+        assertTrue(tooShort.getMessage().contains("scaling.idleAfter"), tooShort.getMessage());
+    }
 }

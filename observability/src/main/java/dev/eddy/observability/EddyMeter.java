@@ -55,6 +55,14 @@ public enum EddyMeter {
     END_TO_END_LATENCY(Component.ENGINE, "eddy.end.to.end.latency", Kind.TIMER, "seconds",
             "From a record's timestamp (when it was produced, or when its source saw it) to the start of its"
             + " handler call, as a histogram; sampled like eddy.handler.duration.", "function", "version"),
+    IDLE(Component.ENGINE, "eddy.idle.functions", Kind.GAUGE, "functions",
+            "1 while the function is scaled to zero on this engine (no consumer, no threads), else 0.", "function",
+            "version"),
+    COLD_STARTS(Component.ENGINE, "eddy.cold.starts", Kind.COUNTER, "starts",
+            "Times a record woke the function from zero on this engine.", "function", "version"),
+    COLD_START_DURATION(Component.ENGINE, "eddy.cold.start.duration", Kind.TIMER, "seconds",
+            "From the timestamp of the record that woke the function to its dispatch to the handler, as a"
+            + " histogram.", "function", "version"),
     STATE_REPLAYS_SKIPPED(Component.ENGINE, "eddy.state.skipped.replays", Kind.COUNTER, "replays",
             "Records delivered again (after a crash or a lost partition) whose state changes the store already held:"
             + " not applied a second time.", "function", "version"),

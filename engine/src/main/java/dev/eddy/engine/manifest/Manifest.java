@@ -34,6 +34,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
         int maxConcurrency, Delivery delivery, Duration timeout, RetryPolicy retry, int batchMaxSize,
         Duration batchMaxWait, String deadLetterTopic, int memoryMb, int scalingMin, int scalingMax,
+        Duration scalingIdleAfter,
         Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
         Duration stateTtl, CloudEventsMode cloudEvents) {
 
@@ -71,6 +72,8 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .cloudEvents(cloudEvents)
                 .timeout(timeout)
                 .memoryMb(memoryMb)
+                .scalingMin(scalingMin)
+                .idleAfter(scalingIdleAfter)
                 .config(config)
                 .secrets(resolvedSecrets)
                 .stateStore(stateStore);

@@ -57,8 +57,11 @@ public enum ManifestField {
     MEMORY("memory", "megabytes", "256", "128, 256, 512, 1024, 2048, 4096 or 8192",
             "The function's memory class, the unit of its usage metering (GB-seconds)."),
     SCALING_MIN("scaling.min", "integer", "1", "0 to scaling.max",
-            "The fewest workers the autoscaler keeps (0: scale to zero when idle). Checked and shown; until "
-                    + "autoscaling runs, each engine runs one worker per function."),
+            "The fewest workers an engine keeps: 0 scales the function to zero after `scaling.idleAfter` without "
+                    + "records (no consumer, no threads), and the engine's watcher starts it again when a record "
+                    + "arrives. Otherwise each engine runs one worker per function."),
+    SCALING_IDLE_AFTER("scaling.idleAfter", "duration", "5m", "100ms to 1d",
+            "With `scaling.min: 0`, how long the function goes without records before it scales to zero."),
     SCALING_MAX("scaling.max", "integer", "10", "1 to 1000", "The most workers the autoscaler starts."),
     STATE_STORE("state.store", "enum", "kafka", "kafka, redis or postgres",
             "Where the handler's keyed state is kept: a changelog topic (`eddy.state.<name>`, one input topic only), "

@@ -83,6 +83,8 @@ public final class ManifestParser {
                 Duration.ofMinutes(1));
         int scalingMax = in.integer(ManifestField.SCALING_MAX, 10, 1, 1000);
         int scalingMin = in.integer(ManifestField.SCALING_MIN, Math.min(1, scalingMax), 0, scalingMax);
+        Duration idleAfter = in.duration(ManifestField.SCALING_IDLE_AFTER, FunctionDefinition.DEFAULT_IDLE_AFTER,
+                Duration.ofMillis(100), Duration.ofDays(1));
         int memory = in.integer(ManifestField.MEMORY, 256, 128, 8192);
         if (!MEMORY_CLASSES.contains(memory)) {
             throw in.invalid(ManifestField.MEMORY, memory);
@@ -130,7 +132,7 @@ public final class ManifestParser {
                 in.duration(ManifestField.TIMEOUT, FunctionDefinition.DEFAULT_TIMEOUT, Duration.ofMillis(1),
                         FunctionDefinition.MAX_TIMEOUT),
                 retry(in, delivery), batchMaxSize, batchMaxWait, in.text(ManifestField.DEAD_LETTER_TOPIC, null),
-                memory, scalingMin, scalingMax, config, secrets,
+                memory, scalingMin, scalingMax, idleAfter, config, secrets,
                 StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)),
                 stateValues, stateTtl,
                 in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO));

@@ -83,6 +83,10 @@ public final class FunctionMetrics implements AutoCloseable {
     private final Map<FailureReason, Counter> deadLettered = new EnumMap<>(FailureReason.class);
     final Timer handlerDuration;
     final Timer endToEndLatency;
+    final Counter coldStarts;
+    final Timer coldStartDuration;
+    /** Whether the function is at zero on this engine, for its gauge. */
+    private volatile boolean idle;
     /** The end-to-end latency of the last timed call, in milliseconds. */
     volatile long lastEndToEndMillis;
     /** The keyed-state meters (registered for every function; they stay at zero for one without state). */
@@ -114,6 +118,10 @@ public final class FunctionMetrics implements AutoCloseable {
                 Duration.ofMinutes(15));
         endToEndLatency = Meters.timer(registry, EddyMeter.END_TO_END_LATENCY, tags, Duration.ofMillis(1),
                 Duration.ofHours(1));
+        coldStarts = Meters.counter(registry, EddyMeter.COLD_STARTS, tags);
+        coldStartDuration = Meters.timer(registry, EddyMeter.COLD_START_DURATION, tags, Duration.ofMillis(1),
+                Duration.ofMinutes(5));
+        Meters.gauge(registry, EddyMeter.IDLE, tags, this, m -> m.idle ? 1 : 0);
         Meters.gauge(registry, EddyMeter.IN_FLIGHT, tags, this, m -> m.live.inFlight());
         Meters.gauge(registry, EddyMeter.CONCURRENCY, tags, this, m -> m.live.concurrency());
         Meters.gauge(registry, EddyMeter.MAX_CONCURRENCY, tags, maxConcurrency, n -> n);
@@ -160,6 +168,25 @@ public final class FunctionMetrics implements AutoCloseable {
             lastEndToEndMillis = millis;
             endToEndLatency.record(millis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Records a cold start: the first record a woken worker got (its timestamp, epoch milliseconds). */
+    void coldStarted(long recordTimestamp) {
+        coldStarts.increment();
+        if (recordTimestamp >= 0) {
+            coldStartDuration.record(Math.max(0, System.currentTimeMillis() - recordTimestamp),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether the function is scaled to zero on this engine. */
+    public void idle(boolean idle) {
+        this.idle = idle;
+    }
+
+    /** Times a record woke the function from zero on this engine. */
+    public long coldStarts() {
+        return (long) coldStarts.count();
     }
 
     /** The function stopped: its gauges read zero and its Kafka client metrics are unbound. */

@@ -98,6 +98,17 @@ public final class FunctionWorker implements Runnable {
     private volatile long lagNow;
     private long lastGaugeRefresh;
     private volatile Throwable failure;
+    /** For a function that scales to zero: how long without records before the worker lets go; 0 otherwise. */
+    private final long idleAfterNanos;
+    /** When records last came or were in flight; from the first assignment on (poll loop only). */
+    private long lastActivity;
+    private boolean assignedOnce;
+    /** The worker stopped because it was idle (its handler stays open for the next worker). */
+    private volatile boolean idled;
+    /** Where the worker was in each of its partitions when it let go (for the watcher). */
+    private volatile Map<TopicPartition, Long> idlePositions = Map.of();
+    /** This worker was started for a record that woke its function: its first records measure the cold start. */
+    private volatile boolean coldStart;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastCommit = System.nanoTime();
     /** Whether outputs, dead letters and offsets are committed in Kafka transactions (EXACTLY_ONCE). */
@@ -166,6 +177,7 @@ public final class FunctionWorker implements Runnable {
         this.pollTimeoutNanos = pollTimeout.toNanos();
         this.shutdownTimeout = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS));
         this.transactional = function.delivery() == Delivery.EXACTLY_ONCE;
+        this.idleAfterNanos = function.scalingMin() == 0 ? function.idleAfter().toNanos() : 0;
         this.transactions = transactional ? new Transactions(function.name(), producer) : null;
     }
 
@@ -230,6 +242,13 @@ public final class FunctionWorker implements Runnable {
                 if (System.nanoTime() - lastGaugeRefresh >= GAUGE_REFRESH_NANOS) {
                     refreshGauges();
                 }
+                if (idleAfterNanos > 0 && idle()) {
+                    idlePositions = positions();
+                    idled = true;
+                    log.info("Function '{}' had no records for {} ms: scaling to zero", function.name(),
+                            TimeUnit.NANOSECONDS.toMillis(idleAfterNanos));
+                    break;
+                }
             }
         } catch (WakeupException e) {
             if (!stopRequested) {
@@ -256,6 +275,50 @@ public final class FunctionWorker implements Runnable {
                     e.getMessage());
             return ConsumerRecords.empty();
         }
+    }
+
+    /** Whether the worker has had nothing to do for the idle time, since it first had partitions. */
+    private boolean idle() {
+        if (!assignedOnce || barrier) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (!budget.allDone()) {
+            lastActivity = now;
+            return false;
+        }
+        return now - lastActivity >= idleAfterNanos;
+    }
+
+    /** The consumer's position in each assigned partition (past any transaction markers it has read). */
+    private Map<TopicPartition, Long> positions() {
+        Map<TopicPartition, Long> positions = new java.util.HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            try {
+                positions.put(partition, consumer.position(partition, Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                positions.put(partition, 0L); // unknown: any record there wakes the function
+            }
+        }
+        return positions;
+    }
+
+    /**
+     * Where the worker was in each of its input partitions when it let go because it was idle: a record past one
+     * of these is one it has not seen.
+     */
+    public Map<TopicPartition, Long> idlePositions() {
+        return idlePositions;
+    }
+
+    /** This worker is started to handle records that arrived while its function was at zero. */
+    public void coldStart() {
+        coldStart = true;
+    }
+
+    /** Whether the worker stopped because its function was idle (scaled to zero), not because it was asked to. */
+    public boolean idled() {
+        return idled;
     }
 
     /** Takes what the gauges show from the poll loop's own bookkeeping and the consumer. */
@@ -324,6 +387,13 @@ public final class FunctionWorker implements Runnable {
     }
 
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
+        if (!records.isEmpty()) {
+            lastActivity = System.nanoTime();
+            if (coldStart) {
+                coldStart = false;
+                metrics.coldStarted(records.iterator().next().timestamp());
+            }
+        }
         for (TopicPartition partition : records.partitions()) {
             PartitionState ledger = partitions.get(partition);
             if (ledger == null) {
@@ -501,7 +571,9 @@ public final class FunctionWorker implements Runnable {
             closeQuietly(() -> producer.close(shutdownTimeout), "producer");
             handlerThreads.shutdown();
             timers.shutdownNow();
-            environment.closeHandler();
+            if (!idled) {
+                environment.closeHandler(); // an idle function's next worker uses the handler as it is
+            }
             if (stateStore != null) {
                 closeQuietly(stateStore::close, "state store");
             }
@@ -568,6 +640,10 @@ public final class FunctionWorker implements Runnable {
                 });
             }
             assignedPartitions = partitions.size();
+            if (!assignedOnce) {
+                assignedOnce = true;
+                lastActivity = System.nanoTime();
+            }
             log.info("Function '{}' was assigned {}", function.name(), assigned);
             if (stateStore != null) {
                 stateStore.assigned(assigned); // before their first record: the state is read now

@@ -1,0 +1,135 @@
+package dev.eddy.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one watcher of every function of this engine that is scaled to zero: no consumer each, but one request for
+ * the end offsets of all their input partitions every interval (as read_committed consumers see them: an open
+ * transaction's records wake nobody until it commits), compared with where each function's worker was when it let
+ * go. A function whose inputs hold a record past that is woken.
+ */
+final class IdleWatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IdleWatcher.class);
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** A function at zero, and its worker's positions in its partitions when it let go. */
+    private record Watched(RunningFunction function, Map<TopicPartition, Long> positions) {
+    }
+
+    private final Admin admin;
+    private final long intervalMillis;
+    private final Map<RunningFunction, Watched> watched = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private long lastWarning;
+
+    IdleWatcher(Admin admin, Duration interval) {
+        this.admin = admin;
+        this.intervalMillis = interval.toMillis();
+        this.thread = Thread.ofPlatform().name("eddy-idle-watcher").daemon().start(this::run);
+    }
+
+    /**
+     * Watches a function that scaled to zero.
+     *
+     * @param positions where its worker was in each of its partitions when it let go
+     */
+    void watch(RunningFunction function, Map<TopicPartition, Long> positions) {
+        watched.put(function, new Watched(function, Map.copyOf(positions)));
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** Stops watching a function (undeployed). */
+    void forget(RunningFunction function) {
+        watched.remove(function);
+    }
+
+    /** How many functions it watches. */
+    int size() {
+        return watched.size();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                synchronized (this) {
+                    if (watched.isEmpty()) {
+                        wait(1000);
+                        continue;
+                    }
+                }
+                check();
+                synchronized (this) {
+                    wait(intervalMillis);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
+                    lastWarning = System.nanoTime();
+                    log.warn("The watcher of functions at zero cannot read offsets ({}); trying again", e.toString());
+                }
+                try {
+                    synchronized (this) {
+                        wait(Math.max(intervalMillis, 500));
+                    }
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One request for every watched partition's end; wakes the functions that have records waiting. */
+    private void check() throws Exception {
+        if (watched.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        List<Watched> all = new ArrayList<>(watched.values());
+        all.forEach(w -> w.positions().keySet().forEach(tp -> request.put(tp, OffsetSpec.latest())));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(request,
+                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+        Set<RunningFunction> woken = new HashSet<>();
+        for (Watched w : all) {
+            for (Map.Entry<TopicPartition, Long> partition : w.positions().entrySet()) {
+                ListOffsetsResult.ListOffsetsResultInfo end = ends.get(partition.getKey());
+                if (end != null && end.offset() > partition.getValue()) {
+                    woken.add(w.function());
+                    break;
+                }
+            }
+        }
+        for (RunningFunction function : woken) {
+            watched.remove(function);
+            if (function.wake()) {
+                log.info("Function '{}' woke: records arrived while it was at zero", function.name());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}
