@@ -34,11 +34,12 @@ import picocli.CommandLine.Parameters;
             "  eos-passthrough exactly-once copy vs Kafka Streams exactly_once_v2 (target 1.0)",
             "  e2e-latency    produce → handler start at 5,000/s vs raw produce → poll (p99 ≤ 20 ms)",
             "  stateful-counter state += 1 per event, state in Kafka, vs the stateless pass-through (target 0.7)",
+            "  cold-start     a function at zero woken by one record vs a raw consumer started for it (p50 ≤ 200 ms)",
             ""})
 public final class BenchCommand implements Callable<Integer> {
 
     static final List<Scenario> SCENARIOS = List.of(new DispatchNoop(), new Passthrough(), new IoBound(),
-            new EosPassthrough(), new EndToEndLatency(), new StatefulCounter());
+            new EosPassthrough(), new EndToEndLatency(), new StatefulCounter(), new ColdStart());
 
     @Parameters(index = "0", paramLabel = "<scenario>", description = "The scenario to run (see above).")
     private String scenarioName;
@@ -78,8 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
                         + scenarioName + "'; the scenarios are " + SCENARIOS.stream().map(Scenario::name)
                         .collect(Collectors.joining(", "))));
         records = requestedRecords != null ? requestedRecords : scenario.defaultRecords();
-        if (records < 1000) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--records must be at least 1000, was " + records);
+        if (records < scenario.minRecords()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--records must be at least "
+                    + scenario.minRecords() + " for " + scenario.name() + ", was " + records);
         }
         if (runs < 1 || runs > 20) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be between 1 and 20, was " + runs);

@@ -89,7 +89,7 @@ final class EndToEndLatency implements Scenario {
         return figures;
     }
 
-    private static double millis(long micros) {
+    static double millis(long micros) {
         return Math.round(micros / 10.0) / 100.0;
     }
 

@@ -17,6 +17,11 @@ public interface Scenario {
         return false;
     }
 
+    /** The fewest records (or trials) a run may have. */
+    default int minRecords() {
+        return 1000;
+    }
+
     /** Records per run unless --records says otherwise. */
     default int defaultRecords() {
         return 2_000_000;

@@ -9,6 +9,7 @@ import dev.eddy.engine.cli.EddyCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,6 +47,22 @@ class BenchCommandIT {
         StringWriter err = new StringWriter();
         int status = EddyCli.commandLine().setErr(new PrintWriter(err)).execute("bench", scenario);
         assertEquals(2, status);
-        assertTrue(err.toString().contains("dispatch-noop, passthrough, io-bound, eos-passthrough, e2e-latency, stateful-counter"), err.toString());
+        assertTrue(err.toString().contains("dispatch-noop, passthrough, io-bound, eos-passthrough, e2e-latency,"
+                + " stateful-counter, cold-start"), err.toString());
+    }
+
+    @Test
+    void shouldTimeColdStartsBesideARawConsumerStartedForTheRecord() throws Exception {
+        int status = EddyCli.commandLine().execute("bench", "cold-start", "--records", "10", "--runs", "1",
+                "--results-dir", results.toString());
+        assertEquals(0, status);
+        JsonNode json = new ObjectMapper().readTree(results.resolve("cold-start.json").toFile());
+        assertEquals(10, json.get("eddy").get("trials").asInt(), json.toString());
+        assertEquals(10, json.get("baseline").get("trials").asInt(), json.toString());
+        double eddy = json.get("eddy").get("p50_ms").asDouble();
+        double raw = json.get("baseline").get("p50_ms").asDouble();
+        assertTrue(eddy > 0 && raw > 0, json.toString());
+        assertTrue(json.get("eddy").get("p99_ms").asDouble() >= eddy, json.toString());
+        assertEquals(eddy / raw, json.get("ratio").asDouble(), 0.05 * eddy / raw, json.toString());
     }
 }
