@@ -170,6 +170,7 @@ final class ColdStart implements Scenario {
         figures.put("trials", histogram.getTotalCount());
         figures.put("p50_ms", EndToEndLatency.millis(histogram.getValueAtPercentile(50)));
         figures.put("p99_ms", EndToEndLatency.millis(histogram.getValueAtPercentile(99)));
+        figures.put("p999_ms", EndToEndLatency.millis(histogram.getValueAtPercentile(99.9)));
         figures.put("max_ms", EndToEndLatency.millis(histogram.getMaxValue()));
         return figures;
     }
