@@ -3,10 +3,8 @@ package dev.eddy.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -109,20 +107,32 @@ final class IdleWatcher implements AutoCloseable {
         all.forEach(w -> w.positions().keySet().forEach(tp -> request.put(tp, OffsetSpec.latest())));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(request,
                 new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
-        Set<RunningFunction> woken = new HashSet<>();
         for (Watched w : all) {
             for (Map.Entry<TopicPartition, Long> partition : w.positions().entrySet()) {
                 ListOffsetsResult.ListOffsetsResultInfo end = ends.get(partition.getKey());
                 if (end != null && end.offset() > partition.getValue()) {
-                    woken.add(w.function());
+                    wake(w);
                     break;
                 }
             }
         }
-        for (RunningFunction function : woken) {
-            watched.remove(function);
+    }
+
+    private void wake(Watched w) {
+        RunningFunction function = w.function();
+        if (watched.remove(function) == null) {
+            return; // undeployed meanwhile
+        }
+        try {
             if (function.wake()) {
                 log.info("Function '{}' woke: records arrived while it was at zero", function.name());
+            }
+        } catch (RuntimeException e) {
+            // Its worker could not be made (Kafka away?): it stays at zero and is tried again next time.
+            watched.putIfAbsent(function, w);
+            if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
+                lastWarning = System.nanoTime();
+                log.warn("Function '{}' could not wake: {}; trying again", function.name(), e.toString());
             }
         }
     }
