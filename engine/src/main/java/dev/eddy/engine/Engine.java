@@ -122,8 +122,9 @@ public final class Engine implements AutoCloseable {
         FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
                 definition.maxConcurrency(), definition.memoryMb());
         java.util.function.Supplier<FunctionWorker> workers = () -> newWorker(environment, clientId, metrics);
-        RunningFunction running = new RunningFunction(definition, workers.get(), workers, metrics,
-                environment::closeHandler);
+        // A function that scales to zero starts there: the watcher wakes it at once if records wait.
+        RunningFunction running = new RunningFunction(definition,
+                definition.scalingMin() == 0 ? null : workers.get(), workers, metrics, environment::closeHandler);
         running.onIdle(function -> idleWatcher().watch(function, function.idlePositions()));
         return running;
     }

@@ -5,12 +5,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -34,6 +37,8 @@ final class IdleWatcher implements AutoCloseable {
     private final Admin admin;
     private final long intervalMillis;
     private final Map<RunningFunction, Watched> watched = new ConcurrentHashMap<>();
+    /** Functions at zero that never had a worker here: their group's committed offsets are still to be read. */
+    private final Set<RunningFunction> pending = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean closed;
     private long lastWarning;
@@ -47,10 +52,15 @@ final class IdleWatcher implements AutoCloseable {
     /**
      * Watches a function that scaled to zero.
      *
-     * @param positions where its worker was in each of its partitions when it let go
+     * @param positions where its worker was in each of its partitions when it let go; null when it had none (it
+     *                  was deployed at zero): then its group's committed offsets are read
      */
     void watch(RunningFunction function, Map<TopicPartition, Long> positions) {
-        watched.put(function, new Watched(function, Map.copyOf(positions)));
+        if (positions == null) {
+            pending.add(function);
+        } else {
+            watched.put(function, new Watched(function, Map.copyOf(positions)));
+        }
         synchronized (this) {
             notifyAll();
         }
@@ -58,21 +68,28 @@ final class IdleWatcher implements AutoCloseable {
 
     /** Stops watching a function (undeployed). */
     void forget(RunningFunction function) {
+        pending.remove(function);
         watched.remove(function);
     }
 
     /** How many functions it watches. */
     int size() {
-        return watched.size();
+        return watched.size() + pending.size();
     }
 
     private void run() {
         while (!closed) {
             try {
                 synchronized (this) {
-                    if (watched.isEmpty()) {
+                    if (watched.isEmpty() && pending.isEmpty()) {
                         wait(1000);
                         continue;
+                    }
+                }
+                for (RunningFunction function : List.copyOf(pending)) {
+                    Watched read = committed(function);
+                    if (pending.remove(function)) { // not forgotten meanwhile
+                        watched.put(function, read);
                     }
                 }
                 check();
@@ -95,6 +112,24 @@ final class IdleWatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** A function's input and replay partitions, at its group's committed offsets (0 where it has none). */
+    private Watched committed(RunningFunction function) throws Exception {
+        FunctionDefinition definition = function.definition();
+        List<String> topics = new ArrayList<>(definition.inputs());
+        topics.add(definition.replayTopic());
+        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                .get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(definition.groupId())
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        described.values().forEach(topic -> topic.partitions().forEach(partition -> {
+            TopicPartition tp = new TopicPartition(topic.name(), partition.partition());
+            OffsetAndMetadata at = offsets.get(tp);
+            positions.put(tp, at == null ? 0L : at.offset());
+        }));
+        return new Watched(function, positions);
     }
 
     /** One request for every watched partition's end; wakes the functions that have records waiting. */

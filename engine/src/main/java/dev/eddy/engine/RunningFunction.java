@@ -33,7 +33,8 @@ public final class RunningFunction implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * @param first        the first worker, made at the deploy (so that what cannot be made fails the deploy)
+     * @param first        the first worker, made at the deploy (so that what cannot be made fails the deploy); null
+     *                     for a function that starts at zero
      * @param workers      makes a worker (its consumer and producer) at every wake-up
      * @param closeHandler closes the handler, once the function stops for good
      */
@@ -52,7 +53,12 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     synchronized void start() {
-        run(worker);
+        if (worker == null) {
+            metrics.idle(true); // at zero from the start: the watcher wakes it when records wait
+            onIdle.accept(this);
+        } else {
+            run(worker);
+        }
     }
 
     private void run(FunctionWorker next) {
@@ -62,9 +68,13 @@ public final class RunningFunction implements AutoCloseable {
         Thread.ofPlatform().name("eddy-poll-" + definition.name()).start(next);
     }
 
-    /** Where the last worker was in its partitions when it let go (the function is at zero). */
+    /**
+     * Where the last worker was in its partitions when it let go (the function is at zero); null when it has had
+     * no worker yet.
+     */
     java.util.Map<org.apache.kafka.common.TopicPartition, Long> idlePositions() {
-        return worker.idlePositions();
+        FunctionWorker current = worker;
+        return current == null ? null : current.idlePositions();
     }
 
     /** A worker that let go because it was idle leaves the handler open: for the next worker, or to close here. */
@@ -104,7 +114,7 @@ public final class RunningFunction implements AutoCloseable {
     /** Whether the function is scaled to zero now. */
     public boolean isIdle() {
         FunctionWorker current = worker;
-        return current.idled() && current.stopped().isDone();
+        return current == null || current.idled() && current.stopped().isDone();
     }
 
     public String name() {
@@ -116,22 +126,29 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     public FunctionState state() {
-        return isIdle() && !closed ? FunctionState.IDLE : worker.state();
+        FunctionWorker current = worker;
+        if (current == null) {
+            return closed ? FunctionState.STOPPED : FunctionState.IDLE;
+        }
+        return isIdle() && !closed ? FunctionState.IDLE : current.state();
     }
 
     /** Records completed per second over about the last minute (0 until it has run two seconds). */
     public double throughput() {
-        return worker.throughput();
+        FunctionWorker current = worker;
+        return current == null ? 0 : current.throughput();
     }
 
     /** How many input partitions this engine handles for the function now (zero until it joined its group). */
     public int assignedPartitions() {
-        return worker.assignedPartitions();
+        FunctionWorker current = worker;
+        return current == null ? 0 : current.assignedPartitions();
     }
 
     /** Why the function stopped by itself, if it did. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(worker.failure());
+        FunctionWorker current = worker;
+        return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
     }
 
     /** What the function used on this engine since it was deployed (usage metering). */
@@ -172,6 +189,10 @@ public final class RunningFunction implements AutoCloseable {
         closed = true;
         FunctionWorker current = worker;
         metrics.idle(false);
+        if (current == null) {
+            closeHandlerOnce(); // never had a worker
+            return;
+        }
         current.close();
         if (current.idled() && current.stopped().isDone()) {
             closeHandlerOnce(); // at zero: no worker will close it (one still letting go does, in workerStopped)
@@ -184,8 +205,12 @@ public final class RunningFunction implements AutoCloseable {
      * @return false when it had not stopped within the timeout
      */
     public boolean awaitStopped(Duration timeout) {
+        FunctionWorker current = worker;
+        if (current == null) {
+            return closed;
+        }
         try {
-            worker.stopped().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            current.stopped().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;

@@ -37,7 +37,7 @@ class ManifestParserTest {
               initialBackoff: 100ms
               maxBackoff: 2s
             memory: 512
-            scaling: {min: 0, max: 4}
+            scaling: {min: 0, max: 4, idleAfter: 90s}
             config:
               threshold: 30
               unit: celsius
@@ -64,6 +64,7 @@ class ManifestParserTest {
         assertEquals(512, manifest.memoryMb());
         assertEquals(0, manifest.scalingMin());
         assertEquals(4, manifest.scalingMax());
+        assertEquals(Duration.ofSeconds(90), manifest.scalingIdleAfter());
         assertEquals(Map.of("threshold", "30", "unit", "celsius"), manifest.config());
         assertEquals(Map.of("api-token", "env:IOT_API_TOKEN"), manifest.secrets());
 
