@@ -50,6 +50,10 @@ public final class Engine implements AutoCloseable {
     private final UsageReporter usage;
     private boolean ownTopicsCreated;
     private IdleWatcher idleWatcher;
+    /** Ticks every function's scaling controller once a second. */
+    private final java.util.concurrent.ScheduledExecutorService scaling =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("eddy-scaling").daemon().factory());
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
@@ -67,6 +71,18 @@ public final class Engine implements AutoCloseable {
                 ? new LogShipper(config, "eddy-logs-" + instanceId) : null;
         this.telemetry = new Telemetry(tracing, logShipper, instanceId);
         this.usage = new UsageReporter(config, instanceId, this::functions);
+        scaling.scheduleAtFixedRate(this::tickScaling, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private void tickScaling() {
+        for (RunningFunction function : functions.values()) {
+            try {
+                function.tickScaling();
+            } catch (RuntimeException e) {
+                log.warn("Function '{}': its scaling controller failed this second: {}", function.name(),
+                        e.toString());
+            }
+        }
     }
 
     /**
@@ -206,6 +222,7 @@ public final class Engine implements AutoCloseable {
     /** Stops every function, all at once, and waits for them. */
     @Override
     public void close() {
+        scaling.shutdownNow();
         List<RunningFunction> all = new ArrayList<>(functions.values());
         all.forEach(RunningFunction::stop);
         Duration wait = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS)).plusSeconds(30);

@@ -46,6 +46,7 @@ public final class FunctionDefinition {
     private final Duration timeout;
     private final int memoryMb;
     private final int scalingMin;
+    private final int scalingMax;
     private final Duration idleAfter;
     private final String deadLetterTopic;
     private final Delivery delivery;
@@ -88,6 +89,7 @@ public final class FunctionDefinition {
         this.timeout = builder.timeout;
         this.memoryMb = builder.memoryMb;
         this.scalingMin = builder.scalingMin;
+        this.scalingMax = builder.scalingMax;
         this.idleAfter = builder.idleAfter;
         this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : deadLetterTopicOf(name);
         this.delivery = builder.delivery;
@@ -214,6 +216,11 @@ public final class FunctionDefinition {
         return scalingMin;
     }
 
+    /** The most workers its scaling controller asks for (10 unless set). */
+    public int scalingMax() {
+        return scalingMax;
+    }
+
     /** How long a function that scales to zero goes without records before it does (5 minutes unless set). */
     public Duration idleAfter() {
         return idleAfter;
@@ -289,6 +296,7 @@ public final class FunctionDefinition {
         private Duration timeout = DEFAULT_TIMEOUT;
         private int memoryMb = 256;
         private int scalingMin = 1;
+        private int scalingMax = 10;
         private Duration idleAfter = DEFAULT_IDLE_AFTER;
         private String deadLetterTopic;
         private final Map<String, String> config = new LinkedHashMap<>();
@@ -385,6 +393,12 @@ public final class FunctionDefinition {
             return this;
         }
 
+        /** The most workers its scaling controller asks for (the manifest's {@code scaling.max}). */
+        public Builder scalingMax(int scalingMax) {
+            this.scalingMax = scalingMax;
+            return this;
+        }
+
         /** Scale to zero after this long without records (the manifest's {@code scaling.idleAfter}). */
         public Builder idleAfter(Duration idleAfter) {
             this.idleAfter = idleAfter;
@@ -475,8 +489,11 @@ public final class FunctionDefinition {
                 retry = delivery == Delivery.EXACTLY_ONCE ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
                         : RetryPolicy.DEFAULT;
             }
-            if (scalingMin < 0 || scalingMin > 1000) {
-                throw new InvalidFunctionException("scaling.min", scalingMin, "0 to 1000");
+            if (scalingMax < 1 || scalingMax > 1000) {
+                throw new InvalidFunctionException("scaling.max", scalingMax, "1 to 1000");
+            }
+            if (scalingMin < 0 || scalingMin > scalingMax) {
+                throw new InvalidFunctionException("scaling.min", scalingMin, "0 to scaling.max (" + scalingMax + ")");
             }
             if (scalingMin == 0 && compiledPattern != null) {
                 throw new InvalidFunctionException("scaling.min", scalingMin, "at least 1 for a function whose inputs"

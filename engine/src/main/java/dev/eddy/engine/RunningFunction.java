@@ -2,6 +2,7 @@ package dev.eddy.engine;
 
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
+import dev.eddy.engine.scaling.ScalingController;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -20,6 +21,10 @@ import java.util.function.Supplier;
  */
 public final class RunningFunction implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunningFunction.class);
+    /** How long a lower count must be asked for before the desired workers fall. */
+    static final Duration SCALING_COOLDOWN = Duration.ofSeconds(30);
+
     private final FunctionDefinition definition;
     private final Supplier<FunctionWorker> workers;
     private final FunctionMetrics metrics;
@@ -31,6 +36,7 @@ public final class RunningFunction implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean handlerClosed =
             new java.util.concurrent.atomic.AtomicBoolean();
+    private final ScalingController scaling;
 
     /**
      * @param first        the first worker, made at the deploy (so that what cannot be made fails the deploy); null
@@ -45,6 +51,27 @@ public final class RunningFunction implements AutoCloseable {
         this.workers = workers;
         this.metrics = metrics;
         this.closeHandler = closeHandler;
+        this.scaling = new ScalingController(definition.scalingMin(), definition.scalingMax(),
+                definition.maxConcurrency(), SCALING_COOLDOWN.toNanos());
+    }
+
+    /**
+     * Takes the function's figures of this second into its scaling controller, and exports what it asks for (the
+     * {@code eddy.desired.workers} gauge). Called once a second by the engine.
+     */
+    void tickScaling() {
+        ScalingController.Decision before = scaling.current();
+        ScalingController.Decision now = scaling.update(new ScalingController.Sample(System.nanoTime(),
+                metrics.received(), metrics.lag(), metrics.handlerMillisAt(0.5) / 1000, metrics.running()));
+        metrics.desiredWorkers(now.workers());
+        if (now.workers() != before.workers()) {
+            log.info("Function '{}' asks for {} workers: {}", definition.name(), now.workers(), now.reason());
+        }
+    }
+
+    /** What the function's scaling controller asks for now, and why. */
+    public ScalingController.Decision scaling() {
+        return scaling.current();
     }
 
     /** Who is told when the function scales to zero. */

@@ -55,6 +55,10 @@ public enum EddyMeter {
     END_TO_END_LATENCY(Component.ENGINE, "eddy.end.to.end.latency", Kind.TIMER, "seconds",
             "From a record's timestamp (when it was produced, or when its source saw it) to the start of its"
             + " handler call, as a histogram; sampled like eddy.handler.duration.", "function", "version"),
+    DESIRED_WORKERS(Component.ENGINE, "eddy.desired.workers", Kind.GAUGE, "workers",
+            "The workers the function's scaling controller asks for, from the arrival rate, the lag, the handler time"
+            + " and the calls running, within scaling.min and scaling.max; for an autoscaler outside (KEDA, HPA).",
+            "function", "version"),
     IDLE(Component.ENGINE, "eddy.idle.functions", Kind.GAUGE, "functions",
             "1 while the function is scaled to zero on this engine (no consumer, no threads), else 0.", "function",
             "version"),

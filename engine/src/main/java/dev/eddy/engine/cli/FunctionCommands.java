@@ -101,6 +101,11 @@ final class FunctionCommands {
             for (String count : new String[] {"received", "succeeded", "failed", "retries", "deadLettered", "emitted"}) {
                 System.out.printf(Locale.ROOT, "  %-20s %,d%n", count, f.get(count).asLong());
             }
+            if (f.has("desiredWorkers")) {
+                System.out.printf(Locale.ROOT, "  %-20s %d (%s)%n", "desired workers", f.get("desiredWorkers").asInt(),
+                        f.path("scalingReason").asText());
+                System.out.printf(Locale.ROOT, "  %-20s %,d%n", "cold starts", f.path("coldStarts").asLong());
+            }
             if (f.hasNonNull("keyedState")) {
                 JsonNode state = f.get("keyedState");
                 System.out.printf(Locale.ROOT, "  %-20s %s%n", "state store", state.get("store").asText());

@@ -301,7 +301,10 @@ public final class AdminServer implements AutoCloseable {
                 .put("failed", stats.failed())
                 .put("retries", stats.retries())
                 .put("deadLettered", stats.deadLettered())
-                .put("emitted", stats.emitted());
+                .put("emitted", stats.emitted())
+                .put("coldStarts", running.coldStarts())
+                .put("desiredWorkers", running.scaling().workers())
+                .put("scalingReason", running.scaling().reason());
         if (!running.definition().state().isEmpty()) {
             ObjectNode state = node.putObject("keyedState").put("store", running.definition().stateStore().toString());
             ArrayNode declared = state.putArray("declared");

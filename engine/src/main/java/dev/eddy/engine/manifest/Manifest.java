@@ -73,6 +73,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .timeout(timeout)
                 .memoryMb(memoryMb)
                 .scalingMin(scalingMin)
+                .scalingMax(scalingMax)
                 .idleAfter(scalingIdleAfter)
                 .config(config)
                 .secrets(resolvedSecrets)

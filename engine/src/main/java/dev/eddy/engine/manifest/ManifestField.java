@@ -62,7 +62,8 @@ public enum ManifestField {
                     + "arrives. Otherwise each engine runs one worker per function."),
     SCALING_IDLE_AFTER("scaling.idleAfter", "duration", "5m", "100ms to 1d",
             "With `scaling.min: 0`, how long the function goes without records before it scales to zero."),
-    SCALING_MAX("scaling.max", "integer", "10", "1 to 1000", "The most workers the autoscaler starts."),
+    SCALING_MAX("scaling.max", "integer", "10", "1 to 1000",
+            "The most workers the function's scaling controller asks for (`eddy.desired.workers`)."),
     STATE_STORE("state.store", "enum", "kafka", "kafka, redis or postgres",
             "Where the handler's keyed state is kept: a changelog topic (`eddy.state.<name>`, one input topic only), "
                     + "Redis, or PostgreSQL (AT_LEAST_ONCE only; state changes still apply exactly once)."),

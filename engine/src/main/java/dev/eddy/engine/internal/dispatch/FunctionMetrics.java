@@ -87,6 +87,8 @@ public final class FunctionMetrics implements AutoCloseable {
     final Timer coldStartDuration;
     /** Whether the function is at zero on this engine, for its gauge. */
     private volatile boolean idle;
+    /** What its scaling controller asks for. */
+    private volatile int desiredWorkers = 1;
     /** The end-to-end latency of the last timed call, in milliseconds. */
     volatile long lastEndToEndMillis;
     /** The keyed-state meters (registered for every function; they stay at zero for one without state). */
@@ -122,6 +124,7 @@ public final class FunctionMetrics implements AutoCloseable {
         coldStartDuration = Meters.timer(registry, EddyMeter.COLD_START_DURATION, tags, Duration.ofMillis(1),
                 Duration.ofMinutes(5));
         Meters.gauge(registry, EddyMeter.IDLE, tags, this, m -> m.idle ? 1 : 0);
+        Meters.gauge(registry, EddyMeter.DESIRED_WORKERS, tags, this, m -> m.desiredWorkers);
         Meters.gauge(registry, EddyMeter.IN_FLIGHT, tags, this, m -> m.live.inFlight());
         Meters.gauge(registry, EddyMeter.CONCURRENCY, tags, this, m -> m.live.concurrency());
         Meters.gauge(registry, EddyMeter.MAX_CONCURRENCY, tags, maxConcurrency, n -> n);
@@ -177,6 +180,21 @@ public final class FunctionMetrics implements AutoCloseable {
             coldStartDuration.record(Math.max(0, System.currentTimeMillis() - recordTimestamp),
                     TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** What the function's scaling controller asks for. */
+    public void desiredWorkers(int workers) {
+        this.desiredWorkers = workers;
+    }
+
+    /** Records waiting in the function's partitions, as its worker last saw (0 when it has none). */
+    public long lag() {
+        return live.lag();
+    }
+
+    /** Handler calls running now. */
+    public int running() {
+        return live.concurrency();
     }
 
     /** Whether the function is scaled to zero on this engine. */
