@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * of the last {@code cooldown} asked for less (so a lull between bursts does not shed capacity), and a function
  * with nothing arriving, nothing waiting and nothing running falls to its minimum (0 for one that scales to zero).
  *
- * <p>Not thread-safe: one caller ticks it.
+ * <p>One thread ticks it; any may read {@link #current}.
  */
 public final class ScalingController {
 
@@ -48,7 +48,8 @@ public final class ScalingController {
     /** The counts asked for over the cooldown, newest last, with when. */
     private final Deque<long[]> recent = new ArrayDeque<>();
     private Sample previous;
-    private Decision current;
+    /** Read by other threads (status); written by the one that ticks. */
+    private volatile Decision current;
 
     /**
      * @param min            the fewest workers (0: the function may scale to zero)
