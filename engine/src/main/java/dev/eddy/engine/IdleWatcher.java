@@ -30,13 +30,10 @@ final class IdleWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IdleWatcher.class);
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    /** A function at zero, and its worker's positions in its partitions when it let go. */
-    private record Watched(RunningFunction function, Map<TopicPartition, Long> positions) {
-    }
-
     private final Admin admin;
     private final long intervalMillis;
-    private final Map<RunningFunction, Watched> watched = new ConcurrentHashMap<>();
+    /** Each function at zero, with where it was in each of its partitions when it let go. */
+    private final Map<RunningFunction, Map<TopicPartition, Long>> watched = new ConcurrentHashMap<>();
     /** Functions at zero that never had a worker here: their group's committed offsets are still to be read. */
     private final Set<RunningFunction> pending = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -59,7 +56,7 @@ final class IdleWatcher implements AutoCloseable {
         if (positions == null) {
             pending.add(function);
         } else {
-            watched.put(function, new Watched(function, Map.copyOf(positions)));
+            watched.put(function, Map.copyOf(positions));
         }
         synchronized (this) {
             notifyAll();
@@ -87,7 +84,7 @@ final class IdleWatcher implements AutoCloseable {
                     }
                 }
                 for (RunningFunction function : List.copyOf(pending)) {
-                    Watched read = committed(function);
+                    Map<TopicPartition, Long> read = committed(function);
                     if (pending.remove(function)) { // not forgotten meanwhile
                         watched.put(function, read);
                     }
@@ -115,7 +112,7 @@ final class IdleWatcher implements AutoCloseable {
     }
 
     /** A function's input and replay partitions, at its group's committed offsets (0 where it has none). */
-    private Watched committed(RunningFunction function) throws Exception {
+    private Map<TopicPartition, Long> committed(RunningFunction function) throws Exception {
         FunctionDefinition definition = function.definition();
         List<String> topics = new ArrayList<>(definition.inputs());
         topics.add(definition.replayTopic());
@@ -129,7 +126,7 @@ final class IdleWatcher implements AutoCloseable {
             OffsetAndMetadata at = offsets.get(tp);
             positions.put(tp, at == null ? 0L : at.offset());
         }));
-        return new Watched(function, positions);
+        return positions;
     }
 
     /** One request for every watched partition's end; wakes the functions that have records waiting. */
@@ -137,24 +134,23 @@ final class IdleWatcher implements AutoCloseable {
         if (watched.isEmpty()) {
             return;
         }
+        Map<RunningFunction, Map<TopicPartition, Long>> all = Map.copyOf(watched);
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        List<Watched> all = new ArrayList<>(watched.values());
-        all.forEach(w -> w.positions().keySet().forEach(tp -> request.put(tp, OffsetSpec.latest())));
+        all.values().forEach(positions -> positions.keySet().forEach(tp -> request.put(tp, OffsetSpec.latest())));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(request,
                 new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
-        for (Watched w : all) {
-            for (Map.Entry<TopicPartition, Long> partition : w.positions().entrySet()) {
+        all.forEach((function, positions) -> {
+            for (Map.Entry<TopicPartition, Long> partition : positions.entrySet()) {
                 ListOffsetsResult.ListOffsetsResultInfo end = ends.get(partition.getKey());
                 if (end != null && end.offset() > partition.getValue()) {
-                    wake(w);
-                    break;
+                    wake(function, positions);
+                    return;
                 }
             }
-        }
+        });
     }
 
-    private void wake(Watched w) {
-        RunningFunction function = w.function();
+    private void wake(RunningFunction function, Map<TopicPartition, Long> positions) {
         if (watched.remove(function) == null) {
             return; // undeployed meanwhile
         }
@@ -164,7 +160,7 @@ final class IdleWatcher implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // Its worker could not be made (Kafka away?): it stays at zero and is tried again next time.
-            watched.putIfAbsent(function, w);
+            watched.putIfAbsent(function, positions);
             if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
                 lastWarning = System.nanoTime();
                 log.warn("Function '{}' could not wake: {}; trying again", function.name(), e.toString());

@@ -3,9 +3,7 @@ package dev.eddy.adapters;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.registry.SchemaRegistryClient;
 import dev.eddy.schemas.serde.AvroSerde;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,10 +62,7 @@ public final class AtomicPublisher implements AutoCloseable {
     private final AvroSerde serde;
     private final BlockingQueue<Group> queue;
     private final Thread committer;
-    private final Counter received;
-    private final Counter published;
-    private final Counter failed;
-    private final Timer latency;
+    private final AdapterMeters counts;
     private final int maxRecordBytes;
     private volatile boolean closing;
     private volatile KafkaException fatal;
@@ -90,11 +85,7 @@ public final class AtomicPublisher implements AutoCloseable {
         this.serde = new AvroSerde(registry);
         this.queue = new LinkedBlockingQueue<>(options.maxInFlight());
         String adapter = options.adapter();
-        AdapterMeters meter = AdapterMeters.register(adapter, meters);
-        this.received = meter.received();
-        this.published = meter.published();
-        this.failed = meter.failed();
-        this.latency = meter.latency();
+        this.counts = AdapterMeters.register(adapter, meters);
         this.committer = Thread.ofPlatform().name("eddy-" + adapter + "-committer").daemon().start(this::commitLoop);
     }
 
@@ -128,12 +119,12 @@ public final class AtomicPublisher implements AutoCloseable {
 
     /** Counts an event taken from the source. */
     public void received() {
-        received.increment();
+        counts.received().increment();
     }
 
     /** Counts events taken from the source. */
     public void received(int events) {
-        received.increment(events);
+        counts.received().increment(events);
     }
 
     /**
@@ -220,15 +211,15 @@ public final class AtomicPublisher implements AutoCloseable {
         long now = System.nanoTime();
         for (Group group : batch) {
             long events = group.records().stream().filter(Outgoing::isEvent).count();
-            published.increment(events);
-            latency.record(now - group.startNanos(), TimeUnit.NANOSECONDS);
+            counts.published().increment(events);
+            counts.latency().record(now - group.startNanos(), TimeUnit.NANOSECONDS);
             group.committed().complete(null);
         }
     }
 
     private void fail(List<Group> batch, Exception e) {
         for (Group group : batch) {
-            failed.increment(group.records().stream().filter(Outgoing::isEvent).count());
+            counts.failed().increment(group.records().stream().filter(Outgoing::isEvent).count());
             group.committed().completeExceptionally(e);
         }
     }

@@ -9,7 +9,6 @@ import dev.eddy.schemas.serde.SerdeException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,11 +69,7 @@ public final class EventPublisher implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final AvroSerde serde;
     private final Semaphore inFlight;
-    private final Counter received;
-    private final Counter published;
-    private final Counter failed;
-    private final Counter deadLettered;
-    private final Timer latency;
+    private final AdapterMeters counts;
 
     public EventPublisher(Options options, MeterRegistry meters) {
         this.options = options;
@@ -90,12 +85,7 @@ public final class EventPublisher implements AutoCloseable {
         this.serde = new AvroSerde(registry);
         this.inFlight = new Semaphore(options.maxInFlight());
         String adapter = options.adapter();
-        AdapterMeters meter = AdapterMeters.register(adapter, meters);
-        this.received = meter.received();
-        this.published = meter.published();
-        this.failed = meter.failed();
-        this.deadLettered = meter.deadLettered();
-        this.latency = meter.latency();
+        this.counts = AdapterMeters.register(adapter, meters);
         Meters.gauge(meters, EddyMeter.ADAPTER_IN_FLIGHT, Tags.of("adapter", adapter), inFlight,
                 s -> options.maxInFlight() - s.availablePermits());
     }
@@ -172,7 +162,7 @@ public final class EventPublisher implements AutoCloseable {
 
     /** Counts an event taken from the source. */
     public void received() {
-        received.increment();
+        counts.received().increment();
     }
 
     /**
@@ -193,10 +183,10 @@ public final class EventPublisher implements AutoCloseable {
         try {
             record = EventRecords.of(serde, topic, key, event, trace);
         } catch (SerdeException e) {
-            failed.increment();
+            counts.failed().increment();
             return CompletableFuture.failedFuture(e);
         }
-        return send(record, published);
+        return send(record, counts.published());
     }
 
     /**
@@ -205,7 +195,7 @@ public final class EventPublisher implements AutoCloseable {
      */
     public CompletableFuture<Void> tombstone(String topic, String key) throws InterruptedException {
         byte[] keyBytes = key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return send(new ProducerRecord<byte[], byte[]>(topic, null, null, keyBytes, (byte[]) null), published);
+        return send(new ProducerRecord<byte[], byte[]>(topic, null, null, keyBytes, (byte[]) null), counts.published());
     }
 
     /**
@@ -217,7 +207,7 @@ public final class EventPublisher implements AutoCloseable {
     public CompletableFuture<Void> deadLetter(String key, byte[] payload, String reason, String message,
             Map<String, String> context) throws InterruptedException {
         return send(EventRecords.deadLetter(options.deadLetterTopic(), options.adapter(), key, payload, reason, message,
-                context), deadLettered);
+                context), counts.deadLettered());
     }
 
     private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, Counter done)
@@ -229,17 +219,17 @@ public final class EventPublisher implements AutoCloseable {
             producer.send(record, (metadata, exception) -> {
                 inFlight.release();
                 if (exception == null) {
-                    latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    counts.latency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     done.increment();
                     acknowledged.complete(null);
                 } else {
-                    failed.increment();
+                    counts.failed().increment();
                     acknowledged.completeExceptionally(exception);
                 }
             });
         } catch (RuntimeException e) {
             inFlight.release();
-            failed.increment();
+            counts.failed().increment();
             acknowledged.completeExceptionally(e);
         }
         return acknowledged;

@@ -1,7 +1,6 @@
 package dev.eddy.engine.cli;
 
 import dev.eddy.engine.DeadLetterHeaders;
-import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.dlq.DeadLetter;
 import dev.eddy.engine.dlq.DeadLetterTopic;
@@ -38,16 +37,15 @@ final class DlqCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "<function>", description = "The function's name.")
         String function;
 
-        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "<host:port,...>",
-                description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
-        String bootstrapServers;
+        @Mixin
+        KafkaOption kafka;
 
         @Option(names = "--topic", paramLabel = "<topic>",
                 description = "The dead-letter topic, if not the default eddy.dlq.<function>.")
         String topic;
 
         DeadLetterTopic open() {
-            return new DeadLetterTopic(EngineConfig.forBootstrapServers(bootstrapServers),
+            return new DeadLetterTopic(kafka.config(),
                     topic != null ? topic : FunctionDefinition.deadLetterTopicOf(function));
         }
     }

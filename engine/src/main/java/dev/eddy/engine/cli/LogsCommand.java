@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,9 +23,8 @@ final class LogsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FUNCTION", description = "The function.")
     String function;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "<host:port>",
-            description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
-    String bootstrapServers;
+    @Mixin
+    KafkaOption kafka;
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing lines as they come, until Ctrl-C.")
     boolean follow;
@@ -47,7 +47,7 @@ final class LogsCommand implements Callable<Integer> {
         java.io.PrintWriter out = spec.commandLine().getOut();
         byte[] key = function.getBytes(StandardCharsets.UTF_8);
         int[] printed = {0};
-        TopicReader.read(bootstrapServers, LogShipper.TOPIC, key, Instant.now().minus(since), follow,
+        TopicReader.read(kafka.bootstrapServers, LogShipper.TOPIC, key, Instant.now().minus(since), follow,
                 () -> !Thread.currentThread().isInterrupted(), record -> {
                     if (!Arrays.equals(key, record.key()) || record.value() == null) {
                         return;
@@ -65,7 +65,8 @@ final class LogsCommand implements Callable<Integer> {
                     }
                 });
         if (printed[0] == 0 && !follow) {
-            spec.commandLine().getErr().println("No lines of '" + function + "' in the last " + since.toString().substring(2).toLowerCase()
+            spec.commandLine().getErr().println("No lines of '" + function + "' in the last "
+                    + since.toString().substring(2).toLowerCase()
                     + " (--since for longer).");
         }
         return 0;

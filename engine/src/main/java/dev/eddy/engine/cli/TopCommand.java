@@ -2,6 +2,7 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.EddyException;
 import dev.eddy.engine.telemetry.MetricsSnapshot;
+import dev.eddy.observability.EddyMeter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -84,24 +86,26 @@ final class TopCommand implements Callable<Integer> {
                 "FUNCTION", "IN/s", "OUT/s", "p50 ms", "p99 ms", "e2e p99", "LAG", "LAG s", "FAIL/s", "DLQ/s",
                 "RUNNING", "IN FLIGHT"));
         Map<String, String> any = Map.of();
-        for (String function : now.functions()) {
-            double max = now.sum("eddy_max_concurrent_calls", function, any);
+        List<String> functions = now.functions();
+        for (String function : functions) {
+            double max = now.sum(EddyMeter.MAX_CONCURRENCY.prometheusName(), function, any);
+            double running = now.sum(EddyMeter.CONCURRENCY.prometheusName(), function, any);
             text.append(String.format(Locale.ROOT,
                     "%-28s %,10.0f %,10.0f %9s %9s %9s %,10.0f %8.1f %8.1f %8.1f %9s %,9.0f%n",
                     function.length() > 28 ? function.substring(0, 27) + "…" : function,
-                    now.rate(earlier, "eddy_received_records_total", function, any),
-                    now.rate(earlier, "eddy_emitted_records_total", function, any),
-                    millis(now.quantile(earlier, "eddy_handler_duration_seconds", function, 0.5)),
-                    millis(now.quantile(earlier, "eddy_handler_duration_seconds", function, 0.99)),
-                    millis(now.quantile(earlier, "eddy_end_to_end_latency_seconds", function, 0.99)),
-                    now.sum("eddy_consumer_lag_records", function, any),
-                    now.sum("eddy_consumer_lag_seconds", function, any),
-                    now.rate(earlier, "eddy_invocations_total", function, Map.of("outcome", "failure")),
-                    now.rate(earlier, "eddy_dead_lettered_records_total", function, any),
-                    String.format(Locale.ROOT, "%.0f/%.0f", now.sum("eddy_running_calls", function, any), max),
-                    now.sum("eddy_in_flight_records", function, any)));
+                    now.rate(earlier, EddyMeter.RECORDS_RECEIVED.prometheusName(), function, any),
+                    now.rate(earlier, EddyMeter.EMITS.prometheusName(), function, any),
+                    millis(now.quantile(earlier, EddyMeter.HANDLER_DURATION.prometheusName(), function, 0.5)),
+                    millis(now.quantile(earlier, EddyMeter.HANDLER_DURATION.prometheusName(), function, 0.99)),
+                    millis(now.quantile(earlier, EddyMeter.END_TO_END_LATENCY.prometheusName(), function, 0.99)),
+                    now.sum(EddyMeter.CONSUMER_LAG.prometheusName(), function, any),
+                    now.sum(EddyMeter.CONSUMER_LAG_SECONDS.prometheusName(), function, any),
+                    now.rate(earlier, EddyMeter.INVOCATIONS.prometheusName(), function, Map.of("outcome", "failure")),
+                    now.rate(earlier, EddyMeter.DEAD_LETTERED.prometheusName(), function, any),
+                    String.format(Locale.ROOT, "%.0f/%.0f", running, max),
+                    now.sum(EddyMeter.IN_FLIGHT.prometheusName(), function, any)));
         }
-        if (now.functions().isEmpty()) {
+        if (functions.isEmpty()) {
             text.append("(no functions deployed)\n");
         }
         return text.toString();

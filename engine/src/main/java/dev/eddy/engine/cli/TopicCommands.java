@@ -1,6 +1,5 @@
 package dev.eddy.engine.cli;
 
-import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Sends;
 import java.io.BufferedReader;
@@ -19,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,9 +39,8 @@ final class TopicCommands {
         @Parameters(index = "1..*", paramLabel = "VALUE", description = "Records to write.")
         List<String> values = new ArrayList<>();
 
-        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "<host:port>",
-                description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
-        String bootstrapServers;
+        @Mixin
+        KafkaOption kafka;
 
         @Option(names = "--key-separator", paramLabel = "<text>", description = "Splits each record into key and value.")
         String keySeparator;
@@ -54,7 +53,7 @@ final class TopicCommands {
             }
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ClientConfigs.producer(
-                    EngineConfig.forBootstrapServers(bootstrapServers), "eddy-produce"))) {
+                    kafka.config(), "eddy-produce"))) {
                 for (String line : lines) {
                     int at = keySeparator == null ? -1 : line.indexOf(keySeparator);
                     byte[] key = at < 0 ? null : line.substring(0, at).getBytes(StandardCharsets.UTF_8);
@@ -75,9 +74,8 @@ final class TopicCommands {
         @Parameters(paramLabel = "TOPIC", description = "The topic.")
         String topic;
 
-        @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "<host:port>",
-                description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
-        String bootstrapServers;
+        @Mixin
+        KafkaOption kafka;
 
         @Option(names = "--max", defaultValue = "2147483647", paramLabel = "<n>", description = "Stop after n records.")
         int max;
@@ -88,7 +86,7 @@ final class TopicCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> props = ClientConfigs.reader(EngineConfig.forBootstrapServers(bootstrapServers),
+            Map<String, Object> props = ClientConfigs.reader(kafka.config(),
                     "eddy-consume");
             int printed = 0;
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./eddy usage}: what each function used — calls, billed duration, GB-seconds — from every engine. */
@@ -27,9 +28,8 @@ import picocli.CommandLine.Option;
             ""})
 final class UsageCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "<host:port>",
-            description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
-    String bootstrapServers;
+    @Mixin
+    KafkaOption kafka;
 
     @Option(names = "--since", defaultValue = "24h", converter = DurationConverter.class, paramLabel = "<duration>",
             description = "Usage reported this long ago or later. Default: ${DEFAULT-VALUE}.")
@@ -56,8 +56,8 @@ final class UsageCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, Sum> sums = new TreeMap<>();
         byte[] key = function == null ? null : function.getBytes(StandardCharsets.UTF_8);
-        TopicReader.read(bootstrapServers, UsageReporter.TOPIC, key, Instant.now().minus(since), false, () -> true,
-                record -> {
+        TopicReader.read(kafka.bootstrapServers, UsageReporter.TOPIC, key, Instant.now().minus(since), false,
+                () -> true, record -> {
                     if (record.value() == null) {
                         return;
                     }

@@ -1,12 +1,8 @@
 package dev.eddy.engine.telemetry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * One line a function logged, as the logs topic keeps it (JSON, keyed by the function's name).
@@ -25,24 +21,13 @@ import java.io.UncheckedIOException;
 public record LogLine(String time, String level, String function, String version, String invocation,
         String traceId, String spanId, String message, String error, String engine) {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TelemetryJson.write(this);
     }
 
     /** @throws IllegalArgumentException when the bytes are not a log line */
     public static LogLine fromJson(byte[] json) {
-        try {
-            return JSON.readValue(json, LogLine.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a log line: " + e.getMessage(), e);
-        }
+        return TelemetryJson.read(json, LogLine.class, "a log line");
     }
 
     /** As {@code ./eddy logs} prints it: time, level, version, call and trace, message, then the error. */

@@ -44,7 +44,6 @@ public final class LogShipper implements Consumer<LogLine>, AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 50);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
-        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         this.producer = new KafkaProducer<>(props);
         this.sender = Thread.ofPlatform().name("eddy-log-shipper").daemon().start(this::run);
     }

@@ -1,13 +1,8 @@
 package dev.eddy.engine.telemetry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * What one function used on one engine over one period, as the usage topic keeps it (JSON, keyed by function).
@@ -24,23 +19,12 @@ import java.io.UncheckedIOException;
 public record UsageRecord(String function, String version, String engine, String from, String to,
         long invocations, long billedMs, int memoryMb, double gbSeconds) {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TelemetryJson.write(this);
     }
 
     /** @throws IllegalArgumentException when the bytes are not a usage record */
     public static UsageRecord fromJson(byte[] json) {
-        try {
-            return JSON.readValue(json, UsageRecord.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a usage record: " + e.getMessage(), e);
-        }
+        return TelemetryJson.read(json, UsageRecord.class, "a usage record");
     }
 }

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eddy.adapters.EventPublisher;
-import dev.eddy.adapters.Settings;
 import dev.eddy.adapters.http.HttpAdapter;
-import dev.eddy.adapters.http.HttpSettings;
 import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.adapters.testing.PrometheusProcess;
 import dev.eddy.engine.Engine;
@@ -90,15 +87,7 @@ class DashboardIT {
                 MetricsEndpoint adapterEndpoint = MetricsEndpoint.start("127.0.0.1", 0, adapterMeters, "port");
                 Engine engine = new Engine(kafka.engineConfig(Map.of()), engineMeters)) {
             RunningFunction running = engine.deploy(function);
-            Settings settings = Settings.parse(String.join("\n",
-                    AdapterConfigs.kafka(kafka, registry),
-                    "http:",
-                    "  listen: 127.0.0.1:0",
-                    "  topics: [" + input + "]",
-                    "  transactionalId: " + kafka.uniqueName("dash-http"),
-                    "  keysTopic: " + kafka.uniqueName("dash-keys"), ""), Map.<String, String>of()::get);
-            try (HttpAdapter adapter = HttpAdapter.start(HttpSettings.read(settings.section("http")),
-                    EventPublisher.Options.read("http", settings.section("kafka")), adapterMeters);
+            try (HttpAdapter adapter = AdapterConfigs.httpAdapter(kafka, registry, input, adapterMeters);
                     PrometheusProcess prometheus = PrometheusProcess.start(dir.resolve("prometheus"), Map.of(
                             "eddy-engine", "127.0.0.1:" + engineEndpoint.port(),
                             "eddy-adapters", "127.0.0.1:" + adapterEndpoint.port()))) {

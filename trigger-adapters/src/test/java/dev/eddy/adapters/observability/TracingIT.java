@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eddy.adapters.EventPublisher;
-import dev.eddy.adapters.Settings;
 import dev.eddy.adapters.http.HttpAdapter;
-import dev.eddy.adapters.http.HttpSettings;
 import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.FunctionDefinition;
@@ -68,15 +65,7 @@ class TracingIT {
                 kafka.admin(), "127.0.0.1", 0);
                 Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
             RunningFunction running = engine.deploy(function);
-            Settings settings = Settings.parse(String.join("\n",
-                    AdapterConfigs.kafka(kafka, registry),
-                    "http:",
-                    "  listen: 127.0.0.1:0",
-                    "  topics: [" + input + "]",
-                    "  transactionalId: " + kafka.uniqueName("traced-http"),
-                    "  keysTopic: " + kafka.uniqueName("traced-keys"), ""), Map.<String, String>of()::get);
-            try (HttpAdapter adapter = HttpAdapter.start(HttpSettings.read(settings.section("http")),
-                    EventPublisher.Options.read("http", settings.section("kafka")), new SimpleMeterRegistry())) {
+            try (HttpAdapter adapter = AdapterConfigs.httpAdapter(kafka, registry, input, new SimpleMeterRegistry())) {
                 String url = "http://127.0.0.1:" + adapter.address().getPort() + "/v1/events/" + input;
                 HttpClient http = HttpClient.newHttpClient();
                 HttpResponse<String> traced = http.send(HttpRequest.newBuilder(URI.create(url + "?key=a"))

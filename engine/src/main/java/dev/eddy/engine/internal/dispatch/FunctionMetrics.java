@@ -27,52 +27,37 @@ import org.apache.kafka.clients.producer.Producer;
  */
 public final class FunctionMetrics implements AutoCloseable {
 
-    /** What the gauges read from the running function; every method is called on the scraping thread. */
+    /**
+     * What the gauges read from the running function; every method is called on the scraping thread. Each reads 0
+     * unless told otherwise: a function without a running worker shows nothing in flight.
+     */
     public interface Live {
-        long inFlight();
+        default long inFlight() {
+            return 0;
+        }
 
-        int concurrency();
+        default int concurrency() {
+            return 0;
+        }
 
-        int assignedPartitions();
+        default int assignedPartitions() {
+            return 0;
+        }
 
-        int pausedPartitions();
+        default int pausedPartitions() {
+            return 0;
+        }
 
-        long lag();
+        default long lag() {
+            return 0;
+        }
 
-        double lagSeconds();
+        default double lagSeconds() {
+            return 0;
+        }
     }
 
-    private static final Live NOT_RUNNING = new Live() {
-        @Override
-        public long inFlight() {
-            return 0;
-        }
-
-        @Override
-        public int concurrency() {
-            return 0;
-        }
-
-        @Override
-        public int assignedPartitions() {
-            return 0;
-        }
-
-        @Override
-        public int pausedPartitions() {
-            return 0;
-        }
-
-        @Override
-        public long lag() {
-            return 0;
-        }
-
-        @Override
-        public double lagSeconds() {
-            return 0;
-        }
-    };
+    private static final Live NOT_RUNNING = new Live() { };
 
     final Counter received;
     final Counter succeeded;

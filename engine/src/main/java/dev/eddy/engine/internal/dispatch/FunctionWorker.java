@@ -387,7 +387,7 @@ public final class FunctionWorker implements Runnable {
     }
 
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
-        if (!records.isEmpty()) {
+        if (idleAfterNanos > 0 && !records.isEmpty()) { // a function that scales to zero: it is not idle
             lastActivity = System.nanoTime();
             if (coldStart) {
                 coldStart = false;
