@@ -54,7 +54,7 @@ class StateCrashIT {
             engine.crashEvenlyWhileRecordsFlow(2, RECORDS, setup::committed, QUIET);
             load.await(2, TimeUnit.MINUTES);
             assertEquals(0, load.failed());
-            await().atMost(QUIET).until(() -> setup.committed() == RECORDS);
+            engine.awaitWhileRunning("every record committed", QUIET, () -> setup.committed() == RECORDS);
             engine.terminate(Duration.ofSeconds(60));
         }
         setup.assertExactCounts();

@@ -78,10 +78,32 @@ public final class EngineProcess implements AutoCloseable {
             Duration quiet) {
         for (int kill = 1; kill <= times; kill++) {
             long target = kill * records / (times + 1);
-            org.awaitility.Awaitility.await().atMost(quiet).until(() -> outputs.getAsLong() >= target);
+            awaitWhileRunning("the output to reach " + target + " records before kill " + kill, quiet,
+                    () -> outputs.getAsLong() >= target);
             kill();
             start(); // a restart with the same arguments: an EXACTLY_ONCE engine's instance id fences its former self
         }
+    }
+
+    /**
+     * Waits for a condition while the process runs: fails at once if the process exits, and on either failure
+     * says so with the end of its log, so that a failure in CI can be read without the log file.
+     */
+    public void awaitWhileRunning(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
+        try {
+            org.awaitility.Awaitility.await(what).atMost(timeout)
+                    .failFast("the engine process exited", () -> !isAlive())
+                    .until(condition::getAsBoolean);
+        } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+            throw new AssertionError(e.getMessage() + (isAlive() ? "" : " (exit status " + process.exitValue()
+                    + ")") + "; the end of " + log + ":\n" + tail(60), e);
+        }
+    }
+
+    /** The last lines of the process's output. */
+    public String tail(int lines) {
+        List<String> all = output().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     /** SIGKILL, as a crash: nothing is finished or committed. Waits until the process is gone. */
