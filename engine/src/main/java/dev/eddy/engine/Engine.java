@@ -6,6 +6,7 @@ import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Topics;
 import dev.eddy.engine.state.StateStores;
+import dev.eddy.engine.telemetry.EventLog;
 import dev.eddy.engine.telemetry.LogShipper;
 import dev.eddy.engine.telemetry.Telemetry;
 import dev.eddy.engine.telemetry.UsageReporter;
@@ -48,6 +49,7 @@ public final class Engine implements AutoCloseable {
     private final LogShipper logShipper;
     private final Telemetry telemetry;
     private final UsageReporter usage;
+    private final EventLog events;
     private boolean ownTopicsCreated;
     private IdleWatcher idleWatcher;
     /** Ticks every function's scaling controller once a second. */
@@ -71,6 +73,7 @@ public final class Engine implements AutoCloseable {
                 ? new LogShipper(config, "eddy-logs-" + instanceId) : null;
         this.telemetry = new Telemetry(tracing, logShipper, instanceId);
         this.usage = new UsageReporter(config, instanceId, this::functions);
+        this.events = new EventLog(config, instanceId);
         scaling.scheduleAtFixedRate(this::tickScaling, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
@@ -128,6 +131,7 @@ public final class Engine implements AutoCloseable {
             Topics.createWithBrokerDefaults(admin(), LogShipper.TOPIC, LogShipper.PARTITIONS);
         }
         Topics.createWithBrokerDefaults(admin(), UsageReporter.TOPIC, UsageReporter.PARTITIONS);
+        Topics.createWithBrokerDefaults(admin(), EventLog.TOPIC, EventLog.PARTITIONS);
         ownTopicsCreated = true;
     }
 
@@ -137,16 +141,52 @@ public final class Engine implements AutoCloseable {
         FunctionMetrics.removeAll(registry, name); // a version deployed before counts from zero
         FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
                 definition.maxConcurrency(), definition.memoryMb());
-        java.util.function.Supplier<FunctionWorker> workers = () -> newWorker(environment, clientId, metrics);
+        StateStores.Shared sharedStore = StateStores.Shared.of(definition, config, metrics.state);
+        java.util.function.IntFunction<FunctionWorker> workers = slot -> newWorker(environment,
+                slot == 0 ? clientId : clientId + "-" + slot, metrics, sharedStore);
         // A function that scales to zero starts there: the watcher wakes it at once if records wait.
         RunningFunction running = new RunningFunction(definition,
-                definition.scalingMin() == 0 ? null : workers.get(), workers, metrics, environment::closeHandler);
+                definition.scalingMin() == 0 ? null : workers.apply(0), workers, metrics, workerLimit(definition),
+                Duration.ofMillis(config.getLong(EngineConfig.SCALING_COOLDOWN_MS)), () -> {
+                    environment.closeHandler();
+                    if (sharedStore != null) {
+                        sharedStore.close();
+                    }
+                });
         running.onIdle(function -> idleWatcher().watch(function, function.idlePositions()));
+        running.onScalingEvent(events::publish);
         return running;
     }
 
+    /**
+     * The most workers this engine runs for a function: its {@code scaling.max}, and no more than its input
+     * partitions (a worker beyond them would hold none); 1 when the engine does not act on the count itself.
+     */
+    private int workerLimit(FunctionDefinition definition) {
+        if (!config.getBoolean(EngineConfig.SCALING_WORKERS)) {
+            return 1;
+        }
+        if (definition.subscriptionPattern().isPresent()) {
+            return definition.scalingMax();
+        }
+        try {
+            int partitions = admin().describeTopics(definition.inputs()).allTopicNames()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS).values().stream()
+                    .mapToInt(topic -> topic.partitions().size()).sum();
+            return Math.min(definition.scalingMax(), Math.max(1, partitions));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("Function '{}': its input partitions could not be counted ({}); up to scaling.max = {}"
+                    + " workers", definition.name(), e.toString(), definition.scalingMax());
+            return definition.scalingMax();
+        }
+    }
+
     /** A worker of a function: its own consumer in the function's group, its own producer. */
-    private FunctionWorker newWorker(FunctionEnvironment environment, String clientId, FunctionMetrics metrics) {
+    private FunctionWorker newWorker(FunctionEnvironment environment, String clientId, FunctionMetrics metrics,
+            StateStores.Shared sharedStore) {
         FunctionDefinition definition = environment.definition();
         boolean exactlyOnce = definition.delivery() == Delivery.EXACTLY_ONCE;
         Map<String, Object> consumerProps = ClientConfigs.consumer(config, definition.groupId(), clientId);
@@ -154,13 +194,14 @@ public final class Engine implements AutoCloseable {
         // aborted is never handled (a topic written without transactions reads the same either way).
         consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Object> producerProps = exactlyOnce
-                ? ClientConfigs.transactionalProducer(config, clientId, "eddy-" + definition.name() + "-"
-                        + instanceId)
+                // The transactional id is the client id, eddy-<function>-<instance>[-<slot>]: stable across
+                // restarts, so that a restarted engine fences its former self.
+                ? ClientConfigs.transactionalProducer(config, clientId, clientId)
                 : ClientConfigs.producer(config, clientId);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps);
         metrics.bindClients(registry, consumer, producer);
-        return new FunctionWorker(environment, config, consumer, producer, metrics);
+        return new FunctionWorker(environment, config, consumer, producer, metrics, false, sharedStore);
     }
 
     /** The watcher of this engine's functions at zero, made when the first one gets there. */
@@ -170,6 +211,11 @@ public final class Engine implements AutoCloseable {
                     Duration.ofMillis(config.getLong(EngineConfig.IDLE_WATCH_INTERVAL_MS)));
         }
         return idleWatcher;
+    }
+
+    /** How many functions at zero the watcher looks at now, with where each of them was known. */
+    public synchronized int watchedAtZero() {
+        return idleWatcher == null ? 0 : idleWatcher.watching();
     }
 
     private static boolean isOver(FunctionState state) {
@@ -237,6 +283,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         usage.close(); // every function's last usage
+        events.close();
         functions.clear();
         if (logShipper != null) {
             logShipper.close();

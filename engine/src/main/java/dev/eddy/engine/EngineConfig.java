@@ -33,7 +33,9 @@ public final class EngineConfig extends AbstractConfig {
             + " completed, over all its partitions. At this bound the function stops fetching until records complete"
             + " (it still polls at least every poll.timeout.ms, so that it stays in its group). It bounds memory and,"
             + " with the commits it brings forward, the replay after a crash: about twice this, plus what completes in"
-            + " 50 ms.";
+            + " 50 ms. A function whose calls are slow buffers less: about what its calls get through in a second (at"
+            + " least 500 records), so that a partition taken from it (a rebalance, a scale-up) is let go in about"
+            + " a second.";
 
     public static final String MAX_BUFFERED_RECORDS_PER_PARTITION = "max.buffered.records.per.partition";
     private static final String MAX_BUFFERED_RECORDS_PER_PARTITION_DOC = "Records of one partition that may be"
@@ -89,6 +91,15 @@ public final class EngineConfig extends AbstractConfig {
             + " last time (calls, billed milliseconds, GB-seconds) to the topic eddy.usage, which './eddy usage'"
             + " adds up. It also writes it when a function stops and when the engine closes.";
 
+    public static final String SCALING_COOLDOWN_MS = "scaling.cooldown.ms";
+    private static final String SCALING_COOLDOWN_MS_DOC = "How long a function's scaling controller must ask for"
+            + " fewer workers before the count falls: a lull between bursts shorter than this sheds no capacity."
+            + " Rises are acted on at once.";
+    public static final String SCALING_WORKERS = "scaling.workers";
+    private static final String SCALING_WORKERS_DOC = "Whether the engine acts on each function's desired workers"
+            + " itself, running up to that many workers (consumers in the function's group) in this process, never"
+            + " more than the function's input partitions. Set it false where something outside scales the engines"
+            + " (KEDA, an HPA) from the eddy.desired.workers gauge: each engine then runs one worker per function.";
     public static final String IDLE_WATCH_INTERVAL_MS = "idle.watch.interval.ms";
     private static final String IDLE_WATCH_INTERVAL_MS_DOC = "How often the engine looks for records on the inputs"
             + " of its functions that are scaled to zero (scaling.min: 0), with one request for all of them: half of"
@@ -120,6 +131,9 @@ public final class EngineConfig extends AbstractConfig {
             .define(TRACING_OTLP_ENDPOINT, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.LOW,
                     TRACING_OTLP_ENDPOINT_DOC)
             .define(FUNCTION_LOGS, Type.BOOLEAN, true, Importance.LOW, FUNCTION_LOGS_DOC)
+            .define(SCALING_COOLDOWN_MS, Type.LONG, 30_000L, Range.between(0L, 3_600_000L), Importance.LOW,
+                    SCALING_COOLDOWN_MS_DOC)
+            .define(SCALING_WORKERS, Type.BOOLEAN, true, Importance.MEDIUM, SCALING_WORKERS_DOC)
             .define(IDLE_WATCH_INTERVAL_MS, Type.LONG, 50L, Range.between(10L, 60_000L), Importance.LOW,
                     IDLE_WATCH_INTERVAL_MS_DOC)
             .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,

@@ -69,6 +69,11 @@ final class IdleWatcher implements AutoCloseable {
         watched.remove(function);
     }
 
+    /** How many functions it watches with their positions known (not waiting for their group's offsets). */
+    int watching() {
+        return watched.size();
+    }
+
     /** How many functions it watches. */
     int size() {
         return watched.size() + pending.size();

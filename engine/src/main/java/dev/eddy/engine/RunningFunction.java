@@ -3,69 +3,103 @@ package dev.eddy.engine;
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import dev.eddy.engine.scaling.ScalingController;
+import dev.eddy.engine.telemetry.ScalingEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * A function deployed on this engine: its state, its counts, and the means to stop it. It runs one worker (a
- * consumer in the function's group, a producer, a poll loop and the handler's lanes) at a time; a function that
- * scales to zero lets its worker go when idle and gets a new one when the engine's watcher sees a record arrive.
+ * A function deployed on this engine: its workers, its counts, its scaling, and the means to stop it. Each worker
+ * is a consumer in the function's group with its own producer, poll loop and lanes; the function runs as many as
+ * its scaling controller asks for (within {@code scaling.min}..{@code scaling.max} and its input partitions), one
+ * at least while it runs. A function that scales to zero lets its last worker go when idle and gets a new one when
+ * the engine's watcher sees a record arrive. Every worker shares the one handler, opened at the deploy and closed
+ * when the function stops for good.
  *
- * <p>Threading: every method may be called from any thread.
+ * <p>Threading: every method may be called from any thread; changes to the workers are serialised on the function.
  */
 public final class RunningFunction implements AutoCloseable {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunningFunction.class);
-    /** How long a lower count must be asked for before the desired workers fall. */
-    static final Duration SCALING_COOLDOWN = Duration.ofSeconds(30);
 
     private final FunctionDefinition definition;
-    private final Supplier<FunctionWorker> workers;
+    private final IntFunction<FunctionWorker> newWorker;
     private final FunctionMetrics metrics;
     private final Runnable closeHandler;
+    private final int workerLimit;
     private final Instant deployedAt = Instant.now();
-    /** Told when the worker let go because the function was idle: the engine's watcher takes it from there. */
+    /** The workers running or letting go, by slot (a slot names the worker's Kafka clients). */
+    private final NavigableMap<Integer, FunctionWorker> workers = new ConcurrentSkipListMap<>();
+    /** Workers asked to stop because fewer are wanted: they commit and leave the group; the others take over. */
+    private final Set<FunctionWorker> released = ConcurrentHashMap.newKeySet();
+    /** Told when the last worker let go because the function was idle: the engine's watcher takes it from there. */
     private volatile Consumer<RunningFunction> onIdle = function -> { };
-    private volatile FunctionWorker worker;
+    /** Told of every scaling event. */
+    private volatile Consumer<ScalingEvent> events = event -> { };
+    /** Where the last worker was in its partitions when the function went to zero; null before it ran. */
+    private volatile Map<TopicPartition, Long> idlePositions;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicBoolean handlerClosed =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    /** Why a worker stopped by itself, failing the function; null while none did. */
+    private volatile Throwable failure;
+    /** A worker count pinned from outside, or 0: the scaling controller's count is not acted on while pinned. */
+    private volatile int pinned;
+    private final AtomicBoolean handlerClosed = new AtomicBoolean();
+    /** Completes when every worker has stopped and the handler is closed, once the function stops for good. */
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final ScalingController scaling;
 
     /**
-     * @param first        the first worker, made at the deploy (so that what cannot be made fails the deploy); null
-     *                     for a function that starts at zero
-     * @param workers      makes a worker (its consumer and producer) at every wake-up
+     * @param first        the first worker (slot 0), made at the deploy so that what cannot be made fails the
+     *                     deploy; null for a function that starts at zero
+     * @param newWorker    makes a worker for a slot (its consumer and producer), at a wake-up or a scale-up
+     * @param workerLimit  the most workers this engine runs for the function (1 where something outside scales)
+     * @param cooldown     how long fewer workers must be asked for before the count falls
      * @param closeHandler closes the handler, once the function stops for good
      */
-    RunningFunction(FunctionDefinition definition, FunctionWorker first, Supplier<FunctionWorker> workers,
-            FunctionMetrics metrics, Runnable closeHandler) {
+    RunningFunction(FunctionDefinition definition, FunctionWorker first, IntFunction<FunctionWorker> newWorker,
+            FunctionMetrics metrics, int workerLimit, Duration cooldown, Runnable closeHandler) {
         this.definition = definition;
-        this.worker = first;
-        this.workers = workers;
+        this.newWorker = newWorker;
         this.metrics = metrics;
+        this.workerLimit = Math.max(1, workerLimit);
         this.closeHandler = closeHandler;
         this.scaling = new ScalingController(definition.scalingMin(), definition.scalingMax(),
-                definition.maxConcurrency(), SCALING_COOLDOWN.toNanos());
+                definition.maxConcurrency(), cooldown.toNanos());
+        if (first != null) {
+            workers.put(0, first);
+        }
     }
 
     /**
-     * Takes the function's figures of this second into its scaling controller, and exports what it asks for (the
-     * {@code eddy.desired.workers} gauge). Called once a second by the engine.
+     * Takes the function's figures of this second into its scaling controller, exports what it asks for (the
+     * {@code eddy.desired.workers} gauge), and runs that many workers here. Called once a second by the engine.
      */
     void tickScaling() {
         ScalingController.Decision before = scaling.current();
-        ScalingController.Decision now = scaling.update(new ScalingController.Sample(System.nanoTime(),
-                metrics.received(), metrics.lag(), metrics.handlerMillisAt(0.5) / 1000, metrics.running()));
+        // Waiting: what Kafka holds for the function (lag) and what its workers fetched and have not finished.
+        ScalingController.Sample sample = new ScalingController.Sample(System.nanoTime(), metrics.received(),
+                metrics.lag() + metrics.inFlight(), metrics.handlerMillisAt(0.5) / 1000, metrics.running());
+        ScalingController.Decision now = scaling.update(sample);
         metrics.desiredWorkers(now.workers());
         if (now.workers() != before.workers()) {
             log.info("Function '{}' asks for {} workers: {}", definition.name(), now.workers(), now.reason());
+            events.accept(ScalingEvent.desired(definition, before.workers(), now.workers(), now.reason()));
+        }
+        if (pinned == 0) {
+            scaleTo(now.workers(), now.reason());
         }
     }
 
@@ -79,48 +113,144 @@ public final class RunningFunction implements AutoCloseable {
         this.onIdle = onIdle;
     }
 
+    /** Who is told of the function's scaling events (desired count, workers, zero, wake-ups). */
+    void onScalingEvent(Consumer<ScalingEvent> events) {
+        this.events = events;
+    }
+
     synchronized void start() {
-        if (worker == null) {
+        FunctionWorker first = workers.remove(0);
+        if (first == null) {
             metrics.idle(true); // at zero from the start: the watcher wakes it when records wait
             onIdle.accept(this);
         } else {
-            run(worker);
+            run(0, first);
         }
     }
 
-    private void run(FunctionWorker next) {
-        worker = next;
+    /** Starts a worker in its slot. Called holding the lock. */
+    private void run(int slot, FunctionWorker worker) {
+        workers.put(slot, worker);
         metrics.idle(false);
-        next.stopped().thenRun(() -> workerStopped(next));
-        Thread.ofPlatform().name("eddy-poll-" + definition.name()).start(next);
+        metrics.workers(workers.size());
+        worker.idleOnlyWhen(() -> workers.size() == 1);
+        worker.stopped().thenRun(() -> workerStopped(slot, worker));
+        Thread.ofPlatform().name("eddy-poll-" + definition.name() + (slot == 0 ? "" : "-" + slot)).start(worker);
     }
 
     /**
-     * Where the last worker was in its partitions when it let go (the function is at zero); null when it has had
-     * no worker yet.
+     * A worker stopped: one asked to go (fewer wanted, or the function stopping), the last one of an idle function
+     * (the function is at zero), or one that failed (which fails the function: the others are stopped too).
      */
-    java.util.Map<org.apache.kafka.common.TopicPartition, Long> idlePositions() {
-        FunctionWorker current = worker;
-        return current == null ? null : current.idlePositions();
-    }
-
-    /** A worker that let go because it was idle leaves the handler open: for the next worker, or to close here. */
-    private void workerStopped(FunctionWorker stopped) {
-        if (!stopped.idled()) {
-            return; // it closed the handler itself
+    private synchronized void workerStopped(int slot, FunctionWorker stopped) {
+        workers.remove(slot, stopped);
+        boolean wasReleased = released.remove(stopped);
+        metrics.workers(workers.size());
+        if (stopped.failure() != null && !wasReleased && !closed && failure == null) {
+            failure = stopped.failure();
+            log.error("Function '{}' failed: a worker stopped ({}); stopping its other workers", definition.name(),
+                    failure.toString());
+            workers.values().forEach(FunctionWorker::close);
         }
-        if (closed) {
-            closeHandlerOnce();
-        } else {
+        if (closed || failure != null) {
+            if (workers.isEmpty()) {
+                terminate();
+            }
+        } else if (stopped.idled() && workers.isEmpty()) {
+            idlePositions = stopped.idlePositions();
             metrics.idle(true);
+            events.accept(ScalingEvent.workers(definition, 1, 0, "no records for "
+                    + definition.idleAfter().toMillis() + " ms: scaled to zero"));
             onIdle.accept(this);
         }
     }
 
-    private void closeHandlerOnce() {
+    /** Every worker stopped, for good: the handler is closed. */
+    private void terminate() {
         if (handlerClosed.compareAndSet(false, true)) {
             closeHandler.run();
         }
+        metrics.idle(false);
+        terminated.complete(null);
+    }
+
+    /**
+     * Runs this many workers here (at least one, at most the limit); does nothing while the function is at zero
+     * (the watcher wakes it), letting go because idle, stopping, or failed.
+     */
+    synchronized void scaleTo(int wanted, String reason) {
+        if (closed || failure != null || workers.isEmpty()) {
+            return;
+        }
+        int target = Math.min(workerLimit, Math.max(1, wanted));
+        int active = 0;
+        for (FunctionWorker worker : workers.values()) {
+            if (worker.idled()) {
+                return; // the last worker is letting go: the next record wakes the function
+            }
+            if (!released.contains(worker)) {
+                active++;
+            }
+        }
+        int from = active;
+        while (active < target) {
+            int slot = 0;
+            while (workers.containsKey(slot)) {
+                slot++;
+            }
+            try {
+                run(slot, newWorker.apply(slot));
+                active++;
+            } catch (RuntimeException e) {
+                log.warn("Function '{}' could not start another worker; trying again at the next tick: {}",
+                        definition.name(), e.toString());
+                break;
+            }
+        }
+        for (FunctionWorker worker : workers.descendingMap().values()) {
+            if (active <= target) {
+                break;
+            }
+            if (released.add(worker)) {
+                worker.close(); // commits what completed and leaves the group: the others take its partitions
+                active--;
+            }
+        }
+        if (active != from) {
+            log.info("Function '{}' runs {} workers here (was {}): {}", definition.name(), active, from, reason);
+            events.accept(ScalingEvent.workers(definition, from, active, reason));
+        }
+    }
+
+    /**
+     * Runs exactly this many workers here from now on, whatever the scaling controller asks for (0 gives the
+     * controller its say again). For operators' experiments and tests of scaling.
+     */
+    void pinWorkers(int count) {
+        pinned = count;
+        if (count > 0) {
+            scaleTo(count, "pinned to " + count);
+        }
+    }
+
+    /** The workers this function runs on this engine now (letting go included). */
+    public int workerCount() {
+        return workers.size();
+    }
+
+    /** How many of its workers here hold input partitions now. */
+    public int workersWithPartitions() {
+        return (int) workers.values().stream().filter(worker -> worker.assignedPartitions() > 0).count();
+    }
+
+    /** How many of its workers here have completed records since they started. */
+    public int workersThatCompletedRecords() {
+        return (int) workers.values().stream().filter(worker -> worker.completed() > 0).count();
+    }
+
+    /** Where the last worker was in its partitions when the function went to zero; null when it has not run. */
+    Map<TopicPartition, Long> idlePositions() {
+        return idlePositions;
     }
 
     /**
@@ -129,19 +259,19 @@ public final class RunningFunction implements AutoCloseable {
      * @return whether it woke
      */
     public synchronized boolean wake() {
-        if (closed || !isIdle()) {
+        if (closed || failure != null || !workers.isEmpty()) {
             return false;
         }
-        FunctionWorker next = workers.get();
+        FunctionWorker next = newWorker.apply(0);
         next.coldStart();
-        run(next);
+        run(0, next);
+        events.accept(ScalingEvent.workers(definition, 0, 1, "records arrived while at zero: woken"));
         return true;
     }
 
     /** Whether the function is scaled to zero now. */
     public boolean isIdle() {
-        FunctionWorker current = worker;
-        return current == null || current.idled() && current.stopped().isDone();
+        return !closed && failure == null && workers.isEmpty();
     }
 
     public String name() {
@@ -153,29 +283,37 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     public FunctionState state() {
-        FunctionWorker current = worker;
-        if (current == null) {
-            return closed ? FunctionState.STOPPED : FunctionState.IDLE;
+        if (failure != null) {
+            return FunctionState.FAILED;
         }
-        return isIdle() && !closed ? FunctionState.IDLE : current.state();
+        if (closed) {
+            return terminated.isDone() ? FunctionState.STOPPED : FunctionState.STOPPING;
+        }
+        Map.Entry<Integer, FunctionWorker> first = workers.firstEntry();
+        if (first == null) {
+            return FunctionState.IDLE;
+        }
+        for (FunctionWorker worker : workers.values()) {
+            if (worker.state() == FunctionState.RUNNING) {
+                return FunctionState.RUNNING;
+            }
+        }
+        return first.getValue().state();
     }
 
-    /** Records completed per second over about the last minute (0 until it has run two seconds). */
+    /** Records completed per second over about the last minute, by all its workers here. */
     public double throughput() {
-        FunctionWorker current = worker;
-        return current == null ? 0 : current.throughput();
+        return workers.values().stream().mapToDouble(FunctionWorker::throughput).sum();
     }
 
     /** How many input partitions this engine handles for the function now (zero until it joined its group). */
     public int assignedPartitions() {
-        FunctionWorker current = worker;
-        return current == null ? 0 : current.assignedPartitions();
+        return workers.values().stream().mapToInt(FunctionWorker::assignedPartitions).sum();
     }
 
     /** Why the function stopped by itself, if it did. */
     public Optional<Throwable> failure() {
-        FunctionWorker current = worker;
-        return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
+        return Optional.ofNullable(failure);
     }
 
     /** What the function used on this engine since it was deployed (usage metering). */
@@ -214,30 +352,21 @@ public final class RunningFunction implements AutoCloseable {
             return;
         }
         closed = true;
-        FunctionWorker current = worker;
-        metrics.idle(false);
-        if (current == null) {
-            closeHandlerOnce(); // never had a worker
-            return;
-        }
-        current.close();
-        if (current.idled() && current.stopped().isDone()) {
-            closeHandlerOnce(); // at zero: no worker will close it (one still letting go does, in workerStopped)
+        if (workers.isEmpty()) {
+            terminate(); // at zero, or never started
+        } else {
+            workers.values().forEach(FunctionWorker::close);
         }
     }
 
     /**
-     * Waits until the function has stopped.
+     * Waits until the function has stopped: every worker, and its handler closed.
      *
      * @return false when it had not stopped within the timeout
      */
     public boolean awaitStopped(Duration timeout) {
-        FunctionWorker current = worker;
-        if (current == null) {
-            return closed;
-        }
         try {
-            current.stopped().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            terminated.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;

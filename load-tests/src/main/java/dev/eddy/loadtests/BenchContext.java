@@ -84,6 +84,16 @@ public final class BenchContext implements AutoCloseable {
         return name;
     }
 
+    /** Creates many topics of one partition, a hundred to a request, and waits until the broker has them. */
+    public void createTopics(java.util.Collection<String> names) throws Exception {
+        java.util.List<String> all = java.util.List.copyOf(names);
+        for (int from = 0; from < all.size(); from += 100) {
+            admin.createTopics(all.subList(from, Math.min(all.size(), from + 100)).stream()
+                    .map(name -> new org.apache.kafka.clients.admin.NewTopic(name, 1, (short) 1)).toList())
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * Fills a new topic with {@code count} records of {@code valueBytes} bytes each, keyed over {@code keys}
      * distinct keys, and waits until Kafka acknowledged them all.

@@ -59,6 +59,10 @@ public enum EddyMeter {
             "The workers the function's scaling controller asks for, from the arrival rate, the lag, the handler time"
             + " and the calls running, within scaling.min and scaling.max; for an autoscaler outside (KEDA, HPA).",
             "function", "version"),
+    WORKERS(Component.ENGINE, "eddy.workers", Kind.GAUGE, "workers",
+            "The workers (each a consumer in the function's group, with its own producer, poll loop and lanes) the"
+            + " function runs on this engine now: 0 at zero, up to eddy.desired.workers and the input partitions.",
+            "function", "version"),
     IDLE(Component.ENGINE, "eddy.idle.functions", Kind.GAUGE, "functions",
             "1 while the function is scaled to zero on this engine (no consumer, no threads), else 0.", "function",
             "version"),

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, DevCommand.class, RunCommand.class, DlqCommand.class, TestCommand.class,
             ConfigCommand.class, ManifestCommand.class, FunctionCommands.Deploy.class, FunctionCommands.List.class,
             FunctionCommands.Status.class, FunctionCommands.Undeploy.class, FunctionCommands.Rollback.class,
-            StateCommand.class, LogsCommand.class, UsageCommand.class, TopCommand.class,
+            StateCommand.class, LogsCommand.class, UsageCommand.class, EventsCommand.class, TopCommand.class,
             NewCommand.class, TopicCommands.Produce.class, TopicCommands.Consume.class, EngineCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run './eddy <command> --help' to see a command's options."})

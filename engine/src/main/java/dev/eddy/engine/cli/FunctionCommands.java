@@ -102,6 +102,7 @@ final class FunctionCommands {
                 System.out.printf(Locale.ROOT, "  %-20s %,d%n", count, f.get(count).asLong());
             }
             if (f.has("desiredWorkers")) {
+                System.out.printf(Locale.ROOT, "  %-20s %d%n", "workers here", f.path("workers").asInt());
                 System.out.printf(Locale.ROOT, "  %-20s %d (%s)%n", "desired workers", f.get("desiredWorkers").asInt(),
                         f.path("scalingReason").asText());
                 System.out.printf(Locale.ROOT, "  %-20s %,d%n", "cold starts", f.path("coldStarts").asLong());

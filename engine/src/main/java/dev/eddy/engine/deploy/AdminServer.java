@@ -303,6 +303,7 @@ public final class AdminServer implements AutoCloseable {
                 .put("deadLettered", stats.deadLettered())
                 .put("emitted", stats.emitted())
                 .put("coldStarts", running.coldStarts())
+                .put("workers", running.workerCount())
                 .put("desiredWorkers", running.scaling().workers())
                 .put("scalingReason", running.scaling().reason());
         if (!running.definition().state().isEmpty()) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How many workers a function wants, from what it sees each second: records arriving, its consumer lag, how long a
+ * How many workers a function wants, from what it sees each second: records arriving, records waiting (its consumer lag and what it fetched and has not finished), how long a
  * handler call takes and how many calls run. By Little's law a stream of {@code r} records a second at {@code h}
  * seconds a call keeps {@code r·h} calls busy; a backlog of {@code L} records drained in {@link #DRAIN_SECONDS}
  * needs {@code L·h / DRAIN_SECONDS} more. With headroom, divided by the calls one worker may run, rounded up, and
@@ -30,11 +30,11 @@ public final class ScalingController {
      *
      * @param nanos       when ({@link System#nanoTime})
      * @param received    records received since it was deployed (a counter)
-     * @param lag         records waiting in its partitions
+     * @param waiting     records waiting: its consumer lag, and what its workers fetched and have not finished
      * @param callSeconds a handler call's typical time (NaN before any was timed)
      * @param running     calls running now
      */
-    public record Sample(long nanos, long received, long lag, double callSeconds, int running) {
+    public record Sample(long nanos, long received, long waiting, double callSeconds, int running) {
     }
 
     /** A desired count and why. */
@@ -79,19 +79,19 @@ public final class ScalingController {
         double seconds = (sample.nanos() - before.nanos()) / 1e9;
         double rate = seconds <= 0 ? 0 : Math.max(0, sample.received() - before.received()) / seconds;
         double call = Double.isNaN(sample.callSeconds()) ? UNKNOWN_CALL_SECONDS : sample.callSeconds();
-        double calls = HEADROOM * (rate * call + sample.lag() * call / DRAIN_SECONDS);
+        double calls = HEADROOM * (rate * call + sample.waiting() * call / DRAIN_SECONDS);
         int wanted;
         String why;
-        if (rate == 0 && sample.lag() == 0 && sample.running() == 0) {
+        if (rate == 0 && sample.waiting() == 0 && sample.running() == 0) {
             wanted = min;
             why = "nothing arriving, waiting or running";
         } else {
             wanted = Math.max(1, (int) Math.ceil(calls / callsPerWorker));
-            if (sample.running() >= callsPerWorker * current.workers() && sample.lag() > 0) {
+            if (sample.running() >= callsPerWorker * current.workers() && sample.waiting() > 0) {
                 wanted = Math.max(wanted, current.workers() + 1); // every call slot busy and records waiting
             }
             why = String.format(Locale.ROOT, "%.0f records/s arriving, %d waiting, %.2f ms a call, %d running:"
-                    + " %.1f calls needed with headroom, %d a worker", rate, sample.lag(), call * 1000,
+                    + " %.1f calls needed with headroom, %d a worker", rate, sample.waiting(), call * 1000,
                     sample.running(), calls, callsPerWorker);
         }
         wanted = Math.min(max, Math.max(min, wanted));

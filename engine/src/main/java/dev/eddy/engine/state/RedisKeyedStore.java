@@ -59,6 +59,11 @@ public final class RedisKeyedStore implements ExternalStore {
     private final String prefix;
     private final byte[] expiryKey;
     private final StateMetrics metrics;
+    /**
+     * The calls that may use a connection at once: as many as the pool holds, so that no call waits inside the
+     * pool (whose wait for a connection being made spins on a virtual thread's carrier).
+     */
+    private final java.util.concurrent.Semaphore permits;
 
     /**
      * @param url         {@code redis://[user:password@]host:port[/database]}
@@ -70,9 +75,11 @@ public final class RedisKeyedStore implements ExternalStore {
         this.metrics = metrics;
         this.prefix = "eddy:state:{" + function + "}:";
         this.expiryKey = bytes("eddy:state:{" + function + "}:expiry");
+        this.permits = new java.util.concurrent.Semaphore(connections, true);
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(connections);
-        pool.setMaxIdle(connections);
+        // Two more than the calls: the poll loop's sweep and a query borrow one each besides.
+        pool.setMaxTotal(connections + 2);
+        pool.setMaxIdle(connections + 2);
         pool.setMinIdle(1);
         this.redis = RedisClient.builder().fromURI(URI.create(url)).poolConfig(pool).build();
     }
@@ -96,10 +103,13 @@ public final class RedisKeyedStore implements ExternalStore {
     @Override
     public Optional<KeyState> read(String key) {
         byte[] stored;
+        acquire(key);
         try {
             stored = redis.hget(bytes(prefix + key), STATE);
         } catch (JedisException e) {
             throw failure("cannot read the state of key '" + key + "'", e);
+        } finally {
+            permits.release();
         }
         return stored == null ? Optional.empty() : Optional.of(KeyState.decode(stored));
     }
@@ -116,11 +126,25 @@ public final class RedisKeyedStore implements ExternalStore {
         List<byte[]> args = List.of(bytes(state.fenceSource()), bytes(Long.toString(state.fenceOffset())),
                 empty ? new byte[0] : state.encode(), bytes(expiry(state.nextExpiry())),
                 bytes(expiry(state.lastExpiry())), bytes(key), bytes(mode));
+        acquire(key);
         try {
             Object applied = redis.eval(WRITE, List.of(bytes(prefix + key), expiryKey), args);
             return Long.valueOf(1).equals(applied);
         } catch (JedisException e) {
             throw failure("cannot write the state of key '" + key + "'", e);
+        } finally {
+            permits.release();
+        }
+    }
+
+    /** Waits for a connection to be free; a call interrupted meanwhile (past its timeout) fails. */
+    private void acquire(String key) {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreException("Function '" + function + "' was interrupted waiting for a Redis"
+                    + " connection for key '" + key + "'", e);
         }
     }
 

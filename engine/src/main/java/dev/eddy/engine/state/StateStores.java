@@ -56,6 +56,46 @@ public final class StateStores {
         };
     }
 
+    /**
+     * The store of a function whose state is kept outside Kafka (Redis, PostgreSQL), for all its workers on one
+     * engine: opened at the first worker's start, so that a function at zero holds no connections, and closed
+     * when the function stops for good. One pool for the function, however many workers it runs.
+     */
+    public static final class Shared implements AutoCloseable {
+        private final FunctionDefinition function;
+        private final EngineConfig config;
+        private final StateMetrics metrics;
+        private KeyedStore store;
+
+        private Shared(FunctionDefinition function, EngineConfig config, StateMetrics metrics) {
+            this.function = function;
+            this.config = config;
+            this.metrics = metrics;
+        }
+
+        /** The shared store of a function, or null when it keeps its state in Kafka (one store a worker) or has none. */
+        public static Shared of(FunctionDefinition function, EngineConfig config, StateMetrics metrics) {
+            boolean external = !function.state().isEmpty() && !(function.stateStore() instanceof StateBackend.Kafka);
+            return external ? new Shared(function, config, metrics) : null;
+        }
+
+        /** The store, opened now if it is not open. */
+        public synchronized KeyedStore get() {
+            if (store == null) {
+                store = open(function, config, null, metrics);
+            }
+            return store;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (store != null) {
+                store.close();
+                store = null;
+            }
+        }
+    }
+
     /** Reads a function's state from outside it; the caller closes it. */
     public static StateQuery query(FunctionDefinition function, EngineConfig config, Admin admin) {
         return switch (function.stateStore()) {

@@ -23,7 +23,8 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * The meters of one function, registered from the {@link EddyMeter} catalogue and tagged with the function and its
- * version; the gauges read what the function's worker reports through {@link Live}.
+ * version; the gauges read what the function's workers report through {@link Live} (summed over them; the lag in
+ * seconds is the largest).
  */
 public final class FunctionMetrics implements AutoCloseable {
 
@@ -57,8 +58,6 @@ public final class FunctionMetrics implements AutoCloseable {
         }
     }
 
-    private static final Live NOT_RUNNING = new Live() { };
-
     final Counter received;
     final Counter succeeded;
     final Counter failed;
@@ -74,13 +73,17 @@ public final class FunctionMetrics implements AutoCloseable {
     private volatile boolean idle;
     /** What its scaling controller asks for. */
     private volatile int desiredWorkers = 1;
+    /** The workers it runs on this engine now. */
+    private volatile int workers;
     /** The end-to-end latency of the last timed call, in milliseconds. */
     volatile long lastEndToEndMillis;
     /** The keyed-state meters (registered for every function; they stay at zero for one without state). */
     public final StateMetrics state;
     private final Tags tags;
-    private final List<KafkaClientMetrics> clients = new ArrayList<>();
-    private volatile Live live = NOT_RUNNING;
+    /** Kafka's metrics of each worker's clients, by the worker's consumer. */
+    private final Map<Object, List<KafkaClientMetrics>> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What each running worker reports. */
+    private final List<Live> live = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Usage: handler calls (a batch is one), and their durations each rounded up to the millisecond. */
     private final LongAdder usageCalls = new LongAdder();
     private final LongAdder usageBilledMillis = new LongAdder();
@@ -110,13 +113,15 @@ public final class FunctionMetrics implements AutoCloseable {
                 Duration.ofMinutes(5));
         Meters.gauge(registry, EddyMeter.IDLE, tags, this, m -> m.idle ? 1 : 0);
         Meters.gauge(registry, EddyMeter.DESIRED_WORKERS, tags, this, m -> m.desiredWorkers);
-        Meters.gauge(registry, EddyMeter.IN_FLIGHT, tags, this, m -> m.live.inFlight());
-        Meters.gauge(registry, EddyMeter.CONCURRENCY, tags, this, m -> m.live.concurrency());
+        Meters.gauge(registry, EddyMeter.WORKERS, tags, this, m -> m.workers);
+        Meters.gauge(registry, EddyMeter.IN_FLIGHT, tags, this, m -> m.sum(Live::inFlight));
+        Meters.gauge(registry, EddyMeter.CONCURRENCY, tags, this, FunctionMetrics::running);
         Meters.gauge(registry, EddyMeter.MAX_CONCURRENCY, tags, maxConcurrency, n -> n);
-        Meters.gauge(registry, EddyMeter.PARTITIONS_ASSIGNED, tags, this, m -> m.live.assignedPartitions());
-        Meters.gauge(registry, EddyMeter.PARTITIONS_PAUSED, tags, this, m -> m.live.pausedPartitions());
-        Meters.gauge(registry, EddyMeter.CONSUMER_LAG, tags, this, m -> m.live.lag());
-        Meters.gauge(registry, EddyMeter.CONSUMER_LAG_SECONDS, tags, this, m -> m.live.lagSeconds());
+        Meters.gauge(registry, EddyMeter.PARTITIONS_ASSIGNED, tags, this, m -> m.sum(Live::assignedPartitions));
+        Meters.gauge(registry, EddyMeter.PARTITIONS_PAUSED, tags, this, m -> m.sum(Live::pausedPartitions));
+        Meters.gauge(registry, EddyMeter.CONSUMER_LAG, tags, this, FunctionMetrics::lag);
+        Meters.gauge(registry, EddyMeter.CONSUMER_LAG_SECONDS, tags, this,
+                m -> m.live.stream().mapToDouble(Live::lagSeconds).max().orElse(0));
         state = new StateMetrics(registry, tags);
     }
 
@@ -125,19 +130,38 @@ public final class FunctionMetrics implements AutoCloseable {
         this(registry, function, "1", 1, 256);
     }
 
-    /** The function's worker reports here from now on. */
-    void live(Live live) {
-        this.live = live;
+    /** A worker reports here from now on, until {@link #detach}. */
+    void attach(Live worker) {
+        live.add(worker);
     }
 
-    /** Binds Kafka's own metrics of the function's clients, tagged with the function, until {@link #close}. */
+    /** A worker stopped: it reports no more, and its clients' metrics are unbound. */
+    void detach(Live worker, Consumer<?, ?> consumer) {
+        live.remove(worker);
+        List<KafkaClientMetrics> bound = clients.remove(consumer);
+        if (bound != null) {
+            bound.forEach(KafkaClientMetrics::close);
+        }
+    }
+
+    private long sum(java.util.function.ToLongFunction<Live> figure) {
+        long sum = 0;
+        for (Live worker : live) {
+            sum += figure.applyAsLong(worker);
+        }
+        return sum;
+    }
+
+    /**
+     * Binds Kafka's own metrics of a worker's clients, tagged with the function (and by Kafka with their client
+     * ids), until the worker detaches or the function closes.
+     */
     public void bindClients(MeterRegistry registry, Consumer<?, ?> consumer, Producer<?, ?> producer) {
         KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer, tags);
         KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer, tags);
         consumerMetrics.bindTo(registry);
         producerMetrics.bindTo(registry);
-        clients.add(consumerMetrics);
-        clients.add(producerMetrics);
+        clients.put(consumer, List.of(consumerMetrics, producerMetrics));
     }
 
     /** Removes every meter of a function from the registry (before it is deployed again, or once undeployed). */
@@ -172,14 +196,24 @@ public final class FunctionMetrics implements AutoCloseable {
         this.desiredWorkers = workers;
     }
 
-    /** Records waiting in the function's partitions, as its worker last saw (0 when it has none). */
+    /** The workers the function runs on this engine now. */
+    public void workers(int workers) {
+        this.workers = workers;
+    }
+
+    /** Records waiting in the function's partitions, as its workers last saw (0 when it has none). */
     public long lag() {
-        return live.lag();
+        return sum(Live::lag);
+    }
+
+    /** Records the function's workers fetched and have not finished, as they last saw. */
+    public long inFlight() {
+        return sum(Live::inFlight);
     }
 
     /** Handler calls running now. */
     public int running() {
-        return live.concurrency();
+        return (int) sum(Live::concurrency);
     }
 
     /** Whether the function is scaled to zero on this engine. */
@@ -195,8 +229,8 @@ public final class FunctionMetrics implements AutoCloseable {
     /** The function stopped: its gauges read zero and its Kafka client metrics are unbound. */
     @Override
     public void close() {
-        live = NOT_RUNNING;
-        clients.forEach(KafkaClientMetrics::close);
+        live.clear();
+        clients.values().forEach(bound -> bound.forEach(KafkaClientMetrics::close));
         clients.clear();
     }
 

@@ -58,9 +58,22 @@ public final class FunctionWorker implements Runnable {
     private static final long MIN_PAUSED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final long GAUGE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_EARLY_COMMIT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * The work a function buffers, in time: a slow function fetches about what its calls get through in this long,
+     * so that a partition taken away (by a rebalance, a scale-up) is let go within about this long, and a crash
+     * replays little. A fast one is bounded by max.buffered.records.
+     */
+    private static final long BUFFERED_WORK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The fewest records a function buffers, whatever its calls take: half a poll's worth. */
+    private static final int MIN_BUFFERED = 500;
 
     private final FunctionDefinition function;
     private final FunctionEnvironment environment;
+    private final boolean closesHandler;
+    /** Whether the worker may let go when idle now (its function's only worker); always, unless told otherwise. */
+    private volatile java.util.function.BooleanSupplier mayIdle = () -> true;
+    /** What the gauges read from this worker, while it runs. */
+    private final Gauges gauges = new Gauges();
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
     private final FunctionMetrics metrics;
@@ -85,6 +98,8 @@ public final class FunctionWorker implements Runnable {
     private final Ledgers partitions;
     /** The function's keyed state; null when it declares none. */
     private final KeyedStore stateStore;
+    /** Whether the worker closes the store when it stops (it is not the function's shared one). */
+    private final boolean ownsStore;
     /** How often expired state is removed; 0 when no state of the function expires. */
     private final long sweepIntervalNanos;
     private long lastSweep = System.nanoTime();
@@ -123,23 +138,31 @@ public final class FunctionWorker implements Runnable {
 
     public FunctionWorker(FunctionDefinition function, EngineConfig config, Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
-        this(FunctionEnvironment.of(function, config), config, consumer, producer, metrics);
+        this(FunctionEnvironment.of(function, config), config, consumer, producer, metrics, true, null);
     }
 
     /**
-     * @param environment the function's environment, whose handler the caller has opened; the worker closes it
-     *                    when it stops
+     * @param environment  the function's environment, whose handler the caller has opened
+     * @param closesHandler whether the worker closes the handler when it stops (for good: not when it lets go
+     *                      because it was idle); false when the handler is shared by several workers and the caller
+     *                      closes it
+     * @param sharedStore   the function's external state store, shared by its workers, which the caller closes;
+     *                      null: the worker opens (and closes) its own store, if the function has state
      */
     public FunctionWorker(FunctionEnvironment environment, EngineConfig config, Consumer<byte[], byte[]> consumer,
-            Producer<byte[], byte[]> producer, FunctionMetrics metrics) {
+            Producer<byte[], byte[]> producer, FunctionMetrics metrics, boolean closesHandler,
+            StateStores.Shared sharedStore) {
         FunctionDefinition function = environment.definition();
         this.environment = environment;
+        this.closesHandler = closesHandler;
         this.function = function;
         this.consumer = consumer;
         this.producer = producer;
         this.metrics = metrics;
         try {
-            this.stateStore = StateStores.open(function, config, producer, metrics.state);
+            this.stateStore = sharedStore != null ? sharedStore.get()
+                    : StateStores.open(function, config, producer, metrics.state);
+            this.ownsStore = sharedStore == null;
         } catch (RuntimeException e) {
             closeQuietly(consumer::close, "consumer");
             closeQuietly(producer::close, "producer");
@@ -194,7 +217,7 @@ public final class FunctionWorker implements Runnable {
                 consumer.subscribe(function.subscription(), new Listener());
             }
             state = FunctionState.RUNNING;
-            metrics.live(new Gauges());
+            metrics.attach(gauges);
             long lastPoll = System.nanoTime();
             long pausedPollNanos = MIN_PAUSED_POLL_NANOS;
             long completedAtLastPoll = budget.completedCount();
@@ -207,6 +230,7 @@ public final class FunctionWorker implements Runnable {
                     }
                     continue;
                 }
+                budget.limit(bufferedWorkLimit());
                 if (budget.full()) {
                     budget.awaitRoom(lastPoll + pollTimeoutNanos);
                 }
@@ -217,7 +241,17 @@ public final class FunctionWorker implements Runnable {
                     pausedPollNanos = progress != completedAtLastPoll ? MIN_PAUSED_POLL_NANOS
                             : Math.min(pausedPollNanos * 2, pollTimeoutNanos);
                     completedAtLastPoll = progress;
-                    dispatch(poll(partitions.anyPaused() ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
+                    if (budget.full()) {
+                        // Polled only to stay in the group: nothing more is fetched until there is room.
+                        List<TopicPartition> held = partitions.hold();
+                        try {
+                            dispatch(poll(Duration.ZERO));
+                        } finally {
+                            partitions.release(held);
+                        }
+                    } else {
+                        dispatch(poll(partitions.anyPaused() ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
+                    }
                     lastPoll = System.nanoTime();
                 }
                 advance(partitions.all());
@@ -242,7 +276,7 @@ public final class FunctionWorker implements Runnable {
                 if (System.nanoTime() - lastGaugeRefresh >= GAUGE_REFRESH_NANOS) {
                     refreshGauges();
                 }
-                if (idleAfterNanos > 0 && idle()) {
+                if (idleAfterNanos > 0 && idle() && mayIdle.getAsBoolean()) {
                     idlePositions = positions();
                     idled = true;
                     log.info("Function '{}' had no records for {} ms: scaling to zero", function.name(),
@@ -277,6 +311,20 @@ public final class FunctionWorker implements Runnable {
         }
     }
 
+    /**
+     * How many records to buffer: what the calls running at once get through in {@link #BUFFERED_WORK_NANOS}, from
+     * the handler's average time per record (at least {@link #MIN_BUFFERED}; that many before any call is timed).
+     */
+    private int bufferedWorkLimit() {
+        double call = invoker.averageCallNanos();
+        if (Double.isNaN(call)) {
+            return MIN_BUFFERED;
+        }
+        int calls = keyLanes == null ? Math.max(1, assignedPartitions) : function.maxConcurrency();
+        double records = calls * (BUFFERED_WORK_NANOS / Math.max(call, 1.0));
+        return (int) Math.max(MIN_BUFFERED, Math.min(maxBuffered, records));
+    }
+
     /** Whether the worker has had nothing to do for the idle time, since it first had partitions. */
     private boolean idle() {
         if (!assignedOnce || barrier) {
@@ -309,6 +357,14 @@ public final class FunctionWorker implements Runnable {
      */
     public Map<TopicPartition, Long> idlePositions() {
         return idlePositions;
+    }
+
+    /**
+     * Lets the worker go when idle only while this holds (a function with several workers sheds the others first,
+     * through its scaling controller, and goes to zero with its last).
+     */
+    public void idleOnlyWhen(java.util.function.BooleanSupplier condition) {
+        this.mayIdle = condition;
     }
 
     /** This worker is started to handle records that arrived while its function was at zero. */
@@ -571,13 +627,13 @@ public final class FunctionWorker implements Runnable {
             closeQuietly(() -> producer.close(shutdownTimeout), "producer");
             handlerThreads.shutdown();
             timers.shutdownNow();
-            if (!idled) {
+            if (closesHandler && !idled) {
                 environment.closeHandler(); // an idle function's next worker uses the handler as it is
             }
-            if (stateStore != null) {
+            if (stateStore != null && ownsStore) {
                 closeQuietly(stateStore::close, "state store");
             }
-            metrics.close();
+            metrics.detach(gauges, consumer);
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
         }
@@ -610,6 +666,11 @@ public final class FunctionWorker implements Runnable {
     /** Records completed per second over about the last minute. */
     public double throughput() {
         return completedRate.perSecond();
+    }
+
+    /** Records this worker has completed since it started. */
+    public long completed() {
+        return budget.completedCount();
     }
 
     /** How many input partitions this worker owns now. */

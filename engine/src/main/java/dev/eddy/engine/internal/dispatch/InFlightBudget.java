@@ -14,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
 final class InFlightBudget {
 
     private final int max;
+    /** The budget now, up to {@link #max}; written and read by the poll loop. */
+    private int limit;
     /** Records handed out; written by the poll loop only. */
     private long dispatched;
     private final AtomicLong completed = new AtomicLong();
@@ -24,6 +26,16 @@ final class InFlightBudget {
 
     InFlightBudget(int max) {
         this.max = max;
+        this.limit = max;
+    }
+
+    /** Sets the budget to this many records, within 1 and {@code max.buffered.records}. */
+    void limit(int records) {
+        limit = Math.max(1, Math.min(max, records));
+    }
+
+    int limit() {
+        return limit;
     }
 
     void dispatched(int records) {
@@ -40,7 +52,7 @@ final class InFlightBudget {
 
     /** Whether the records in flight have reached the budget. */
     boolean full() {
-        return dispatched - completed.get() >= max;
+        return dispatched - completed.get() >= limit;
     }
 
     /** Whether every record handed out has completed. */
@@ -58,7 +70,7 @@ final class InFlightBudget {
 
     /** Parks until half the budget has completed, the deadline passes, or {@link #wake} is called. */
     void awaitRoom(long deadlineNanos) {
-        long target = dispatched - max / 2;
+        long target = dispatched - limit / 2;
         wakeAt = target;
         waiting = Thread.currentThread();
         try {

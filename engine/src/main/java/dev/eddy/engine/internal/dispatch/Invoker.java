@@ -371,6 +371,11 @@ final class Invoker {
     }
 
     /** Whether the function's calls have been fast lately (see {@link KeyLanes}); false before any is timed. */
+    /** The handler's time per record, a moving average in nanoseconds; NaN before any call was timed. */
+    double averageCallNanos() {
+        return averageCallNanos;
+    }
+
     boolean callsAreFast() {
         return averageCallNanos < FAST_CALL_NANOS;
     }

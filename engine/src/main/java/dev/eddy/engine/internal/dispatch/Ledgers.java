@@ -104,6 +104,27 @@ final class Ledgers {
         }
     }
 
+    /**
+     * Pauses the partitions not paused already, for a poll that only keeps the member in its group (the function
+     * has its budget of records in flight); {@link #release} resumes them.
+     */
+    List<TopicPartition> hold() {
+        List<TopicPartition> held = new java.util.ArrayList<>();
+        for (PartitionState ledger : partitions.values()) {
+            if (!ledger.paused()) {
+                held.add(ledger.partition);
+            }
+        }
+        consumer.pause(held);
+        return held;
+    }
+
+    /** Resumes what {@link #hold} paused, of the partitions still assigned. */
+    void release(List<TopicPartition> held) {
+        java.util.Set<TopicPartition> assigned = consumer.assignment();
+        consumer.resume(held.stream().filter(assigned::contains).toList());
+    }
+
     /** Pauses every partition (a transaction's barrier); {@link #resumeAll} undoes it and any backpressure pause. */
     void pauseAll() {
         consumer.pause(consumer.assignment());
