@@ -141,12 +141,16 @@ public final class Engine implements AutoCloseable {
         FunctionMetrics.removeAll(registry, name); // a version deployed before counts from zero
         FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
                 definition.maxConcurrency(), definition.memoryMb());
+        int workerLimit = workerLimit(definition);
+        if (definition.delivery() == Delivery.EXACTLY_ONCE) {
+            fenceFormerWorkers(definition, clientId, workerLimit);
+        }
         StateStores.Shared sharedStore = StateStores.Shared.of(definition, config, metrics.state);
         java.util.function.IntFunction<FunctionWorker> workers = slot -> newWorker(environment,
                 slot == 0 ? clientId : clientId + "-" + slot, metrics, sharedStore);
         // A function that scales to zero starts there: the watcher wakes it at once if records wait.
         RunningFunction running = new RunningFunction(definition,
-                definition.scalingMin() == 0 ? null : workers.apply(0), workers, metrics, workerLimit(definition),
+                definition.scalingMin() == 0 ? null : workers.apply(0), workers, metrics, workerLimit,
                 Duration.ofMillis(config.getLong(EngineConfig.SCALING_COOLDOWN_MS)), () -> {
                     environment.closeHandler();
                     if (sharedStore != null) {
@@ -156,6 +160,36 @@ public final class Engine implements AutoCloseable {
         running.onIdle(function -> idleWatcher().watch(function, function.idlePositions()));
         running.onScalingEvent(events::publish);
         return running;
+    }
+
+    /**
+     * Aborts what workers of an earlier run of this engine (same instance id) left open in their transactions when
+     * it crashed: each worker's transactional id is fenced, so that Kafka aborts its open transaction now rather
+     * than at its timeout (until then, read_committed consumers of the partitions it wrote wait). The first worker
+     * fences its own id when it starts; this does the others, all at once, before any of them runs.
+     */
+    private void fenceFormerWorkers(FunctionDefinition definition, String clientId, int workerLimit) {
+        List<Thread> fencing = new ArrayList<>();
+        for (int slot = 1; slot < workerLimit; slot++) {
+            String id = clientId + "-" + slot;
+            fencing.add(Thread.ofVirtual().name("eddy-fence-" + id).start(() -> {
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                        ClientConfigs.transactionalProducer(config, id, id))) {
+                    producer.initTransactions();
+                } catch (RuntimeException e) {
+                    log.warn("Function '{}': could not fence the transactional id '{}' of a former worker ({});"
+                            + " a transaction it left open ends at its timeout", definition.name(), id, e.toString());
+                }
+            }));
+        }
+        for (Thread thread : fencing) {
+            try {
+                thread.join(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**
@@ -207,7 +241,10 @@ public final class Engine implements AutoCloseable {
     /** The watcher of this engine's functions at zero, made when the first one gets there. */
     private synchronized IdleWatcher idleWatcher() {
         if (idleWatcher == null) {
-            idleWatcher = new IdleWatcher(admin(),
+            Map<String, Object> props = ClientConfigs.reader(config, "eddy-idle-watcher-" + instanceId);
+            // As the functions read: an aborted or open transaction's records wake nobody.
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            idleWatcher = new IdleWatcher(admin(), new KafkaConsumer<>(props),
                     Duration.ofMillis(config.getLong(EngineConfig.IDLE_WATCH_INTERVAL_MS)));
         }
         return idleWatcher;

@@ -9,12 +9,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * The one watcher of every function of this engine that is scaled to zero: no consumer each, but one request for
  * the end offsets of all their input partitions every interval (as read_committed consumers see them: an open
  * transaction's records wake nobody until it commits), compared with where each function's worker was when it let
- * go. A function whose inputs hold a record past that is woken.
+ * go. A function whose inputs hold a record past that is woken. The ends are asked of one consumer of its own (in
+ * no group), which keeps the partitions' leaders between requests; an admin request would fetch the metadata of
+ * every watched topic each time, which with a thousand functions at zero costs more than the watching itself.
  */
 final class IdleWatcher implements AutoCloseable {
 
@@ -31,6 +30,8 @@ final class IdleWatcher implements AutoCloseable {
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Admin admin;
+    /** Asks for the ends; used by the watcher's thread only, which closes it. */
+    private final Consumer<byte[], byte[]> ends;
     private final long intervalMillis;
     /** Each function at zero, with where it was in each of its partitions when it let go. */
     private final Map<RunningFunction, Map<TopicPartition, Long>> watched = new ConcurrentHashMap<>();
@@ -40,8 +41,10 @@ final class IdleWatcher implements AutoCloseable {
     private volatile boolean closed;
     private long lastWarning;
 
-    IdleWatcher(Admin admin, Duration interval) {
+    /** @param ends a read_committed consumer in no group, which the watcher owns */
+    IdleWatcher(Admin admin, Consumer<byte[], byte[]> ends, Duration interval) {
         this.admin = admin;
+        this.ends = ends;
         this.intervalMillis = interval.toMillis();
         this.thread = Thread.ofPlatform().name("eddy-idle-watcher").daemon().start(this::run);
     }
@@ -80,6 +83,14 @@ final class IdleWatcher implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            watch();
+        } finally {
+            ends.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void watch() {
         while (!closed) {
             try {
                 synchronized (this) {
@@ -98,7 +109,7 @@ final class IdleWatcher implements AutoCloseable {
                 synchronized (this) {
                     wait(intervalMillis);
                 }
-            } catch (InterruptedException e) {
+            } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
                 return;
             } catch (Exception e) {
                 if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
@@ -140,14 +151,13 @@ final class IdleWatcher implements AutoCloseable {
             return;
         }
         Map<RunningFunction, Map<TopicPartition, Long>> all = Map.copyOf(watched);
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        all.values().forEach(positions -> positions.keySet().forEach(tp -> request.put(tp, OffsetSpec.latest())));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(request,
-                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+        Set<TopicPartition> request = new java.util.HashSet<>();
+        all.values().forEach(positions -> request.addAll(positions.keySet()));
+        Map<TopicPartition, Long> latest = ends.endOffsets(request, Duration.ofSeconds(10));
         all.forEach((function, positions) -> {
             for (Map.Entry<TopicPartition, Long> partition : positions.entrySet()) {
-                ListOffsetsResult.ListOffsetsResultInfo end = ends.get(partition.getKey());
-                if (end != null && end.offset() > partition.getValue()) {
+                Long end = latest.get(partition.getKey());
+                if (end != null && end > partition.getValue()) {
                     wake(function, positions);
                     return;
                 }

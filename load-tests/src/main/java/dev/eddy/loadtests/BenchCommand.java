@@ -35,6 +35,10 @@ import picocli.CommandLine.Parameters;
             "  e2e-latency    produce → handler start at 5,000/s vs raw produce → poll (p99 ≤ 20 ms)",
             "  stateful-counter state += 1 per event, state in Kafka, vs the stateless pass-through (target 0.7)",
             "  cold-start     a function at zero woken by one record vs a raw consumer started for it (p50 ≤ 200 ms)",
+            "  scale-out      a burst on one worker: burst → an added worker completing records, vs a raw consumer"
+                    + " added at the burst (≤ 5 s)",
+            "  idle-density   1,000 functions deployed at zero: heap and CPU, vs an idle raw consumer per function"
+                    + " (< 512 MB, < 2 % of a core)",
             ""})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -106,10 +110,18 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The main figure of a side: its throughput, or its latency percentiles. */
+    /** The main figure of a side: its throughput, its reaction time, its idle cost, or its latency percentiles. */
     private static String headline(Map<String, Object> figures) {
         if (figures.containsKey("records_per_sec")) {
             return String.format(Locale.ROOT, "%,12d records/s", (Long) figures.get("records_per_sec"));
+        }
+        if (figures.containsKey("reaction_s")) {
+            return String.format(Locale.ROOT, "reaction %s s (median), %s s at most", figures.get("reaction_s"),
+                    figures.get("max_s"));
+        }
+        if (figures.containsKey("heap_mb")) {
+            return String.format(Locale.ROOT, "heap %s MB, CPU %s %% of a core", figures.get("heap_mb"),
+                    figures.get("cpu_pct"));
         }
         return String.format(Locale.ROOT, "p50 %s ms, p99 %s ms, p99.9 %s ms", figures.get("p50_ms"),
                 figures.get("p99_ms"), figures.get("p999_ms"));

@@ -29,15 +29,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code idle-density}: {@code --records} functions (1,000 unless set) deployed at zero on one engine, each with an
  * input topic of its own — the heap they hold (after a full collection, over what the JVM held before) and the CPU
  * the engine spends on them while nothing arrives, then the time one of them takes to wake for a record. The
- * baseline is the same number of idle raw consumers, one per topic in a group each, all polled by a single thread
- * (cheaper than a thread each, as a raw deployment would have). The broker runs in the same JVM: its threads, and
- * what it held before, are not counted.
+ * baseline is what a consumer each would cost: idle raw consumers, one per topic in a group each, all polled by a
+ * single thread (cheaper than a thread each, as a raw deployment would have) — {@link #RAW_CONSUMERS} of them, since
+ * a thousand overload this machine's broker (each consumer heartbeats), with their figures also given per consumer
+ * and scaled to the functions' count. The broker runs in the same JVM: its threads, and what it held before, are
+ * not counted.
  */
 final class IdleDensity implements Scenario {
 
     static final double TARGET_HEAP_MB = 512;
     static final double TARGET_CPU_PCT = 2;
     private static final Duration WINDOW = Duration.ofSeconds(20);
+    static final int RAW_CONSUMERS = 100;
 
     @Override
     public String name() {
@@ -91,16 +94,26 @@ final class IdleDensity implements Scenario {
         context.progress("    created %,d topics (inputs, dead-letter and replay topics) in %.1f s", topics.size(),
                 (System.nanoTime() - start) / 1e9);
 
-        Map<String, Object> raw = raw(context, count, topics);
         Map<String, Object> eddy = eddy(context, functions, woken);
+        int rawCount = Math.min(count, RAW_CONSUMERS);
+        Map<String, Object> raw = raw(context, rawCount, topics);
+        double perConsumerMb = (double) raw.get("heap_mb") / rawCount;
+        double perConsumerCpu = (double) raw.get("cpu_pct") / rawCount;
+        raw.put("consumers", rawCount);
+        raw.put("heap_mb_per_consumer", Math.round(perConsumerMb * 1000) / 1000.0);
+        raw.put("cpu_pct_per_consumer", Math.round(perConsumerCpu * 10000) / 10000.0);
+        raw.put("heap_mb_scaled_to_functions", Math.round(perConsumerMb * count * 10) / 10.0);
+        raw.put("cpu_pct_scaled_to_functions", Math.round(perConsumerCpu * count * 100) / 100.0);
+        eddy.put("heap_mb_per_function", Math.round((double) eddy.get("heap_mb") / count * 1000) / 1000.0);
         eddy.put("target_heap_mb", TARGET_HEAP_MB);
         eddy.put("target_cpu_pct", TARGET_CPU_PCT);
         eddy.put("target_met", (double) eddy.get("heap_mb") < TARGET_HEAP_MB
                 && (double) eddy.get("cpu_pct") < TARGET_CPU_PCT);
-        double ratio = (double) eddy.get("heap_mb") / Math.max(0.1, (double) raw.get("heap_mb"));
+        double ratio = (double) eddy.get("heap_mb") / Math.max(0.1, (double) raw.get("heap_mb_scaled_to_functions"));
         return new ScenarioResult(eddy, raw, ratio, Map.of("functions", count, "window_s", WINDOW.toSeconds(),
                 "idle_watch_interval_ms", context.engineConfig().getLong(
-                        dev.eddy.engine.EngineConfig.IDLE_WATCH_INTERVAL_MS), "ratio_of", "heap_mb"));
+                        dev.eddy.engine.EngineConfig.IDLE_WATCH_INTERVAL_MS), "ratio_of",
+                "heap_mb, against the raw consumers' scaled to as many functions"));
     }
 
     private static Map<String, Object> eddy(BenchContext context, List<FunctionDefinition> functions,
@@ -164,8 +177,8 @@ final class IdleDensity implements Scenario {
             });
             await(allAssigned::get, 300, "every raw consumer to have its partition");
             Map<String, Object> figures = measure(before, "raw: an idle consumer per function, one polling thread");
-            context.progress("    raw:  heap %.1f MB, CPU %.2f %% of a core", figures.get("heap_mb"),
-                    figures.get("cpu_pct"));
+            context.progress("    raw:  %d consumers: heap %.1f MB, CPU %.2f %% of a core", count,
+                    figures.get("heap_mb"), figures.get("cpu_pct"));
             return figures;
         } finally {
             stop.set(true);
