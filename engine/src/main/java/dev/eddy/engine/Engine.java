@@ -244,6 +244,10 @@ public final class Engine implements AutoCloseable {
             Map<String, Object> props = ClientConfigs.reader(config, "eddy-idle-watcher-" + instanceId);
             // As the functions read: an aborted or open transaction's records wake nobody.
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                    config.getLong(EngineConfig.IDLE_WATCH_INTERVAL_MS).intValue());
+            props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+            props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024); // it looks for records, not at them
             idleWatcher = new IdleWatcher(admin(), new KafkaConsumer<>(props),
                     Duration.ofMillis(config.getLong(EngineConfig.IDLE_WATCH_INTERVAL_MS)));
         }

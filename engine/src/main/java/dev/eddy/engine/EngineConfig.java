@@ -101,9 +101,11 @@ public final class EngineConfig extends AbstractConfig {
             + " more than the function's input partitions. Set it false where something outside scales the engines"
             + " (KEDA, an HPA) from the eddy.desired.workers gauge: each engine then runs one worker per function.";
     public static final String IDLE_WATCH_INTERVAL_MS = "idle.watch.interval.ms";
-    private static final String IDLE_WATCH_INTERVAL_MS_DOC = "How often the engine looks for records on the inputs"
-            + " of its functions that are scaled to zero (scaling.min: 0), with one request for all of them: half of"
-            + " it is the average wait it adds to a cold start.";
+    private static final String IDLE_WATCH_INTERVAL_MS_DOC = "The engine watches the inputs of its functions that"
+            + " are scaled to zero (scaling.min: 0) with one consumer of its own, whose fetch waits at the broker"
+            + " until a record arrives on any of them, and wakes the function at once; this is how long one fetch"
+            + " waits before it asks again (its fetch.max.wait.ms): the cost of watching while nothing arrives, one"
+            + " small request per interval however many functions are at zero.";
 
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
@@ -134,7 +136,7 @@ public final class EngineConfig extends AbstractConfig {
             .define(SCALING_COOLDOWN_MS, Type.LONG, 30_000L, Range.between(0L, 3_600_000L), Importance.LOW,
                     SCALING_COOLDOWN_MS_DOC)
             .define(SCALING_WORKERS, Type.BOOLEAN, true, Importance.MEDIUM, SCALING_WORKERS_DOC)
-            .define(IDLE_WATCH_INTERVAL_MS, Type.LONG, 50L, Range.between(10L, 60_000L), Importance.LOW,
+            .define(IDLE_WATCH_INTERVAL_MS, Type.LONG, 500L, Range.between(10L, 10_000L), Importance.LOW,
                     IDLE_WATCH_INTERVAL_MS_DOC)
             .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,
                     USAGE_INTERVAL_MS_DOC)

@@ -11,41 +11,55 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one watcher of every function of this engine that is scaled to zero: no consumer each, but one request for
- * the end offsets of all their input partitions every interval (as read_committed consumers see them: an open
- * transaction's records wake nobody until it commits), compared with where each function's worker was when it let
- * go. A function whose inputs hold a record past that is woken. The ends are asked of one consumer of its own (in
- * no group), which keeps the partitions' leaders between requests; an admin request would fetch the metadata of
- * every watched topic each time, which with a thousand functions at zero costs more than the watching itself.
+ * The one watcher of every function of this engine that is scaled to zero: not a consumer each, but one consumer
+ * of its own (in no group, read_committed) assigned every partition the functions at zero read, each at where its
+ * function's worker was when it let go. Its fetch waits at the broker until a record arrives on any of them (or
+ * {@code idle.watch.interval.ms} passes, and it asks again), so a record wakes its function as soon as it is
+ * committed, and nothing arriving costs one small request (an incremental fetch session) per interval, however many
+ * functions are at zero. An open transaction's records wake nobody until it commits; aborted ones never do.
+ *
+ * <p>Threading: {@link #watch}, {@link #forget} and {@link #close} from any thread; the consumer is used by the
+ * watcher's thread only, which they wake.
  */
 final class IdleWatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(IdleWatcher.class);
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** How long one poll waits for records; any change to what is watched ends it at once. */
+    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(5);
 
     private final Admin admin;
-    /** Asks for the ends; used by the watcher's thread only, which closes it. */
-    private final Consumer<byte[], byte[]> ends;
-    private final long intervalMillis;
+    /** The watching consumer; used by the watcher's thread only, which closes it. */
+    private final Consumer<byte[], byte[]> records;
+    private final Duration interval;
     /** Each function at zero, with where it was in each of its partitions when it let go. */
     private final Map<RunningFunction, Map<TopicPartition, Long>> watched = new ConcurrentHashMap<>();
     /** Functions at zero that never had a worker here: their group's committed offsets are still to be read. */
     private final Set<RunningFunction> pending = ConcurrentHashMap.newKeySet();
+    /** Bumped at every change of what is watched: the watcher's thread assigns its consumer again. */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
     private long lastWarning;
+    /** What the consumer was last assigned for (watcher's thread only). */
+    private long assignedAt = -1;
 
-    /** @param ends a read_committed consumer in no group, which the watcher owns */
-    IdleWatcher(Admin admin, Consumer<byte[], byte[]> ends, Duration interval) {
+    /**
+     * @param records  a read_committed consumer in no group, which the watcher owns
+     * @param interval the consumer's fetch.max.wait.ms: how long a fetch waits at the broker for records
+     */
+    IdleWatcher(Admin admin, Consumer<byte[], byte[]> records, Duration interval) {
         this.admin = admin;
-        this.ends = ends;
-        this.intervalMillis = interval.toMillis();
+        this.records = records;
+        this.interval = interval;
         this.thread = Thread.ofPlatform().name("eddy-idle-watcher").daemon().start(this::run);
     }
 
@@ -61,15 +75,23 @@ final class IdleWatcher implements AutoCloseable {
         } else {
             watched.put(function, Map.copyOf(positions));
         }
-        synchronized (this) {
-            notifyAll();
-        }
+        changed();
     }
 
     /** Stops watching a function (undeployed). */
     void forget(RunningFunction function) {
         pending.remove(function);
-        watched.remove(function);
+        if (watched.remove(function) != null) {
+            changed();
+        }
+    }
+
+    private void changed() {
+        changes.incrementAndGet();
+        synchronized (this) {
+            notifyAll();
+        }
+        records.wakeup(); // out of a fetch waiting at the broker: the assignment is to change
     }
 
     /** How many functions it watches with their positions known (not waiting for their group's offsets). */
@@ -84,17 +106,20 @@ final class IdleWatcher implements AutoCloseable {
 
     private void run() {
         try {
-            watch();
+            watchAll();
         } finally {
-            ends.close(Duration.ofSeconds(5));
+            records.close(Duration.ofSeconds(5));
         }
     }
 
-    private void watch() {
+    private void watchAll() {
         while (!closed) {
             try {
                 synchronized (this) {
                     if (watched.isEmpty() && pending.isEmpty()) {
+                        if (!records.assignment().isEmpty()) {
+                            records.assign(List.of());
+                        }
                         wait(1000);
                         continue;
                     }
@@ -103,25 +128,72 @@ final class IdleWatcher implements AutoCloseable {
                     Map<TopicPartition, Long> read = committed(function);
                     if (pending.remove(function)) { // not forgotten meanwhile
                         watched.put(function, read);
+                        changes.incrementAndGet();
                     }
                 }
-                check();
-                synchronized (this) {
-                    wait(intervalMillis);
+                long now = changes.get();
+                if (now != assignedAt) {
+                    assign();
+                    assignedAt = now;
                 }
+                // Returns as soon as a record arrives; the fetch waits at the broker up to the interval each time.
+                ConsumerRecords<byte[], byte[]> arrived = records.poll(POLL_TIMEOUT);
+                if (!arrived.isEmpty()) {
+                    wakeFor(arrived);
+                }
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                // what is watched changed, or the watcher is closing: the loop looks again
             } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
                 return;
             } catch (Exception e) {
                 if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
                     lastWarning = System.nanoTime();
-                    log.warn("The watcher of functions at zero cannot read offsets ({}); trying again", e.toString());
+                    log.warn("The watcher of functions at zero cannot read its partitions ({}); trying again",
+                            e.toString());
                 }
+                assignedAt = -1; // start again from the functions' positions
                 try {
                     synchronized (this) {
-                        wait(Math.max(intervalMillis, 500));
+                        wait(Math.max(interval.toMillis(), 500));
                     }
                 } catch (InterruptedException interrupted) {
                     return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Assigns every watched partition, each at the lowest position of the functions that watch it (two functions
+     * may read one topic). A partition the consumer had already is left where it is when that is no earlier: what it
+     * read past there woke nobody.
+     */
+    private void assign() {
+        Map<TopicPartition, Long> lowest = new HashMap<>();
+        watched.values().forEach(positions -> positions.forEach((partition, position) ->
+                lowest.merge(partition, position, Math::min)));
+        Set<TopicPartition> before = records.assignment();
+        records.assign(lowest.keySet());
+        lowest.forEach((partition, position) -> {
+            if (!before.contains(partition) || records.position(partition, Duration.ofSeconds(10)) > position) {
+                records.seek(partition, position);
+            }
+        });
+    }
+
+    /** Wakes each function with a record past its position in a partition it watches. */
+    private void wakeFor(ConsumerRecords<byte[], byte[]> arrived) {
+        Map<TopicPartition, Long> last = new HashMap<>();
+        for (TopicPartition partition : arrived.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> inPartition = arrived.records(partition);
+            last.put(partition, inPartition.get(inPartition.size() - 1).offset());
+        }
+        for (Map.Entry<RunningFunction, Map<TopicPartition, Long>> entry : Map.copyOf(watched).entrySet()) {
+            for (Map.Entry<TopicPartition, Long> partition : entry.getValue().entrySet()) {
+                Long offset = last.get(partition.getKey());
+                if (offset != null && offset >= partition.getValue()) {
+                    wake(entry.getKey(), entry.getValue());
+                    break;
                 }
             }
         }
@@ -145,47 +217,27 @@ final class IdleWatcher implements AutoCloseable {
         return positions;
     }
 
-    /** One request for every watched partition's end; wakes the functions that have records waiting. */
-    private void check() throws Exception {
-        if (watched.isEmpty()) {
-            return;
-        }
-        Map<RunningFunction, Map<TopicPartition, Long>> all = Map.copyOf(watched);
-        Set<TopicPartition> request = new java.util.HashSet<>();
-        all.values().forEach(positions -> request.addAll(positions.keySet()));
-        Map<TopicPartition, Long> latest = ends.endOffsets(request, Duration.ofSeconds(10));
-        all.forEach((function, positions) -> {
-            for (Map.Entry<TopicPartition, Long> partition : positions.entrySet()) {
-                Long end = latest.get(partition.getKey());
-                if (end != null && end > partition.getValue()) {
-                    wake(function, positions);
-                    return;
-                }
-            }
-        });
-    }
-
     private void wake(RunningFunction function, Map<TopicPartition, Long> positions) {
         if (watched.remove(function) == null) {
             return; // undeployed meanwhile
         }
+        changes.incrementAndGet(); // its partitions are no longer watched (unless another function reads them)
         try {
             if (function.wake()) {
                 log.info("Function '{}' woke: records arrived while it was at zero", function.name());
             }
         } catch (RuntimeException e) {
-            // Its worker could not be made (Kafka away?): it stays at zero and is tried again next time.
+            // Its worker could not be made (Kafka away?): it stays at zero, and the watcher looks again from its
+            // positions after a pause.
             watched.putIfAbsent(function, positions);
-            if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
-                lastWarning = System.nanoTime();
-                log.warn("Function '{}' could not wake: {}; trying again", function.name(), e.toString());
-            }
+            throw new IllegalStateException("function '" + function.name() + "' could not wake: " + e, e);
         }
     }
 
     @Override
     public void close() {
         closed = true;
+        records.wakeup();
         thread.interrupt();
     }
 }
