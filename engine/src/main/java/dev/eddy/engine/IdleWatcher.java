@@ -108,7 +108,11 @@ final class IdleWatcher implements AutoCloseable {
         try {
             watchAll();
         } finally {
-            records.close(Duration.ofSeconds(5));
+            try {
+                records.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.warn("The watcher of functions at zero could not close its consumer: {}", e.toString());
+            }
         }
     }
 
@@ -237,7 +241,9 @@ final class IdleWatcher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        records.wakeup();
-        thread.interrupt();
+        records.wakeup(); // out of a poll; the thread closes the consumer
+        synchronized (this) {
+            notifyAll();
+        }
     }
 }

@@ -89,6 +89,9 @@ public final class RunningFunction implements AutoCloseable {
      */
     void tickScaling() {
         ScalingController.Decision before = scaling.current();
+        if (isIdle() && before.workers() == definition.scalingMin()) {
+            return; // at zero and asking for none: nothing changes until a record wakes it
+        }
         // Waiting: what Kafka holds for the function (lag) and what its workers fetched and have not finished.
         ScalingController.Sample sample = new ScalingController.Sample(System.nanoTime(), metrics.received(),
                 metrics.lag() + metrics.inFlight(), metrics.handlerMillisAt(0.5) / 1000, metrics.running());

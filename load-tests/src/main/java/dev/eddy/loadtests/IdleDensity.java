@@ -32,8 +32,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * baseline is what a consumer each would cost: idle raw consumers, one per topic in a group each, all polled by a
  * single thread (cheaper than a thread each, as a raw deployment would have) — {@link #RAW_CONSUMERS} of them, since
  * a thousand overload this machine's broker (each consumer heartbeats), with their figures also given per consumer
- * and scaled to the functions' count. The broker runs in the same JVM: its threads, and what it held before, are
- * not counted.
+ * and scaled to the functions' count. The broker runs in the same JVM: what it held before is not counted, and
+ * of the threads only Eddy's, the benchmark's and the Kafka clients' are (by name).
  */
 final class IdleDensity implements Scenario {
 
@@ -94,9 +94,9 @@ final class IdleDensity implements Scenario {
         context.progress("    created %,d topics (inputs, dead-letter and replay topics) in %.1f s", topics.size(),
                 (System.nanoTime() - start) / 1e9);
 
-        Map<String, Object> eddy = eddy(context, functions, woken);
         int rawCount = Math.min(count, RAW_CONSUMERS);
         Map<String, Object> raw = raw(context, rawCount, topics);
+        Map<String, Object> eddy = eddy(context, functions, woken);
         double perConsumerMb = (double) raw.get("heap_mb") / rawCount;
         double perConsumerCpu = (double) raw.get("cpu_pct") / rawCount;
         raw.put("consumers", rawCount);
@@ -132,6 +132,9 @@ final class IdleDensity implements Scenario {
             if (deployed.stream().anyMatch(f -> f.state() != FunctionState.IDLE)) {
                 throw new IllegalStateException("a function is not at zero");
             }
+            // Steady state: each controller has cooled down to asking for none (and said so on the events topic).
+            await(() -> deployed.stream().allMatch(f -> f.scaling().workers() == 0), 300,
+                    "every scaling controller to ask for no workers");
             Map<String, Object> figures = measure(before, "Eddy: functions deployed at zero, one watcher");
             figures.put("deploy_s", Math.round(deploySeconds * 10) / 10.0);
             long sent = System.nanoTime();
@@ -230,11 +233,19 @@ final class IdleDensity implements Scenario {
             return new Usage();
         }
 
-        /** CPU time since {@code start} of the threads that were not alive at {@code baseline}. */
+        /** Whether a thread is Eddy's, the benchmark's or a Kafka client's, rather than the broker's. */
+        boolean counted(long thread) {
+            String name = names.get(thread);
+            return name.startsWith("eddy") || name.startsWith("bench") || name.contains("| eddy")
+                    || name.contains("| bench") || name.equals("consumer_background_thread")
+                    || name.startsWith("ForkJoinPool");
+        }
+
+        /** CPU time since {@code start} of the counted threads that were not alive at {@code baseline}. */
         long cpuNanosSince(Usage start, Set<Long> baseline) {
             long total = 0;
             for (Map.Entry<Long, Long> thread : cpu.entrySet()) {
-                if (!baseline.contains(thread.getKey())) {
+                if (!baseline.contains(thread.getKey()) && counted(thread.getKey())) {
                     total += thread.getValue() - start.cpu.getOrDefault(thread.getKey(), 0L);
                 }
             }
@@ -242,7 +253,8 @@ final class IdleDensity implements Scenario {
         }
 
         List<String> busiest(Usage start, Set<Long> baseline, int n) {
-            return cpu.entrySet().stream().filter(thread -> !baseline.contains(thread.getKey()))
+            return cpu.entrySet().stream()
+                    .filter(thread -> !baseline.contains(thread.getKey()) && counted(thread.getKey()))
                     .sorted((a, b) -> Long.compare(b.getValue() - start.cpu.getOrDefault(b.getKey(), 0L),
                             a.getValue() - start.cpu.getOrDefault(a.getKey(), 0L)))
                     .limit(n).map(thread -> String.format(java.util.Locale.ROOT, "%s %.1f ms",
