@@ -94,6 +94,15 @@ class ScalingIT {
                     "the wake-up is on the events topic: " + events);
             assertTrue(events.stream().anyMatch(e -> e.kind().equals(ScalingEvent.WORKERS) && e.to() == 0),
                     "the scale to zero is on the events topic: " + events);
+
+            java.io.StringWriter printed = new java.io.StringWriter();
+            picocli.CommandLine cli = dev.eddy.engine.cli.EddyCli.commandLine();
+            cli.setOut(new java.io.PrintWriter(printed, true));
+            assertEquals(0, cli.execute("events", function.name(), "--bootstrap-servers", kafka.bootstrapServers()));
+            List<String> lines = printed.toString().lines().toList();
+            assertEquals(events.size(), lines.size(), "./eddy events prints each event once:\n" + printed);
+            assertTrue(lines.stream().allMatch(line -> line.contains(function.name())), printed.toString());
+            assertTrue(lines.stream().anyMatch(line -> line.contains("workers here 0 → 1")), printed.toString());
         }
     }
 

@@ -39,7 +39,10 @@ final class IdleDensity implements Scenario {
 
     static final double TARGET_HEAP_MB = 512;
     static final double TARGET_CPU_PCT = 2;
-    private static final Duration WINDOW = Duration.ofSeconds(20);
+    /** The measured window: 20 s for a thousand functions, shorter for a few (at least 2 s). */
+    private static Duration window(int functions) {
+        return Duration.ofMillis(Math.max(2_000, Math.min(20_000, functions * 20L)));
+    }
     static final int RAW_CONSUMERS = 100;
 
     @Override
@@ -110,7 +113,7 @@ final class IdleDensity implements Scenario {
         eddy.put("target_met", (double) eddy.get("heap_mb") < TARGET_HEAP_MB
                 && (double) eddy.get("cpu_pct") < TARGET_CPU_PCT);
         double ratio = (double) eddy.get("heap_mb") / Math.max(0.1, (double) raw.get("heap_mb_scaled_to_functions"));
-        return new ScenarioResult(eddy, raw, ratio, Map.of("functions", count, "window_s", WINDOW.toSeconds(),
+        return new ScenarioResult(eddy, raw, ratio, Map.of("functions", count, "window_s", window(count).toSeconds(),
                 "idle_watch_interval_ms", context.engineConfig().getLong(
                         dev.eddy.engine.EngineConfig.IDLE_WATCH_INTERVAL_MS), "ratio_of",
                 "heap_mb, against the raw consumers' scaled to as many functions"));
@@ -135,7 +138,8 @@ final class IdleDensity implements Scenario {
             // Steady state: each controller has cooled down to asking for none (and said so on the events topic).
             await(() -> deployed.stream().allMatch(f -> f.scaling().workers() == 0), 300,
                     "every scaling controller to ask for no workers");
-            Map<String, Object> figures = measure(before, "Eddy: functions deployed at zero, one watcher");
+            Map<String, Object> figures = measure(before, "Eddy: functions deployed at zero, one watcher",
+                    window(functions.size()));
             figures.put("deploy_s", Math.round(deploySeconds * 10) / 10.0);
             long sent = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
@@ -179,7 +183,8 @@ final class IdleDensity implements Scenario {
                 }
             });
             await(allAssigned::get, 300, "every raw consumer to have its partition");
-            Map<String, Object> figures = measure(before, "raw: an idle consumer per function, one polling thread");
+            Map<String, Object> figures = measure(before, "raw: an idle consumer per function, one polling thread",
+                    window(count));
             context.progress("    raw:  %d consumers: heap %.1f MB, CPU %.2f %% of a core", count,
                     figures.get("heap_mb"), figures.get("cpu_pct"));
             return figures;
@@ -193,9 +198,9 @@ final class IdleDensity implements Scenario {
     }
 
     /** Heap and CPU over the window, against what was used before. */
-    private static Map<String, Object> measure(Usage before, String what) {
+    private static Map<String, Object> measure(Usage before, String what, Duration window) {
         Usage start = Usage.now();
-        LockSupport.parkNanos(WINDOW.toNanos()); // the measured window: nothing arrives
+        LockSupport.parkNanos(window.toNanos()); // the measured window: nothing arrives
         Usage end = Usage.now();
         double cpuPct = 100.0 * end.cpuNanosSince(start, before.threads) / (end.nanos - start.nanos);
         Map<String, Object> figures = new LinkedHashMap<>();

@@ -56,6 +56,11 @@ final class ScaleOut implements Scenario {
     }
 
     @Override
+    public int minRecords() {
+        return 10_000; // fewer are done before a worker could be added
+    }
+
+    @Override
     public int defaultRecords() {
         return 20_000;
     }

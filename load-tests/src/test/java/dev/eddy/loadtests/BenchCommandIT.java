@@ -48,7 +48,7 @@ class BenchCommandIT {
         int status = EddyCli.commandLine().setErr(new PrintWriter(err)).execute("bench", scenario);
         assertEquals(2, status);
         assertTrue(err.toString().contains("dispatch-noop, passthrough, io-bound, eos-passthrough, e2e-latency,"
-                + " stateful-counter, cold-start"), err.toString());
+                + " stateful-counter, cold-start, scale-out, idle-density"), err.toString());
     }
 
     @Test
@@ -64,5 +64,32 @@ class BenchCommandIT {
         assertTrue(eddy > 0 && raw > 0, json.toString());
         assertTrue(json.get("eddy").get("p99_ms").asDouble() >= eddy, json.toString());
         assertEquals(eddy / raw, json.get("ratio").asDouble(), 0.05 * eddy / raw, json.toString());
+    }
+
+    @Test
+    void shouldTimeAWorkerAddedForABurstBesideARawConsumerAddedThen() throws Exception {
+        int status = EddyCli.commandLine().execute("bench", "scale-out", "--records", "10000", "--runs", "1",
+                "--results-dir", results.toString());
+        assertEquals(0, status);
+        JsonNode json = new ObjectMapper().readTree(results.resolve("scale-out.json").toFile());
+        double eddy = json.get("eddy").get("reaction_s").asDouble();
+        double raw = json.get("baseline").get("reaction_s").asDouble();
+        assertTrue(eddy > 0 && raw > 0, json.toString());
+        assertEquals(1, json.get("eddy").get("trials").asInt(), json.toString());
+        assertEquals(eddy / raw, json.get("ratio").asDouble(), 0.05 * eddy / raw, json.toString());
+    }
+
+    @Test
+    void shouldMeasureFunctionsAtZeroBesideIdleRawConsumers() throws Exception {
+        int status = EddyCli.commandLine().execute("bench", "idle-density", "--records", "10", "--runs", "1",
+                "--results-dir", results.toString());
+        assertEquals(0, status);
+        JsonNode json = new ObjectMapper().readTree(results.resolve("idle-density.json").toFile());
+        for (String side : new String[] {"eddy", "baseline"}) {
+            assertTrue(json.get(side).has("heap_mb") && json.get(side).get("cpu_pct").asDouble() >= 0,
+                    json.toString());
+        }
+        assertTrue(json.get("eddy").get("wake_ms").asDouble() > 0, json.toString());
+        assertEquals(10, json.get("baseline").get("consumers").asInt(), json.toString());
     }
 }
