@@ -129,7 +129,14 @@ final class IdleWatcher implements AutoCloseable {
                     }
                 }
                 for (RunningFunction function : List.copyOf(pending)) {
-                    Map<TopicPartition, Long> read = committed(function);
+                    Map<TopicPartition, Long> read;
+                    try {
+                        read = committed(function);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        warn("Function '" + function.name() + "' at zero: its inputs or its group's offsets cannot"
+                                + " be read (" + e.getMessage() + "); trying again");
+                        continue; // stays pending; the others are watched meanwhile
+                    }
                     if (pending.remove(function)) { // not forgotten meanwhile
                         watched.put(function, read);
                         changes.incrementAndGet();
@@ -139,6 +146,12 @@ final class IdleWatcher implements AutoCloseable {
                 if (now != assignedAt) {
                     assign();
                     assignedAt = now;
+                }
+                if (records.assignment().isEmpty()) {
+                    synchronized (this) {
+                        wait(Math.max(interval.toMillis(), 500)); // only functions whose offsets are still unread
+                    }
+                    continue;
                 }
                 // Returns as soon as a record arrives; the fetch waits at the broker up to the interval each time.
                 ConsumerRecords<byte[], byte[]> arrived = records.poll(POLL_TIMEOUT);
@@ -150,11 +163,7 @@ final class IdleWatcher implements AutoCloseable {
             } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
                 return;
             } catch (Exception e) {
-                if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
-                    lastWarning = System.nanoTime();
-                    log.warn("The watcher of functions at zero cannot read its partitions ({}); trying again",
-                            e.toString());
-                }
+                warn("The watcher of functions at zero cannot read their partitions (" + e + "); trying again");
                 assignedAt = -1; // start again from the functions' positions
                 try {
                     synchronized (this) {
@@ -169,20 +178,22 @@ final class IdleWatcher implements AutoCloseable {
 
     /**
      * Assigns every watched partition, each at the lowest position of the functions that watch it (two functions
-     * may read one topic). A partition the consumer had already is left where it is when that is no earlier: what it
-     * read past there woke nobody.
+     * may read one topic; what is read again below another's position wakes nobody twice).
      */
     private void assign() {
         Map<TopicPartition, Long> lowest = new HashMap<>();
         watched.values().forEach(positions -> positions.forEach((partition, position) ->
                 lowest.merge(partition, position, Math::min)));
-        Set<TopicPartition> before = records.assignment();
         records.assign(lowest.keySet());
-        lowest.forEach((partition, position) -> {
-            if (!before.contains(partition) || records.position(partition, Duration.ofSeconds(10)) > position) {
-                records.seek(partition, position);
-            }
-        });
+        lowest.forEach(records::seek);
+    }
+
+    /** Logs a warning, at most one every 30 s. */
+    private void warn(String message) {
+        if (System.nanoTime() - lastWarning > WARN_EVERY_NANOS) {
+            lastWarning = System.nanoTime();
+            log.warn(message);
+        }
     }
 
     /** Wakes each function with a record past its position in a partition it watches. */
