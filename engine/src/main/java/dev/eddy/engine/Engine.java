@@ -255,6 +255,46 @@ public final class Engine implements AutoCloseable {
         return idleWatcher;
     }
 
+    /**
+     * What keeps this engine from being ready, a line each (none: ready): Kafka not answering (asked at most every
+     * {@link #KAFKA_CHECK_EVERY}), and each function that failed. For a readiness probe.
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        String kafka = kafkaProblem();
+        if (kafka != null) {
+            problems.add(kafka);
+        }
+        for (RunningFunction function : functions.values()) {
+            if (function.state() == FunctionState.FAILED) {
+                problems.add("function '" + function.name() + "' failed: "
+                        + function.failure().map(Throwable::toString).orElse("(no reason)"));
+            }
+        }
+        return problems;
+    }
+
+    static final Duration KAFKA_CHECK_EVERY = Duration.ofSeconds(5);
+    private long kafkaCheckedAt;
+    private String kafkaProblem;
+
+    private synchronized String kafkaProblem() {
+        if (kafkaCheckedAt != 0 && System.nanoTime() - kafkaCheckedAt < KAFKA_CHECK_EVERY.toNanos()) {
+            return kafkaProblem;
+        }
+        try {
+            admin().describeCluster().clusterId().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            kafkaProblem = null;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            kafkaProblem = "Kafka at " + config.bootstrapServers() + " does not answer: " + e;
+        }
+        kafkaCheckedAt = System.nanoTime();
+        return kafkaProblem;
+    }
+
     /** How many functions at zero the watcher looks at now, with where each of them was known. */
     public synchronized int watchedAtZero() {
         return idleWatcher == null ? 0 : idleWatcher.watching();

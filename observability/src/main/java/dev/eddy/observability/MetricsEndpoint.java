@@ -21,8 +21,10 @@ import java.util.concurrent.Executors;
 
 /**
  * The Prometheus scrape endpoint of an engine or a standalone trigger adapter: {@code GET /metrics} in Prometheus'
- * text format, with the JVM's meters bound beside Eddy's. It has no token (scrapers rarely carry one): it listens on
- * 127.0.0.1 unless told otherwise.
+ * text format, with the JVM's meters bound beside Eddy's; and its probes for an orchestrator: {@code GET
+ * /health/live} (200 while the process serves) and {@code GET /health/ready} (200 once it is ready and while its
+ * readiness check finds nothing wrong, else 503 with what is wrong, a line each). It has no token (scrapers and
+ * probes rarely carry one): it listens on 127.0.0.1 unless told otherwise.
  */
 public final class MetricsEndpoint implements AutoCloseable {
 
@@ -35,6 +37,9 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** What is wrong now, a line each; none: ready. Until told, the process is starting. */
+    private volatile java.util.function.Supplier<java.util.List<String>> readiness =
+            () -> java.util.List.of("starting");
 
     private MetricsEndpoint(PrometheusMeterRegistry registry, HttpServer server, ExecutorService threads) {
         this.registry = registry;
@@ -74,6 +79,8 @@ public final class MetricsEndpoint implements AutoCloseable {
         MetricsEndpoint endpoint = new MetricsEndpoint(registry, server, threads);
         endpoint.gc.bindTo(registry);
         server.createContext("/metrics", endpoint::scrape);
+        server.createContext("/health/live", exchange -> endpoint.probe(exchange, java.util.List.of()));
+        server.createContext("/health/ready", exchange -> endpoint.probe(exchange, endpoint.problems()));
         server.setExecutor(threads);
         server.start();
         return endpoint;
@@ -89,6 +96,39 @@ public final class MetricsEndpoint implements AutoCloseable {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /**
+     * From now on, {@code /health/ready} answers from this check: what is wrong, a line each (none: ready). It is
+     * called at each probe, on the endpoint's thread.
+     */
+    public void readiness(java.util.function.Supplier<java.util.List<String>> problems) {
+        this.readiness = problems;
+    }
+
+    private java.util.List<String> problems() {
+        try {
+            return readiness.get();
+        } catch (RuntimeException e) {
+            return java.util.List.of("the readiness check failed: " + e);
+        }
+    }
+
+    private void probe(HttpExchange exchange, java.util.List<String> problems) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "GET");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body = ((problems.isEmpty() ? "ok" : String.join("\n", problems)) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(problems.isEmpty() ? 200 : 503, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }

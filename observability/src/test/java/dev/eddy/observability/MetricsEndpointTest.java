@@ -48,6 +48,39 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void shouldAnswerTheProbesLiveAtOnceAndReadyOnlyWhenItsCheckFindsNothingWrong() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0, MetricsEndpoint.newRegistry(),
+                "--metrics-port")) {
+            String base = "http://127.0.0.1:" + endpoint.port();
+            assertEquals(200, get(base + "/health/live").statusCode());
+            HttpResponse<String> starting = get(base + "/health/ready");
+            assertEquals(503, starting.statusCode());
+            assertEquals("starting\n", starting.body());
+
+            java.util.List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+            endpoint.readiness(() -> problems);
+            assertEquals(200, get(base + "/health/ready").statusCode());
+            problems.add("Kafka at 127.0.0.1:9 cannot be reached");
+            problems.add("function 'f' failed");
+            HttpResponse<String> failing = get(base + "/health/ready");
+            assertEquals(503, failing.statusCode());
+            assertEquals("Kafka at 127.0.0.1:9 cannot be reached\nfunction 'f' failed\n", failing.body());
+            assertEquals(200, get(base + "/health/live").statusCode(), "live whatever the readiness");
+
+            endpoint.readiness(() -> {
+                throw new IllegalStateException("boom");
+            });
+            HttpResponse<String> broken = get(base + "/health/ready");
+            assertEquals(503, broken.statusCode());
+            assertTrue(broken.body().contains("boom"), broken.body());
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void shouldRefuseAMeterWithOtherTagsOrOfAnotherKindThanCatalogued() {
         PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
         IllegalArgumentException tags = assertThrows(IllegalArgumentException.class,

@@ -84,6 +84,9 @@ final class DevCommand implements Callable<Integer> {
                         platform.deployments());
                 AutoCloseable adapters = startTriggers(platform)) {
             int restored = platform.restored();
+            if (endpoint != null) {
+                endpoint.readiness(platform.engine()::problems);
+            }
             System.out.printf(Locale.ROOT, "%nEddy is running.%n"
                             + "  Kafka bootstrap servers  %s%n"
                             + "  admin API                http://127.0.0.1:%d (token %s, kept in %s)%n"

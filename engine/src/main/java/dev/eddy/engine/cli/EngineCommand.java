@@ -82,6 +82,9 @@ final class EngineCommand implements Callable<Integer> {
                 AdminServer api = new AdminServer(apiHost, apiPort, token,
                         engine.config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), engine, deployments)) {
             int restored = deployments.restore();
+            if (endpoint != null) {
+                endpoint.readiness(engine::problems); // ready once its functions are restored
+            }
             System.out.printf("Engine running on %s; functions restored: %d; %s; %s. SIGTERM or Ctrl-C stops.%n",
                     bootstrapServers, restored, api, endpoint == null ? "no metrics endpoint" : endpoint);
             run.stopSignal().await(Long.MAX_VALUE, TimeUnit.DAYS);

@@ -50,6 +50,18 @@ class EngineNodeIT {
         try (engine) {
             engine.start();
             awaitOutput(engine, "Engine running", 1);
+            java.util.regex.Matcher metrics = java.util.regex.Pattern.compile("metrics at (http://[^ ]+)/metrics")
+                    .matcher(engine.output());
+            assertTrue(metrics.find(), engine.output());
+            HttpClient probe = HttpClient.newHttpClient();
+            assertEquals(200, probe.send(HttpRequest.newBuilder(URI.create(metrics.group(1) + "/health/live"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpResponse<String> ready = probe.send(HttpRequest.newBuilder(URI.create(metrics.group(1)
+                    + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            // Ready once restored; what other tests left in this broker's store may have failed, but Kafka answers.
+            assertTrue(ready.statusCode() == 200 || !ready.body().contains("Kafka"), ready.body());
+            assertTrue(ready.statusCode() == 200 ? ready.body().equals("ok\n")
+                    : ready.body().lines().allMatch(line -> line.startsWith("function '")), ready.body());
             String manifest = "name: " + name + "\nhandler: " + Prefixer.class.getName() + "\ninputs: [" + input
                     + "]\noutputs: {default: " + output + "}\nconfig: {prefix: node}\n";
             HttpResponse<String> deployed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

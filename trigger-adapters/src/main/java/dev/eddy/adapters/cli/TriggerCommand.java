@@ -173,8 +173,15 @@ public final class TriggerCommand implements Runnable {
             if (endpoint != null) {
                 System.out.println("eddy trigger " + kind() + ": " + endpoint);
             }
+            MetricsEndpoint probes = endpoint;
             try {
-                return runUntilStopped(kind(), () -> start(kind(), Settings.read(config), registry));
+                return runUntilStopped(kind(), () -> {
+                    AutoCloseable adapter = start(kind(), Settings.read(config), registry);
+                    if (probes != null) {
+                        probes.readiness(java.util.List::of); // ready once started (it checked its source and Kafka)
+                    }
+                    return adapter;
+                });
             } finally {
                 if (endpoint != null) {
                     endpoint.close();
