@@ -275,10 +275,18 @@ public final class Engine implements AutoCloseable {
     }
 
     static final Duration KAFKA_CHECK_EVERY = Duration.ofSeconds(5);
+    /** Guards the Kafka check, which may wait 5 s: not the engine's own lock, which deploys take. */
+    private final Object kafkaCheck = new Object();
     private long kafkaCheckedAt;
     private String kafkaProblem;
 
-    private synchronized String kafkaProblem() {
+    private String kafkaProblem() {
+        synchronized (kafkaCheck) {
+            return checkKafka();
+        }
+    }
+
+    private String checkKafka() {
         if (kafkaCheckedAt != 0 && System.nanoTime() - kafkaCheckedAt < KAFKA_CHECK_EVERY.toNanos()) {
             return kafkaProblem;
         }
