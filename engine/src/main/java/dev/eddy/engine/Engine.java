@@ -205,16 +205,11 @@ public final class Engine implements AutoCloseable {
             return definition.scalingMax();
         }
         try {
-            int partitions = admin().describeTopics(definition.inputs()).allTopicNames()
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS).values().stream()
-                    .mapToInt(topic -> topic.partitions().size()).sum();
+            int partitions = definition.inputs().stream().mapToInt(input -> Topics.partitions(admin(), input)).sum();
             return Math.min(definition.scalingMax(), Math.max(1, partitions));
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (Topics.TopicException e) {
             log.warn("Function '{}': its input partitions could not be counted ({}); up to scaling.max = {}"
-                    + " workers", definition.name(), e.toString(), definition.scalingMax());
+                    + " workers", definition.name(), e.getMessage(), definition.scalingMax());
             return definition.scalingMax();
         }
     }

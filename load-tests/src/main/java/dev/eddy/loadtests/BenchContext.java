@@ -153,6 +153,22 @@ public final class BenchContext implements AutoCloseable {
         return System.nanoTime();
     }
 
+    /**
+     * Polls a condition every {@code pollMillis} until it holds — between measurements, never inside one.
+     *
+     * @throws IllegalStateException when it does not hold within {@code seconds}, naming {@code what}
+     */
+    public static void awaitCondition(java.util.function.BooleanSupplier condition, int seconds, long pollMillis,
+            String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("waited " + seconds + " s for " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pollMillis));
+        }
+    }
+
     @Override
     public void close() {
         admin.close();

@@ -97,13 +97,8 @@ final class ColdStart implements Scenario {
                 KafkaProducer<byte[], byte[]> producer = producer(context)) {
             RunningFunction running = engine.deploy(function);
             for (int trial = 0; trial < trials + WARM_UPS; trial++) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (running.state() != FunctionState.IDLE) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the function did not scale to zero within 60 s");
-                    }
-                    TimeUnit.MILLISECONDS.sleep(5); // polling a state, between trials, not during one
-                }
+                BenchContext.awaitCondition(() -> running.state() == FunctionState.IDLE, 60, 5,
+                        "the function to scale to zero");
                 send(producer, topic, trial);
                 Long micros = started.poll(60, TimeUnit.SECONDS);
                 if (micros == null) {

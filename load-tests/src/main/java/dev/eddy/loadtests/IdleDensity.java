@@ -131,12 +131,13 @@ final class IdleDensity implements Scenario {
             }
             double deploySeconds = (System.nanoTime() - start) / 1e9;
             context.progress("    Eddy: deployed %,d functions at zero in %.1f s", functions.size(), deploySeconds);
-            await(() -> engine.watchedAtZero() == functions.size(), 300, "the watcher to know every function");
+            BenchContext.awaitCondition(() -> engine.watchedAtZero() == functions.size(), 300, 50,
+                    "the watcher to know every function");
             if (deployed.stream().anyMatch(f -> f.state() != FunctionState.IDLE)) {
                 throw new IllegalStateException("a function is not at zero");
             }
             // Steady state: each controller has cooled down to asking for none (and said so on the events topic).
-            await(() -> deployed.stream().allMatch(f -> f.scaling().workers() == 0), 300,
+            BenchContext.awaitCondition(() -> deployed.stream().allMatch(f -> f.scaling().workers() == 0), 300, 50,
                     "every scaling controller to ask for no workers");
             Map<String, Object> figures = measure(before, "Eddy: functions deployed at zero, one watcher",
                     window(functions.size()));
@@ -182,7 +183,7 @@ final class IdleDensity implements Scenario {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 }
             });
-            await(allAssigned::get, 300, "every raw consumer to have its partition");
+            BenchContext.awaitCondition(allAssigned::get, 300, 50, "every raw consumer to have its partition");
             Map<String, Object> figures = measure(before, "raw: an idle consumer per function, one polling thread",
                     window(count));
             context.progress("    raw:  %d consumers: heap %.1f MB, CPU %.2f %% of a core", count,
@@ -248,35 +249,25 @@ final class IdleDensity implements Scenario {
 
         /** CPU time since {@code start} of the counted threads that were not alive at {@code baseline}. */
         long cpuNanosSince(Usage start, Set<Long> baseline) {
-            long total = 0;
-            for (Map.Entry<Long, Long> thread : cpu.entrySet()) {
-                if (!baseline.contains(thread.getKey()) && counted(thread.getKey())) {
-                    total += thread.getValue() - start.cpu.getOrDefault(thread.getKey(), 0L);
-                }
-            }
-            return total;
+            return measured(baseline).map(thread -> used(start, thread)).sum();
         }
 
         List<String> busiest(Usage start, Set<Long> baseline, int n) {
-            return cpu.entrySet().stream()
-                    .filter(thread -> !baseline.contains(thread.getKey()) && counted(thread.getKey()))
-                    .sorted((a, b) -> Long.compare(b.getValue() - start.cpu.getOrDefault(b.getKey(), 0L),
-                            a.getValue() - start.cpu.getOrDefault(a.getKey(), 0L)))
-                    .limit(n).map(thread -> String.format(java.util.Locale.ROOT, "%s %.1f ms",
-                            names.get(thread.getKey()),
-                            (thread.getValue() - start.cpu.getOrDefault(thread.getKey(), 0L)) / 1e6))
+            return measured(baseline).boxed().sorted((a, b) -> Long.compare(used(start, b), used(start, a)))
+                    .limit(n).map(thread -> String.format(java.util.Locale.ROOT, "%s %.1f ms", names.get(thread),
+                            used(start, thread) / 1e6))
                     .toList();
         }
-    }
 
-    /** Polls a condition every 50 ms (before a measurement, not inside one) until it holds. */
-    private static void await(java.util.function.BooleanSupplier condition, int seconds, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("waited " + seconds + " s for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        /** The counted threads alive now that were not at {@code baseline}. */
+        private java.util.stream.LongStream measured(Set<Long> baseline) {
+            return cpu.keySet().stream().mapToLong(Long::longValue)
+                    .filter(thread -> !baseline.contains(thread) && counted(thread));
+        }
+
+        /** A thread's CPU time since {@code start}. */
+        private long used(Usage start, long thread) {
+            return cpu.get(thread) - start.cpu.getOrDefault(thread, 0L);
         }
     }
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -83,8 +82,8 @@ final class ScaleOut implements Scenario {
                 }
             }
         }
-        double eddyMedian = median(eddy);
-        double rawMedian = median(raw);
+        double eddyMedian = Throughput.median(eddy);
+        double rawMedian = Throughput.median(raw);
         Map<String, Object> eddyFigures = figures("Eddy: burst → a worker added by the scaling controller completes"
                 + " records", eddy);
         eddyFigures.put("target_reaction_s", TARGET_SECONDS);
@@ -102,10 +101,12 @@ final class ScaleOut implements Scenario {
                 .build();
         RunningFunction running = engine.deploy(function);
         try {
-            await(() -> running.assignedPartitions() >= PARTITIONS, 60, "the function to have its partitions");
+            BenchContext.awaitCondition(() -> running.assignedPartitions() >= PARTITIONS, 60, 10,
+                    "the function to have its partitions");
             long start = System.nanoTime();
             Thread burst = burst(context, topic);
-            await(() -> running.workersThatCompletedRecords() > 1, 120, "an added worker to complete records");
+            BenchContext.awaitCondition(() -> running.workersThatCompletedRecords() > 1, 120, 10,
+                    "an added worker to complete records");
             double reaction = (System.nanoTime() - start) / 1e9;
             burst.join();
             BenchContext.awaitCount(() -> running.stats().succeeded(), context.records(), "the burst");
@@ -173,28 +174,11 @@ final class ScaleOut implements Scenario {
         });
     }
 
-    /** Polls a condition every 10 ms (between measurements, not inside one) until it holds. */
-    private static void await(BooleanSupplier condition, int seconds, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("waited " + seconds + " s for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
     private static Map<String, Object> figures(String what, List<Double> seconds) {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("what", what);
         figures.put("trials", seconds.size());
-        figures.put("reaction_s", Math.round(median(seconds) * 100) / 100.0);
+        figures.put("reaction_s", Math.round(Throughput.median(seconds) * 100) / 100.0);
         figures.put("max_s", Math.round(seconds.stream().mapToDouble(d -> d).max().orElse(0) * 100) / 100.0);
         figures.put("each_s", seconds.stream().map(s -> Math.round(s * 100) / 100.0).toList());
         return figures;

@@ -41,7 +41,7 @@ final class Throughput {
         return median(recordsPerSecond);
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         sorted.sort(Double::compare);
         int n = sorted.size();

@@ -2,11 +2,8 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.telemetry.EventLog;
 import dev.eddy.engine.telemetry.ScalingEvent;
-import dev.eddy.engine.telemetry.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,27 +39,12 @@ final class EventsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        java.io.PrintWriter out = spec.commandLine().getOut();
-        byte[] key = function == null ? null : function.getBytes(StandardCharsets.UTF_8);
-        int[] printed = {0};
-        TopicReader.read(kafka.bootstrapServers, EventLog.TOPIC, key, Instant.now().minus(since), follow,
-                () -> !Thread.currentThread().isInterrupted(), record -> {
-                    if (key != null && !Arrays.equals(key, record.key()) || record.value() == null) {
-                        return;
-                    }
-                    ScalingEvent event;
-                    try {
-                        event = ScalingEvent.fromJson(record.value());
-                    } catch (IllegalArgumentException e) {
-                        return; // not written by an engine
-                    }
-                    out.println(json ? new String(record.value(), StandardCharsets.UTF_8) : event.format());
-                    out.flush();
-                    printed[0]++;
-                });
-        if (printed[0] == 0 && !follow) {
+        int printed = TopicLines.print(spec.commandLine().getOut(), kafka.bootstrapServers, EventLog.TOPIC,
+                function == null ? null : function.getBytes(StandardCharsets.UTF_8), since, follow, json,
+                ScalingEvent::fromJson, event -> true, ScalingEvent::format);
+        if (printed == 0 && !follow) {
             spec.commandLine().getErr().println("No scaling events" + (function == null ? "" : " of '" + function
-                    + "'") + " in the last " + since.toString().substring(2).toLowerCase() + " (--since for longer).");
+                    + "'") + " in the last " + TopicLines.duration(since) + " (--since for longer).");
         }
         return 0;
     }

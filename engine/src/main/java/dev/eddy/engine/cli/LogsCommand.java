@@ -2,11 +2,8 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.telemetry.LogLine;
 import dev.eddy.engine.telemetry.LogShipper;
-import dev.eddy.engine.telemetry.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,30 +41,12 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        java.io.PrintWriter out = spec.commandLine().getOut();
-        byte[] key = function.getBytes(StandardCharsets.UTF_8);
-        int[] printed = {0};
-        TopicReader.read(kafka.bootstrapServers, LogShipper.TOPIC, key, Instant.now().minus(since), follow,
-                () -> !Thread.currentThread().isInterrupted(), record -> {
-                    if (!Arrays.equals(key, record.key()) || record.value() == null) {
-                        return;
-                    }
-                    LogLine line;
-                    try {
-                        line = LogLine.fromJson(record.value());
-                    } catch (IllegalArgumentException e) {
-                        return; // not written by an engine
-                    }
-                    if (trace == null || trace.equals(line.traceId())) {
-                        out.println(json ? new String(record.value(), StandardCharsets.UTF_8) : line.format());
-                        out.flush();
-                        printed[0]++;
-                    }
-                });
-        if (printed[0] == 0 && !follow) {
+        int printed = TopicLines.print(spec.commandLine().getOut(), kafka.bootstrapServers, LogShipper.TOPIC,
+                function.getBytes(StandardCharsets.UTF_8), since, follow, json, LogLine::fromJson,
+                line -> trace == null || trace.equals(line.traceId()), LogLine::format);
+        if (printed == 0 && !follow) {
             spec.commandLine().getErr().println("No lines of '" + function + "' in the last "
-                    + since.toString().substring(2).toLowerCase()
-                    + " (--since for longer).");
+                    + TopicLines.duration(since) + " (--since for longer).");
         }
         return 0;
     }
