@@ -99,11 +99,6 @@ final class IdleWatcher implements AutoCloseable {
         return watched.size();
     }
 
-    /** How many functions it watches. */
-    int size() {
-        return watched.size() + pending.size();
-    }
-
     private void run() {
         try {
             watchAll();

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,7 @@ import org.apache.kafka.clients.producer.Producer;
  * version; the gauges read what the function's workers report through {@link Live} (summed over them; the lag in
  * seconds is the largest).
  */
-public final class FunctionMetrics implements AutoCloseable {
+public final class FunctionMetrics {
 
     /**
      * What the gauges read from the running function; every method is called on the scraping thread. Each reads 0
@@ -154,7 +153,7 @@ public final class FunctionMetrics implements AutoCloseable {
 
     /**
      * Binds Kafka's own metrics of a worker's clients, tagged with the function (and by Kafka with their client
-     * ids), until the worker detaches or the function closes.
+     * ids), until the worker detaches.
      */
     public void bindClients(MeterRegistry registry, Consumer<?, ?> consumer, Producer<?, ?> producer) {
         KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer, tags);
@@ -224,14 +223,6 @@ public final class FunctionMetrics implements AutoCloseable {
     /** Times a record woke the function from zero on this engine. */
     public long coldStarts() {
         return (long) coldStarts.count();
-    }
-
-    /** The function stopped: its gauges read zero and its Kafka client metrics are unbound. */
-    @Override
-    public void close() {
-        live.clear();
-        clients.values().forEach(bound -> bound.forEach(KafkaClientMetrics::close));
-        clients.clear();
     }
 
     void usage(long calls, long billedMillis) {

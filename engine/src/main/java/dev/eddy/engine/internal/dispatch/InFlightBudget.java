@@ -34,10 +34,6 @@ final class InFlightBudget {
         limit = Math.max(1, Math.min(max, records));
     }
 
-    int limit() {
-        return limit;
-    }
-
     void dispatched(int records) {
         dispatched += records;
     }
