@@ -15,14 +15,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -342,10 +340,7 @@ public final class Engine implements AutoCloseable {
     /** The engine's Kafka admin client, made on first use; the engine owns it and closes it. */
     public synchronized Admin admin() {
         if (admin == null) {
-            Map<String, Object> props = new HashMap<>(config.originalsWithPrefix(EngineConfig.ADMIN_PREFIX));
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "eddy-engine-" + instanceId);
-            admin = Admin.create(props);
+            admin = Admin.create(ClientConfigs.admin(config, "eddy-engine-" + instanceId));
         }
         return admin;
     }

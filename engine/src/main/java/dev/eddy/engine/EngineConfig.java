@@ -12,8 +12,9 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * The engine's settings, each defined once here with its doc, default and validator; a bad value fails at start
  * with a {@link ConfigException} that names the key, the value and what would be valid. Settings prefixed
- * {@code consumer.}, {@code producer.} and {@code admin.} are passed to the Kafka clients of every function and to
- * the engine's admin client (after Eddy's own defaults, so they win).
+ * {@code kafka.} are passed to every Kafka client the engine makes (the connection: TLS, SASL); those prefixed
+ * {@code consumer.}, {@code producer.} and {@code admin.} to the consumers and producers of every function and to
+ * the engine's admin client (after Eddy's own defaults and the {@code kafka.} settings, so they win).
  *
  * <p>{@link #main} prints the reference as Markdown; the docs are generated from it.
  */
@@ -107,6 +108,13 @@ public final class EngineConfig extends AbstractConfig {
             + " waits before it asks again (its fetch.max.wait.ms): the cost of watching while nothing arrives, one"
             + " small request per interval however many functions are at zero.";
 
+    /**
+     * Settings of every Kafka client the engine makes (its functions' consumers and producers, its admin client,
+     * its readers of Eddy's own topics), with the prefix removed: how to reach a secured cluster, e.g.
+     * {@code kafka.security.protocol=SASL_SSL}, {@code kafka.sasl.mechanism=SCRAM-SHA-512},
+     * {@code kafka.sasl.jaas.config=...}, {@code kafka.ssl.truststore.location=...}.
+     */
+    public static final String KAFKA_PREFIX = "kafka.";
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -161,6 +169,16 @@ public final class EngineConfig extends AbstractConfig {
 
     public String bootstrapServers() {
         return getString(BOOTSTRAP_SERVERS);
+    }
+
+    /** The {@code kafka.*} settings, for every client, with the prefix removed. */
+    public Map<String, Object> clientOverrides() {
+        return originalsWithPrefix(KAFKA_PREFIX);
+    }
+
+    /** The {@code admin.*} settings with the prefix removed. */
+    public Map<String, Object> adminOverrides() {
+        return originalsWithPrefix(ADMIN_PREFIX);
     }
 
     /** The {@code consumer.*} settings with the prefix removed. */

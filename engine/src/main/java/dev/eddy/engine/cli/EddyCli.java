@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             FunctionCommands.Status.class, FunctionCommands.Undeploy.class, FunctionCommands.Rollback.class,
             StateCommand.class, LogsCommand.class, UsageCommand.class, EventsCommand.class, TopCommand.class,
             NewCommand.class, TopicCommands.Produce.class, TopicCommands.Consume.class, EngineCommand.class,
+            ClusterCommand.class, BrokerCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run './eddy <command> --help' to see a command's options."})
 public final class EddyCli implements Runnable {

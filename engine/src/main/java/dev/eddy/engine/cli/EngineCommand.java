@@ -58,6 +58,11 @@ final class EngineCommand implements Callable<Integer> {
             description = "An engine setting (see ./eddy config), repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Option(names = "--command-config", paramLabel = "<file>",
+            description = "A properties file of Kafka client settings for a secured cluster (security.protocol,"
+                    + " ssl.*, sasl.*), used by every client of the engine; the same as --set kafka.<key>=<value>.")
+    Path commandConfig;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -70,7 +75,8 @@ final class EngineCommand implements Callable<Integer> {
                     + " characters: set EDDY_TOKEN or give --token-file" + (token.isEmpty() ? "" : " (the one given"
                     + " has " + token.length() + ")"));
         }
-        Map<String, Object> config = new HashMap<>(settings);
+        Map<String, Object> config = new HashMap<>(KafkaOption.clientSettings(commandConfig));
+        config.putAll(settings);
         config.put(EngineConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         Interruptible run = new Interruptible();
         PrometheusMeterRegistry meters = MetricsEndpoint.newRegistry();
@@ -82,6 +88,7 @@ final class EngineCommand implements Callable<Integer> {
                 AdminServer api = new AdminServer(apiHost, apiPort, token,
                         engine.config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), engine, deployments)) {
             int restored = deployments.restore();
+            deployments.following(); // what is deployed through another engine of the cluster runs here too
             if (endpoint != null) {
                 endpoint.readiness(engine::problems); // ready once its functions are restored
             }

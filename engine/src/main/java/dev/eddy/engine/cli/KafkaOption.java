@@ -1,11 +1,19 @@
 package dev.eddy.engine.cli;
 
 import dev.eddy.engine.EngineConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --bootstrap-servers} of the commands that read or write Kafka themselves: ./eddy dev's broker unless
- * given.
+ * {@code --bootstrap-servers} and {@code --command-config} of the commands that read or write Kafka themselves:
+ * ./eddy dev's broker unless given.
  */
 final class KafkaOption {
 
@@ -13,8 +21,32 @@ final class KafkaOption {
             description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
     String bootstrapServers;
 
+    @Option(names = "--command-config", paramLabel = "<file>",
+            description = "A properties file of Kafka client settings for a secured cluster (security.protocol,"
+                    + " ssl.*, sasl.*), as Kafka's own tools take.")
+    Path commandConfig;
+
     /** Settings for clients of that cluster. */
     EngineConfig config() {
-        return EngineConfig.forBootstrapServers(bootstrapServers);
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(EngineConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        settings.putAll(clientSettings(commandConfig));
+        return new EngineConfig(settings);
+    }
+
+    /** The client settings of a properties file as {@code kafka.*} engine settings; none without a file. */
+    static Map<String, Object> clientSettings(Path file) {
+        Map<String, Object> settings = new HashMap<>();
+        if (file == null) {
+            return settings;
+        }
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the Kafka client settings in " + file, e);
+        }
+        props.forEach((key, value) -> settings.put(EngineConfig.KAFKA_PREFIX + key, value));
+        return settings;
     }
 }

@@ -42,6 +42,8 @@ public final class Deployments implements AutoCloseable {
     private int missingTopicPartitions;
     /** Per function, its versions in the order deployed; the last is running. */
     private final Map<String, List<Loaded>> history = new LinkedHashMap<>();
+    /** Follows the store for changes made through other engines; null until {@link #following}. */
+    private volatile AutoCloseable follower;
 
     /** One deployed version: its archive and the class loader its handler came from (null for remote). */
     private record Loaded(FunctionArchive archive, FunctionClassLoader loader) {
@@ -90,23 +92,70 @@ public final class Deployments implements AutoCloseable {
         }
         int started = 0;
         for (Map.Entry<String, List<FunctionArchive>> function : store.load().entrySet()) {
-            List<Loaded> versions = new ArrayList<>();
-            try {
-                for (FunctionArchive archive : function.getValue()) {
-                    versions.add(load(archive));
-                }
-                Loaded current = versions.get(versions.size() - 1);
-                engine.deploy(factory.definition(current.archive().manifest(), current.loader()));
-                history.put(function.getKey(), versions);
+            if (adopt(function.getKey(), function.getValue(), "restored from " + FunctionStore.FUNCTIONS)) {
                 started++;
-                log.info("Function '{}' version {} restored from {}", function.getKey(),
-                        current.archive().manifest().version(), FunctionStore.FUNCTIONS);
-            } catch (RuntimeException e) {
-                versions.forEach(this::discard);
-                log.error("Function '{}' could not be restored: {}", function.getKey(), e.getMessage(), e);
             }
         }
         return started;
+    }
+
+    /**
+     * Keeps this engine running what the store holds from now on, as other engines of the cluster deploy, update,
+     * roll back and undeploy functions through their own APIs: a thread follows {@value FunctionStore#FUNCTIONS}
+     * and, after each change, starts the stored running version of every function whose running version here
+     * differs, and stops the functions no longer stored. A change this engine made itself finds nothing to do.
+     */
+    public synchronized Deployments following() {
+        if (store != null && follower == null) {
+            follower = store.follow(this::reconcile);
+        }
+        return this;
+    }
+
+    /** Brings this engine in line with the store (see {@link #following}). */
+    synchronized void reconcile() {
+        Map<String, List<FunctionArchive>> stored = store.load();
+        stored.forEach((name, archives) -> {
+            List<Loaded> running = history.get(name);
+            String runningSha = running == null ? null : running.get(running.size() - 1).archive().sha256();
+            if (!archives.get(archives.size() - 1).sha256().equals(runningSha)) {
+                adopt(name, archives, "deployed through another engine");
+            }
+        });
+        for (String name : List.copyOf(history.keySet())) {
+            if (!stored.containsKey(name)) {
+                log.info("Function '{}' was undeployed through another engine; stopping it here", name);
+                engine.undeploy(name);
+                history.remove(name).forEach(this::discard);
+            }
+        }
+    }
+
+    /**
+     * Runs the last of a function's stored versions in place of whatever version of it runs here, keeping the
+     * others for rollbacks; on failure, logs it and leaves what ran before running.
+     */
+    private boolean adopt(String name, List<FunctionArchive> archives, String how) {
+        List<Loaded> versions = new ArrayList<>();
+        try {
+            for (FunctionArchive archive : archives) {
+                versions.add(load(archive));
+            }
+            Loaded current = versions.get(versions.size() - 1);
+            List<Loaded> before = history.get(name);
+            replace(name, factory.definition(current.archive().manifest(), current.loader()),
+                    before == null ? null : before.get(before.size() - 1));
+            history.put(name, versions);
+            if (before != null) {
+                before.forEach(this::discard);
+            }
+            log.info("Function '{}' version {} {}", name, current.archive().manifest().version(), how);
+            return true;
+        } catch (RuntimeException e) {
+            versions.forEach(this::discard);
+            log.error("Function '{}' could not be started ({}): {}", name, how, e.getMessage(), e);
+            return false;
+        }
     }
 
     /**
@@ -247,7 +296,18 @@ public final class Deployments implements AutoCloseable {
 
     /** Stops every function deployed here; the store keeps them for the next start. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        if (follower != null) {
+            try {
+                follower.close(); // outside the lock: a reconcile in progress finishes first
+            } catch (Exception e) {
+                log.warn("Stopping the function store follower failed: {}", e.toString());
+            }
+        }
+        stopAll();
+    }
+
+    private synchronized void stopAll() {
         for (String name : List.copyOf(history.keySet())) {
             engine.undeploy(name);
             history.remove(name).forEach(this::discard);

@@ -21,11 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where deployed functions are kept so that a restarted engine, or another engine on the same cluster, can load
@@ -36,6 +42,7 @@ import org.apache.kafka.common.config.TopicConfig;
  */
 public final class FunctionStore implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(FunctionStore.class);
     public static final String FUNCTIONS = "eddy.functions";
     public static final String JARS = "eddy.function.jars";
     static final int CHUNK_BYTES = 512 * 1024;
@@ -144,6 +151,42 @@ public final class FunctionStore implements AutoCloseable {
             throw new EddyException("The stored versions of function '" + name + "' are unreadable", e);
         }
         return versions;
+    }
+
+    /**
+     * Calls {@code onChange} on a thread of its own after each batch of records that reaches
+     * {@value #FUNCTIONS} (the first batch is what the topic held when following began), until the returned handle
+     * is closed. A failing call is logged and the next change calls it again.
+     */
+    public AutoCloseable follow(Runnable onChange) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ClientConfigs.reader(config,
+                "eddy-function-store-follower"));
+        TopicPartition partition = new TopicPartition(FUNCTIONS, 0);
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+        AtomicBoolean closed = new AtomicBoolean();
+        Thread thread = Thread.ofPlatform().name("eddy-function-store-follower").daemon().start(() -> {
+            try {
+                while (!closed.get()) {
+                    if (!consumer.poll(Duration.ofSeconds(1)).isEmpty()) {
+                        try {
+                            onChange.run();
+                        } catch (RuntimeException e) {
+                            log.error("Applying a change of {} failed: {}", FUNCTIONS, e.getMessage(), e);
+                        }
+                    }
+                }
+            } catch (WakeupException e) {
+                // closed
+            } finally {
+                consumer.close(Duration.ZERO);
+            }
+        });
+        return () -> {
+            closed.set(true);
+            consumer.wakeup();
+            thread.join(TIMEOUT.toMillis());
+        };
     }
 
     private static byte[] key(String text) {

@@ -3,6 +3,7 @@ package dev.eddy.engine.kafka;
 import dev.eddy.engine.EngineConfig;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -23,8 +24,8 @@ public final class ClientConfigs {
      * group protocol (KIP-848), and up to 1000 records per poll, as Kafka Streams takes, to spread the cost of a
      * poll over more records, and a fetch held at most 50 ms at the broker rather than 500: a partition the
      * dispatcher resumed after pausing it (backpressure) waits for the fetch already held at the broker before its
-     * own can be sent, which at 500 ms cut a pass-through function's throughput by five. {@code consumer.*} engine
-     * settings override these.
+     * own can be sent, which at 500 ms cut a pass-through function's throughput by five. {@code kafka.*} then
+     * {@code consumer.*} engine settings override these.
      */
     public static Map<String, Object> consumer(EngineConfig config, String groupId, String clientId) {
         Map<String, Object> props = new HashMap<>();
@@ -38,6 +39,7 @@ public final class ClientConfigs {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.putAll(config.clientOverrides());
         props.putAll(config.consumerOverrides());
         return props;
     }
@@ -79,7 +81,18 @@ public final class ClientConfigs {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.putAll(config.clientOverrides());
         props.putAll(config.producerOverrides());
+        return props;
+    }
+
+    /** Admin client settings: the {@code kafka.*} then the {@code admin.*} engine settings. */
+    public static Map<String, Object> admin(EngineConfig config, String clientId) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        props.putAll(config.clientOverrides());
+        props.putAll(config.adminOverrides());
         return props;
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -27,9 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker (KRaft, broker and controller in one), started inside this JVM from Apache
- * Kafka's own server classes, listening on 127.0.0.1. Local mode ({@code ./eddy dev}, {@code ./eddy demo}),
- * benchmarks and tests run on it.
+ * A real Kafka broker (KRaft, broker and controller in one), started inside this JVM from Apache Kafka's own server
+ * classes, listening on 127.0.0.1: a single-node cluster, on which local mode ({@code ./eddy dev},
+ * {@code ./eddy demo}), benchmarks and tests run, or one node of a local cluster of several, each in its own
+ * process ({@code ./eddy cluster up}).
  *
  * <p>Lifecycle: {@link #start} formats the storage under the work directory if it is new, starts the broker and
  * returns once it answers; {@link #close} stops it and, for a temporary work directory, deletes the data. One
@@ -77,25 +79,82 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws BrokerStartException when the port is taken or the broker does not come up
      */
     public static EmbeddedKafka start(Path workDir, int port, boolean deleteOnClose, Map<String, String> overrides) {
-        long started = System.nanoTime();
+        return start(workDir, port, deleteOnClose, overrides, Map.of());
+    }
+
+    /**
+     * Starts a broker with more listeners than its plaintext one, e.g. {@code SSL} or {@code SASL_SSL}, each named
+     * after its security protocol; their settings ({@code listener.name.ssl.ssl.keystore.location}, ...) go in the
+     * overrides.
+     *
+     * @param extraListeners security protocol to port on 127.0.0.1
+     */
+    public static EmbeddedKafka start(Path workDir, int port, boolean deleteOnClose, Map<String, String> overrides,
+            Map<String, Integer> extraListeners) {
         if (port != 0 && !isFree(port)) {
             throw new BrokerStartException("Port " + port + " on " + HOST + " is already in use (another './eddy dev',"
                     + " or a Kafka broker?). Stop it, or choose another port with --port <n> (0 picks a free one).", null);
         }
-        int brokerPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
-        Path dataDir = workDir.resolve("data");
-        Properties props = serverProperties(dataDir, brokerPort, controllerPort);
+        ClusterNode node = new ClusterNode(NODE_ID, port == 0 ? freePort() : port, freePort());
+        Properties props = serverProperties(workDir.resolve("data"), node, List.of(node));
+        extraListeners.forEach((protocol, listenerPort) -> {
+            String listener = "," + protocol + "://" + HOST + ":" + listenerPort;
+            props.put("listeners", props.getProperty("listeners") + listener);
+            props.put("advertised.listeners", props.getProperty("advertised.listeners") + listener);
+            props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map") + ","
+                    + protocol + ":" + protocol);
+        });
         props.putAll(overrides);
+        return start(workDir, deleteOnClose, node, props, null);
+    }
+
+    /** One node of a local cluster of several: its id and its ports on 127.0.0.1. */
+    public record ClusterNode(int id, int port, int controllerPort) {
+
+        String voter() {
+            return id + "@" + HOST + ":" + controllerPort;
+        }
+
+        /** {@code 127.0.0.1:<port>}. */
+        public String address() {
+            return HOST + ":" + port;
+        }
+    }
+
+    /**
+     * Starts one node (broker and controller) of a local cluster of several, each in its own process: every node is
+     * given the same list of nodes and cluster id. Topics Kafka makes itself, and those made with the brokers'
+     * default replication (every topic Eddy makes), have a replica on each node (at most 3), and a write is
+     * acknowledged once all but one of them have it ({@code min.insync.replicas}), so that the cluster goes on
+     * taking writes with one node down. Returns once the node answers, which takes a quorum of controllers: start
+     * the others at the same time.
+     */
+    public static EmbeddedKafka startClusterNode(Path workDir, int nodeId, List<ClusterNode> nodes, String clusterId,
+            Map<String, String> overrides) {
+        ClusterNode node = nodes.stream().filter(n -> n.id() == nodeId).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Node " + nodeId + " is not one of " + nodes));
+        if (!isFree(node.port()) || !isFree(node.controllerPort())) {
+            throw new BrokerStartException("Port " + node.port() + " or " + node.controllerPort() + " on " + HOST
+                    + " is already in use (is this cluster, or another broker, running already?)", null);
+        }
+        Properties props = serverProperties(workDir.resolve("data"), node, nodes);
+        props.putAll(overrides);
+        return start(workDir, false, node, props, clusterId);
+    }
+
+    private static EmbeddedKafka start(Path workDir, boolean deleteOnClose, ClusterNode node, Properties props,
+            String clusterId) {
+        long started = System.nanoTime();
+        Path dataDir = workDir.resolve("data");
         try {
             Files.createDirectories(dataDir);
             Path configFile = workDir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(configFile)) {
                 props.store(out, "Eddy embedded broker");
             }
-            format(configFile, clusterId(workDir));
+            format(configFile, clusterId(workDir, clusterId));
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-            EmbeddedKafka kafka = new EmbeddedKafka(workDir, deleteOnClose, brokerPort, server);
+            EmbeddedKafka kafka = new EmbeddedKafka(workDir, deleteOnClose, node.port(), server);
             try {
                 server.startup();
                 kafka.awaitReady();
@@ -103,34 +162,38 @@ public final class EmbeddedKafka implements AutoCloseable {
                 kafka.close(); // stop whatever did start, so that no broker thread outlives the failure
                 throw e;
             }
-            log.info("Embedded Kafka broker ready at {} in {} ms (data in {})", kafka.bootstrapServers(),
+            log.info("Embedded Kafka broker {} ready at {} in {} ms (data in {})", node.id(), kafka.bootstrapServers(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
             return kafka;
         } catch (IOException | RuntimeException e) {
-            throw new BrokerStartException("The embedded Kafka broker did not start on " + HOST + ":" + brokerPort
+            throw new BrokerStartException("The embedded Kafka broker did not start on " + node.address()
                     + " (data in " + dataDir + "): " + e.getMessage(), e);
         }
     }
 
-    private static Properties serverProperties(Path dataDir, int brokerPort, int controllerPort) {
+    private static Properties serverProperties(Path dataDir, ClusterNode node, List<ClusterNode> nodes) {
+        int replicas = Math.min(3, nodes.size());
+        String minInSync = String.valueOf(Math.max(1, replicas - 1));
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", String.valueOf(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        props.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        props.put("node.id", String.valueOf(node.id()));
+        props.put("controller.quorum.voters", String.join(",", nodes.stream().map(ClusterNode::voter).toList()));
+        props.put("listeners", "PLAINTEXT://" + node.address() + ",CONTROLLER://" + HOST + ":" + node.controllerPort());
+        props.put("advertised.listeners", "PLAINTEXT://" + node.address());
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("log.dirs", dataDir.toString());
-        // One node: every internal topic has a single replica.
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("offsets.topic.num.partitions", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("transaction.state.log.num.partitions", "1");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        // One node: every topic has a single replica; several: a replica on each of (up to) three.
+        props.put("default.replication.factor", String.valueOf(replicas));
+        props.put("min.insync.replicas", minInSync);
+        props.put("offsets.topic.replication.factor", String.valueOf(replicas));
+        props.put("offsets.topic.num.partitions", String.valueOf(nodes.size()));
+        props.put("transaction.state.log.replication.factor", String.valueOf(replicas));
+        props.put("transaction.state.log.min.isr", minInSync);
+        props.put("transaction.state.log.num.partitions", String.valueOf(nodes.size()));
+        props.put("share.coordinator.state.topic.replication.factor", String.valueOf(replicas));
+        props.put("share.coordinator.state.topic.min.isr", minInSync);
         props.put("group.initial.rebalance.delay.ms", "0");
         // A consumer that died without leaving gives its partitions up within seconds, not the production 45 s.
         props.put("group.consumer.min.session.timeout.ms", "2000");
@@ -158,13 +221,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         log.debug("Storage format: {}", printed);
     }
 
-    /** The cluster id is kept beside the data so that a reused work directory keeps its identity. */
-    private static String clusterId(Path workDir) throws IOException {
+    /**
+     * The cluster id is kept beside the data so that a reused work directory keeps its identity.
+     *
+     * @param given the id of a cluster of several nodes, or null for a new one
+     */
+    private static String clusterId(Path workDir, String given) throws IOException {
         Path idFile = workDir.resolve("cluster.id");
         if (Files.exists(idFile)) {
             return Files.readString(idFile).trim();
         }
-        String id = org.apache.kafka.common.Uuid.randomUuid().toString();
+        String id = given != null ? given : org.apache.kafka.common.Uuid.randomUuid().toString();
         Files.writeString(idFile, id);
         return id;
     }
