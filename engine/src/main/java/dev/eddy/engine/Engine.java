@@ -221,11 +221,13 @@ public final class Engine implements AutoCloseable {
         // Every function reads only committed records: what an exactly-once function or a transactional adapter
         // aborted is never handled (a topic written without transactions reads the same either way).
         consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.putAll(definition.consumerSettings());
         Map<String, Object> producerProps = exactlyOnce
                 // The transactional id is the client id, eddy-<function>-<instance>[-<slot>]: stable across
                 // restarts, so that a restarted engine fences its former self.
                 ? ClientConfigs.transactionalProducer(config, clientId, clientId)
                 : ClientConfigs.producer(config, clientId);
+        producerProps.putAll(definition.producerSettings());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps);
         metrics.bindClients(registry, consumer, producer);

@@ -45,6 +45,8 @@ public final class FunctionDefinition {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final int memoryMb;
+    private final Map<String, Object> consumerSettings;
+    private final Map<String, Object> producerSettings;
     private final int scalingMin;
     private final int scalingMax;
     private final Duration idleAfter;
@@ -88,6 +90,8 @@ public final class FunctionDefinition {
         this.retry = builder.retry;
         this.timeout = builder.timeout;
         this.memoryMb = builder.memoryMb;
+        this.consumerSettings = Map.copyOf(builder.consumerSettings);
+        this.producerSettings = Map.copyOf(builder.producerSettings);
         this.scalingMin = builder.scalingMin;
         this.scalingMax = builder.scalingMax;
         this.idleAfter = builder.idleAfter;
@@ -231,6 +235,16 @@ public final class FunctionDefinition {
         return memoryMb;
     }
 
+    /** The function's own consumer tuning, over the engine's ({@link dev.eddy.engine.kafka.FunctionClientSettings}). */
+    public Map<String, Object> consumerSettings() {
+        return consumerSettings;
+    }
+
+    /** The function's own producer tuning, over the engine's ({@link dev.eddy.engine.kafka.FunctionClientSettings}). */
+    public Map<String, Object> producerSettings() {
+        return producerSettings;
+    }
+
     /** Where records go that failed for good: {@code eddy.dlq.<name>} unless set. */
     public String deadLetterTopic() {
         return deadLetterTopic;
@@ -295,6 +309,8 @@ public final class FunctionDefinition {
         private RetryPolicy retry;
         private Duration timeout = DEFAULT_TIMEOUT;
         private int memoryMb = 256;
+        private Map<String, Object> consumerSettings = Map.of();
+        private Map<String, Object> producerSettings = Map.of();
         private int scalingMin = 1;
         private int scalingMax = 10;
         private Duration idleAfter = DEFAULT_IDLE_AFTER;
@@ -362,6 +378,18 @@ public final class FunctionDefinition {
 
         public Builder version(String version) {
             this.version = version;
+            return this;
+        }
+
+        /**
+         * Tunes the function's own Kafka consumer and producer: only the settings
+         * {@link dev.eddy.engine.kafka.FunctionClientSettings} allows.
+         *
+         * @throws InvalidFunctionException naming a setting that is not allowed, or a bad value
+         */
+        public Builder kafkaSettings(Map<String, ?> consumer, Map<String, ?> producer) {
+            this.consumerSettings = dev.eddy.engine.kafka.FunctionClientSettings.consumer("kafka.consumer", consumer);
+            this.producerSettings = dev.eddy.engine.kafka.FunctionClientSettings.producer("kafka.producer", producer);
             return this;
         }
 

@@ -29,6 +29,8 @@ import java.util.Map;
  * @param stateValues   a remote function's state: the names of its JSON values; empty for none
  * @param stateTtl      how long a remote function's state values live after a write, or null for ever
  * @param cloudEvents   whether the records it emits carry CloudEvents headers
+ * @param kafkaConsumer tuning of the function's consumer, checked when the definition is made
+ * @param kafkaProducer tuning of the function's producer, likewise
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
@@ -36,7 +38,8 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         Duration batchMaxWait, String deadLetterTopic, int memoryMb, int scalingMin, int scalingMax,
         Duration scalingIdleAfter,
         Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
-        Duration stateTtl, CloudEventsMode cloudEvents) {
+        Duration stateTtl, CloudEventsMode cloudEvents, Map<String, String> kafkaConsumer,
+        Map<String, String> kafkaProducer) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
@@ -49,6 +52,8 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         config = Map.copyOf(config);
         secrets = Map.copyOf(secrets);
         stateValues = List.copyOf(stateValues);
+        kafkaConsumer = Map.copyOf(kafkaConsumer);
+        kafkaProducer = Map.copyOf(kafkaProducer);
     }
 
     public boolean isRemote() {
@@ -77,7 +82,8 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .idleAfter(scalingIdleAfter)
                 .config(config)
                 .secrets(resolvedSecrets)
-                .stateStore(stateStore);
+                .stateStore(stateStore)
+                .kafkaSettings(kafkaConsumer, kafkaProducer);
         inputs.forEach(builder::input);
         if (inputPattern != null) {
             builder.inputPattern(inputPattern);

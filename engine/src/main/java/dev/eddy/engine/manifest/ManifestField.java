@@ -79,7 +79,15 @@ public enum ManifestField {
     CONFIG("config", "map of key to text", "(none)", "keys of letters, digits, '.', '_', '-'; scalar values",
             "The function's own settings: `Environment.config()`."),
     SECRETS("secrets", "map of name to reference", "(none)", "env:VARIABLE or file:/path, resolved by the engine",
-            "The function's secrets: `Environment.secret(name)`; the values never appear in the manifest.");
+            "The function's secrets: `Environment.secret(name)`; the values never appear in the manifest."),
+    KAFKA_CONSUMER("kafka.consumer", "map of setting to value", "(the engine's)", String.join(", ",
+            new java.util.TreeSet<>(dev.eddy.engine.kafka.FunctionClientSettings.CONSUMER)), "Tuning of the"
+            + " function's own Kafka consumer. Nothing else: the connection, credentials and class settings are the"
+            + " engine's."),
+    KAFKA_PRODUCER("kafka.producer", "map of setting to value", "(the engine's)", String.join(", ",
+            new java.util.TreeSet<>(dev.eddy.engine.kafka.FunctionClientSettings.PRODUCER)), "Tuning of the"
+            + " function's own Kafka producer. Nothing else: the connection, credentials and class settings are the"
+            + " engine's.");
 
     private final String path;
     private final String type;

@@ -135,7 +135,8 @@ public final class ManifestParser {
                 memory, scalingMin, scalingMax, idleAfter, config, secrets,
                 StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)),
                 stateValues, stateTtl,
-                in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO));
+                in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO),
+                in.textMap(ManifestField.KAFKA_CONSUMER), in.textMap(ManifestField.KAFKA_PRODUCER));
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
         List<dev.eddy.sdk.StateSpec> remoteState = dev.eddy.engine.remote.StatefulRemoteHandler.specs(stateValues,

@@ -113,12 +113,29 @@ class ManifestParserTest {
         "'state: {store: mongo}' | state.store | one of kafka, redis, postgres",
         "'state: {store: postgres}' | state.url | jdbc:postgresql://",
         "'state: {values: [count]}' | state.values | declares its state in code",
+        "'kafka: {consumer: {sasl.jaas.config: x}}' | kafka.consumer.sasl.jaas.config | the credentials and any setting naming a class are the engine's",
+        "'kafka: {producer: {interceptor.classes: evil.Spy}}' | kafka.producer.interceptor.classes | one of [batch.size,",
+        "'kafka: {consumer: {bootstrap.servers: \"elsewhere:9092\"}}' | kafka.consumer.bootstrap.servers | fetch.min.bytes",
+        "'kafka: {producer: {value.serializer: a.B}}' | kafka.producer.value.serializer | naming a class",
+        "'kafka: {producer: {linger.ms: soon}}' | kafka.producer.linger.ms | Not a number of type LONG",
+        "'kafka: {producer: {compression.type: rar}}' | kafka.producer.compression.type | String must be one of",
+        "'kafka: {settings: {a: b}}' | kafka.settings | no such field",
     })
     void shouldNameTheFieldTheValueAndWhatIsValid(String line, String field, String expected) {
         String yaml = base(line);
         InvalidFunctionException error = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse(yaml));
         assertEquals(field, error.field(), error.getMessage());
         assertTrue(error.getMessage().contains(expected), error.getMessage());
+    }
+
+    @Test
+    void shouldTuneTheFunctionsOwnClients() {
+        Manifest manifest = ManifestParser.parse(base("kafka: {consumer: {fetch.min.bytes: 65536},"
+                + " producer: {linger.ms: 20, compression.type: zstd}}"));
+        dev.eddy.engine.FunctionDefinition definition = manifest.toDefinition(
+                (dev.eddy.sdk.Handler) (event, context) -> { }, Map.of());
+        assertEquals(Map.of("fetch.min.bytes", 65536), definition.consumerSettings());
+        assertEquals(Map.of("linger.ms", 20L, "compression.type", "zstd"), definition.producerSettings());
     }
 
     @Test
