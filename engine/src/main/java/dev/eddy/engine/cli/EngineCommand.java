@@ -55,8 +55,12 @@ final class EngineCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--set", paramLabel = "<key=value>",
-            description = "An engine setting (see ./eddy config), repeatable.")
+            description = "An engine setting (see ./eddy config), repeatable; over those of --config.")
     Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--config", paramLabel = "<file>",
+            description = "A properties file of engine settings (see ./eddy config), e.g. a mounted ConfigMap.")
+    Path configFile;
 
     @Option(names = "--command-config", paramLabel = "<file>",
             description = "A properties file of Kafka client settings for a secured cluster (security.protocol,"
@@ -75,7 +79,8 @@ final class EngineCommand implements Callable<Integer> {
                     + " characters: set EDDY_TOKEN or give --token-file" + (token.isEmpty() ? "" : " (the one given"
                     + " has " + token.length() + ")"));
         }
-        Map<String, Object> config = new HashMap<>(KafkaOption.clientSettings(commandConfig));
+        Map<String, Object> config = new HashMap<>(KafkaOption.properties(configFile, ""));
+        config.putAll(KafkaOption.clientSettings(commandConfig));
         config.putAll(settings);
         config.put(EngineConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         Interruptible run = new Interruptible();

@@ -36,6 +36,11 @@ final class KafkaOption {
 
     /** The client settings of a properties file as {@code kafka.*} engine settings; none without a file. */
     static Map<String, Object> clientSettings(Path file) {
+        return properties(file, EngineConfig.KAFKA_PREFIX);
+    }
+
+    /** The settings of a properties file, each name prefixed; none without a file. */
+    static Map<String, Object> properties(Path file, String prefix) {
         Map<String, Object> settings = new HashMap<>();
         if (file == null) {
             return settings;
@@ -44,9 +49,9 @@ final class KafkaOption {
         try (Reader in = Files.newBufferedReader(file)) {
             props.load(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the Kafka client settings in " + file, e);
+            throw new UncheckedIOException("Cannot read the settings in " + file, e);
         }
-        props.forEach((key, value) -> settings.put(EngineConfig.KAFKA_PREFIX + key, value));
+        props.forEach((key, value) -> settings.put(prefix + key, value));
         return settings;
     }
 }
