@@ -59,9 +59,9 @@ final class ClusterCommand implements Callable<Integer> {
         cluster.status().forEach(System.out::println);
         System.out.printf("%nDeploy through any engine; every engine runs it:%n"
                 + "  export EDDY_TOKEN=$(cat %s)%n"
-                + "  ./eddy deploy my-fn.jar --api %s%n"
+                + "  ./eddy deploy <jar> --api %s%n"
                 + "  ./eddy produce <topic> --bootstrap-servers %s%n"
-                + "Logs: %s/<member>.log. Stop: ./eddy cluster down%n",
+                + "Logs: %4$s/logs/<member>.log, output: %4$s/<member>.log. Stop: ./eddy cluster down%n",
                 dir.resolve("admin-token"), cluster.apiUrl(1), cluster.bootstrapServers(), dir);
     }
 

@@ -58,6 +58,12 @@ final class EngineCommand implements Callable<Integer> {
             description = "An engine setting (see ./eddy config), repeatable; over those of --config.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Option(names = "--create-topics", defaultValue = "0", paramLabel = "<partitions>",
+            description = "Creates a deployed function's missing input and output topics with this many partitions"
+                    + " (and the brokers' default replication). Default: ${DEFAULT-VALUE}, none: a function whose"
+                    + " topics are missing fails to deploy, saying which.")
+    int createTopics;
+
     @Option(names = "--config", paramLabel = "<file>",
             description = "A properties file of engine settings (see ./eddy config), e.g. a mounted ConfigMap.")
     Path configFile;
@@ -89,7 +95,7 @@ final class EngineCommand implements Callable<Integer> {
                 Engine engine = new Engine(new EngineConfig(config), meters);
                 FunctionStore store = new FunctionStore(engine.config(), engine.admin());
                 Deployments deployments = new Deployments(engine, new FunctionFactory(System::getenv),
-                        workDir.resolve("functions"), store);
+                        workDir.resolve("functions"), store).creatingMissingTopics(createTopics);
                 AdminServer api = new AdminServer(apiHost, apiPort, token,
                         engine.config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), engine, deployments)) {
             int restored = deployments.restore();

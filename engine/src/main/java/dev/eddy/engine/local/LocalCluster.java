@@ -33,8 +33,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * 127.0.0.1, as {@code ./eddy cluster up} runs it: the brokers are KRaft nodes (broker and controller) with every
  * topic replicated to three and {@code min.insync.replicas} 2, the engines share the functions deployed through
  * any of them. Everything lives under one directory: {@code cluster.properties} (the ports and the cluster id),
- * each member's data, log ({@code <member>.log}) and process id ({@code <member>.pid}), and the engines' admin
- * token ({@code admin-token}).
+ * each member's data, output ({@code <member>.log}), log ({@code logs/<member>.log}) and process id
+ * ({@code <member>.pid}), and the engines' admin token ({@code admin-token}).
  *
  * <p>Members are found again by their process ids, so that {@code ./eddy cluster status} and {@code down} work from
  * another process than the one that started them.
@@ -204,7 +204,7 @@ public final class LocalCluster {
         spawn(engineName(i), "-Xmx512m", List.of("engine", "--bootstrap-servers", bootstrapServers(),
                 "--api-port", String.valueOf(apiPorts.get(i - 1)), "--metrics-port", String.valueOf(metricsPorts.get(i - 1)),
                 "--token-file", dir.resolve("admin-token").toString(), "--work-dir", dir.resolve(engineName(i)).toString(),
-                "--set", "instance.id=" + engineName(i)));
+                "--set", "instance.id=" + engineName(i), "--create-topics", "6"));
     }
 
     /** Stops every member, engines first (they drain and commit), then brokers. */
@@ -340,6 +340,16 @@ public final class LocalCluster {
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add(heap);
+        // The launcher's logging set-up, with a log file of the member's own.
+        for (String property : List.of("log4j2.configurationFile", "log4j2.shutdownHookEnabled", "eddy.home")) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.add("-Deddy.log.file=" + dir.resolve("logs").resolve(member + ".log"));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's clients use sun.misc.Unsafe
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.eddy.engine.cli.EddyCli");
