@@ -2,6 +2,7 @@ package dev.eddy.engine.deploy;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -150,6 +151,40 @@ class DeployIT {
                 .POST(HttpRequest.BodyPublishers.noBody()), TOKEN);
         assertEquals(200, rollback.statusCode(), rollback.body());
         assertEquals(List.of("1.0"), deployments.versions(name));
+    }
+
+    @Test
+    void shouldRunWhatIsDeployedThroughAnotherEngineOfTheCluster(TestKafka kafka, @TempDir Path otherDir)
+            throws Exception {
+        deployments.following();
+        try (Engine other = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry());
+                FunctionStore otherStore = new FunctionStore(other.config(), other.admin());
+                Deployments otherDeployments = new Deployments(other, new FunctionFactory(System::getenv), otherDir,
+                        otherStore).following()) {
+            assertEquals(201, deploy(jar("1.0", "v1"), TOKEN).statusCode());
+            assertEquals(201, deploy(jar("2.0", "v2"), TOKEN).statusCode());
+            await("version 2.0, deployed through the first engine, running on the other").atMost(QUIET)
+                    .until(() -> runningVersion(other).equals("2.0"));
+            assertEquals(List.of("1.0", "2.0"), otherDeployments.versions(name), "its versions, for rollbacks");
+
+            otherDeployments.rollback(name);
+            await("the rollback through the other engine, on the first").atMost(QUIET)
+                    .until(() -> runningVersion(engine).equals("1.0"));
+            assertEquals(List.of("1.0"), deployments.versions(name));
+            kafka.produce(List.of(new ProducerRecord<>(input, "k".getBytes(StandardCharsets.UTF_8),
+                    "both".getBytes(StandardCharsets.UTF_8))));
+            await().atMost(QUIET).until(() -> kafka.readValues(output).contains("v1:both"));
+            assertFalse(kafka.readValues(output).contains("v2:both"), "neither engine still runs 2.0");
+
+            assertTrue(deployments.undeploy(name));
+            await("the undeploy through the first engine, on the other").atMost(QUIET)
+                    .until(() -> other.function(name).isEmpty());
+            assertEquals(List.of(), otherDeployments.versions(name));
+        }
+    }
+
+    private String runningVersion(Engine on) {
+        return on.function(name).map(running -> running.definition().version()).orElse("none");
     }
 
     @Test
