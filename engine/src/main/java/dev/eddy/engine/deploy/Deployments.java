@@ -275,7 +275,10 @@ public final class Deployments implements AutoCloseable {
         try {
             Files.createDirectories(jarDir);
             Path jar = jarDir.resolve(archive.manifest().name() + "-" + archive.sha256().substring(0, 16) + ".jar");
-            Files.write(jar, archive.jar());
+            if (!Files.exists(jar) || Files.size(jar) != archive.jar().length) {
+                // Named by its checksum: a jar kept already is not written again under a class loader reading it.
+                Files.write(jar, archive.jar());
+            }
             return new Loaded(archive, new FunctionClassLoader(archive.manifest().name(), jar));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot keep the jar of function '" + archive.manifest().name() + "' in "

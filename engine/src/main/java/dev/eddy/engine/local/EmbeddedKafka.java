@@ -178,7 +178,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(node.id()));
         props.put("controller.quorum.voters", String.join(",", nodes.stream().map(ClusterNode::voter).toList()));
-        props.put("listeners", "PLAINTEXT://" + node.address() + ",CONTROLLER://" + HOST + ":" + node.controllerPort());
+        props.put("listeners", "PLAINTEXT://" + node.address() + ",CONTROLLER://" + HOST + ":"
+                + node.controllerPort());
         props.put("advertised.listeners", "PLAINTEXT://" + node.address());
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");

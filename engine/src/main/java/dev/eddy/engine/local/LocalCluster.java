@@ -45,6 +45,7 @@ public final class LocalCluster {
     private static final String LAYOUT = "cluster.properties";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path dir;
     private final String clusterId;
@@ -131,7 +132,8 @@ public final class LocalCluster {
         props.setProperty("cluster.id", clusterId);
         props.setProperty("brokers", formatNodes(brokers));
         props.setProperty("engine.api.ports", String.join(",", apiPorts.stream().map(String::valueOf).toList()));
-        props.setProperty("engine.metrics.ports", String.join(",", metricsPorts.stream().map(String::valueOf).toList()));
+        props.setProperty("engine.metrics.ports",
+                String.join(",", metricsPorts.stream().map(String::valueOf).toList()));
         try {
             Files.createDirectories(dir);
             Path token = dir.resolve("admin-token");
@@ -184,26 +186,17 @@ public final class LocalCluster {
         }
     }
 
-    /** Starts one engine again and waits until it is ready. */
-    public void startEngine(int i) {
-        spawnEngine(i);
-        awaitReady(i);
-    }
-
     /** SIGKILL, as a crash: the engine finishes and commits nothing. Waits until the process is gone. */
     public void killEngine(int i) {
         stop(engineName(i), true);
     }
 
-    /** SIGTERM: the engine finishes the records in flight and commits. */
-    public void stopEngine(int i) {
-        stop(engineName(i), false);
-    }
-
     private void spawnEngine(int i) {
         spawn(engineName(i), "-Xmx512m", List.of("engine", "--bootstrap-servers", bootstrapServers(),
-                "--api-port", String.valueOf(apiPorts.get(i - 1)), "--metrics-port", String.valueOf(metricsPorts.get(i - 1)),
-                "--token-file", dir.resolve("admin-token").toString(), "--work-dir", dir.resolve(engineName(i)).toString(),
+                "--api-port", String.valueOf(apiPorts.get(i - 1)),
+                "--metrics-port", String.valueOf(metricsPorts.get(i - 1)),
+                "--token-file", dir.resolve("admin-token").toString(),
+                "--work-dir", dir.resolve(engineName(i)).toString(),
                 "--set", "instance.id=" + engineName(i), "--create-topics", "6"));
     }
 
@@ -250,16 +243,15 @@ public final class LocalCluster {
     }
 
     /** Whether an engine's readiness probe says ready. */
-    public boolean isReady(int i) {
+    private boolean isReady(int i) {
         return probe(i).map("ok"::equals).orElse(false);
     }
 
     private Optional<String> probe(int i) {
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + metricsPorts.get(i - 1)
-                            + "/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpRequest request = HttpRequest.newBuilder(URI.create(metricsUrl(i) + "/health/ready"))
+                    .timeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             return Optional.of(response.body().trim().replace("\n", "; "));
         } catch (IOException e) {
             return Optional.empty();
@@ -279,7 +271,7 @@ public final class LocalCluster {
     }
 
     /** The metrics endpoint of engine {@code i} (from 1). */
-    public String metricsUrl(int i) {
+    private String metricsUrl(int i) {
         return "http://" + HOST + ":" + metricsPorts.get(i - 1);
     }
 
@@ -291,10 +283,6 @@ public final class LocalCluster {
         return brokers.size();
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     /** The engines' admin token. */
     public String token() {
         try {
@@ -304,8 +292,8 @@ public final class LocalCluster {
         }
     }
 
-    /** A member's log. */
-    public Path log(String member) {
+    /** A member's output (standard output and error); its log is {@code logs/<member>.log}. */
+    private Path log(String member) {
         return dir.resolve(member + ".log");
     }
 
@@ -318,7 +306,7 @@ public final class LocalCluster {
     }
 
     /** The process id of a running member, if it runs. */
-    public Optional<Long> pid(String member) {
+    private Optional<Long> pid(String member) {
         Path file = dir.resolve(member + ".pid");
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -445,7 +433,7 @@ public final class LocalCluster {
         }
     }
 
-    /** The last lines of a member's log. */
+    /** The last lines of a member's output. */
     public String tail(String member, int lines) {
         try {
             List<String> all = Files.readAllLines(log(member));

@@ -190,7 +190,8 @@ class SecureKafkaIT {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + QUIET.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                    && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200))
                         .forEach(record -> values.add(new String(record.value(), StandardCharsets.UTF_8)));
             }
