@@ -92,9 +92,11 @@ public final class Engine implements AutoCloseable {
      *
      * @throws EddyException when a function of that name is already deployed here
      */
-    public RunningFunction deploy(FunctionDefinition definition) {
+    public RunningFunction deploy(FunctionDefinition function) {
+        // Its group, transactional ids and topics, as this engine names them (names.prefix).
+        FunctionDefinition definition = function.withNames(config.names());
         String name = definition.name();
-        String clientId = "eddy-" + name + "-" + instanceId;
+        String clientId = definition.groupId() + "-" + instanceId;
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
         StateStores.prepare(definition, admin());
@@ -127,10 +129,10 @@ public final class Engine implements AutoCloseable {
             return;
         }
         if (logShipper != null) {
-            Topics.createWithBrokerDefaults(admin(), LogShipper.TOPIC, LogShipper.PARTITIONS);
+            Topics.createWithBrokerDefaults(admin(), config.names().logs(), LogShipper.PARTITIONS);
         }
-        Topics.createWithBrokerDefaults(admin(), UsageReporter.TOPIC, UsageReporter.PARTITIONS);
-        Topics.createWithBrokerDefaults(admin(), EventLog.TOPIC, EventLog.PARTITIONS);
+        Topics.createWithBrokerDefaults(admin(), config.names().usage(), UsageReporter.PARTITIONS);
+        Topics.createWithBrokerDefaults(admin(), config.names().events(), EventLog.PARTITIONS);
         ownTopicsCreated = true;
     }
 

@@ -1,5 +1,6 @@
 package dev.eddy.engine;
 
+import dev.eddy.engine.kafka.Names;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -115,6 +116,14 @@ public final class EngineConfig extends AbstractConfig {
      * {@code kafka.sasl.jaas.config=...}, {@code kafka.ssl.truststore.location=...}.
      */
     public static final String KAFKA_PREFIX = "kafka.";
+    public static final String NAMES_PREFIX = "names.prefix";
+    private static final String NAMES_PREFIX_DOC = "The prefix of everything the engine names in Kafka: its topics"
+            + " (<prefix>.functions, <prefix>.function.jars, <prefix>.logs, <prefix>.usage, <prefix>.events, and per"
+            + " function <prefix>.state.<name>, <prefix>.dlq.<name>, <prefix>.replay.<name>) and its functions'"
+            + " consumer groups and transactional ids (<prefix>-<name>...): prefixed ACLs on these grant an engine"
+            + " what it needs, and installations with different prefixes share a cluster without seeing each"
+            + " other's functions. Every engine of one installation, and the CLI (--names-prefix), use the same.";
+
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String ADMIN_PREFIX = "admin.";
@@ -146,6 +155,8 @@ public final class EngineConfig extends AbstractConfig {
             .define(SCALING_WORKERS, Type.BOOLEAN, true, Importance.MEDIUM, SCALING_WORKERS_DOC)
             .define(IDLE_WATCH_INTERVAL_MS, Type.LONG, 500L, Range.between(10L, 10_000L), Importance.LOW,
                     IDLE_WATCH_INTERVAL_MS_DOC)
+            .define(NAMES_PREFIX, Type.STRING, Names.DEFAULT_PREFIX, namesPrefix(), Importance.MEDIUM,
+                    NAMES_PREFIX_DOC)
             .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,
                     USAGE_INTERVAL_MS_DOC)
             .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),
@@ -169,6 +180,20 @@ public final class EngineConfig extends AbstractConfig {
 
     public String bootstrapServers() {
         return getString(BOOTSTRAP_SERVERS);
+    }
+
+    /** What the engine calls its topics, groups and transactional ids. */
+    public Names names() {
+        return new Names(getString(NAMES_PREFIX));
+    }
+
+    private static ConfigDef.Validator namesPrefix() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value == null || !((String) value).matches(Names.VALID_PREFIX)) {
+                throw new ConfigException(name, value, "1 to 32 letters, digits, '_' or '-', starting with a letter"
+                        + " or digit");
+            }
+        }, () -> "1 to 32 letters, digits, '_' or '-'");
     }
 
     /** The {@code kafka.*} settings, for every client, with the prefix removed. */

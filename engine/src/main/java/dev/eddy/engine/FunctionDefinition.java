@@ -1,5 +1,6 @@
 package dev.eddy.engine;
 
+import dev.eddy.engine.kafka.Names;
 import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
@@ -56,6 +57,11 @@ public final class FunctionDefinition {
     private final FunctionConfig config;
     private final Map<String, String> secrets;
     private final StateBackend stateStore;
+    /** What the function's group, transactional ids and Eddy-made topics are called ({@link Names#DEFAULT} unless an
+     * engine with another prefix runs it). */
+    private final Names names;
+    /** The dead-letter topic the function set itself, or null for {@link Names#deadLetters}. */
+    private final String ownDeadLetterTopic;
 
     /** How long a function that scales to zero waits without records, unless set. */
     public static final Duration DEFAULT_IDLE_AFTER = Duration.ofMinutes(5);
@@ -95,10 +101,55 @@ public final class FunctionDefinition {
         this.scalingMin = builder.scalingMin;
         this.scalingMax = builder.scalingMax;
         this.idleAfter = builder.idleAfter;
-        this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : deadLetterTopicOf(name);
+        this.names = Names.DEFAULT;
+        this.ownDeadLetterTopic = builder.deadLetterTopic;
+        this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : names.deadLetters(name);
         this.delivery = builder.delivery;
         this.cloudEvents = builder.cloudEvents;
         this.stateStore = builder.stateStore;
+    }
+
+    private FunctionDefinition(FunctionDefinition other, Names names) {
+        this.name = other.name;
+        this.inputs = other.inputs;
+        this.inputPattern = other.inputPattern;
+        this.outputs = other.outputs;
+        this.config = other.config;
+        this.secrets = other.secrets;
+        this.handler = other.handler;
+        this.batchHandler = other.batchHandler;
+        this.maxBatchSize = other.maxBatchSize;
+        this.maxBatchWait = other.maxBatchWait;
+        this.ordering = other.ordering;
+        this.maxConcurrency = other.maxConcurrency;
+        this.version = other.version;
+        this.retry = other.retry;
+        this.timeout = other.timeout;
+        this.memoryMb = other.memoryMb;
+        this.consumerSettings = other.consumerSettings;
+        this.producerSettings = other.producerSettings;
+        this.scalingMin = other.scalingMin;
+        this.scalingMax = other.scalingMax;
+        this.idleAfter = other.idleAfter;
+        this.names = names;
+        this.ownDeadLetterTopic = other.ownDeadLetterTopic;
+        this.deadLetterTopic = ownDeadLetterTopic != null ? ownDeadLetterTopic : names.deadLetters(name);
+        this.delivery = other.delivery;
+        this.cloudEvents = other.cloudEvents;
+        this.stateStore = other.stateStore;
+    }
+
+    /**
+     * This function as an engine whose names have another prefix runs it: its consumer group, transactional ids,
+     * state changelog, replay topic and (unless it set its own) dead-letter topic under that prefix.
+     */
+    public FunctionDefinition withNames(Names names) {
+        return names.equals(this.names) ? this : new FunctionDefinition(this, names);
+    }
+
+    /** What the function's group, transactional ids and Eddy-made topics are called. */
+    public Names names() {
+        return names;
     }
 
     public static Builder builder(String name) {
@@ -111,7 +162,7 @@ public final class FunctionDefinition {
 
     /** The consumer group the function's engines share. */
     public String groupId() {
-        return "eddy-" + name;
+        return names.group(name);
     }
 
     /** The input topics; at least one. */
@@ -197,11 +248,6 @@ public final class FunctionDefinition {
         return stateStore;
     }
 
-    /** The changelog topic of a function of this name, where the Kafka state store keeps its state. */
-    public static String changelogTopicOf(String name) {
-        return "eddy.state." + name;
-    }
-
     /**
      * How failed records are tried again before they are dead-lettered: {@link RetryPolicy#DEFAULT} unless set, with
      * at most 30 s of retries for an EXACTLY_ONCE function.
@@ -255,17 +301,12 @@ public final class FunctionDefinition {
      * function reads it besides its inputs, so a replayed record reaches this function and no other.
      */
     public String replayTopic() {
-        return replayTopicOf(name);
+        return names.replay(name);
     }
 
-    /** The dead-letter topic a function of this name has unless it sets another: {@code eddy.dlq.<name>}. */
-    public static String deadLetterTopicOf(String name) {
-        return "eddy.dlq." + name;
-    }
-
-    /** The replay topic of a function of this name: {@code eddy.replay.<name>}. */
-    public static String replayTopicOf(String name) {
-        return "eddy.replay." + name;
+    /** Where the Kafka state store keeps the function's keyed state. */
+    public String changelogTopic() {
+        return names.state(name);
     }
 
     /** The topics the function's consumer subscribes to: its inputs and its replay topic. */
@@ -549,7 +590,7 @@ public final class FunctionDefinition {
                             "a topic that is neither an input nor an output of the function");
                 }
             }
-            String deadLetters = deadLetterTopic != null ? deadLetterTopic : deadLetterTopicOf(name);
+            String deadLetters = deadLetterTopic != null ? deadLetterTopic : Names.DEFAULT.deadLetters(name);
             if (compiledPattern != null && compiledPattern.matcher(deadLetters).matches()) {
                 throw new InvalidFunctionException("inputPattern", inputPattern, "a pattern that does not match the"
                         + " function's dead-letter topic '" + deadLetters + "': the function would read its own dead"

@@ -72,7 +72,8 @@ class FunctionDefinitionTest {
         FunctionDefinition function = FunctionDefinition.builder("f").input("in").handler(declaring(LAST)).build();
         assertEquals(StateBackend.kafka(), function.stateStore());
         assertEquals(List.of(LAST), function.state());
-        assertEquals("eddy.state.f", FunctionDefinition.changelogTopicOf("f"));
+        assertEquals("eddy.state.f", function.changelogTopic());
+        assertEquals("team-a.state.f", function.withNames(new dev.eddy.engine.kafka.Names("team-a")).changelogTopic());
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eddy.engine.telemetry.EventLog;
 import dev.eddy.engine.telemetry.ScalingEvent;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.LoadProducer;
@@ -155,7 +154,7 @@ class ScalingIT {
         List<ScalingEvent> events = new ArrayList<>();
         await("the events on the events topic").atMost(Duration.ofSeconds(30)).until(() -> {
             events.clear();
-            for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(EventLog.TOPIC)) {
+            for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(dev.eddy.engine.kafka.Names.DEFAULT.events())) {
                 if (Arrays.equals(key, record.key())) {
                     events.add(ScalingEvent.fromJson(record.value()));
                 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.engine.cli.EddyCli;
 import dev.eddy.engine.telemetry.UsageRecord;
-import dev.eddy.engine.telemetry.UsageReporter;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -93,7 +92,7 @@ class UsageIT {
     /** The usage records of one function (every engine of the tests writes to the same topic). */
     private static List<UsageRecord> written(TestKafka kafka, String function) {
         List<UsageRecord> written = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(UsageReporter.TOPIC)) {
+        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(dev.eddy.engine.kafka.Names.DEFAULT.usage())) {
             UsageRecord usage = UsageRecord.fromJson(record.value());
             if (usage.function().equals(function)) {
                 written.add(usage);

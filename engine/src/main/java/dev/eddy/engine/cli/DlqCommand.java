@@ -1,7 +1,6 @@
 package dev.eddy.engine.cli;
 
 import dev.eddy.engine.DeadLetterHeaders;
-import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.dlq.DeadLetter;
 import dev.eddy.engine.dlq.DeadLetterTopic;
 import java.nio.charset.StandardCharsets;
@@ -41,12 +40,12 @@ final class DlqCommand implements Runnable {
         KafkaOption kafka;
 
         @Option(names = "--topic", paramLabel = "<topic>",
-                description = "The dead-letter topic, if not the default eddy.dlq.<function>.")
+                description = "The dead-letter topic, if not the default <names prefix>.dlq.<function>.")
         String topic;
 
         DeadLetterTopic open() {
             return new DeadLetterTopic(kafka.config(),
-                    topic != null ? topic : FunctionDefinition.deadLetterTopicOf(function));
+                    topic != null ? topic : kafka.config().names().deadLetters(function));
         }
     }
 
@@ -139,7 +138,7 @@ final class DlqCommand implements Runnable {
             }
             DeadLetterTopic topic = target.open();
             List<DeadLetter> letters = all ? topic.read(Integer.MAX_VALUE, byReason(reason)) : topic.find(ids);
-            String replayTopic = FunctionDefinition.replayTopicOf(target.function);
+            String replayTopic = target.kafka.config().names().replay(target.function);
             int sent = topic.replay(letters, replayTopic);
             System.out.println("Replayed " + sent + " dead letter(s) through '" + target.function + "' (via "
                     + replayTopic + ").");

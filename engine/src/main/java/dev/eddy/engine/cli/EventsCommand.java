@@ -1,6 +1,5 @@
 package dev.eddy.engine.cli;
 
-import dev.eddy.engine.telemetry.EventLog;
 import dev.eddy.engine.telemetry.ScalingEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,7 +38,7 @@ final class EventsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int printed = TopicLines.print(spec.commandLine().getOut(), kafka.bootstrapServers, EventLog.TOPIC,
+        int printed = TopicLines.print(spec.commandLine().getOut(), kafka.config(), kafka.config().names().events(),
                 function == null ? null : function.getBytes(StandardCharsets.UTF_8), since, follow, json,
                 ScalingEvent::fromJson, event -> true, ScalingEvent::format);
         if (printed == 0 && !follow) {

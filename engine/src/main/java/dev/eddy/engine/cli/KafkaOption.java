@@ -26,10 +26,15 @@ final class KafkaOption {
                     + " ssl.*, sasl.*), as Kafka's own tools take.")
     Path commandConfig;
 
+    @Option(names = "--names-prefix", defaultValue = "eddy", paramLabel = "<prefix>",
+            description = "The engines' names.prefix: their topics are <prefix>.*. Default: ${DEFAULT-VALUE}.")
+    String namesPrefix;
+
     /** Settings for clients of that cluster. */
     EngineConfig config() {
         Map<String, Object> settings = new HashMap<>();
         settings.put(EngineConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        settings.put(EngineConfig.NAMES_PREFIX, namesPrefix);
         settings.putAll(clientSettings(commandConfig));
         return new EngineConfig(settings);
     }

@@ -1,7 +1,6 @@
 package dev.eddy.engine.cli;
 
 import dev.eddy.engine.telemetry.LogLine;
-import dev.eddy.engine.telemetry.LogShipper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -41,7 +40,7 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int printed = TopicLines.print(spec.commandLine().getOut(), kafka.bootstrapServers, LogShipper.TOPIC,
+        int printed = TopicLines.print(spec.commandLine().getOut(), kafka.config(), kafka.config().names().logs(),
                 function.getBytes(StandardCharsets.UTF_8), since, follow, json, LogLine::fromJson,
                 line -> trace == null || trace.equals(line.traceId()), LogLine::format);
         if (printed == 0 && !follow) {

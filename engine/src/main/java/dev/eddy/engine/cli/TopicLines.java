@@ -1,5 +1,6 @@
 package dev.eddy.engine.cli;
 
+import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.telemetry.TopicReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,10 @@ final class TopicLines {
      * @param keep   which records to print
      * @return how many were printed
      */
-    static <T> int print(PrintWriter out, String bootstrapServers, String topic, byte[] key, Duration since,
+    static <T> int print(PrintWriter out, EngineConfig config, String topic, byte[] key, Duration since,
             boolean follow, boolean json, Function<byte[], T> parse, Predicate<T> keep, Function<T, String> format) {
         int[] printed = {0};
-        TopicReader.read(bootstrapServers, topic, key, Instant.now().minus(since), follow,
+        TopicReader.read(config, topic, key, Instant.now().minus(since), follow,
                 () -> !Thread.currentThread().isInterrupted(), record -> {
                     if (key != null && !Arrays.equals(key, record.key()) || record.value() == null) {
                         return;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.engine.telemetry.TopicReader;
 import dev.eddy.engine.telemetry.UsageRecord;
-import dev.eddy.engine.telemetry.UsageReporter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,7 +55,7 @@ final class UsageCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, Sum> sums = new TreeMap<>();
         byte[] key = function == null ? null : function.getBytes(StandardCharsets.UTF_8);
-        TopicReader.read(kafka.bootstrapServers, UsageReporter.TOPIC, key, Instant.now().minus(since), false,
+        TopicReader.read(kafka.config(), kafka.config().names().usage(), key, Instant.now().minus(since), false,
                 () -> true, record -> {
                     if (record.value() == null) {
                         return;

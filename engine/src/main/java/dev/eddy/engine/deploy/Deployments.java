@@ -92,7 +92,7 @@ public final class Deployments implements AutoCloseable {
         }
         int started = 0;
         for (Map.Entry<String, List<FunctionArchive>> function : store.load().entrySet()) {
-            if (adopt(function.getKey(), function.getValue(), "restored from " + FunctionStore.FUNCTIONS)) {
+            if (adopt(function.getKey(), function.getValue(), "restored from " + store.functionsTopic())) {
                 started++;
             }
         }
@@ -101,7 +101,7 @@ public final class Deployments implements AutoCloseable {
 
     /**
      * Keeps this engine running what the store holds from now on, as other engines of the cluster deploy, update,
-     * roll back and undeploy functions through their own APIs: a thread follows {@value FunctionStore#FUNCTIONS}
+     * roll back and undeploy functions through their own APIs: a thread follows the store's topic
      * and, after each change, starts the stored running version of every function whose running version here
      * differs, and stops the functions no longer stored. A change this engine made itself finds nothing to do.
      */

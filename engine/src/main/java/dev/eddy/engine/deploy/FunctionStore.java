@@ -35,31 +35,41 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where deployed functions are kept so that a restarted engine, or another engine on the same cluster, can load
- * them: two compacted topics. {@value #JARS} holds each jar in chunks under {@code <sha256>/<index>} (a record is
- * at most about a megabyte); {@value #FUNCTIONS} holds, under each function's name, the versions it has been
+ * them: two compacted topics. {@code <prefix>.function.jars} holds each jar in chunks under {@code <sha256>/<index>}
+ * (a record is at most about a megabyte); {@code <prefix>.functions} holds, under each function's name, the versions
+ * it has been
  * deployed in, oldest first, the running one last (a tombstone once it is undeployed). A version's chunks are
  * written and acknowledged before the record that refers to them.
  */
 public final class FunctionStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionStore.class);
-    public static final String FUNCTIONS = "eddy.functions";
-    public static final String JARS = "eddy.function.jars";
     static final int CHUNK_BYTES = 512 * 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EngineConfig config;
+    /** The topic of the functions' versions. */
+    private final String functions;
+    /** The topic of their jars. */
+    private final String jars;
     private final KafkaProducer<byte[], byte[]> producer;
     /** The jars this store has written or read, by SHA-256: not written again. */
     private final java.util.Set<String> jarsKept = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FunctionStore(EngineConfig config, Admin admin) {
         this.config = config;
+        this.functions = config.names().functions();
+        this.jars = config.names().jars();
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-        Topics.create(admin, FUNCTIONS, 1, (short) -1, compacted);
-        Topics.create(admin, JARS, 1, (short) -1, compacted);
+        Topics.create(admin, functions, 1, (short) -1, compacted);
+        Topics.create(admin, jars, 1, (short) -1, compacted);
         this.producer = new KafkaProducer<>(ClientConfigs.producer(config, "eddy-function-store"));
+    }
+
+    /** The topic of the functions' versions, {@code <prefix>.functions}. */
+    public String functionsTopic() {
+        return functions;
     }
 
     /** Keeps a function's versions, oldest first, writing the jars it does not have yet. */
@@ -80,13 +90,13 @@ public final class FunctionStore implements AutoCloseable {
             for (int i = 0; i < chunks; i++) {
                 byte[] chunk = Arrays.copyOfRange(archive.jar(), i * CHUNK_BYTES,
                         Math.min(archive.jar().length, (i + 1) * CHUNK_BYTES));
-                sends.add(producer.send(new ProducerRecord<>(JARS, key(archive.sha256() + "/" + i), chunk)));
+                sends.add(producer.send(new ProducerRecord<>(jars, key(archive.sha256() + "/" + i), chunk)));
             }
         }
         await(sends);
         versions.stream().filter(archive -> archive.jar() != null).forEach(archive -> jarsKept.add(archive.sha256()));
         try {
-            await(List.of(producer.send(new ProducerRecord<>(FUNCTIONS, key(name), JSON.writeValueAsBytes(stored)))));
+            await(List.of(producer.send(new ProducerRecord<>(functions, key(name), JSON.writeValueAsBytes(stored)))));
         } catch (IOException e) {
             throw new EddyException("Cannot write the versions of function '" + name + "'", e);
         }
@@ -94,35 +104,35 @@ public final class FunctionStore implements AutoCloseable {
 
     /** Forgets a function (its jars stay until no version refers to them; compaction keeps the latest of each). */
     public void remove(String name) {
-        await(List.of(producer.send(new ProducerRecord<>(FUNCTIONS, key(name), null))));
+        await(List.of(producer.send(new ProducerRecord<>(functions, key(name), null))));
     }
 
     /** Every function kept, by name, with its versions, oldest first. */
     public Map<String, List<FunctionArchive>> load() {
-        Map<String, byte[]> functions = new LinkedHashMap<>();
-        TopicReader.readAll(config, FUNCTIONS, TIMEOUT, "The function store topic " + FUNCTIONS + " is missing",
+        Map<String, byte[]> stored = new LinkedHashMap<>();
+        TopicReader.readAll(config, functions, TIMEOUT, "The function store topic " + functions + " is missing",
                 record -> {
                     String name = new String(record.key(), StandardCharsets.UTF_8);
                     if (record.value() == null) {
-                        functions.remove(name);
+                        stored.remove(name);
                     } else {
-                        functions.put(name, record.value());
+                        stored.put(name, record.value());
                     }
                 });
-        if (functions.isEmpty()) {
+        if (stored.isEmpty()) {
             return Map.of();
         }
         Map<String, byte[]> chunks = new HashMap<>();
-        TopicReader.readAll(config, JARS, TIMEOUT, "The function store topic " + JARS + " is missing",
+        TopicReader.readAll(config, jars, TIMEOUT, "The function store topic " + jars + " is missing",
                 record -> chunks.put(new String(record.key(), StandardCharsets.UTF_8), record.value()));
         Map<String, List<FunctionArchive>> loaded = new LinkedHashMap<>();
-        functions.forEach((name, value) -> loaded.put(name, versions(name, value, chunks)));
+        stored.forEach((name, value) -> loaded.put(name, versions(name, value, chunks)));
         loaded.values().forEach(versions -> versions.stream().filter(archive -> archive.jar() != null)
                 .forEach(archive -> jarsKept.add(archive.sha256())));
         return loaded;
     }
 
-    private static List<FunctionArchive> versions(String name, byte[] value, Map<String, byte[]> chunks) {
+    private List<FunctionArchive> versions(String name, byte[] value, Map<String, byte[]> chunks) {
         List<FunctionArchive> versions = new ArrayList<>();
         try {
             for (JsonNode version : JSON.readTree(value)) {
@@ -136,7 +146,7 @@ public final class FunctionStore implements AutoCloseable {
                         byte[] chunk = chunks.get(sha + "/" + i);
                         if (chunk == null) {
                             throw new EddyException("The jar of function '" + name + "' (" + sha + ") is missing"
-                                    + " chunk " + i + " in " + JARS);
+                                    + " chunk " + i + " in " + jars);
                         }
                         jar.write(chunk);
                     }
@@ -155,13 +165,13 @@ public final class FunctionStore implements AutoCloseable {
 
     /**
      * Calls {@code onChange} on a thread of its own after each batch of records that reaches
-     * {@value #FUNCTIONS} (the first batch is what the topic held when following began), until the returned handle
+     * {@value #functions} (the first batch is what the topic held when following began), until the returned handle
      * is closed. A failing call is logged and the next change calls it again.
      */
     public AutoCloseable follow(Runnable onChange) {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ClientConfigs.reader(config,
                 "eddy-function-store-follower"));
-        TopicPartition partition = new TopicPartition(FUNCTIONS, 0);
+        TopicPartition partition = new TopicPartition(functions, 0);
         consumer.assign(List.of(partition));
         consumer.seekToBeginning(List.of(partition));
         AtomicBoolean closed = new AtomicBoolean();
@@ -172,7 +182,7 @@ public final class FunctionStore implements AutoCloseable {
                         try {
                             onChange.run();
                         } catch (RuntimeException e) {
-                            log.error("Applying a change of {} failed: {}", FUNCTIONS, e.getMessage(), e);
+                            log.error("Applying a change of {} failed: {}", functions, e.getMessage(), e);
                         }
                     }
                 }

@@ -53,7 +53,7 @@ public enum ManifestField {
             "A `BatchHandler` (or a remote function) gets up to this many events per call."),
     BATCH_MAX_WAIT("batch.maxWait", "duration", "0ms", "0ms to 1m", "How long a batch waits to fill."),
     DEAD_LETTER_TOPIC("deadLetterTopic", "topic", "eddy.dlq.<name>", "a topic name",
-            "Where records go when retries are exhausted."),
+            "Where records go when retries are exhausted (`eddy`: the engine's names.prefix)."),
     MEMORY("memory", "megabytes", "256", "128, 256, 512, 1024, 2048, 4096 or 8192",
             "The function's memory class, the unit of its usage metering (GB-seconds)."),
     SCALING_MIN("scaling.min", "integer", "1", "0 to scaling.max",

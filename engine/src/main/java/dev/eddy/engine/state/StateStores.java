@@ -30,7 +30,7 @@ public final class StateStores {
         }
         if (function.stateStore() instanceof StateBackend.Kafka) {
             String input = function.inputs().get(0);
-            Topics.createCompacted(admin, FunctionDefinition.changelogTopicOf(function.name()),
+            Topics.createCompacted(admin, function.changelogTopic(),
                     Topics.partitions(admin, input));
         }
     }
@@ -47,7 +47,7 @@ public final class StateStores {
         }
         return switch (function.stateStore()) {
             case StateBackend.Kafka kafka -> new KafkaKeyedStore(function.name(),
-                    FunctionDefinition.changelogTopicOf(function.name()), function.inputs().get(0), producer, config,
+                    function.changelogTopic(), function.inputs().get(0), producer, config,
                     metrics);
             case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(),
                     Math.min(MAX_REDIS_CONNECTIONS, function.maxConcurrency()), metrics).check();
@@ -100,7 +100,7 @@ public final class StateStores {
     public static StateQuery query(FunctionDefinition function, EngineConfig config, Admin admin) {
         return switch (function.stateStore()) {
             case StateBackend.Kafka kafka -> {
-                String changelog = FunctionDefinition.changelogTopicOf(function.name());
+                String changelog = function.changelogTopic();
                 yield new KafkaStateQuery(config, changelog, Topics.partitions(admin, changelog));
             }
             case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), 1, StateMetrics.none());

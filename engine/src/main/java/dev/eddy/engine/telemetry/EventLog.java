@@ -17,13 +17,14 @@ import org.slf4j.LoggerFactory;
 public final class EventLog implements AutoCloseable {
 
     /** The topic of scaling events. */
-    public static final String TOPIC = "eddy.events";
     public static final int PARTITIONS = 3;
 
     private static final Logger log = LoggerFactory.getLogger(EventLog.class);
 
     private final String engine;
     private final KafkaProducer<byte[], byte[]> producer;
+    /** Where it writes: {@code <prefix>.events}. */
+    private final String topic;
     /** Sends on its own thread: a send may wait for metadata, and callers hold their function's lock. */
     private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
             .newSingleThreadExecutor(Thread.ofPlatform().name("eddy-events").daemon().factory());
@@ -31,17 +32,18 @@ public final class EventLog implements AutoCloseable {
     public EventLog(EngineConfig config, String engine) {
         this.engine = engine;
         this.producer = new KafkaProducer<>(ClientConfigs.producer(config, "eddy-events-" + engine));
+        this.topic = config.names().events();
     }
 
     /** Writes an event of this engine; returns at once. */
     public void publish(ScalingEvent event) {
         ScalingEvent ours = event.on(engine);
         try {
-            sender.execute(() -> producer.send(new ProducerRecord<>(TOPIC,
+            sender.execute(() -> producer.send(new ProducerRecord<>(topic,
                     ours.function().getBytes(StandardCharsets.UTF_8), ours.toJson()), (metadata, e) -> {
                         if (e != null) {
                             log.warn("A scaling event of function '{}' could not be written to '{}': {}",
-                                    ours.function(), TOPIC, e.toString());
+                                    ours.function(), topic, e.toString());
                         }
                     }));
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class LogShipper implements Consumer<LogLine>, AutoCloseable {
 
     /** The topic of every function's logs. */
-    public static final String TOPIC = "eddy.logs";
     public static final int PARTITIONS = 3;
 
     private static final Logger log = LoggerFactory.getLogger(LogShipper.class);
@@ -32,6 +31,8 @@ public final class LogShipper implements Consumer<LogLine>, AutoCloseable {
     private static final int QUEUED = 10_000;
 
     private final KafkaProducer<byte[], byte[]> producer;
+    /** Where it writes: {@code <prefix>.logs}. */
+    private final String topic;
     private final AtomicLong dropped = new AtomicLong();
     private final BlockingQueue<LogLine> queue = new ArrayBlockingQueue<>(QUEUED);
     private final Thread sender;
@@ -45,6 +46,7 @@ public final class LogShipper implements Consumer<LogLine>, AutoCloseable {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
         this.producer = new KafkaProducer<>(props);
+        this.topic = config.names().logs();
         this.sender = Thread.ofPlatform().name("eddy-log-shipper").daemon().start(this::run);
     }
 
@@ -71,7 +73,7 @@ public final class LogShipper implements Consumer<LogLine>, AutoCloseable {
 
     private void send(LogLine line) {
         try {
-            producer.send(new ProducerRecord<>(TOPIC, line.function().getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(topic, line.function().getBytes(StandardCharsets.UTF_8),
                     line.toJson()), (metadata, e) -> {
                         if (e != null) {
                             dropped();
@@ -85,7 +87,7 @@ public final class LogShipper implements Consumer<LogLine>, AutoCloseable {
     private void dropped() {
         long count = dropped.incrementAndGet();
         if (Long.bitCount(count) == 1) { // 1, 2, 4, 8, …: said, without flooding the log
-            log.warn("{} function log lines could not go to '{}' (they are in this engine's log)", count, TOPIC);
+            log.warn("{} function log lines could not go to '{}' (they are in this engine's log)", count, topic);
         }
     }
 

@@ -32,14 +32,13 @@ public final class TopicReader {
      * @param follow  go on past the end until {@code goOn} says stop
      * @throws EddyException when the topic does not exist (nothing was ever written to it)
      */
-    public static void read(String bootstrapServers, String topic, byte[] key, Instant since, boolean follow,
+    public static void read(EngineConfig config, String topic, byte[] key, Instant since, boolean follow,
             BooleanSupplier goOn, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        Map<String, Object> props = ClientConfigs.reader(EngineConfig.forBootstrapServers(bootstrapServers),
-                "eddy-read-" + topic);
+        Map<String, Object> props = ClientConfigs.reader(config, "eddy-read-" + topic);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
-                throw new EddyException("There is no topic '" + topic + "' on " + bootstrapServers + " yet: nothing"
+                throw new EddyException("There is no topic '" + topic + "' on " + config.bootstrapServers() + " yet: nothing"
                         + " has been written to it");
             }
             List<TopicPartition> partitions = infos.stream().map(info -> new TopicPartition(topic, info.partition()))

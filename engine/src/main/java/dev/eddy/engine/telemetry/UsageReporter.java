@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class UsageReporter implements AutoCloseable {
 
     /** The topic of usage records. */
-    public static final String TOPIC = "eddy.usage";
     public static final int PARTITIONS = 3;
 
     private static final Logger log = LoggerFactory.getLogger(UsageReporter.class);
@@ -37,6 +36,8 @@ public final class UsageReporter implements AutoCloseable {
     private final String engine;
     private final Supplier<Collection<RunningFunction>> functions;
     private final KafkaProducer<byte[], byte[]> producer;
+    /** Where it writes: {@code <prefix>.usage}. */
+    private final String topic;
     private final ScheduledExecutorService timer;
     /** What was last reported of each function, and when. */
     private final Map<RunningFunction, Usage> reported = new IdentityHashMap<>();
@@ -46,6 +47,7 @@ public final class UsageReporter implements AutoCloseable {
         this.engine = engine;
         this.functions = functions;
         this.producer = new KafkaProducer<>(ClientConfigs.producer(config, "eddy-usage-" + engine));
+        this.topic = config.names().usage();
         long interval = config.getLong(EngineConfig.USAGE_INTERVAL_MS);
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("eddy-usage").daemon().factory());
@@ -72,11 +74,11 @@ public final class UsageReporter implements AutoCloseable {
         Usage delta = new Usage(calls, billed, now.memoryMb());
         UsageRecord record = new UsageRecord(function.name(), function.definition().version(), engine,
                 from.toString(), to.toString(), calls, billed, now.memoryMb(), delta.gbSeconds());
-        producer.send(new ProducerRecord<>(TOPIC, function.name().getBytes(StandardCharsets.UTF_8),
+        producer.send(new ProducerRecord<>(topic, function.name().getBytes(StandardCharsets.UTF_8),
                 record.toJson()), (metadata, e) -> {
                     if (e != null) {
                         log.error("Usage of function '{}' ({} calls, {} ms) could not be written to '{}': {}",
-                                function.name(), calls, billed, TOPIC, e.toString());
+                                function.name(), calls, billed, topic, e.toString());
                     }
                 });
         reported.put(function, now);

@@ -103,8 +103,13 @@ class ClusterIT {
             await(cluster, "half the records through", () -> output.distinct() >= RECORDS / 2);
             cluster.stopBroker(3);
             long stoppedAt = output.distinct();
-            await(cluster, "records flowing with broker-3 down", () -> output.distinct() >= stoppedAt + 10_000);
+            long sentWhileDown = load.sent();
+            await(cluster, "records flowing with broker-3 down",
+                    () -> output.distinct() >= Math.min(stoppedAt + 10_000, RECORDS));
+            sentWhileDown = load.sent() - sentWhileDown;
             cluster.startBroker(3);
+            // Else the broker's stop would have tested nothing: records must be written while it is down.
+            assertTrue(sentWhileDown > 0, "no record was produced while broker-3 was down");
 
             load.await(QUIET.toSeconds(), TimeUnit.SECONDS);
             assertTrue(load.done(), "the producer finished");
@@ -113,8 +118,8 @@ class ClusterIT {
             Tally tally = Tally.of(load.acknowledged(), output.ids());
             System.out.printf("Cluster (3 brokers, 3 engines, %d partitions): %s; engine-2 killed with %d partitions:"
                     + " held by the others after %.1f s, committing past its last commit after %.1f s;"
-                    + " broker-3 stopped at %d records delivered and started again%n", PARTITIONS, tally,
-                    orphaned.size(), reassigned, resumed, stoppedAt);
+                    + " broker-3 stopped at %d records delivered, %d produced while it was down, and started"
+                    + " again%n", PARTITIONS, tally, orphaned.size(), reassigned, resumed, stoppedAt, sentWhileDown);
             assertEquals(RECORDS, tally.expected(), tally.toString());
             assertEquals(0, tally.lost(), tally.toString());
             assertEquals(0, tally.unexpected(), tally.toString());

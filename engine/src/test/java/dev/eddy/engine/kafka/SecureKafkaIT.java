@@ -3,7 +3,9 @@ package dev.eddy.engine.kafka;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eddy.engine.Delivery;
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
@@ -35,7 +37,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,12 +91,18 @@ class SecureKafkaIT {
                 "org.apache.kafka.common.security.plain.PlainLoginModule required user_plain-user=\"plain-secret\";");
         settings.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        // ACLs are checked: the broker itself (plaintext, anonymous) and the first users may do anything; team-a
+        // only what the ACLs below grant it.
+        settings.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        settings.put("super.users", "User:ANONYMOUS;User:plain-user;User:scram-user");
         broker = EmbeddedKafka.start(dir.resolve("broker"), 0, true, settings,
                 Map.of("SSL", tlsPort, "SASL_SSL", saslPort));
         plainAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
-        plainAdmin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("scram-user",
-                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "scram-secret"))).all()
-                .get(30, TimeUnit.SECONDS);
+        plainAdmin.alterUserScramCredentials(List.of(
+                new UserScramCredentialUpsertion("scram-user", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512,
+                        4096), "scram-secret"),
+                new UserScramCredentialUpsertion("team-a", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512,
+                        4096), "team-secret"))).all().get(30, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -116,25 +132,58 @@ class SecureKafkaIT {
 
     @Test
     void shouldRunAFunctionOverSaslScram() {
-        assertCopiesEveryRecord("scram", scram("scram-secret"));
+        assertCopiesEveryRecord("scram", scram("scram-user", "scram-secret"));
+    }
+
+    /**
+     * An engine whose names.prefix is team-a, as a user whose ACLs grant it the topics {@code team-a.*}, the groups
+     * and transactional ids {@code team-a-*}, and its function's input and output, nothing else: an EXACTLY_ONCE
+     * function (a group, transactions, fencing at deploy, a dead-letter and a replay topic, Eddy's logs, usage and
+     * events topics) runs end to end. Under the default prefix the same user is refused.
+     */
+    @Test
+    void shouldRunUnderItsNamesPrefixWithAclsForThatPrefixAlone() throws Exception {
+        String user = "User:team-a";
+        List<AclBinding> acls = new ArrayList<>();
+        for (ResourcePattern pattern : List.of(
+                new ResourcePattern(ResourceType.TOPIC, "team-a.", PatternType.PREFIXED),
+                new ResourcePattern(ResourceType.GROUP, "team-a-", PatternType.PREFIXED),
+                new ResourcePattern(ResourceType.TRANSACTIONAL_ID, "team-a-", PatternType.PREFIXED),
+                new ResourcePattern(ResourceType.TOPIC, "acl-in", PatternType.LITERAL),
+                new ResourcePattern(ResourceType.TOPIC, "acl-out", PatternType.LITERAL))) {
+            acls.add(new AclBinding(pattern, new AccessControlEntry(user, "*", AclOperation.ALL,
+                    AclPermissionType.ALLOW)));
+        }
+        plainAdmin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+        Map<String, Object> teamA = scram("team-a", "team-secret");
+        teamA.put(EngineConfig.NAMES_PREFIX, "team-a");
+        assertCopiesEveryRecord("acl", teamA, Delivery.EXACTLY_ONCE);
+
+        Map<String, Object> defaultNames = scram("team-a", "team-secret");
+        try (Engine engine = new Engine(new EngineConfig(defaultNames), new SimpleMeterRegistry())) {
+            Exception refused = assertThrows(Exception.class, () -> engine.deploy(FunctionDefinition
+                    .builder("acl-copy").input("acl-in").output("acl-out").handler(new CopyHandler()).build()));
+            assertTrue(String.valueOf(refused.getMessage()).contains("eddy.dlq.acl-copy")
+                    && causeOf(refused, TopicAuthorizationException.class) != null, refused.toString());
+        }
     }
 
     @Test
     void shouldRefuseAWrongPassword() {
-        EngineConfig config = new EngineConfig(scram("not-the-password"));
+        EngineConfig config = new EngineConfig(scram("scram-user", "not-the-password"));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ClientConfigs.producer(config, "wrong"))) {
             Exception failure = assertThrows(Exception.class, () -> producer.send(new ProducerRecord<>("any",
                     new byte[0])).get(30, TimeUnit.SECONDS));
-            assertEquals(SaslAuthenticationException.class, causeOf(failure).getClass(), failure.toString());
+            assertTrue(causeOf(failure, SaslAuthenticationException.class) != null, failure.toString());
         }
     }
 
-    private static Map<String, Object> scram(String password) {
+    private static Map<String, Object> scram(String user, String password) {
         Map<String, Object> settings = tls(saslPort);
         settings.put("kafka.security.protocol", "SASL_SSL");
         settings.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
         settings.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                + " username=\"scram-user\" password=\"" + password + "\";");
+                + " username=\"" + user + "\" password=\"" + password + "\";");
         return settings;
     }
 
@@ -151,6 +200,10 @@ class SecureKafkaIT {
     }
 
     private static void assertCopiesEveryRecord(String name, Map<String, Object> settings) {
+        assertCopiesEveryRecord(name, settings, Delivery.AT_LEAST_ONCE);
+    }
+
+    private static void assertCopiesEveryRecord(String name, Map<String, Object> settings, Delivery delivery) {
         EngineConfig config = new EngineConfig(settings);
         String input = name + "-in";
         String output = name + "-out";
@@ -158,7 +211,7 @@ class SecureKafkaIT {
         Topics.create(plainAdmin, output, 3);
         Set<String> ids = produce(config, input, 1000);
         FunctionDefinition function = FunctionDefinition.builder(name + "-copy").input(input).output(output)
-                .handler(new CopyHandler()).build();
+                .delivery(delivery).handler(new CopyHandler()).build();
         try (Engine engine = new Engine(config, new SimpleMeterRegistry())) {
             engine.deploy(function);
             await().atMost(QUIET).until(() -> readValues(config, output).size() >= ids.size());
@@ -199,12 +252,14 @@ class SecureKafkaIT {
         return values;
     }
 
-    private static Throwable causeOf(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && !(cause instanceof SaslAuthenticationException)) {
-            cause = cause.getCause();
+    /** The first cause of that type in the failure's chain, or null. */
+    private static Throwable causeOf(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return cause;
+            }
         }
-        return cause;
+        return null;
     }
 
     private static Path keystore() {

@@ -14,7 +14,6 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.RunningFunction;
 import dev.eddy.engine.cli.EddyCli;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
-import dev.eddy.engine.telemetry.LogShipper;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
 import dev.eddy.observability.Tracing;
@@ -134,7 +133,7 @@ class TracingIT {
             String text = printed.toString();
             assertEquals(1, text.lines().count(), text);
             assertTrue(text.contains("trace=" + TRACE_ID) && text.contains(" INFO  " + name + "@1 "), text);
-            assertTrue(kafka.endOffsetSum(LogShipper.TOPIC) >= 2);
+            assertTrue(kafka.endOffsetSum(dev.eddy.engine.kafka.Names.DEFAULT.logs()) >= 2);
         }
     }
 
