@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * Where deployed functions are kept so that a restarted engine, or another engine on the same cluster, can load
  * them: two compacted topics. {@code <prefix>.function.jars} holds each jar in chunks under {@code <sha256>/<index>}
  * (a record is at most about a megabyte); {@code <prefix>.functions} holds, under each function's name, the versions
- * it has been
- * deployed in, oldest first, the running one last (a tombstone once it is undeployed). A version's chunks are
- * written and acknowledged before the record that refers to them.
+ * it has been deployed in, oldest first, the running one last (a tombstone once it is undeployed). A version's
+ * chunks are written and acknowledged before the record that refers to them. ({@code <prefix>}: the engine's
+ * {@code names.prefix}.)
  */
 public final class FunctionStore implements AutoCloseable {
 
@@ -165,7 +165,7 @@ public final class FunctionStore implements AutoCloseable {
 
     /**
      * Calls {@code onChange} on a thread of its own after each batch of records that reaches
-     * {@value #functions} (the first batch is what the topic held when following began), until the returned handle
+     * the functions topic (the first batch is what the topic held when following began), until the returned handle
      * is closed. A failing call is logged and the next change calls it again.
      */
     public AutoCloseable follow(Runnable onChange) {
