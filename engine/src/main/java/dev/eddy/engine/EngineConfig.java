@@ -187,11 +187,13 @@ public final class EngineConfig extends AbstractConfig {
         return new Names(getString(NAMES_PREFIX));
     }
 
+    /** A names prefix is valid when it makes {@link Names}: the one check, and its message, are there. */
     private static ConfigDef.Validator namesPrefix() {
         return ConfigDef.LambdaValidator.with((name, value) -> {
-            if (value == null || !((String) value).matches(Names.VALID_PREFIX)) {
-                throw new ConfigException(name, value, "1 to 32 letters, digits, '_' or '-', starting with a letter"
-                        + " or digit");
+            try {
+                new Names((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
             }
         }, () -> "1 to 32 letters, digits, '_' or '-'");
     }

@@ -112,16 +112,19 @@ public final class Deployments implements AutoCloseable {
         return this;
     }
 
-    /** Brings this engine in line with the store (see {@link #following}). */
+    /**
+     * Brings this engine in line with the store (see {@link #following}). The jars are read only when a function
+     * runs another version here than the store's.
+     */
     synchronized void reconcile() {
-        Map<String, List<FunctionArchive>> stored = store.load();
-        stored.forEach((name, archives) -> {
-            List<Loaded> running = history.get(name);
-            String runningSha = running == null ? null : running.get(running.size() - 1).archive().sha256();
-            if (!archives.get(archives.size() - 1).sha256().equals(runningSha)) {
-                adopt(name, archives, "deployed through another engine");
-            }
-        });
+        Map<String, String> stored = store.runningVersions();
+        List<String> changed = stored.keySet().stream().filter(name -> !stored.get(name).equals(runningSha(name)))
+                .toList();
+        if (!changed.isEmpty()) {
+            Map<String, List<FunctionArchive>> loaded = store.load();
+            changed.stream().filter(loaded::containsKey)
+                    .forEach(name -> adopt(name, loaded.get(name), "deployed through another engine"));
+        }
         for (String name : List.copyOf(history.keySet())) {
             if (!stored.containsKey(name)) {
                 log.info("Function '{}' was undeployed through another engine; stopping it here", name);
@@ -129,6 +132,12 @@ public final class Deployments implements AutoCloseable {
                 history.remove(name).forEach(this::discard);
             }
         }
+    }
+
+    /** The SHA-256 of the version of a function running here, or null. */
+    private String runningSha(String name) {
+        List<Loaded> running = history.get(name);
+        return running == null ? null : running.get(running.size() - 1).archive().sha256();
     }
 
     /**

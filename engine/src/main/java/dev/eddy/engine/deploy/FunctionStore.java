@@ -109,16 +109,7 @@ public final class FunctionStore implements AutoCloseable {
 
     /** Every function kept, by name, with its versions, oldest first. */
     public Map<String, List<FunctionArchive>> load() {
-        Map<String, byte[]> stored = new LinkedHashMap<>();
-        TopicReader.readAll(config, functions, TIMEOUT, "The function store topic " + functions + " is missing",
-                record -> {
-                    String name = new String(record.key(), StandardCharsets.UTF_8);
-                    if (record.value() == null) {
-                        stored.remove(name);
-                    } else {
-                        stored.put(name, record.value());
-                    }
-                });
+        Map<String, byte[]> stored = readFunctions();
         if (stored.isEmpty()) {
             return Map.of();
         }
@@ -130,6 +121,38 @@ public final class FunctionStore implements AutoCloseable {
         loaded.values().forEach(versions -> versions.stream().filter(archive -> archive.jar() != null)
                 .forEach(archive -> jarsKept.add(archive.sha256())));
         return loaded;
+    }
+
+    /**
+     * The SHA-256 of the running version of every function kept, by name: what {@link #load} would run, read from
+     * the small versions topic alone (not the jars).
+     */
+    public Map<String, String> runningVersions() {
+        Map<String, String> running = new LinkedHashMap<>();
+        readFunctions().forEach((name, value) -> {
+            try {
+                JsonNode versions = JSON.readTree(value);
+                running.put(name, versions.get(versions.size() - 1).get("sha256").asText());
+            } catch (IOException e) {
+                throw new EddyException("The stored versions of function '" + name + "' are unreadable", e);
+            }
+        });
+        return running;
+    }
+
+    /** The versions topic, latest record per function, without the undeployed. */
+    private Map<String, byte[]> readFunctions() {
+        Map<String, byte[]> stored = new LinkedHashMap<>();
+        TopicReader.readAll(config, functions, TIMEOUT, "The function store topic " + functions + " is missing",
+                record -> {
+                    String name = new String(record.key(), StandardCharsets.UTF_8);
+                    if (record.value() == null) {
+                        stored.remove(name);
+                    } else {
+                        stored.put(name, record.value());
+                    }
+                });
+        return stored;
     }
 
     private List<FunctionArchive> versions(String name, byte[] value, Map<String, byte[]> chunks) {

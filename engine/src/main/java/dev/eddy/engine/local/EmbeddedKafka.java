@@ -237,7 +237,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return id;
     }
 
-    private static int freePort() {
+    /** A port free on 127.0.0.1 now. */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
@@ -246,7 +247,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static boolean isFree(int port) {
+    /** Whether nothing listens on this port of 127.0.0.1. */
+    static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
             return true;
         } catch (IOException e) {

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -151,9 +149,7 @@ public final class LocalCluster {
     public void startBrokers() {
         for (EmbeddedKafka.ClusterNode broker : brokers) {
             if (pid(brokerName(broker.id())).isEmpty()) {
-                spawn(brokerName(broker.id()), "-Xmx768m", List.of("broker", "--node-id", String.valueOf(broker.id()),
-                        "--nodes", formatNodes(brokers), "--cluster-id", clusterId,
-                        "--data-dir", dir.resolve(brokerName(broker.id())).toString()));
+                spawnBroker(broker);
             }
         }
         awaitBrokers(brokers.size());
@@ -164,9 +160,14 @@ public final class LocalCluster {
         EmbeddedKafka.ClusterNode broker = brokers.get(id - 1);
         awaitPortFree(broker.port());
         awaitPortFree(broker.controllerPort());
-        spawn(brokerName(id), "-Xmx768m", List.of("broker", "--node-id", String.valueOf(id), "--nodes",
-                formatNodes(brokers), "--cluster-id", clusterId, "--data-dir", dir.resolve(brokerName(id)).toString()));
+        spawnBroker(broker);
         awaitBrokers(brokers.size());
+    }
+
+    private void spawnBroker(EmbeddedKafka.ClusterNode broker) {
+        String name = brokerName(broker.id());
+        spawn(name, "-Xmx768m", List.of("broker", "--node-id", String.valueOf(broker.id()), "--nodes",
+                formatNodes(brokers), "--cluster-id", clusterId, "--data-dir", dir.resolve(name).toString()));
     }
 
     /** Stops a broker with SIGTERM (a controlled shutdown: its partitions' leadership moves first). */
@@ -445,24 +446,11 @@ public final class LocalCluster {
 
     /** Waits until a port is free again (a stopped broker's sockets closing). */
     private void awaitPortFree(int port) {
-        await("port " + port + " to be free", List.of(), () -> {
-            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await("port " + port + " to be free", List.of(), () -> EmbeddedKafka.isFree(port));
     }
 
     private static int port(int base, int index) {
-        if (base != 0) {
-            return base + index;
-        }
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on " + HOST, e);
-        }
+        return base != 0 ? base + index : EmbeddedKafka.freePort();
     }
 
     private static List<Integer> ints(String text) {
