@@ -1,7 +1,6 @@
 package dev.eddy.engine.cli;
 
 import dev.eddy.engine.local.LocalCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,20 +36,23 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--keep-data", description = "With down: keep the data for the next up.")
     boolean keepData;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         switch (action) {
             case "up" -> up();
             case "status" -> LocalCluster.open(dir).status().forEach(System.out::println);
             case "down" -> down();
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "Unknown action '" + action + "': up, down or status");
         }
         return 0;
     }
 
     private void up() {
-        LocalCluster cluster = Files.exists(dir.resolve("cluster.properties")) ? LocalCluster.open(dir)
+        LocalCluster cluster = LocalCluster.exists(dir) ? LocalCluster.open(dir)
                 : LocalCluster.create(dir, 3, 3, basePort);
         System.out.println("Starting " + cluster.brokerCount() + " brokers (" + cluster.bootstrapServers() + ")…");
         cluster.startBrokers();
@@ -67,8 +69,8 @@ final class ClusterCommand implements Callable<Integer> {
 
     private void down() {
         LocalCluster cluster = LocalCluster.open(dir);
-        cluster.down();
         if (keepData) {
+            cluster.down();
             System.out.println("Stopped; the data is kept in " + dir + ".");
         } else {
             cluster.destroy();

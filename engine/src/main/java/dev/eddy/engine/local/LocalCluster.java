@@ -69,7 +69,7 @@ public final class LocalCluster {
      * @throws EddyException when a cluster is laid out there already
      */
     public static LocalCluster create(Path dir, int brokerCount, int engineCount, int basePort) {
-        if (Files.exists(dir.resolve(LAYOUT))) {
+        if (exists(dir)) {
             throw new EddyException("A cluster is laid out in " + dir + " already ('./eddy cluster down' removes it)");
         }
         List<EmbeddedKafka.ClusterNode> brokers = new ArrayList<>();
@@ -89,6 +89,11 @@ public final class LocalCluster {
         return cluster;
     }
 
+    /** Whether a cluster is laid out under {@code dir}. */
+    public static boolean exists(Path dir) {
+        return Files.exists(dir.resolve(LAYOUT));
+    }
+
     /**
      * The cluster laid out under {@code dir}.
      *
@@ -96,7 +101,7 @@ public final class LocalCluster {
      */
     public static LocalCluster open(Path dir) {
         Path file = dir.resolve(LAYOUT);
-        if (!Files.exists(file)) {
+        if (!exists(dir)) {
             throw new EddyException("No cluster is laid out in " + dir + " ('./eddy cluster up' starts one)");
         }
         Properties props = new Properties();
