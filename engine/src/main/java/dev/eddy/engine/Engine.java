@@ -5,6 +5,7 @@ import dev.eddy.engine.internal.dispatch.FunctionEnvironment;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Topics;
+import dev.eddy.engine.scaling.ClusterScaling;
 import dev.eddy.engine.state.StateStores;
 import dev.eddy.engine.telemetry.EventLog;
 import dev.eddy.engine.telemetry.LogShipper;
@@ -55,6 +56,8 @@ public final class Engine implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService scaling =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("eddy-scaling").daemon().factory());
+    /** Where the engines decide their functions' workers together; null until the first deploy, or when off. */
+    private volatile ClusterScaling clusterScaling;
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
@@ -79,7 +82,7 @@ public final class Engine implements AutoCloseable {
     private void tickScaling() {
         for (RunningFunction function : functions.values()) {
             try {
-                function.tickScaling();
+                function.tickScaling(clusterScaling);
             } catch (RuntimeException e) {
                 log.warn("Function '{}': its scaling controller failed this second: {}", function.name(),
                         e.toString());
@@ -133,6 +136,9 @@ public final class Engine implements AutoCloseable {
         }
         Topics.createWithBrokerDefaults(admin(), config.names().usage(), UsageReporter.PARTITIONS);
         Topics.createWithBrokerDefaults(admin(), config.names().events(), EventLog.PARTITIONS);
+        if (config.getBoolean(EngineConfig.SCALING_CLUSTER)) {
+            clusterScaling = ClusterScaling.start(config, admin(), instanceId);
+        }
         ownTopicsCreated = true;
     }
 
@@ -142,7 +148,8 @@ public final class Engine implements AutoCloseable {
         FunctionMetrics.removeAll(registry, name); // a version deployed before counts from zero
         FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
                 definition.maxConcurrency(), definition.memoryMb());
-        int workerLimit = workerLimit(definition);
+        int desiredLimit = desiredLimit(definition);
+        int workerLimit = config.getBoolean(EngineConfig.SCALING_WORKERS) ? desiredLimit : 1;
         if (definition.delivery() == Delivery.EXACTLY_ONCE) {
             fenceFormerWorkers(definition, clientId, workerLimit);
         }
@@ -152,7 +159,7 @@ public final class Engine implements AutoCloseable {
         // A function that scales to zero starts there: the watcher wakes it at once if records wait.
         RunningFunction running = new RunningFunction(definition,
                 definition.scalingMin() == 0 ? null : workers.apply(0), workers, metrics, workerLimit,
-                Duration.ofMillis(config.getLong(EngineConfig.SCALING_COOLDOWN_MS)), () -> {
+                desiredLimit, Duration.ofMillis(config.getLong(EngineConfig.SCALING_COOLDOWN_MS)), () -> {
                     environment.closeHandler();
                     if (sharedStore != null) {
                         sharedStore.close();
@@ -194,13 +201,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The most workers this engine runs for a function: its {@code scaling.max}, and no more than its input
-     * partitions (a worker beyond them would hold none); 1 when the engine does not act on the count itself.
+     * The most workers a function asks for: its {@code scaling.max}, and no more than its input partitions (a worker
+     * beyond them would hold none). This engine runs up to that many, or one when it does not act on the count
+     * itself ({@code scaling.workers=false}).
      */
-    private int workerLimit(FunctionDefinition definition) {
-        if (!config.getBoolean(EngineConfig.SCALING_WORKERS)) {
-            return 1;
-        }
+    private int desiredLimit(FunctionDefinition definition) {
         if (definition.subscriptionPattern().isPresent()) {
             return definition.scalingMax();
         }
@@ -329,6 +334,10 @@ public final class Engine implements AutoCloseable {
             running.close();
             usage.last(running);
             FunctionMetrics.removeAll(registry, name);
+            ClusterScaling cluster = clusterScaling;
+            if (cluster != null) {
+                cluster.forget(name);
+            }
         }
     }
 
@@ -353,6 +362,12 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         scaling.shutdownNow();
+        try {
+            // A tick may still be telling the cluster.
+            scaling.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         List<RunningFunction> all = new ArrayList<>(functions.values());
         all.forEach(RunningFunction::stop);
         Duration wait = Duration.ofMillis(config.getLong(EngineConfig.SHUTDOWN_TIMEOUT_MS)).plusSeconds(30);
@@ -368,6 +383,9 @@ public final class Engine implements AutoCloseable {
         }
         usage.close(); // every function's last usage
         events.close();
+        if (clusterScaling != null) {
+            clusterScaling.close();
+        }
         functions.clear();
         if (logShipper != null) {
             logShipper.close();

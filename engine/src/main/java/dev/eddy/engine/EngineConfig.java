@@ -102,6 +102,13 @@ public final class EngineConfig extends AbstractConfig {
             + " itself, running up to that many workers (consumers in the function's group) in this process, never"
             + " more than the function's input partitions. Set it false where something outside scales the engines"
             + " (KEDA, an HPA) from the eddy.desired.workers gauge: each engine then runs one worker per function.";
+    public static final String SCALING_CLUSTER = "scaling.cluster";
+    private static final String SCALING_CLUSTER_DOC = "Whether the engines that run a function decide its workers"
+            + " together: each writes what the function shows there (arrival rate, records waiting, call time, calls"
+            + " running) once a second to the topic <prefix>.scaling, and the engine with the smallest instance.id"
+            + " among those that reported it in the last 3 s decides one count for the cluster from the summed"
+            + " figures and gives each engine its share. An engine alone, or without a fresh decision, decides for"
+            + " itself. False: each engine decides from what it sees alone.";
     public static final String IDLE_WATCH_INTERVAL_MS = "idle.watch.interval.ms";
     private static final String IDLE_WATCH_INTERVAL_MS_DOC = "The engine watches the inputs of its functions that"
             + " are scaled to zero (scaling.min: 0) with one consumer of its own, whose fetch waits at the broker"
@@ -118,7 +125,8 @@ public final class EngineConfig extends AbstractConfig {
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String NAMES_PREFIX = "names.prefix";
     private static final String NAMES_PREFIX_DOC = "The prefix of everything the engine names in Kafka: its topics"
-            + " (<prefix>.functions, <prefix>.function.jars, <prefix>.logs, <prefix>.usage, <prefix>.events, and per"
+            + " (<prefix>.functions, <prefix>.function.jars, <prefix>.logs, <prefix>.usage, <prefix>.events,"
+            + " <prefix>.scaling, and per"
             + " function <prefix>.state.<name>, <prefix>.dlq.<name>, <prefix>.replay.<name>) and its functions'"
             + " consumer groups and transactional ids (<prefix>-<name>...): prefixed ACLs on these grant an engine"
             + " what it needs, and installations with different prefixes share a cluster without seeing each"
@@ -153,6 +161,7 @@ public final class EngineConfig extends AbstractConfig {
             .define(SCALING_COOLDOWN_MS, Type.LONG, 30_000L, Range.between(0L, 3_600_000L), Importance.LOW,
                     SCALING_COOLDOWN_MS_DOC)
             .define(SCALING_WORKERS, Type.BOOLEAN, true, Importance.MEDIUM, SCALING_WORKERS_DOC)
+            .define(SCALING_CLUSTER, Type.BOOLEAN, true, Importance.LOW, SCALING_CLUSTER_DOC)
             .define(IDLE_WATCH_INTERVAL_MS, Type.LONG, 500L, Range.between(10L, 10_000L), Importance.LOW,
                     IDLE_WATCH_INTERVAL_MS_DOC)
             .define(NAMES_PREFIX, Type.STRING, Names.DEFAULT_PREFIX, namesPrefix(), Importance.MEDIUM,

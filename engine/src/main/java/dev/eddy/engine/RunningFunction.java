@@ -2,6 +2,7 @@ package dev.eddy.engine;
 
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
 import dev.eddy.engine.internal.dispatch.FunctionWorker;
+import dev.eddy.engine.scaling.ClusterScaling;
 import dev.eddy.engine.scaling.ScalingController;
 import dev.eddy.engine.telemetry.ScalingEvent;
 import java.time.Duration;
@@ -25,7 +26,8 @@ import org.apache.kafka.common.TopicPartition;
  * A function deployed on this engine: its workers, its counts, its scaling, and the means to stop it. Each worker
  * is a consumer in the function's group with its own producer, poll loop and lanes; the function runs as many as
  * its scaling controller asks for (within {@code scaling.min}..{@code scaling.max} and its input partitions), one
- * at least while it runs. A function that scales to zero lets its last worker go when idle and gets a new one when
+ * at least while it runs; where several engines run it, its share of the count decided for all of them
+ * ({@link ClusterScaling}). A function that scales to zero lets its last worker go when idle and gets a new one when
  * the engine's watcher sees a record arrive. Every worker shares the one handler, opened at the deploy and closed
  * when the function stops for good.
  *
@@ -59,56 +61,78 @@ public final class RunningFunction implements AutoCloseable {
     private final AtomicBoolean handlerClosed = new AtomicBoolean();
     /** Completes when every worker has stopped and the handler is closed, once the function stops for good. */
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /** This engine's own controller: what it asks for alone, and when no decision for the cluster is fresh. */
     private final ScalingController scaling;
+    private final ClusterScaling.Limits limits;
+    /** What is asked for now: the decision for the cluster while one is fresh, else this engine's own. */
+    private volatile ScalingController.Decision desired;
 
     /**
      * @param first        the first worker (slot 0), made at the deploy so that what cannot be made fails the
      *                     deploy; null for a function that starts at zero
      * @param newWorker    makes a worker for a slot (its consumer and producer), at a wake-up or a scale-up
      * @param workerLimit  the most workers this engine runs for the function (1 where something outside scales)
+     * @param desiredLimit the most workers asked for: {@code scaling.max}, and no more than the input partitions
      * @param cooldown     how long fewer workers must be asked for before the count falls
      * @param closeHandler closes the handler, once the function stops for good
      */
     RunningFunction(FunctionDefinition definition, FunctionWorker first, IntFunction<FunctionWorker> newWorker,
-            FunctionMetrics metrics, int workerLimit, Duration cooldown, Runnable closeHandler) {
+            FunctionMetrics metrics, int workerLimit, int desiredLimit, Duration cooldown, Runnable closeHandler) {
         this.definition = definition;
         this.newWorker = newWorker;
         this.metrics = metrics;
         this.workerLimit = Math.max(1, workerLimit);
         this.closeHandler = closeHandler;
-        this.scaling = new ScalingController(definition.scalingMin(), definition.scalingMax(),
-                definition.maxConcurrency(), cooldown.toNanos());
+        this.limits = new ClusterScaling.Limits(definition.name(), definition.scalingMin(),
+                Math.max(definition.scalingMin(), Math.max(1, desiredLimit)), definition.maxConcurrency());
+        this.scaling = new ScalingController(limits.min(), limits.max(), limits.callsPerWorker(), cooldown.toNanos());
+        this.desired = scaling.current();
         if (first != null) {
             workers.put(0, first);
         }
     }
 
     /**
-     * Takes the function's figures of this second into its scaling controller, exports what it asks for (the
-     * {@code eddy.desired.workers} gauge), and runs that many workers here. Called once a second by the engine.
+     * Takes the function's figures of this second into its scaling controller and tells the cluster of them,
+     * exports what is asked for (the {@code eddy.desired.workers} gauge: the count for the cluster while a decision
+     * for it is fresh), and runs this engine's share of it here (all of it, alone). Called once a second by the
+     * engine.
+     *
+     * @param cluster where the engines decide together; null: this engine decides alone
      */
-    void tickScaling() {
-        ScalingController.Decision before = scaling.current();
-        if (isIdle() && before.workers() == definition.scalingMin()) {
+    void tickScaling(ClusterScaling cluster) {
+        ScalingController.Decision before = desired;
+        if (isIdle() && scaling.current().workers() == definition.scalingMin()) {
             return; // at zero and asking for none: nothing changes until a record wakes it
         }
         // Waiting: what Kafka holds for the function (lag) and what its workers fetched and have not finished.
         ScalingController.Sample sample = new ScalingController.Sample(System.nanoTime(), metrics.received(),
                 metrics.lag() + metrics.inFlight(), metrics.handlerMillisAt(0.5) / 1000, metrics.running());
-        ScalingController.Decision now = scaling.update(sample);
+        ScalingController.Decision own = scaling.update(sample);
+        Optional<ClusterScaling.Share> share = cluster == null ? Optional.empty()
+                : cluster.coordinate(limits, sample, workerCount());
+        ScalingController.Decision now = share
+                .map(s -> new ScalingController.Decision(s.workers(), "decided by " + s.leader() + " for "
+                        + s.reason() + "; " + s.here() + " here"))
+                .orElse(own);
+        desired = now;
         metrics.desiredWorkers(now.workers());
-        if (now.workers() != before.workers()) {
+        // Where the cluster decides, its leader tells of a new count, once; the others follow it quietly.
+        if (now.workers() != before.workers() && share.map(ClusterScaling.Share::decidedHere).orElse(true)) {
             log.info("Function '{}' asks for {} workers: {}", definition.name(), now.workers(), now.reason());
             events.accept(ScalingEvent.desired(definition, before.workers(), now.workers(), now.reason()));
         }
         if (pinned == 0) {
-            scaleTo(now.workers(), now.reason());
+            scaleTo(share.map(ClusterScaling.Share::here).orElse(own.workers()), now.reason());
         }
     }
 
-    /** What the function's scaling controller asks for now, and why. */
+    /**
+     * What is asked for now, and why: the count for the cluster while a decision for it is fresh (see
+     * {@link ClusterScaling}), else this engine's scaling controller's.
+     */
     public ScalingController.Decision scaling() {
-        return scaling.current();
+        return desired;
     }
 
     /** Who is told when the function scales to zero. */

@@ -57,7 +57,9 @@ public enum EddyMeter {
             + " handler call, as a histogram; sampled like eddy.handler.duration.", "function", "version"),
     DESIRED_WORKERS(Component.ENGINE, "eddy.desired.workers", Kind.GAUGE, "workers",
             "The workers the function's scaling controller asks for, from the arrival rate, the lag, the handler time"
-            + " and the calls running, within scaling.min and scaling.max; for an autoscaler outside (KEDA, HPA).",
+            + " and the calls running, within scaling.min, scaling.max and its input partitions; where several"
+            + " engines run it, the one count decided for all of them (scaling.cluster), the same on each; for an"
+            + " autoscaler outside (KEDA, HPA).",
             "function", "version"),
     WORKERS(Component.ENGINE, "eddy.workers", Kind.GAUGE, "workers",
             "The workers (each a consumer in the function's group, with its own producer, poll loop and lanes) the"

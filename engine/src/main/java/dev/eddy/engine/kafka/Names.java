@@ -4,8 +4,8 @@ package dev.eddy.engine.kafka;
  * What Eddy calls the things it makes in Kafka, all under one prefix (the engine setting {@code names.prefix},
  * {@code eddy} unless set), so that ACLs with prefixed resource patterns grant an engine exactly these, and two
  * installations can share a cluster: its topics {@code <prefix>.*} (the function store, logs, usage, scaling
- * events; each function's state changelog, dead letters and replays), and its consumer groups and transactional
- * ids {@code <prefix>-<function>...}.
+ * events and reports; each function's state changelog, dead letters and replays), and its consumer groups and
+ * transactional ids {@code <prefix>-<function>...}.
  *
  * @param prefix letters, digits, '_' or '-', 1 to 32 of them
  */
@@ -48,6 +48,11 @@ public record Names(String prefix) {
     /** Where engines write their scaling decisions. */
     public String events() {
         return topic("events");
+    }
+
+    /** Where engines tell each other what their functions see, and the scaling decisions for the cluster. */
+    public String scaling() {
+        return topic("scaling");
     }
 
     /** A function's consumer group, and the start of its transactional ids. */

@@ -118,7 +118,12 @@ public final class Topics {
      * until it is ready.
      */
     public static void createWithBrokerDefaults(Admin admin, String name, int partitions) {
-        create(admin, name, partitions, NO_REPLICATION_FACTOR, Map.of());
+        createWithBrokerDefaults(admin, name, partitions, Map.of());
+    }
+
+    /** As {@link #createWithBrokerDefaults(Admin, String, int)}, with these topic settings. */
+    public static void createWithBrokerDefaults(Admin admin, String name, int partitions, Map<String, String> configs) {
+        create(admin, name, partitions, NO_REPLICATION_FACTOR, configs);
     }
 
     /** The replication factor that means "the broker's default". */

@@ -58,6 +58,16 @@ public final class ScalingController {
      * @param cooldownNanos  how long a lower count must be asked for before the desired count falls
      */
     public ScalingController(int min, int max, int callsPerWorker, long cooldownNanos) {
+        this(min, max, callsPerWorker, cooldownNanos, null);
+    }
+
+    /**
+     * A controller that takes over from another (a new leader of a cluster's decision): it starts from that one's
+     * count, kept within these bounds, rather than from one worker, so that taking over sheds nothing by itself.
+     *
+     * @param from the count to start from, and why; null: one worker (none below {@code min}), "deployed"
+     */
+    public ScalingController(int min, int max, int callsPerWorker, long cooldownNanos, Decision from) {
         if (min < 0 || max < Math.max(1, min) || callsPerWorker < 1) {
             throw new IllegalArgumentException("bounds " + min + ".." + max + " with " + callsPerWorker
                     + " calls per worker");
@@ -66,7 +76,8 @@ public final class ScalingController {
         this.max = max;
         this.callsPerWorker = callsPerWorker;
         this.cooldownNanos = cooldownNanos;
-        this.current = new Decision(Math.max(min, 1), "deployed");
+        this.current = from == null ? new Decision(Math.max(min, 1), "deployed")
+                : new Decision(Math.min(max, Math.max(min, from.workers())), from.reason());
     }
 
     /** Takes a sample and says how many workers the function wants now. */

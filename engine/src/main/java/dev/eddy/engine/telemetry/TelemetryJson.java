@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The JSON of the records the engine writes to its own topics (log lines, usage): written, and read leniently. */
-final class TelemetryJson {
+/**
+ * The JSON of the records the engine writes to its own topics (log lines, usage, scaling events and reports):
+ * written, and read leniently.
+ */
+public final class TelemetryJson {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -15,7 +18,7 @@ final class TelemetryJson {
     private TelemetryJson() {
     }
 
-    static byte[] write(Object record) {
+    public static byte[] write(Object record) {
         try {
             return JSON.writeValueAsBytes(record);
         } catch (JsonProcessingException e) {
@@ -24,7 +27,7 @@ final class TelemetryJson {
     }
 
     /** @throws IllegalArgumentException when the bytes are not such a record, saying what was expected */
-    static <T> T read(byte[] json, Class<T> type, String what) {
+    public static <T> T read(byte[] json, Class<T> type, String what) {
         try {
             return JSON.readValue(json, type);
         } catch (IOException e) {

@@ -81,6 +81,9 @@ class ClusterIT {
         // Deployed through engine-1, run by all three: the group has members of each.
         await(cluster, "members of every engine in the function's group",
                 () -> enginesIn(describe(admin)).size() == 3);
+        // One count of workers for the cluster, decided by the engine with the smallest instance id.
+        await(cluster, "every engine to follow engine-1's decision for the cluster", () -> List.of(1, 2, 3).stream()
+                .allMatch(i -> scalingReason(cluster, i).startsWith("decided by engine-1 for 3 engines")));
 
         try (OutputCollector output = new OutputCollector(cluster.bootstrapServers(), "out");
                 LoadProducer load = new LoadProducer(cluster.bootstrapServers(), "in", RECORDS, 1000, 5000).start()) {
@@ -92,6 +95,11 @@ class ClusterIT {
             Map<TopicPartition, Long> committedAtKill = committed(admin, orphaned);
             long killed = System.nanoTime();
             cluster.killEngine(2);
+            // Its reports stop: after 3 s the decision for the cluster is for the two left (before Kafka's session
+            // timeout moves its partitions).
+            await(cluster, "engine-1 to decide for the two engines left", () -> List.of(1, 3).stream()
+                    .allMatch(i -> scalingReason(cluster, i).startsWith("decided by engine-1 for 2 engines")));
+            double decidedForTwo = seconds(killed);
             await(cluster, "the partitions of the killed engine held by the others", () -> {
                 ConsumerGroupDescription group = describe(admin);
                 return !enginesIn(group).contains(LocalCluster.engineName(2))
@@ -121,13 +129,30 @@ class ClusterIT {
             await(cluster, "every record through", () -> output.distinct() >= RECORDS);
             Tally tally = Tally.of(load.acknowledged(), output.ids());
             System.out.printf("Cluster (3 brokers, 3 engines, %d partitions): %s; engine-2 killed with %d partitions:"
-                    + " held by the others after %.1f s, committing past its last commit after %.1f s;"
-                    + " broker-3 stopped at %d records delivered, %d produced while it was down, and started"
-                    + " again%n", PARTITIONS, tally, orphaned.size(), reassigned, resumed, stoppedAt, sentWhileDown);
+                    + " held by the others after %.1f s, committing past its last commit after %.1f s, scaled by a"
+                    + " decision for the two engines left after %.1f s; broker-3 stopped at %d records delivered, %d"
+                    + " produced while it was down, and started again%n", PARTITIONS, tally, orphaned.size(),
+                    reassigned, resumed, decidedForTwo, stoppedAt, sentWhileDown);
             assertEquals(RECORDS, tally.expected(), tally.toString());
             assertEquals(0, tally.lost(), tally.toString());
             assertEquals(0, tally.unexpected(), tally.toString());
             assertTrue(resumed < 30, "the survivors took " + resumed + " s to move the killed engine's partitions on");
+        }
+    }
+
+    /** What an engine says of the function's scaling (its admin API). */
+    private static String scalingReason(LocalCluster cluster, int engine) {
+        try {
+            HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(cluster.apiUrl(engine) + "/v1/functions/relay"))
+                    .header("Authorization", "Bearer " + cluster.token()).build(), HttpResponse.BodyHandlers.ofString());
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.body()).path("scalingReason")
+                    .asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
