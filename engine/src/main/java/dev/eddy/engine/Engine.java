@@ -51,13 +51,21 @@ public final class Engine implements AutoCloseable {
     private final UsageReporter usage;
     private final EventLog events;
     private boolean ownTopicsCreated;
+    /** Set when the engine closes: nothing is started after. */
+    private boolean closed;
     private IdleWatcher idleWatcher;
     /** Ticks every function's scaling controller once a second. */
     private final java.util.concurrent.ScheduledExecutorService scaling =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("eddy-scaling").daemon().factory());
-    /** Where the engines decide their functions' workers together; null until the first deploy, or when off. */
+    /**
+     * Where the engines decide their functions' workers together; null until the first deploy, when off, or while
+     * the scaling topic cannot be used (tried again every {@link #CLUSTER_SCALING_RETRY}).
+     */
     private volatile ClusterScaling clusterScaling;
+    private static final Duration CLUSTER_SCALING_RETRY = Duration.ofSeconds(30);
+    /** When to try the scaling topic again ({@link System#nanoTime}); 0: not to be tried. */
+    private volatile long clusterScalingRetryAt;
     private Admin admin;
 
     public Engine(EngineConfig config, MeterRegistry registry) {
@@ -80,6 +88,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void tickScaling() {
+        if (clusterScaling == null && clusterScalingRetryAt != 0 && System.nanoTime() > clusterScalingRetryAt) {
+            startClusterScaling();
+        }
         for (RunningFunction function : functions.values()) {
             try {
                 function.tickScaling(clusterScaling);
@@ -137,9 +148,25 @@ public final class Engine implements AutoCloseable {
         Topics.createWithBrokerDefaults(admin(), config.names().usage(), UsageReporter.PARTITIONS);
         Topics.createWithBrokerDefaults(admin(), config.names().events(), EventLog.PARTITIONS);
         if (config.getBoolean(EngineConfig.SCALING_CLUSTER)) {
-            clusterScaling = ClusterScaling.start(config, admin(), instanceId);
+            startClusterScaling();
         }
         ownTopicsCreated = true;
+    }
+
+    /** Starts deciding with the other engines; not worth failing a deploy for: meanwhile each decides alone. */
+    private synchronized void startClusterScaling() {
+        if (clusterScaling != null || closed) {
+            return;
+        }
+        try {
+            clusterScaling = ClusterScaling.start(config, admin(), instanceId);
+            clusterScalingRetryAt = 0;
+        } catch (RuntimeException e) {
+            clusterScalingRetryAt = System.nanoTime() + CLUSTER_SCALING_RETRY.toNanos();
+            log.warn("The topic '{}' cannot be used ({}); until it can (tried again in {} s), this engine's functions"
+                    + " decide their workers from what they see here alone", config.names().scaling(), e.toString(),
+                    CLUSTER_SCALING_RETRY.toSeconds());
+        }
     }
 
     private RunningFunction newRunningFunction(FunctionEnvironment environment, String clientId) {
@@ -383,6 +410,9 @@ public final class Engine implements AutoCloseable {
         }
         usage.close(); // every function's last usage
         events.close();
+        synchronized (this) {
+            closed = true;
+        }
         if (clusterScaling != null) {
             clusterScaling.close();
         }

@@ -103,7 +103,11 @@ public final class RunningFunction implements AutoCloseable {
     void tickScaling(ClusterScaling cluster) {
         ScalingController.Decision before = desired;
         if (isIdle() && scaling.current().workers() == definition.scalingMin()) {
-            return; // at zero and asking for none: nothing changes until a record wakes it
+            // At zero and asking for none: nothing changes until a record wakes it. It no longer tells the cluster
+            // of it, so it has no share of the cluster's count either.
+            desired = scaling.current();
+            metrics.desiredWorkers(desired.workers());
+            return;
         }
         // Waiting: what Kafka holds for the function (lag) and what its workers fetched and have not finished.
         ScalingController.Sample sample = new ScalingController.Sample(System.nanoTime(), metrics.received(),

@@ -59,13 +59,15 @@ public enum ManifestField {
     SCALING_MIN("scaling.min", "integer", "1", "0 to scaling.max",
             "The fewest workers an engine keeps: 0 scales the function to zero after `scaling.idleAfter` without "
                     + "records (no consumer, no threads), and the engine's watcher starts it again when a record "
-                    + "arrives. Otherwise each engine runs at least this many workers (consumers in the function's "
-                    + "group), no more than its input partitions."),
+                    + "arrives. Otherwise the function keeps at least this many workers (consumers in its group; in "
+                    + "all where several engines run it, each of them keeping one at least), no more than its input "
+                    + "partitions."),
     SCALING_IDLE_AFTER("scaling.idleAfter", "duration", "5m", "100ms to 1d",
             "With `scaling.min: 0`, how long the function goes without records before it scales to zero."),
     SCALING_MAX("scaling.max", "integer", "10", "1 to 1000",
-            "The most workers the function's scaling controller asks for (`eddy.desired.workers`); each engine "
-                    + "runs up to that many, no more than the function's input partitions."),
+            "The most workers the function's scaling controller asks for (`eddy.desired.workers`), no more than "
+                    + "its input partitions; where several engines run it, in all: they split one count between them "
+                    + "(engine setting `scaling.cluster`)."),
     STATE_STORE("state.store", "enum", "kafka", "kafka, redis or postgres",
             "Where the handler's keyed state is kept: a changelog topic (`eddy.state.<name>`, one input topic only), "
                     + "Redis, or PostgreSQL (AT_LEAST_ONCE only; state changes still apply exactly once)."),

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -127,12 +128,18 @@ public final class ClusterScaling implements AutoCloseable {
                 "retention.ms", String.valueOf(TimeUnit.MINUTES.toMillis(10)),
                 "segment.ms", String.valueOf(TimeUnit.MINUTES.toMillis(2))));
         ClusterScaling scaling = new ClusterScaling(config, engine);
-        TopicPartition partition = new TopicPartition(scaling.topic, 0);
-        scaling.consumer.assign(List.of(partition));
-        long from = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(ClusterPlan.DECISION_FRESH_NANOS);
-        OffsetAndTimestamp offset = scaling.consumer.offsetsForTimes(Map.of(partition, from)).get(partition);
-        scaling.caughtUpAt = scaling.consumer.endOffsets(List.of(partition)).get(partition);
-        scaling.consumer.seek(partition, offset == null ? scaling.caughtUpAt : offset.offset());
+        try {
+            TopicPartition partition = new TopicPartition(scaling.topic, 0);
+            scaling.consumer.assign(List.of(partition));
+            long from = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(ClusterPlan.DECISION_FRESH_NANOS);
+            OffsetAndTimestamp offset = scaling.consumer.offsetsForTimes(Map.of(partition, from)).get(partition);
+            scaling.caughtUpAt = scaling.consumer.endOffsets(List.of(partition)).get(partition);
+            scaling.consumer.seek(partition, offset == null ? scaling.caughtUpAt : offset.offset());
+        } catch (RuntimeException e) {
+            scaling.consumer.close(Duration.ZERO);
+            scaling.producer.close(Duration.ZERO);
+            throw e;
+        }
         scaling.reader.start();
         return scaling;
     }
@@ -182,10 +189,24 @@ public final class ClusterScaling implements AutoCloseable {
     }
 
     private void read() {
+        long warnedAt = 0;
         try {
             while (!closed) {
                 Map<String, Integer> unreadable = new HashMap<>();
-                var records = consumer.poll(Duration.ofSeconds(1));
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(Duration.ofSeconds(1));
+                } catch (WakeupException e) {
+                    break; // closing
+                } catch (RuntimeException e) { // reports go stale meanwhile: each engine decides for itself
+                    if (warnedAt == 0 || System.nanoTime() - warnedAt > TimeUnit.MINUTES.toNanos(1)) {
+                        warnedAt = System.nanoTime();
+                        log.warn("The scaling topic '{}' cannot be read ({}); trying again every second", topic,
+                                e.toString());
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+                    continue;
+                }
                 long now = System.nanoTime();
                 synchronized (plan) {
                     for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -195,11 +216,6 @@ public final class ClusterScaling implements AutoCloseable {
                 }
                 unreadable.forEach((why, count) -> log.warn("{} records on '{}' were skipped: {}", count, topic, why));
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            log.error("The scaling topic '{}' can no longer be read; each engine decides for itself from now on: {}",
-                    topic, e.toString(), e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

@@ -53,6 +53,7 @@ class ClusterIT {
     @Test
     void shouldLoseNothingWhenAnEngineIsKilledAndABrokerRestarts(@TempDir Path dir) throws Exception {
         LocalCluster cluster = LocalCluster.create(dir.resolve("cluster"), 3, 3, 0);
+        Throwable failed = null;
         try {
             cluster.startBrokers();
             cluster.startEngines();
@@ -60,8 +61,18 @@ class ClusterIT {
                     cluster.bootstrapServers()))) {
                 run(cluster, admin);
             }
+        } catch (Throwable e) {
+            failed = e;
+            throw e;
         } finally {
-            cluster.destroy();
+            try {
+                cluster.destroy();
+            } catch (RuntimeException e) { // a cluster left half stopped by the failure is not the news
+                if (failed == null) {
+                    throw e;
+                }
+                failed.addSuppressed(e);
+            }
         }
     }
 
