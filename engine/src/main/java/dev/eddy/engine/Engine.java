@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs functions on a Kafka cluster. Each deployed function runs workers — each its own consumer (in the function's
  * consumer group, shared with every other engine that runs it), its own producer and its own poll loop thread — as
- * many as its scaling controller asks for (none while it is scaled to zero: one watcher looks after all of those).
+ * many as its scaling controller asks for (its share of one count for the cluster where several engines run it;
+ * none while it is scaled to zero: one watcher looks after all of those).
  *
  * <p>Lifecycle: create, {@link #deploy} functions, {@link #close} to stop them all; closing lets each finish and
  * commit its records in flight. Deploying creates the function's dead-letter and replay topics if they are missing
