@@ -137,6 +137,16 @@ public final class FunctionDefinition {
         this.delivery = other.delivery;
         this.cloudEvents = other.cloudEvents;
         this.stateStore = other.stateStore;
+        checkPatternSkipsDeadLetters(inputPattern, deadLetterTopic);
+    }
+
+    /** @throws InvalidFunctionException when the function's input pattern matches its dead-letter topic */
+    private static void checkPatternSkipsDeadLetters(Pattern inputPattern, String deadLetterTopic) {
+        if (inputPattern != null && inputPattern.matcher(deadLetterTopic).matches()) {
+            throw new InvalidFunctionException("inputPattern", inputPattern.pattern(), "a pattern that does not match"
+                    + " the function's dead-letter topic '" + deadLetterTopic + "': the function would read its own"
+                    + " dead letters");
+        }
     }
 
     /**
@@ -590,12 +600,8 @@ public final class FunctionDefinition {
                             "a topic that is neither an input nor an output of the function");
                 }
             }
-            String deadLetters = deadLetterTopic != null ? deadLetterTopic : Names.DEFAULT.deadLetters(name);
-            if (compiledPattern != null && compiledPattern.matcher(deadLetters).matches()) {
-                throw new InvalidFunctionException("inputPattern", inputPattern, "a pattern that does not match the"
-                        + " function's dead-letter topic '" + deadLetters + "': the function would read its own dead"
-                        + " letters");
-            }
+            checkPatternSkipsDeadLetters(compiledPattern,
+                    deadLetterTopic != null ? deadLetterTopic : Names.DEFAULT.deadLetters(name));
             if (handler != null && !handler.state().isEmpty()) {
                 checkState(handler.state());
             }

@@ -77,6 +77,16 @@ class FunctionDefinitionTest {
     }
 
     @Test
+    void shouldRefuseAnInputPatternThatMatchesItsDeadLettersUnderTheEnginesPrefix() {
+        FunctionDefinition function = FunctionDefinition.builder("f").inputPattern("team-a\\..*")
+                .handler((event, context) -> { }).build(); // eddy.dlq.f does not match
+        InvalidFunctionException refused = assertThrows(InvalidFunctionException.class,
+                () -> function.withNames(new dev.eddy.engine.kafka.Names("team-a")));
+        assertEquals("inputPattern", refused.field());
+        assertTrue(refused.getMessage().contains("'team-a.dlq.f'"), refused.getMessage());
+    }
+
+    @Test
     void shouldRefuseStateTheDispatcherCannotKeepExact() {
         InvalidFunctionException unordered = assertThrows(InvalidFunctionException.class,
                 () -> FunctionDefinition.builder("f").input("in").ordering(Ordering.UNORDERED)
