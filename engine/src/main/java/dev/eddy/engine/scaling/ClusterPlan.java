@@ -37,7 +37,7 @@ final class ClusterPlan {
      * How long a decision counts after it was read: longer than a report, so that when a leader stops, the others
      * go on running their shares until the next leader, which takes over once the last report is stale, decides.
      */
-    static final long DECISION_FRESH_NANOS = FRESH_NANOS + TimeUnit.SECONDS.toNanos(2);
+    static final long DECISION_FRESH_NANOS = FRESH_NANOS + TimeUnit.SECONDS.toNanos(3);
     /** An engine not heard of for this long is forgotten (its counter too). */
     private static final long FORGET_NANOS = TimeUnit.MINUTES.toNanos(1);
 

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * calls running, workers) to the one-partition topic {@code <prefix>.scaling}, and reads everything on it. The engine
  * with the smallest instance id among those that reported a function in the last 3 s leads its scaling
  * ({@link ClusterPlan}): it decides the function's workers for the cluster from the summed figures and writes the
- * count with each engine's share ({@link Decision}); every engine runs its share. An engine without a fresh decision
- * that names it — alone, just started, or its leader gone for 3 s — decides for itself, as without a cluster.
+ * count with each engine's share ({@link Decision}); every engine runs its share. An engine without a decision of the
+ * last 6 s that names it — alone, just started, or left alone when the others stopped — decides for itself, as
+ * without a cluster.
  *
  * <p>Why not a consumer group, as the timers elect one of them: a group's member that dies is noticed only when
  * its session times out (45 s unless set), and the leader's reports going stale take 3 s; two engines that briefly
@@ -121,7 +122,7 @@ public final class ClusterScaling implements AutoCloseable {
 
     /**
      * Creates the scaling topic unless it exists (one partition; reports are kept 10 minutes) and starts reading it
-     * from 5 s back, so that an engine that starts knows the others and their last decisions at once.
+     * from 6 s back, so that an engine that starts knows the others and their last decisions at once.
      */
     public static ClusterScaling start(EngineConfig config, Admin admin, String engine) {
         Topics.createWithBrokerDefaults(admin, config.names().scaling(), 1, Map.of(

@@ -152,7 +152,7 @@ class ClusterPlanTest {
         cluster.now += ClusterPlan.FRESH_NANOS + 1;
         assertTrue(cluster.share("b").isPresent(), "a decision outlives the leader's reports, until the next leader's");
         cluster.now += ClusterPlan.DECISION_FRESH_NANOS - ClusterPlan.FRESH_NANOS;
-        assertEquals(Optional.empty(), cluster.share("b"), "a decision 5 s old no longer counts");
+        assertEquals(Optional.empty(), cluster.share("b"), "a decision 6 s old no longer counts");
 
         ClusterPlan late = new ClusterPlan("c", COOLDOWN);
         late.decision(new Decision("a", "orders", 2, Map.of("a", 1, "b", 1), "2 engines: …"), cluster.now);
