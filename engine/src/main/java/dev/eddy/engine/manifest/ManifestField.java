@@ -57,7 +57,7 @@ public enum ManifestField {
     MEMORY("memory", "megabytes", "256", "128, 256, 512, 1024, 2048, 4096 or 8192",
             "The function's memory class, the unit of its usage metering (GB-seconds)."),
     SCALING_MIN("scaling.min", "integer", "1", "0 to scaling.max",
-            "The fewest workers an engine keeps: 0 scales the function to zero after `scaling.idleAfter` without "
+            "The fewest workers the function keeps: 0 scales the function to zero after `scaling.idleAfter` without "
                     + "records (no consumer, no threads), and the engine's watcher starts it again when a record "
                     + "arrives. Otherwise the function keeps at least this many workers (consumers in its group; in "
                     + "all where several engines run it, each of them keeping one at least), no more than its input "
