@@ -85,7 +85,10 @@ public final class RunningFunction implements AutoCloseable {
         this.closeHandler = closeHandler;
         this.limits = new ClusterScaling.Limits(definition.name(), definition.scalingMin(),
                 Math.max(definition.scalingMin(), Math.max(1, desiredLimit)), definition.maxConcurrency());
-        this.scaling = new ScalingController(limits.min(), limits.max(), limits.callsPerWorker(), cooldown.toNanos());
+        // A function that scales to zero starts there, and asks for no worker until a record wakes it (not for one
+        // through a cooldown: an autoscaler outside would start a pod for nothing).
+        this.scaling = new ScalingController(limits.min(), limits.max(), limits.callsPerWorker(), cooldown.toNanos(),
+                first == null ? new ScalingController.Decision(0, "deployed at zero") : null);
         this.desired = scaling.current();
         if (first != null) {
             workers.put(0, first);

@@ -136,7 +136,7 @@ final class IdleDensity implements Scenario {
             if (deployed.stream().anyMatch(f -> f.state() != FunctionState.IDLE)) {
                 throw new IllegalStateException("a function is not at zero");
             }
-            // Steady state: each controller has cooled down to asking for none (and said so on the events topic).
+            // Steady state: each controller asks for none.
             BenchContext.awaitCondition(() -> deployed.stream().allMatch(f -> f.scaling().workers() == 0), 300, 50,
                     "every scaling controller to ask for no workers");
             Map<String, Object> figures = measure(before, "Eddy: functions deployed at zero, one watcher",
