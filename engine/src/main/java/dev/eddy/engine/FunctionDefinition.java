@@ -301,7 +301,7 @@ public final class FunctionDefinition {
         return producerSettings;
     }
 
-    /** Where records go that failed for good: {@code eddy.dlq.<name>} unless set. */
+    /** Where records go that failed for good: {@code <prefix>.dlq.<name>} unless set. */
     public String deadLetterTopic() {
         return deadLetterTopic;
     }

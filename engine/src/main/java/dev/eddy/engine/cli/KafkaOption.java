@@ -1,6 +1,7 @@
 package dev.eddy.engine.cli;
 
 import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.kafka.Names;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -26,7 +27,7 @@ final class KafkaOption {
                     + " ssl.*, sasl.*), as Kafka's own tools take.")
     Path commandConfig;
 
-    @Option(names = "--names-prefix", defaultValue = "eddy", paramLabel = "<prefix>",
+    @Option(names = "--names-prefix", defaultValue = Names.DEFAULT_PREFIX, paramLabel = "<prefix>",
             description = "The engines' names.prefix: their topics are <prefix>.*. Default: ${DEFAULT-VALUE}.")
     String namesPrefix;
 

@@ -82,11 +82,10 @@ final class ClusterPlan {
     private record Seen(Report report, long at) {
     }
 
-    /** A report read (or made here: this engine's own counts before they come back from the topic). */
+    /** A report read, or made here (this engine's own are not read back). */
     void report(Report report, long now) {
         View view = views.computeIfAbsent(report.function(), name -> new View());
-        Seen before = view.engines.get(report.engine());
-        view.engines.put(report.engine(), new Seen(report, before == null ? now : Math.max(before.at(), now)));
+        view.engines.put(report.engine(), new Seen(report, now));
     }
 
     /** A decision read. */

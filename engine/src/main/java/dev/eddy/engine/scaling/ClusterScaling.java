@@ -151,9 +151,7 @@ public final class ClusterScaling implements AutoCloseable {
      * this engine decides for itself).
      */
     public Optional<Share> coordinate(Limits limits, ScalingController.Sample sample, int workers) {
-        ScalingController.Sample before = lastSamples.put(limits.function(), sample);
-        double seconds = before == null ? 0 : (sample.nanos() - before.nanos()) / 1e9;
-        double rate = seconds <= 0 ? 0 : Math.max(0, sample.received() - before.received()) / seconds;
+        double rate = sample.rateSince(lastSamples.put(limits.function(), sample));
         Report report = new Report(engine, limits.function(), rate, sample.waiting(),
                 Double.isNaN(sample.callSeconds()) ? null : sample.callSeconds() * 1000, sample.running(), workers);
         send(REPORT, limits.function(), report);

@@ -35,6 +35,12 @@ public final class ScalingController {
      * @param running     calls running now
      */
     public record Sample(long nanos, long received, long waiting, double callSeconds, int running) {
+
+        /** Records received a second since an earlier sample (0 without one; a counter that went back counts 0). */
+        public double rateSince(Sample before) {
+            double seconds = before == null ? 0 : (nanos - before.nanos) / 1e9;
+            return seconds <= 0 ? 0 : Math.max(0, received - before.received) / seconds;
+        }
     }
 
     /** A desired count and why. */
@@ -87,8 +93,7 @@ public final class ScalingController {
         if (before == null) {
             return current;
         }
-        double seconds = (sample.nanos() - before.nanos()) / 1e9;
-        double rate = seconds <= 0 ? 0 : Math.max(0, sample.received() - before.received()) / seconds;
+        double rate = sample.rateSince(before);
         double call = Double.isNaN(sample.callSeconds()) ? UNKNOWN_CALL_SECONDS : sample.callSeconds();
         double calls = HEADROOM * (rate * call + sample.waiting() * call / DRAIN_SECONDS);
         int wanted;

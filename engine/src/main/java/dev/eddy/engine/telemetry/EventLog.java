@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventLog implements AutoCloseable {
 
-    /** The topic of scaling events. */
+    /** The partitions of the events topic, {@code <prefix>.events}. */
     public static final int PARTITIONS = 3;
 
     private static final Logger log = LoggerFactory.getLogger(EventLog.class);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogShipper implements Consumer<LogLine>, AutoCloseable {
 
-    /** The topic of every function's logs. */
+    /** The partitions of the topic of every function's logs, {@code <prefix>.logs}. */
     public static final int PARTITIONS = 3;
 
     private static final Logger log = LoggerFactory.getLogger(LogShipper.class);

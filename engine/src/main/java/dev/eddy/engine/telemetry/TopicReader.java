@@ -38,8 +38,8 @@ public final class TopicReader {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
-                throw new EddyException("There is no topic '" + topic + "' on " + config.bootstrapServers() + " yet: nothing"
-                        + " has been written to it");
+                throw new EddyException("There is no topic '" + topic + "' on " + config.bootstrapServers()
+                        + " yet: nothing has been written to it");
             }
             List<TopicPartition> partitions = infos.stream().map(info -> new TopicPartition(topic, info.partition()))
                     .filter(partition -> key == null

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsageReporter implements AutoCloseable {
 
-    /** The topic of usage records. */
+    /** The partitions of the topic of usage records, {@code <prefix>.usage}. */
     public static final int PARTITIONS = 3;
 
     private static final Logger log = LoggerFactory.getLogger(UsageReporter.class);
