@@ -116,7 +116,7 @@ class RemoteFunctionIT {
         String alerts = kafka.newTopic("alerts", 1);
         String yaml = exampleManifest(kafka.uniqueName("counting-node"), input, readings, alerts)
                 .replace("batch:\n  maxSize: 100\n", "state:\n  store: postgres\n  url: \""
-                        + StateStoresUnderTest.POSTGRES_URL + "\"\n  values: [count]\n");
+                        + StateStoresUnderTest.postgresUrl() + "\"\n  values: [count]\n");
         Manifest manifest = ManifestParser.parse(yaml);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < 600; i++) {

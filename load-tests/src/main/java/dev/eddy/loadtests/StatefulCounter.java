@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class StatefulCounter implements Scenario {
 
-    static final String REDIS_URL = System.getProperty("eddy.bench.redis", "redis://127.0.0.1:6379");
-    static final String POSTGRES_URL = System.getProperty("eddy.bench.postgres",
-            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    /** Where the Redis and PostgreSQL runs go: the system properties, else the usual local ports. */
+    static final String REDIS_PROPERTY = "eddy.bench.redis";
+    static final String POSTGRES_PROPERTY = "eddy.bench.postgres";
 
     @Override
     public String name() {
@@ -66,9 +66,11 @@ final class StatefulCounter implements Scenario {
         int sample = Math.max(1000, records / 10);
         String sampled = context.fill("bench-count-sample", DispatchNoop.PARTITIONS, sample,
                 DispatchNoop.VALUE_BYTES, DispatchNoop.KEYS);
-        eddy.put("redis_records_per_sec", external(context, sampled, StateBackend.redis(REDIS_URL), sample));
-        eddy.put("postgres_records_per_sec", external(context, sampled, StateBackend.postgres(POSTGRES_URL),
-                sample));
+        StateBackend redis = StateBackend.redis(System.getProperty(REDIS_PROPERTY, "redis://127.0.0.1:6379"));
+        StateBackend postgres = StateBackend.postgres(System.getProperty(POSTGRES_PROPERTY,
+                "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
+        eddy.put("redis_records_per_sec", external(context, sampled, redis, sample));
+        eddy.put("postgres_records_per_sec", external(context, sampled, postgres, sample));
         eddy.put("external_store_records", sample);
         return new ScenarioResult(eddy, stateless.figures(), counter.median() / stateless.median(),
                 Map.of("partitions", DispatchNoop.PARTITIONS, "value_bytes", DispatchNoop.VALUE_BYTES,

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.engine.cli.EddyCli;
+import dev.eddy.engine.testing.servers.TestServers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +21,12 @@ class BenchCommandIT {
 
     @TempDir
     Path results;
+
+    @BeforeAll
+    static void externalStoresOfTheTestsOwn() {
+        System.setProperty(StatefulCounter.REDIS_PROPERTY, TestServers.redis().url());
+        System.setProperty(StatefulCounter.POSTGRES_PROPERTY, TestServers.postgres().jdbcUrl());
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"dispatch-noop", "passthrough", "io-bound", "eos-passthrough", "e2e-latency",

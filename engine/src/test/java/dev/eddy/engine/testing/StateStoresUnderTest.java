@@ -7,6 +7,7 @@ import dev.eddy.engine.state.KeyState;
 import dev.eddy.engine.state.StateJson;
 import dev.eddy.engine.state.StateQuery;
 import dev.eddy.engine.state.StateStores;
+import dev.eddy.engine.testing.servers.TestServers;
 import dev.eddy.sdk.spi.StateStore;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -14,21 +15,30 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 
-/** The state stores tests run against: the real Redis and PostgreSQL on this machine, and Kafka's changelog. */
+/**
+ * The state stores tests run against: a real Redis and a real PostgreSQL that the tests start themselves
+ * ({@link TestServers}), and Kafka's changelog.
+ */
 public final class StateStoresUnderTest {
-
-    public static final String REDIS_URL = System.getProperty("eddy.test.redis", "redis://127.0.0.1:6379");
-    public static final String POSTGRES_URL = System.getProperty("eddy.test.postgres",
-            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
     private StateStoresUnderTest() {
     }
 
-    /** The store of that kind, at this machine's server. */
+    /** The URL of the tests' Redis (started on first use). */
+    public static String redisUrl() {
+        return TestServers.redis().url();
+    }
+
+    /** The JDBC URL of the tests' PostgreSQL database {@code test} (started on first use). */
+    public static String postgresUrl() {
+        return TestServers.postgres().jdbcUrl();
+    }
+
+    /** The store of that kind, at the tests' own server. */
     public static StateBackend backend(String kind) {
         return StateBackend.of(kind, switch (kind) {
-            case "redis" -> REDIS_URL;
-            case "postgres" -> POSTGRES_URL;
+            case "redis" -> redisUrl();
+            case "postgres" -> postgresUrl();
             default -> null;
         });
     }

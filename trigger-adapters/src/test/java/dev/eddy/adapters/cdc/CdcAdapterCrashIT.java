@@ -9,6 +9,8 @@ import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.EngineProcess;
 import dev.eddy.engine.testing.TestKafka;
+import dev.eddy.engine.testing.servers.PostgresProcess;
+import dev.eddy.engine.testing.servers.TestServers;
 import dev.eddy.schemas.events.ChangeEvent;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.registry.SchemaRegistryClient;
@@ -33,15 +35,12 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Inserts, updates and deletes on this machine's PostgreSQL (wal_level=logical) reach Kafka in order per row, the
+ * Inserts, updates and deletes on the tests' own PostgreSQL (wal_level=logical) reach Kafka in order per row, the
  * snapshot first; the adapter, a process of its own, is killed with SIGKILL mid-stream and started again, and no
  * change is lost (repeats after the crash carry the same event id).
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class CdcAdapterCrashIT {
-
-    private static final String JDBC = System.getProperty("eddy.test.postgres",
-            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
     @Test
     void shouldCarryEveryChangeInOrderPerRowAcrossACrash(TestKafka kafka,
@@ -52,18 +51,14 @@ class CdcAdapterCrashIT {
         String publication = "eddy_pub_" + suffix;
         String prefix = "cdc-" + suffix.replace('_', '-');
         String topic = kafka.createTopic(prefix + ".public." + table, 3);
-        try (Connection db = DriverManager.getConnection(JDBC); Statement sql = db.createStatement()) {
-            try (ResultSet level = sql.executeQuery("SHOW wal_level")) {
-                level.next();
-                assertEquals("logical", level.getString(1), "change capture needs wal_level=logical (.ci/run sets"
-                        + " it: ALTER SYSTEM SET wal_level = logical, then a restart)");
-            }
+        PostgresProcess postgres = TestServers.postgres();
+        try (Connection db = DriverManager.getConnection(postgres.jdbcUrl()); Statement sql = db.createStatement()) {
             sql.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, name text, qty int)");
             try {
                 for (int id = 1; id <= 3; id++) {
                     sql.execute("INSERT INTO " + table + " VALUES (" + id + ", 'before-" + id + "', 0)");
                 }
-                run(kafka, dir, sql, table, slot, publication, prefix, topic);
+                run(kafka, dir, postgres, sql, table, slot, publication, prefix, topic);
             } finally {
                 sql.execute("DROP TABLE IF EXISTS " + table);
                 sql.execute("DROP PUBLICATION IF EXISTS " + publication);
@@ -78,8 +73,8 @@ class CdcAdapterCrashIT {
         }
     }
 
-    private void run(TestKafka kafka, Path dir, Statement sql, String table, String slot, String publication,
-            String prefix, String topic) throws Exception {
+    private void run(TestKafka kafka, Path dir, PostgresProcess postgres, Statement sql, String table, String slot,
+            String publication, String prefix, String topic) throws Exception {
         try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
                 kafka.admin(), "127.0.0.1", 0)) {
             Path config = dir.resolve("cdc.yaml");
@@ -87,6 +82,7 @@ class CdcAdapterCrashIT {
                     AdapterConfigs.kafka(kafka, registry),
                     "cdc:",
                     "  name: " + prefix,
+                    "  port: " + postgres.port(),
                     "  database: test",
                     "  tables: [public." + table + "]",
                     "  topicPrefix: " + prefix,

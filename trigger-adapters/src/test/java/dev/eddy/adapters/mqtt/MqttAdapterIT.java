@@ -15,6 +15,8 @@ import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.registry.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
+import dev.eddy.engine.testing.servers.MosquittoProcess;
+import dev.eddy.engine.testing.servers.TestServers;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.Reading;
 import dev.eddy.schemas.events.Telemetry;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The MQTT adapter on this machine's Mosquitto (127.0.0.1:1883) and a real broker: messages become telemetry
+ * The MQTT adapter on the tests' own Mosquitto and a real broker: messages become telemetry
  * envelopes with CloudEvents headers on the route's topic under the device's key, and a payload that is not
  * telemetry goes to the dead-letter topic with its reason while the rest flows on.
  */
@@ -46,6 +48,7 @@ class MqttAdapterIT {
         String rawTopic = kafka.newTopic("raw", 1);
         String deadLetters = kafka.newTopic("mqtt-dlq", 1);
         String prefix = kafka.uniqueName("site");
+        MosquittoProcess mosquitto = TestServers.mosquitto();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
                 kafka.admin(), "127.0.0.1", 0)) {
@@ -53,7 +56,7 @@ class MqttAdapterIT {
                     AdapterConfigs.kafka(kafka, registry),
                     "  deadLetterTopic: " + deadLetters,
                     "mqtt:",
-                    "  server: tcp://127.0.0.1:1883",
+                    "  server: " + mosquitto.url(),
                     "  clientId: " + kafka.uniqueName("bridge"),
                     "  routes:",
                     "    - filter: " + prefix + "/{device}/{quantity}",
@@ -66,7 +69,7 @@ class MqttAdapterIT {
                     settings.section("kafka")), meters);
             try (MqttAdapter adapter = MqttAdapter.start(MqttSettings.read(settings.section("mqtt")), publisher)) {
                 Mqtt5BlockingClient device = Mqtt5Client.builder().identifier(kafka.uniqueName("device"))
-                        .serverHost("127.0.0.1").serverPort(1883).buildBlocking();
+                        .serverHost("127.0.0.1").serverPort(mosquitto.port()).buildBlocking();
                 device.connect();
                 device.publishWith().topic(prefix + "/d-1/temp").qos(MqttQos.AT_LEAST_ONCE)
                         .payload("21.5".getBytes(StandardCharsets.UTF_8))
@@ -106,7 +109,7 @@ class MqttAdapterIT {
             assertTrue(!traceparents.get("d-5").contains(TRACEPARENT.split("-")[1]),
                     "a message without a trace starts its own: " + traceparents.get("d-5"));
             assertEquals(prefix + "/d-1/temp", first.getAttributes().get("mqtt.topic"));
-            assertEquals("mqtt://127.0.0.1:1883/" + prefix + "/d-1/temp", byKey.get("d-1").getSource());
+            assertEquals("mqtt://127.0.0.1:" + mosquitto.port() + "/" + prefix + "/d-1/temp", byKey.get("d-1").getSource());
             Telemetry second = (Telemetry) byKey.get("d-2").getData();
             assertEquals(List.of(new Reading("temp", 19.0, "Cel"), new Reading("humidity", 40.0, "%")),
                     second.getReadings());
