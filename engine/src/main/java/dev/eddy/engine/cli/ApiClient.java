@@ -19,11 +19,12 @@ final class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--api", defaultValue = "http://127.0.0.1:8081", paramLabel = "<url>",
-            description = "The engine's admin API. Default: ${DEFAULT-VALUE}.")
+            description = "The engine's admin API. Default: the running ./eddy dev's (.eddy/context.properties),"
+                    + " else http://127.0.0.1:8081; now ${DEFAULT-VALUE}.")
     URI api;
 
     @Option(names = "--token", paramLabel = "<token>",
-            description = "The admin token. Default: $EDDY_TOKEN, else .eddy/admin-token (written by ./eddy dev).")
+            description = "The admin token. Default: $EDDY_TOKEN, else the running ./eddy dev's (.eddy/admin-token).")
     String token;
 
     /** A failed call: the message is for the user as it is. */
@@ -55,8 +56,9 @@ final class ApiClient {
 
     private JsonNode call(HttpRequest.Builder request) throws ApiException {
         HttpResponse<String> response;
-        try {
-            response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        // Closed after the call: its selector thread, blocked in native code, would hold the JVM's exit up by 0.3 s.
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new ApiException("No engine answers at " + api + ": start one with ./eddy dev, or give --api");
         } catch (IOException e) {
@@ -85,7 +87,7 @@ final class ApiClient {
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        Path file = tokenFile();
+        Path file = CliContext.get(CliContext.TOKEN_FILE).map(Path::of).orElse(tokenFile());
         try {
             return Files.readString(file).trim();
         } catch (IOException e) {

@@ -74,6 +74,7 @@ final class DevCommand implements Callable<Integer> {
         }
         Files.createDirectories(dir);
         Interruptible run = new Interruptible();
+        java.util.Map<String, String> context = null;
         System.out.println("Starting the local platform…");
         String token = adminToken();
         PrometheusMeterRegistry meters = MetricsEndpoint.newRegistry();
@@ -87,6 +88,8 @@ final class DevCommand implements Callable<Integer> {
             if (endpoint != null) {
                 endpoint.readiness(platform.engine()::problems);
             }
+            context = context(platform, api, endpoint);
+            CliContext.write(context);
             System.out.printf(Locale.ROOT, "%nEddy is running.%n"
                             + "  Kafka bootstrap servers  %s%n"
                             + "  admin API                http://127.0.0.1:%d (token %s, kept in %s)%n"
@@ -120,9 +123,26 @@ final class DevCommand implements Callable<Integer> {
             }
             System.out.println("Stopping…");
         } finally {
+            if (context != null) {
+                CliContext.remove(context);
+            }
             run.done();
         }
         return 0;
+    }
+
+    /** What later commands need to reach this platform (see {@link CliContext}). */
+    private static java.util.Map<String, String> context(LocalPlatform platform, AdminServer api,
+            MetricsEndpoint endpoint) {
+        java.util.Map<String, String> context = new java.util.LinkedHashMap<>();
+        context.put(CliContext.API, "http://127.0.0.1:" + api.port());
+        context.put(CliContext.BOOTSTRAP_SERVERS, platform.bootstrapServers());
+        context.put(CliContext.SCHEMA_REGISTRY, platform.schemaRegistry().url());
+        context.put(CliContext.TOKEN_FILE, ApiClient.tokenFile().toAbsolutePath().toString());
+        if (endpoint != null) {
+            context.put(CliContext.METRICS_URL, endpoint.url());
+        }
+        return context;
     }
 
     /** The adapters asked for with --trigger, through the trigger adapters' module on the class path. */

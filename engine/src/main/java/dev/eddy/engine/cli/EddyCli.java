@@ -1,37 +1,65 @@
 package dev.eddy.engine.cli;
 
+import java.util.List;
 import java.util.ServiceLoader;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code ./eddy} command line. Subcommands from other modules (the benchmark harness, for one) join through
  * {@link CliCommandProvider} services on the classpath.
+ *
+ * <p>A command line names one command, so {@link #main} builds only that one when it is one of the engine's own:
+ * building the whole tree (every command's options by reflection, the other modules' commands) is most of what a
+ * short command such as {@code ./eddy list} would otherwise spend.
  */
 @Command(name = "eddy",
         mixinStandardHelpOptions = true,
         versionProvider = EddyCli.Version.class,
         description = "Serverless functions on Apache Kafka.",
-        subcommands = {DemoCommand.class, DevCommand.class, RunCommand.class, DlqCommand.class, TestCommand.class,
-            ConfigCommand.class, ManifestCommand.class, FunctionCommands.Deploy.class, FunctionCommands.List.class,
-            FunctionCommands.Status.class, FunctionCommands.Undeploy.class, FunctionCommands.Rollback.class,
-            StateCommand.class, LogsCommand.class, UsageCommand.class, EventsCommand.class, TopCommand.class,
-            NewCommand.class, TopicCommands.Produce.class, TopicCommands.Consume.class, EngineCommand.class,
-            ClusterCommand.class, BrokerCommand.class,
-            CommandLine.HelpCommand.class},
         footer = {"", "Run './eddy <command> --help' to see a command's options."})
 public final class EddyCli implements Runnable {
+
+    /** The engine's own commands, in the order the help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, DevCommand.class, RunCommand.class,
+            DlqCommand.class, TestCommand.class, ConfigCommand.class, ManifestCommand.class,
+            FunctionCommands.Deploy.class, FunctionCommands.List.class, FunctionCommands.Status.class,
+            FunctionCommands.Undeploy.class, FunctionCommands.Rollback.class, StateCommand.class, LogsCommand.class,
+            UsageCommand.class, EventsCommand.class, TopCommand.class, NewCommand.class, TopicsCommand.class,
+            TopicCommands.Produce.class, TopicCommands.Consume.class, EngineCommand.class, ClusterCommand.class,
+            BrokerCommand.class);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** Commands that run until stopped, and may have shutdown hooks (Ctrl-C) that must run. */
+    private static final Set<String> LONG_RUNNING = Set.of("demo", "dev", "run", "engine", "cluster", "broker",
+            "bench", "trigger", "test", "top");
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine commandLine = commandLineFor(args);
+        int status = commandLine.execute(args);
+        if (args.length > 0 && LONG_RUNNING.contains(args[0])) {
+            System.exit(status);
+        }
+        // A short command ends without Runtime.exit: since JDK 21 that logs the exit through System.Logger, whose
+        // first use looks for a LoggerFinder in every jar on the class path and starts the logging backend, which
+        // is a third of what ./eddy list would otherwise take. Nothing of such a command is left to run but output.
+        commandLine.getOut().flush();
+        commandLine.getErr().flush();
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     /** The command tree, with every provided subcommand added. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new EddyCli());
+        for (Class<?> command : COMMANDS) {
+            commandLine.addSubcommand(command);
+        }
+        commandLine.addSubcommand(CommandLine.HelpCommand.class);
         for (CliCommandProvider provider : ServiceLoader.load(CliCommandProvider.class)) {
             commandLine.addSubcommand(provider.command());
         }
@@ -39,7 +67,28 @@ public final class EddyCli implements Runnable {
         for (Object command : dev.eddy.engine.internal.ListedClasses.instances("cli-commands")) {
             commandLine.addSubcommand(command);
         }
+        return configured(commandLine);
+    }
+
+    /**
+     * The tree a command line needs: the root with only the engine's command it names, or, for anything else (no
+     * command, help, another module's command, a mistake), the whole tree.
+     */
+    static CommandLine commandLineFor(String[] args) {
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return configured(new CommandLine(new EddyCli()).addSubcommand(command));
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    /** The error handler and the defaults of the running {@code ./eddy dev}, for the whole tree as built. */
+    private static CommandLine configured(CommandLine commandLine) {
         commandLine.setExecutionExceptionHandler(new ErrorHandler());
+        commandLine.setDefaultValueProvider(CliContext.defaults());
         return commandLine;
     }
 

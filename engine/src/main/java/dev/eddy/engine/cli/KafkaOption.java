@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 final class KafkaOption {
 
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "<host:port,...>",
-            description = "The Kafka cluster. Default: ${DEFAULT-VALUE} (./eddy dev).")
+            description = "The Kafka cluster. Default: the running ./eddy dev's (.eddy/context.properties), else"
+                    + " 127.0.0.1:9092; now ${DEFAULT-VALUE}.")
     String bootstrapServers;
 
     @Option(names = "--command-config", paramLabel = "<file>",

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 final class TopCommand implements Callable<Integer> {
 
     @Option(names = "--metrics-url", defaultValue = "http://127.0.0.1:9404/metrics", paramLabel = "<url>",
-            description = "The engine's metrics endpoint. Default: ${DEFAULT-VALUE}.")
+            description = "The engine's metrics endpoint. Default: the running ./eddy dev's"
+                    + " (.eddy/context.properties), else http://127.0.0.1:9404/metrics; now ${DEFAULT-VALUE}.")
     URI url;
 
     @Option(names = "--interval", defaultValue = "2s", converter = DurationConverter.class, paramLabel = "<duration>",

@@ -2,6 +2,7 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Sends;
+import dev.eddy.engine.kafka.Topics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +53,9 @@ final class TopicCommands {
             if (lines.isEmpty()) {
                 lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
             }
+            try (Admin admin = TopicsCommand.admin(kafka)) {
+                Topics.describe(admin, topic).orElseThrow(() -> TopicsCommand.missing(topic, kafka));
+            }
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ClientConfigs.producer(
                     kafka.config(), "eddy-produce"))) {
@@ -88,6 +93,9 @@ final class TopicCommands {
         public Integer call() {
             Map<String, Object> props = ClientConfigs.reader(kafka.config(),
                     "eddy-consume");
+            try (Admin admin = TopicsCommand.admin(kafka)) {
+                Topics.describe(admin, topic).orElseThrow(() -> TopicsCommand.missing(topic, kafka));
+            }
             int printed = 0;
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

@@ -108,6 +108,29 @@ public final class Topics {
         }
     }
 
+    /**
+     * The topic's description, or empty when it does not exist.
+     *
+     * @throws TopicException when Kafka cannot be asked
+     */
+    public static java.util.Optional<TopicDescription> describe(Admin admin, String name) {
+        try {
+            return java.util.Optional.of(admin.describeTopics(List.of(name)).allTopicNames()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return java.util.Optional.empty();
+            }
+            throw new TopicException("Could not describe topic '" + name + "': " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopicException("Interrupted while describing topic '" + name + "'", e);
+        } catch (TimeoutException e) {
+            throw new TopicException("Describing topic '" + name + "' took longer than " + TIMEOUT
+                    + ": is Kafka reachable at the bootstrap servers?", e);
+        }
+    }
+
     /** Creates the topic with one replica and the broker's default settings. */
     public static void create(Admin admin, String name, int partitions) {
         create(admin, name, partitions, (short) 1, Map.of());
