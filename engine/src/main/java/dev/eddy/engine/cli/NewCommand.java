@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code ./eddy new <name>}: a Maven project of a working function, with its manifest and a unit test. */
 @Command(name = "new", mixinStandardHelpOptions = true,
         description = {"Creates a Maven project for a new function, with its unit test.",
-            "A handler, its function.yaml and a test that runs it in memory. Build it with 'mvn package',",
-            "deploy the jar with './eddy deploy'."})
+            "A handler, its function.yaml and a test that runs it in memory. Build it with 'mvn package' on a",
+            "JDK 21+ (JAVA_HOME=\"$(./eddy java-home)\" gives Eddy's), deploy the jar with './eddy deploy'."})
 final class NewCommand implements Callable<Integer> {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
@@ -65,9 +65,10 @@ final class NewCommand implements Callable<Integer> {
         write(target.resolve("src/main/java/" + packagePath + "/" + className + ".java"), "Handler.java", values);
         write(target.resolve("src/test/java/" + packagePath + "/" + className + "Test.java"), "HandlerTest.java", values);
         System.out.printf(Locale.ROOT, "Created %s in %s:%n  src/main/java/%s/%s.java%n  src/main/resources/function.yaml%n"
-                + "  src/test/java/%s/%sTest.java%n%nNext: cd %s && mvn package, then ./eddy deploy %s%n",
-                name, target, packagePath, className, packagePath, className, target,
-                target.resolve("target/" + name + "-1.0.0.jar"));
+                + "  src/test/java/%s/%sTest.java%n%nNext, build it (on the JDK 21+ Eddy runs on):%n"
+                + "  (cd %s && JAVA_HOME=\"$(%s java-home)\" mvn package)%nand deploy it:%n  %s deploy %s%n",
+                name, target, packagePath, className, packagePath, className, target, values.get("eddy"),
+                values.get("eddy"), target.resolve("target/" + name + "-1.0.0.jar"));
         return 0;
     }
 
@@ -87,6 +88,8 @@ final class NewCommand implements Callable<Integer> {
         values.put("package", pkg);
         values.put("packagePath", pkg.replace('.', '/'));
         values.put("class", className(name));
+        values.put("eddy", Path.of(System.getProperty("eddy.home", "."), "eddy").toAbsolutePath().normalize()
+                .toString());
         return values;
     }
 
