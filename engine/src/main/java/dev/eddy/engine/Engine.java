@@ -256,6 +256,7 @@ public final class Engine implements AutoCloseable {
         // Every function reads only committed records: what an exactly-once function or a transactional adapter
         // aborted is never handled (a topic written without transactions reads the same either way).
         consumerProps.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, definition.startingPosition().autoOffsetReset());
         consumerProps.putAll(definition.consumerSettings());
         Map<String, Object> producerProps = exactlyOnce
                 // The transactional id is the client id, eddy-<function>-<instance>[-<slot>]: stable across

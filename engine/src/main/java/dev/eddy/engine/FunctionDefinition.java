@@ -54,6 +54,7 @@ public final class FunctionDefinition {
     private final String deadLetterTopic;
     private final Delivery delivery;
     private final CloudEventsMode cloudEvents;
+    private final StartingPosition startingPosition;
     private final FunctionConfig config;
     private final Map<String, String> secrets;
     private final StateBackend stateStore;
@@ -106,6 +107,7 @@ public final class FunctionDefinition {
         this.deadLetterTopic = builder.deadLetterTopic != null ? builder.deadLetterTopic : names.deadLetters(name);
         this.delivery = builder.delivery;
         this.cloudEvents = builder.cloudEvents;
+        this.startingPosition = builder.startingPosition;
         this.stateStore = builder.stateStore;
     }
 
@@ -136,6 +138,7 @@ public final class FunctionDefinition {
         this.deadLetterTopic = ownDeadLetterTopic != null ? ownDeadLetterTopic : names.deadLetters(name);
         this.delivery = other.delivery;
         this.cloudEvents = other.cloudEvents;
+        this.startingPosition = other.startingPosition;
         this.stateStore = other.stateStore;
         checkPatternSkipsDeadLetters(inputPattern, deadLetterTopic);
     }
@@ -246,6 +249,11 @@ public final class FunctionDefinition {
     /** Whether the records the function emits carry CloudEvents headers. */
     public CloudEventsMode cloudEvents() {
         return cloudEvents;
+    }
+
+    /** Where the function starts on a partition it has no committed position on. */
+    public StartingPosition startingPosition() {
+        return startingPosition;
     }
 
     /** The keyed state the handler declares (see {@link Handler#state()}); empty for most functions. */
@@ -370,6 +378,7 @@ public final class FunctionDefinition {
         private final Map<String, String> secrets = new LinkedHashMap<>();
         private Delivery delivery = Delivery.AT_LEAST_ONCE;
         private CloudEventsMode cloudEvents = CloudEventsMode.AUTO;
+        private StartingPosition startingPosition = StartingPosition.EARLIEST;
         private StateBackend stateStore = StateBackend.kafka();
 
         private Builder(String name) {
@@ -501,6 +510,12 @@ public final class FunctionDefinition {
         }
 
         /** Whether emitted records carry CloudEvents headers; {@link CloudEventsMode#AUTO} by default. */
+        /** Where the function starts on a partition it has no committed position on (default: earliest). */
+        public Builder startingPosition(StartingPosition position) {
+            this.startingPosition = java.util.Objects.requireNonNull(position, "startingPosition");
+            return this;
+        }
+
         public Builder cloudEvents(CloudEventsMode mode) {
             this.cloudEvents = java.util.Objects.requireNonNull(mode, "cloudEvents");
             return this;

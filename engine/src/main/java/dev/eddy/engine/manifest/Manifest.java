@@ -31,6 +31,7 @@ import java.util.Map;
  * @param cloudEvents   whether the records it emits carry CloudEvents headers
  * @param kafkaConsumer tuning of the function's consumer, checked when the definition is made
  * @param kafkaProducer tuning of the function's producer, likewise
+ * @param startingPosition where it starts on a partition it has no committed position on
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
@@ -39,7 +40,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         Duration scalingIdleAfter,
         Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
         Duration stateTtl, CloudEventsMode cloudEvents, Map<String, String> kafkaConsumer,
-        Map<String, String> kafkaProducer) {
+        Map<String, String> kafkaProducer, dev.eddy.engine.StartingPosition startingPosition) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
@@ -75,6 +76,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .maxConcurrency(maxConcurrency)
                 .delivery(delivery)
                 .cloudEvents(cloudEvents)
+                .startingPosition(startingPosition)
                 .timeout(timeout)
                 .memoryMb(memoryMb)
                 .scalingMin(scalingMin)

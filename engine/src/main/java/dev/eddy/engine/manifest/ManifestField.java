@@ -24,6 +24,11 @@ public enum ManifestField {
             "The topics the function reads. Give `inputs` or `inputPattern`."),
     INPUT_PATTERN("inputPattern", "regular expression", "(inputs or inputPattern)", "a Java regular expression",
             "Reads every topic whose name matches, including topics created later."),
+    STARTING_POSITION("startingPosition", "text", "earliest", dev.eddy.engine.StartingPosition.VALID,
+            "Where the function starts on an input partition it has never committed a position on: `earliest` reads"
+                    + " the records the topic still holds, `latest` skips its history (only records written after"
+                    + " the function starts), a moment starts at the first record written at or after it. Once the"
+                    + " function has run on a partition, updates and restarts go on from its committed position."),
     OUTPUTS("outputs", "map of name to topic", "(none)", "names of your choosing mapped to topic names; `default` "
             + "is the output `ctx.emit(event)` writes to", "The topics the function writes, by output name."),
     KEY_FORMAT("formats.key", "format", "string", "bytes, string or json",

@@ -136,7 +136,8 @@ public final class ManifestParser {
                 StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)),
                 stateValues, stateTtl,
                 in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO),
-                in.textMap(ManifestField.KAFKA_CONSUMER), in.textMap(ManifestField.KAFKA_PRODUCER));
+                in.textMap(ManifestField.KAFKA_CONSUMER), in.textMap(ManifestField.KAFKA_PRODUCER),
+                startingPosition(in));
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
         List<dev.eddy.sdk.StateSpec> remoteState = dev.eddy.engine.remote.StatefulRemoteHandler.specs(stateValues,
@@ -154,6 +155,15 @@ public final class ManifestParser {
                     }
                 }, Map.of());
         return manifest;
+    }
+
+    private static dev.eddy.engine.StartingPosition startingPosition(Reader in) {
+        String text = in.text(ManifestField.STARTING_POSITION, "earliest");
+        try {
+            return dev.eddy.engine.StartingPosition.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw in.invalid(ManifestField.STARTING_POSITION, text);
+        }
     }
 
     private static RetryPolicy retry(Reader in, Delivery delivery) {

@@ -139,6 +139,20 @@ class ManifestParserTest {
     }
 
     @Test
+    void shouldReadTheStartingPosition() {
+        assertEquals(dev.eddy.engine.StartingPosition.EARLIEST, ManifestParser.parse(base("version: 1")).startingPosition());
+        assertEquals(dev.eddy.engine.StartingPosition.LATEST,
+                ManifestParser.parse(base("startingPosition: latest")).startingPosition());
+        assertEquals(new dev.eddy.engine.StartingPosition.At(java.time.Instant.parse("2026-12-01T00:00:00Z")),
+                ManifestParser.parse(base("startingPosition: 2026-12-01T00:00:00Z")).startingPosition());
+        InvalidFunctionException error = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse(base("startingPosition: yesterday")));
+        assertEquals("startingPosition", error.field());
+        assertTrue(error.getMessage().contains("yesterday") && error.getMessage().contains("latest"),
+                error.getMessage());
+    }
+
+    @Test
     void shouldRefuseAFunctionWithBothOrNeitherHandlerAndRemote() {
         InvalidFunctionException both = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse("""
                 name: f

@@ -706,6 +706,7 @@ public final class FunctionWorker implements Runnable {
                 lastActivity = System.nanoTime();
             }
             log.info("Function '{}' was assigned {}", function.name(), assigned);
+            StartingPositions.apply(consumer, function.startingPosition(), assigned);
             if (stateStore != null) {
                 stateStore.assigned(assigned); // before their first record: the state is read now
             }
