@@ -36,6 +36,18 @@ public interface Codec<T> {
      */
     T decode(byte[] bytes);
 
+    /**
+     * Decodes an event's value, where the codec may look at the event's headers and key and at the function's
+     * environment too: the adapter events' codecs ({@link dev.eddy.sdk.events.AdapterEvents}) read an Avro envelope
+     * with the engine's schema registry, and an HTTP request's method and path from headers. A {@link TypedHandler}
+     * decodes its input this way; by default it is {@link #decode(byte[])} of the value.
+     *
+     * @throws CodecException when the event is not a value of this codec, saying what was wrong
+     */
+    default T decode(Event event, Environment environment) {
+        return decode(event.value());
+    }
+
     /** A short name for error messages and the manifest ({@code bytes}, {@code string}, {@code json:Reading}). */
     String name();
 

@@ -36,7 +36,13 @@ public interface TypedHandler<T> extends Handler {
 
     @Override
     default void handle(Event event, Context context) throws Exception {
-        handle(event.value(input()), event, context);
+        T value;
+        try {
+            value = input().decode(event, context);
+        } catch (CodecException e) {
+            throw new UndecodableEventException(e);
+        }
+        handle(value, event, context);
     }
 
     /** A typed handler from a codec and a lambda. */

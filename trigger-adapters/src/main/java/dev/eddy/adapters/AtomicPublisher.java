@@ -1,8 +1,6 @@
 package dev.eddy.adapters;
 
 import dev.eddy.schemas.events.Envelope;
-import dev.eddy.schemas.registry.SchemaRegistryClient;
-import dev.eddy.schemas.serde.AvroSerde;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,8 +56,7 @@ public final class AtomicPublisher implements AutoCloseable {
 
     private final EventPublisher.Options options;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final SchemaRegistryClient registry;
-    private final AvroSerde serde;
+    private final EventWriter writer;
     private final BlockingQueue<Group> queue;
     private final Thread committer;
     private final AdapterMeters counts;
@@ -81,8 +78,7 @@ public final class AtomicPublisher implements AutoCloseable {
             throw new AdapterException("Cannot start a transactional Kafka producer '" + transactionalId + "' at "
                     + options.bootstrapServers() + ": " + e.getMessage(), e);
         }
-        this.registry = SchemaRegistryClient.builder(options.schemaRegistryUrl()).build();
-        this.serde = new AvroSerde(registry);
+        this.writer = new EventWriter(options);
         this.queue = new LinkedBlockingQueue<>(options.maxInFlight());
         String adapter = options.adapter();
         this.counts = AdapterMeters.register(adapter, meters);
@@ -90,12 +86,13 @@ public final class AtomicPublisher implements AutoCloseable {
     }
 
     /**
-     * Checks before the first event that the topics exist and their envelope schema registers.
+     * Checks before the first event that the topics exist and, for Avro, that their envelope schema registers.
      *
      * @throws AdapterException naming what is wrong
      */
     public void check(java.util.Collection<String> topics) {
-        EventPublisher.check(options, registry, topics, false);
+        EventPublisher.check(options, writer, topics, options.format() == EventFormat.AVRO ? topics
+                : java.util.List.of(), false);
     }
 
     /**
@@ -107,9 +104,9 @@ public final class AtomicPublisher implements AutoCloseable {
         return event(topic, key, event, io.opentelemetry.context.Context.root());
     }
 
-    /** An event that continues a trace (see {@link EventRecords#of(AvroSerde, String, String, Envelope, io.opentelemetry.context.Context)}). */
+    /** An event that continues a trace (see {@link EventRecords#of}). */
     public Outgoing event(String topic, String key, Envelope event, io.opentelemetry.context.Context trace) {
-        return new Outgoing(EventRecords.of(serde, topic, key, event, trace), true);
+        return new Outgoing(writer.record(topic, key, event, trace), true);
     }
 
     /** A record beside the events (a key, a position), ready to publish. */
@@ -235,7 +232,7 @@ public final class AtomicPublisher implements AutoCloseable {
         try {
             producer.close(Duration.ofSeconds(5));
         } finally {
-            registry.close();
+            writer.close();
         }
     }
 

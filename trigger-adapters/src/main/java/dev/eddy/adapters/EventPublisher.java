@@ -3,8 +3,6 @@ package dev.eddy.adapters;
 import dev.eddy.observability.EddyMeter;
 import dev.eddy.observability.Meters;
 import dev.eddy.schemas.events.Envelope;
-import dev.eddy.schemas.registry.SchemaRegistryClient;
-import dev.eddy.schemas.serde.AvroSerde;
 import dev.eddy.schemas.serde.SerdeException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,9 +21,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * What every adapter publishes through: an idempotent producer with {@code acks=all}, each event an Avro
- * {@link Envelope} in the Confluent wire format (registered under {@code <topic>-value}) with the CloudEvents
- * headers of the Kafka binding, and a bound on the events not yet acknowledged — at the bound {@link #publish}
+ * What every adapter publishes through: an idempotent producer with {@code acks=all}, each event written in the
+ * adapter's {@link EventFormat} (JSON by default, or an Avro {@link Envelope} in the Confluent wire format) with the
+ * CloudEvents headers of the Kafka binding, and a bound on the events not yet acknowledged — at the bound {@link #publish}
  * waits, so that a source is slowed rather than buffered without limit. A publish's future completes once Kafka has
  * the event; only then may an adapter tell its source the event is taken (acknowledge an MQTT message, answer an
  * HTTP request, move a log checkpoint).
@@ -48,26 +46,38 @@ public final class EventPublisher implements AutoCloseable {
      * @param producer        more Kafka producer settings (after Eddy's own, so they win)
      * @param maxInFlight     events published and not yet acknowledged, at most
      * @param deadLetterTopic where events that cannot be made into envelopes go, with the reason
+     * @param schemaRegistryUrl the registry Avro events' schemas go to; null when none is given (JSON only)
+     * @param format          how events are written unless a route says otherwise
      */
     public record Options(String adapter, String bootstrapServers, String schemaRegistryUrl,
-            Map<String, String> producer, int maxInFlight, String deadLetterTopic) {
+            Map<String, String> producer, int maxInFlight, String deadLetterTopic, EventFormat format) {
 
-        /** From the configuration file's {@code kafka} section. */
+        /**
+         * From the configuration file's {@code kafka} section.
+         *
+         * @throws AdapterException naming a setting that is wrong or missing
+         */
         public static Options read(String adapter, Settings kafka) {
-            kafka.only("bootstrapServers", "schemaRegistry", "producer", "maxInFlight", "deadLetterTopic");
+            kafka.only("bootstrapServers", "schemaRegistry", "producer", "maxInFlight", "deadLetterTopic", "format");
+            EventFormat format = EventFormat.read(kafka, "format", EventFormat.JSON);
+            String registry = kafka.text("schemaRegistry", null);
+            if (format == EventFormat.AVRO && registry == null) {
+                throw AdapterException.invalid(kafka.at("schemaRegistry"), null, "the schema registry's URL, such"
+                        + " as http://127.0.0.1:8085: events written as Avro (format: avro) need one");
+            }
             return new Options(adapter,
                     kafka.requiredText("bootstrapServers", "the Kafka brokers, host:port[,host:port...]"),
-                    kafka.requiredText("schemaRegistry", "the schema registry's URL, such as http://127.0.0.1:8085"),
+                    registry,
                     kafka.textMap("producer"),
                     kafka.integer("maxInFlight", 10_000, 1, 1_000_000),
-                    kafka.text("deadLetterTopic", "eddy.dlq.trigger." + adapter));
+                    kafka.text("deadLetterTopic", "eddy.dlq.trigger." + adapter),
+                    format);
         }
     }
 
     private final Options options;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final SchemaRegistryClient registry;
-    private final AvroSerde serde;
+    private final EventWriter writer;
     private final Semaphore inFlight;
     private final AdapterMeters counts;
 
@@ -81,8 +91,7 @@ public final class EventPublisher implements AutoCloseable {
             throw new AdapterException("Cannot make a Kafka producer from the settings under 'kafka': "
                     + e.getMessage(), e);
         }
-        this.registry = SchemaRegistryClient.builder(options.schemaRegistryUrl()).build();
-        this.serde = new AvroSerde(registry);
+        this.writer = new EventWriter(options);
         this.inFlight = new Semaphore(options.maxInFlight());
         String adapter = options.adapter();
         this.counts = AdapterMeters.register(adapter, meters);
@@ -95,23 +104,30 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     /**
-     * Checks before the first event that the topics exist and their envelope schema registers, so that a wrong
-     * topic or an unreachable registry fails at start, saying so, rather than with the first event.
+     * Checks before the first event that the topics exist and, for events written as Avro, that their envelope
+     * schema registers, so that a wrong topic or an unreachable registry fails at start, saying so, rather than with
+     * the first event.
      *
+     * @param avroTopics those of the topics written as Avro
      * @throws AdapterException naming what is wrong
      */
+    public void check(Collection<String> topics, Collection<String> avroTopics) {
+        check(options, writer, topics, avroTopics, true);
+    }
+
+    /** {@link #check(Collection, Collection)} for topics all written in the adapter's format. */
     public void check(Collection<String> topics) {
-        check(options, registry, topics, true);
+        check(topics, options.format() == EventFormat.AVRO ? topics : List.of());
     }
 
     /** {@link #check(Collection)}, for an adapter that writes no dead letters: its topics only. */
     public void checkWithoutDeadLetters(Collection<String> topics) {
-        check(options, registry, topics, false);
+        check(options, writer, topics, options.format() == EventFormat.AVRO ? topics : List.of(), false);
     }
 
     /** {@link #check} for any publisher of these settings; the dead-letter topic too when it is used. */
-    static void check(Options options, SchemaRegistryClient registry, Collection<String> topics,
-            boolean deadLetters) {
+    static void check(Options options, EventWriter writer, Collection<String> topics,
+            Collection<String> avroTopics, boolean deadLetters) {
         List<String> wrong = new ArrayList<>();
         java.util.Set<String> all = new java.util.TreeSet<>(topics);
         if (deadLetters) {
@@ -145,9 +161,9 @@ public final class EventPublisher implements AutoCloseable {
             admin.close(Duration.ofSeconds(2)); // not the default: it waits for calls that cannot finish
         }
         if (wrong.isEmpty()) {
-            for (String topic : new java.util.TreeSet<>(topics)) {
+            for (String topic : new java.util.TreeSet<>(avroTopics)) {
                 try {
-                    registry.register(topic + "-value", Envelope.getClassSchema());
+                    writer.registry().register(topic + "-value", Envelope.getClassSchema());
                 } catch (RuntimeException e) {
                     wrong.add("the schema of topic '" + topic + "' in the registry at "
                             + options.schemaRegistryUrl() + ": " + e.getMessage());
@@ -179,10 +195,16 @@ public final class EventPublisher implements AutoCloseable {
     /** Publishes an event that continues a trace (the root context for a new one). */
     public CompletableFuture<Void> publish(String topic, String key, Envelope event,
             io.opentelemetry.context.Context trace) throws InterruptedException {
+        return publish(topic, key, event, trace, options.format());
+    }
+
+    /** Publishes an event in that format (a route's own). */
+    public CompletableFuture<Void> publish(String topic, String key, Envelope event,
+            io.opentelemetry.context.Context trace, EventFormat format) throws InterruptedException {
         ProducerRecord<byte[], byte[]> record;
         try {
-            record = EventRecords.of(serde, topic, key, event, trace);
-        } catch (SerdeException e) {
+            record = writer.record(topic, key, event, trace, format);
+        } catch (SerdeException | AdapterException e) {
             counts.failed().increment();
             return CompletableFuture.failedFuture(e);
         }
@@ -240,7 +262,7 @@ public final class EventPublisher implements AutoCloseable {
         try {
             producer.close(timeout);
         } finally {
-            registry.close();
+            writer.close();
         }
     }
 

@@ -1,26 +1,32 @@
 package dev.eddy.engine.demo;
 
 import dev.eddy.sdk.Codec;
+import dev.eddy.sdk.CodecException;
 import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Output;
 import dev.eddy.sdk.StateSpec;
 import dev.eddy.sdk.TypedHandler;
+import dev.eddy.sdk.UndecodableEventException;
 import dev.eddy.sdk.ValueState;
+import dev.eddy.sdk.events.AdapterEvents;
+import dev.eddy.sdk.events.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's IoT function. For each temperature reading ({@code {"device":"d-7","celsius":21.5}}) it keeps the
- * device's last few readings in keyed state, emits the checked reading with their rolling average to its default
- * output, and an alert to its {@code alerts} output when the average rises above the threshold (config {@code
- * threshold}, in °C, 75 unless set; {@code window}, readings averaged, 5 unless set) — once per episode, not for
- * every reading while it stays above. A reading that is not such JSON cannot be decoded: the engine dead-letters it
- * as {@code UNDECODABLE}.
+ * The demo's IoT function. For each device's temperature reading — the MQTT adapter's telemetry, or a device's own
+ * JSON such as {@code {"device":"d-7","celsius":21.5}} (both read by {@link AdapterEvents#telemetry()}; the
+ * reading named {@code celsius}, {@code temp} or {@code temperature}, in °C unless its unit is {@code [degF]}) — it
+ * keeps the device's last few readings in keyed state, emits the checked reading with their rolling average to its
+ * default output, and an alert to its {@code alerts} output when the average rises above the threshold (config
+ * {@code threshold}, in °C, 75 unless set; {@code window}, readings averaged, 5 unless set) — once per episode, not
+ * for every reading while it stays above. An event that is not a temperature reading cannot be decoded: the engine
+ * dead-letters it as {@code UNDECODABLE}.
  */
-public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor.Reading> {
+public final class TemperatureMonitor implements TypedHandler<Telemetry> {
 
     /** The output alerts go to. */
     public static final Output<Alert> ALERTS = Output.named("alerts", Codec.json(Alert.class));
@@ -29,19 +35,11 @@ public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor
     /** Each device's last readings, and whether it is alerting; forgotten after an hour without readings. */
     public static final ValueState<Recent> RECENT = ValueState.named("recent", Codec.json(Recent.class))
             .expireAfterAccess(Duration.ofHours(1));
-    private static final Codec<Reading> READINGS = Codec.json(Reading.class);
+    /** The names a temperature reading goes by. */
+    private static final String[] TEMPERATURE = {"celsius", "temp", "temperature"};
 
     private double thresholdCelsius;
     private int window;
-
-    /** A device's reading. */
-    public record Reading(String device, Double celsius) {
-        public Reading {
-            if (device == null || device.isBlank() || celsius == null) {
-                throw new IllegalArgumentException("a reading is {\"device\": <text>, \"celsius\": <number>}");
-            }
-        }
-    }
 
     /** A reading once checked, with the rolling average of the device's last readings. */
     public record Checked(String device, double celsius, double fahrenheit, double average, boolean alert) {
@@ -65,8 +63,8 @@ public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor
     }
 
     @Override
-    public Codec<Reading> input() {
-        return READINGS;
+    public Codec<Telemetry> input() {
+        return AdapterEvents.telemetry();
     }
 
     @Override
@@ -75,10 +73,14 @@ public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor
     }
 
     @Override
-    public void handle(Reading reading, Event event, Context context) {
+    public void handle(Telemetry telemetry, Event event, Context context) {
+        Telemetry.Reading reading = telemetry.reading(TEMPERATURE).orElseThrow(() -> new UndecodableEventException(
+                new CodecException(input().name(), "no temperature reading (celsius, temp or temperature) from device '"
+                        + telemetry.device() + "': " + telemetry.readings(), null)));
+        double celsius = "[degF]".equals(reading.unit()) ? round((reading.value() - 32) * 5 / 9) : reading.value();
         Recent before = context.state().get(RECENT).orElse(new Recent(List.of(), false));
         List<Double> last = new ArrayList<>(before.celsius());
-        last.add(reading.celsius());
+        last.add(celsius);
         if (last.size() > window) {
             last.subList(0, last.size() - window).clear();
         }
@@ -86,11 +88,12 @@ public final class TemperatureMonitor implements TypedHandler<TemperatureMonitor
         boolean alerting = average > thresholdCelsius;
         context.state().set(RECENT, new Recent(last, alerting));
 
-        Event keyed = event.withKey(reading.device());
-        double fahrenheit = round(reading.celsius() * 9 / 5 + 32);
-        context.emit(CHECKED, keyed, new Checked(reading.device(), reading.celsius(), fahrenheit, average, alerting));
+        String device = telemetry.device();
+        Event keyed = event.withKey(device);
+        double fahrenheit = round(celsius * 9 / 5 + 32);
+        context.emit(CHECKED, keyed, new Checked(device, celsius, fahrenheit, average, alerting));
         if (alerting && !before.alerting()) {
-            context.emit(ALERTS, keyed, new Alert(reading.device(), average, thresholdCelsius));
+            context.emit(ALERTS, keyed, new Alert(device, average, thresholdCelsius));
         }
     }
 

@@ -87,6 +87,11 @@ public final class AvroCodec<T extends GenericContainer> implements Codec<T> {
         String url = environment.schemaRegistryUrl().orElseThrow(() -> new IllegalStateException("function '"
                 + environment.functionName() + "' reads or writes Avro, but the engine has no schema registry: set"
                 + " the engine's schema.registry.url (./eddy dev and the demo start one and set it)"));
+        return registry(url);
+    }
+
+    /** The process's client of the registry at that address. */
+    static SchemaRegistryClient registry(String url) {
         return REGISTRIES.computeIfAbsent(url, address -> SchemaRegistryClient.builder(address).build());
     }
 

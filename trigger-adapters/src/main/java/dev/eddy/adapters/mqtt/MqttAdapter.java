@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.EventFormat;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.Telemetry;
@@ -96,12 +97,21 @@ public final class MqttAdapter implements AutoCloseable {
      */
     public static MqttAdapter start(MqttSettings settings, EventPublisher publisher) {
         List<String> fixedTopics = new ArrayList<>();
+        List<String> avroTopics = new ArrayList<>();
         for (MqttRoute route : settings.routes()) {
+            EventFormat format = route.format() != null ? route.format() : publisher.options().format();
+            if (format == EventFormat.AVRO && publisher.options().schemaRegistryUrl() == null) {
+                throw AdapterException.invalid("kafka.schemaRegistry", null, "the schema registry's URL, such as"
+                        + " http://127.0.0.1:8085: the route " + route.template() + " writes Avro (format: avro)");
+            }
             if (!route.topicVaries()) {
                 fixedTopics.add(route.topic());
+                if (format == EventFormat.AVRO) {
+                    avroTopics.add(route.topic());
+                }
             }
         }
-        publisher.check(fixedTopics);
+        publisher.check(fixedTopics, avroTopics);
         MqttAdapter adapter = new MqttAdapter(settings, publisher);
         // Before connecting: a persistent session's queued messages come right after the broker's answer.
         adapter.client.publishes(MqttGlobalPublishFilter.ALL, adapter::arrived, adapter.intake, true);
@@ -222,7 +232,8 @@ public final class MqttAdapter implements AutoCloseable {
                     .setSubject(device)
                     .setData(telemetry)
                     .build();
-            return publisher.publish(topic, key, event, trace);
+            return publisher.publish(topic, key, event, trace,
+                    route.format() != null ? route.format() : publisher.options().format());
         }
         // The broker sent what no route's filter matches (a subscription left in the session from an earlier
         // configuration): kept, not dropped.

@@ -1,6 +1,7 @@
 package dev.eddy.adapters.mqtt;
 
 import dev.eddy.adapters.AdapterException;
+import dev.eddy.adapters.EventFormat;
 import dev.eddy.adapters.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,9 +18,10 @@ import java.util.regex.Pattern;
  *
  * @param type the CloudEvents type of its events
  * @param units the unit of each reading, by reading name (UCUM where there is one: {@code Cel}, {@code %})
+ * @param format how its events are written; null for the adapter's {@code kafka.format}
  */
 public record MqttRoute(String template, String filter, Pattern pattern, List<String> names, String topic, String key,
-        Payload payload, String type, Map<String, String> units) {
+        Payload payload, String type, Map<String, String> units, EventFormat format) {
 
     /** How a message's payload is read. */
     public enum Payload {
@@ -70,7 +72,7 @@ public record MqttRoute(String template, String filter, Pattern pattern, List<St
 
     /** Reads one route of the configuration ({@code mqtt.routes[i]}). */
     public static MqttRoute read(Settings route) {
-        route.only("filter", "topic", "key", "payload", "type", "units");
+        route.only("filter", "topic", "key", "payload", "type", "units", "format");
         String template = route.requiredText("filter", "an MQTT topic filter such as sensors/{device}/{quantity}");
         String[] levels = template.split("/", -1);
         StringBuilder filter = new StringBuilder();
@@ -124,7 +126,8 @@ public record MqttRoute(String template, String filter, Pattern pattern, List<St
         checkNames(route.at("key"), key, names);
         return new MqttRoute(template, filter.toString(), Pattern.compile(regex.toString()), List.copyOf(names), topic,
                 key, route.choice("payload", Payload.class, Payload.JSON),
-                route.text("type", "dev.eddy.iot.telemetry"), Map.copyOf(route.textMap("units")));
+                route.text("type", "dev.eddy.iot.telemetry"), Map.copyOf(route.textMap("units")),
+                EventFormat.read(route, "format", null));
     }
 
     private static void checkNames(String path, String template, List<String> names) {

@@ -3,12 +3,10 @@ package dev.eddy.adapters.timer;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AdapterKafka;
 import dev.eddy.adapters.EventPublisher;
-import dev.eddy.adapters.EventRecords;
+import dev.eddy.adapters.EventWriter;
 import dev.eddy.adapters.Settings;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.TimerTick;
-import dev.eddy.schemas.registry.SchemaRegistryClient;
-import dev.eddy.schemas.serde.AvroSerde;
 import dev.eddy.observability.EddyMeter;
 import dev.eddy.observability.Meters;
 import io.micrometer.core.instrument.Counter;
@@ -61,8 +59,7 @@ public final class TimerAdapter implements AutoCloseable {
     private final EventPublisher.Options options;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final SchemaRegistryClient registry;
-    private final AvroSerde serde;
+    private final EventWriter writer;
     private final TopicPartition statePartition;
     private final Clock clock;
     private final Counter fired;
@@ -96,8 +93,7 @@ public final class TimerAdapter implements AutoCloseable {
         producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
         this.producer = new KafkaProducer<>(producerProps);
         producer.initTransactions();
-        this.registry = SchemaRegistryClient.builder(options.schemaRegistryUrl()).build();
-        this.serde = new AvroSerde(registry);
+        this.writer = new EventWriter(options);
         this.fired = Meters.counter(meters, EddyMeter.ADAPTER_PUBLISHED, Tags.of("adapter", options.adapter()));
         this.loop = Thread.ofPlatform().name("eddy-timer").unstarted(this::run);
     }
@@ -214,7 +210,8 @@ public final class TimerAdapter implements AutoCloseable {
                 .build();
         try {
             producer.beginTransaction();
-            producer.send(EventRecords.of(serde, schedule.topic(), schedule.name(), event));
+            producer.send(writer.record(schedule.topic(), schedule.name(), event,
+                    io.opentelemetry.context.Context.root()));
             producer.send(new ProducerRecord<>(settings.stateTopic(), 0,
                     schedule.name().getBytes(StandardCharsets.UTF_8),
                     ByteBuffer.allocate(16).putLong(tick.toEpochMilli()).putLong(sequence).array()));
@@ -268,7 +265,7 @@ public final class TimerAdapter implements AutoCloseable {
         }
         consumer.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
-        registry.close();
+        writer.close();
     }
 
     /** Reads the {@code timer} section. */
