@@ -67,6 +67,7 @@ public final class AdapterKafka {
         try (Admin admin = Admin.create(clientProps(options))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1).configs(configs))).all()
                     .get(30, TimeUnit.SECONDS);
+            awaitLeader(admin, topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new AdapterException("Cannot create the topic '" + topic + "': " + e.getCause().getMessage(),
@@ -78,6 +79,27 @@ public final class AdapterKafka {
             Thread.currentThread().interrupt();
             throw new AdapterException("Interrupted while creating '" + topic + "'", e);
         }
+    }
+
+    /**
+     * Waits until the new topic's partition has a leader: an idempotent producer that writes in the moment the
+     * broker is still making it can lose records (KAFKA-15591).
+     */
+    private static void awaitLeader(Admin admin, String topic) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
+                        .get(topic).partitions();
+                if (partitions.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException notYet) {
+                // the broker does not know the topic yet
+            }
+            Thread.sleep(20); // polling the broker's state: nothing to wait on but time
+        }
+        throw new TimeoutException("topic '" + topic + "' had no leader within 30 s");
     }
 
     /** A byte-array consumer of the adapter's settings that commits nothing; read_committed when asked. */

@@ -34,6 +34,8 @@ import org.apache.kafka.common.KafkaException;
  */
 public final class EventPublisher implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EventPublisher.class);
+
     /** Headers of a dead letter: why, as a code and in words, and which adapter. */
     public static final String DLQ_REASON = EventRecords.DLQ_REASON;
     public static final String DLQ_MESSAGE = EventRecords.DLQ_MESSAGE;
@@ -146,8 +148,16 @@ public final class EventPublisher implements AutoCloseable {
                         wrong.add("no broker answered within 15 s");
                         break;
                     }
-                    wrong.add(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-                            ? "topic '" + topic + "' does not exist (create it first)"
+                    boolean missing = e.getCause()
+                            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+                    if (missing && deadLetters && topic.equals(options.deadLetterTopic())) {
+                        // The adapter's own topic, as the engine makes a function's: created where it is missing.
+                        AdapterKafka.createTopic(options, topic, Map.of());
+                        log.info("Created the dead-letter topic {}", topic);
+                        continue;
+                    }
+                    wrong.add(missing ? "topic '" + topic + "' does not exist (create it first: ./eddy topics"
+                            + " create " + topic + " --partitions <n>)"
                             : "topic '" + topic + "': " + e.getCause().getMessage());
                 } catch (java.util.concurrent.TimeoutException e) {
                     wrong.add("no broker answered within 15 s");

@@ -1,14 +1,12 @@
 package dev.eddy.engine.demo;
 
 import dev.eddy.sdk.Codec;
-import dev.eddy.sdk.CodecException;
 import dev.eddy.sdk.Context;
 import dev.eddy.sdk.Environment;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Output;
 import dev.eddy.sdk.StateSpec;
 import dev.eddy.sdk.TypedHandler;
-import dev.eddy.sdk.UndecodableEventException;
 import dev.eddy.sdk.ValueState;
 import dev.eddy.sdk.events.AdapterEvents;
 import dev.eddy.sdk.events.Telemetry;
@@ -23,8 +21,8 @@ import java.util.List;
  * keeps the device's last few readings in keyed state, emits the checked reading with their rolling average to its
  * default output, and an alert to its {@code alerts} output when the average rises above the threshold (config
  * {@code threshold}, in °C, 75 unless set; {@code window}, readings averaged, 5 unless set) — once per episode, not
- * for every reading while it stays above. An event that is not a temperature reading cannot be decoded: the engine
- * dead-letters it as {@code UNDECODABLE}.
+ * for every reading while it stays above. Telemetry without a temperature (humidity, say) is passed over; an event
+ * that is not telemetry at all cannot be decoded: the engine dead-letters it as {@code UNDECODABLE}.
  */
 public final class TemperatureMonitor implements TypedHandler<Telemetry> {
 
@@ -74,9 +72,14 @@ public final class TemperatureMonitor implements TypedHandler<Telemetry> {
 
     @Override
     public void handle(Telemetry telemetry, Event event, Context context) {
-        Telemetry.Reading reading = telemetry.reading(TEMPERATURE).orElseThrow(() -> new UndecodableEventException(
-                new CodecException(input().name(), "no temperature reading (celsius, temp or temperature) from device '"
-                        + telemetry.device() + "': " + telemetry.readings(), null)));
+        if (telemetry == null) {
+            return; // a tombstone: no reading
+        }
+        java.util.Optional<Telemetry.Reading> temperature = telemetry.reading(TEMPERATURE);
+        if (temperature.isEmpty()) {
+            return; // another quantity (humidity, say): not this function's concern
+        }
+        Telemetry.Reading reading = temperature.get();
         double celsius = "[degF]".equals(reading.unit()) ? round((reading.value() - 32) * 5 / 9) : reading.value();
         Recent before = context.state().get(RECENT).orElse(new Recent(List.of(), false));
         List<Double> last = new ArrayList<>(before.celsius());

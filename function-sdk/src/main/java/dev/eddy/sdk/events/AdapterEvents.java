@@ -26,8 +26,9 @@ import java.util.function.Function;
  * event's data as the record's value, its attributes in {@code ce_*} headers; see {@link CloudEvent}) and the Avro
  * envelope in the Confluent wire format, which the engine reads with its schema registry (its {@link EventBinding}:
  * the function bundles nothing). Bytes of neither, or JSON that is not such an event, fail with a
- * {@link CodecException}: the engine dead-letters the event as {@code UNDECODABLE}. Encoding writes the JSON the
- * adapters write. The codecs are stateless and shared.
+ * {@link CodecException}: the engine dead-letters the event as {@code UNDECODABLE}. A tombstone (no value, as the
+ * CDC adapter writes after each delete) decodes as null. Encoding writes the JSON the adapters write. The codecs are
+ * stateless and shared.
  */
 public final class AdapterEvents {
 
@@ -110,7 +111,7 @@ public final class AdapterEvents {
 
         private T decode(byte[] bytes, Event event, Optional<String> registry) {
             if (bytes == null) {
-                throw new CodecException(name(), "the event has no value (a tombstone)", null);
+                return null; // a tombstone, such as the CDC adapter writes after a delete
             }
             Map<String, Object> data;
             if (isWireFormat(bytes)) {

@@ -2,6 +2,7 @@ package dev.eddy.adapters.cli;
 
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.TriggerAdapters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,11 +42,11 @@ public final class DevTriggers implements BiFunction<Map<String, Object>, PrintS
                 int equals = trigger.indexOf('=');
                 if (equals < 1) {
                     throw new AdapterException("--trigger is '" + trigger + "': give <kind>=<file>, the kind one of "
-                            + TriggerCommand.KINDS);
+                            + TriggerAdapters.KINDS);
                 }
                 String kind = trigger.substring(0, equals);
                 Path file = Path.of(trigger.substring(equals + 1));
-                started.add(TriggerCommand.start(kind, withPlatform(file, platform), meters));
+                started.add(TriggerAdapters.start(kind, withPlatform(file, platform), meters));
                 out.println("  trigger " + kind + " from " + file + " is running");
             }
         } catch (RuntimeException e) {

@@ -1,18 +1,10 @@
 package dev.eddy.adapters.cli;
 
 import dev.eddy.adapters.AdapterException;
-import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
-import dev.eddy.adapters.cdc.CdcAdapter;
-import dev.eddy.adapters.http.HttpAdapter;
-import dev.eddy.adapters.http.HttpSettings;
-import dev.eddy.adapters.logs.LogAdapter;
-import dev.eddy.adapters.mqtt.MqttAdapter;
-import dev.eddy.adapters.mqtt.MqttSettings;
-import dev.eddy.adapters.timer.TimerAdapter;
+import dev.eddy.adapters.TriggerAdapters;
 import dev.eddy.observability.MetricsEndpoint;
 import dev.eddy.observability.MetricsOptions;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -176,7 +168,7 @@ public final class TriggerCommand implements Runnable {
             MetricsEndpoint probes = endpoint;
             try {
                 return runUntilStopped(kind(), () -> {
-                    AutoCloseable adapter = start(kind(), Settings.read(config), registry);
+                    AutoCloseable adapter = TriggerAdapters.start(kind(), Settings.read(config), registry);
                     if (probes != null) {
                         probes.readiness(java.util.List::of); // ready once started (it checked its source and Kafka)
                     }
@@ -188,40 +180,6 @@ public final class TriggerCommand implements Runnable {
                 }
             }
         }
-    }
-
-    /** The kinds of adapter there are. */
-    static final java.util.List<String> KINDS = java.util.List.of("mqtt", "http", "logs", "cdc", "timer");
-
-    /**
-     * Starts an adapter of a kind from its configuration (a {@code kafka} section and the kind's own).
-     *
-     * @throws AdapterException for a bad setting or what cannot be reached, saying which
-     */
-    static AutoCloseable start(String kind, Settings file, MeterRegistry meters) {
-        if (!KINDS.contains(kind)) {
-            throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
-        }
-        Settings settings = file.only("kafka", kind);
-        EventPublisher.Options options = EventPublisher.Options.read(kind, settings.section("kafka"));
-        Settings own = settings.section(kind);
-        return switch (kind) {
-            case "mqtt" -> {
-                MqttSettings mqtt = MqttSettings.read(own);
-                EventPublisher publisher = new EventPublisher(options, meters);
-                try {
-                    yield MqttAdapter.start(mqtt, publisher);
-                } catch (RuntimeException e) {
-                    publisher.close();
-                    throw e;
-                }
-            }
-            case "http" -> HttpAdapter.start(HttpSettings.read(own), options, meters);
-            case "logs" -> LogAdapter.start(own, options, meters);
-            case "cdc" -> CdcAdapter.start(own, options, meters);
-            case "timer" -> TimerAdapter.start(TimerAdapter.TimerSettings.read(own), options, meters);
-            default -> throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
-        };
     }
 
     @FunctionalInterface
