@@ -99,7 +99,11 @@ class ScalingIT {
             cli.setOut(new java.io.PrintWriter(printed, true));
             assertEquals(0, cli.execute("events", function.name(), "--bootstrap-servers", kafka.bootstrapServers()));
             List<String> lines = printed.toString().lines().toList();
-            assertEquals(events.size(), lines.size(), "./eddy events prints each event once:\n" + printed);
+            // Each event once: none twice, none of those read above missing (the controller may have decided once
+            // more since: its last "desired 1 → 0" can follow the scale to zero by up to a tick).
+            assertEquals(lines.size(), new java.util.HashSet<>(lines).size(), "./eddy events prints each event once:\n"
+                    + printed);
+            assertTrue(lines.size() >= events.size(), "./eddy events prints every event:\n" + printed);
             assertTrue(lines.stream().allMatch(line -> line.contains(function.name())), printed.toString());
             assertTrue(lines.stream().anyMatch(line -> line.contains("workers here 0 → 1")), printed.toString());
         }

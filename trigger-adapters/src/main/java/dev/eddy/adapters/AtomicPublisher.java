@@ -57,12 +57,15 @@ public final class AtomicPublisher implements AutoCloseable {
     private final EventPublisher.Options options;
     private final KafkaProducer<byte[], byte[]> producer;
     private final EventWriter writer;
+    private final KafkaHealth health;
+    private final String transactionalId;
     private final BlockingQueue<Group> queue;
     private final Thread committer;
     private final AdapterMeters counts;
     private final int maxRecordBytes;
     private volatile boolean closing;
     private volatile KafkaException fatal;
+    private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
 
     public AtomicPublisher(EventPublisher.Options options, String transactionalId, MeterRegistry meters) {
         this.options = options;
@@ -79,6 +82,8 @@ public final class AtomicPublisher implements AutoCloseable {
                     + options.bootstrapServers() + ": " + e.getMessage(), e);
         }
         this.writer = new EventWriter(options);
+        this.health = new KafkaHealth(options);
+        this.transactionalId = transactionalId;
         this.queue = new LinkedBlockingQueue<>(options.maxInFlight());
         String adapter = options.adapter();
         this.counts = AdapterMeters.register(adapter, meters);
@@ -112,6 +117,27 @@ public final class AtomicPublisher implements AutoCloseable {
     /** A record beside the events (a key, a position), ready to publish. */
     public static Outgoing record(ProducerRecord<byte[], byte[]> record) {
         return new Outgoing(record, false);
+    }
+
+    /**
+     * What keeps it from publishing: Kafka not answering, or a producer that cannot go on (fenced by another with
+     * the same transactional id, refused by the cluster's ACLs).
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>(health.problems());
+        KafkaException stopped = fatal;
+        if (stopped instanceof ProducerFencedException) {
+            problems.add("the transactional producer '" + transactionalId + "' was fenced: another adapter uses the"
+                    + " same transactional id (give each its own); this one publishes no more");
+        } else if (stopped != null) {
+            problems.add("the transactional producer '" + transactionalId + "' cannot go on: " + stopped);
+        }
+        return problems;
+    }
+
+    /** Completes with the producer's error when one stops it for good (see {@link TriggerAdapter#failed}). */
+    public CompletableFuture<Throwable> failed() {
+        return failed;
     }
 
     /** Counts an event taken from the source. */
@@ -172,6 +198,7 @@ public final class AtomicPublisher implements AutoCloseable {
                 batch.clear();
             }
             if (fatal != null) {
+                failed.complete(fatal);
                 Group left;
                 while ((left = queue.poll()) != null) {
                     left.committed().completeExceptionally(fatal);
@@ -233,6 +260,7 @@ public final class AtomicPublisher implements AutoCloseable {
             producer.close(Duration.ofSeconds(5));
         } finally {
             writer.close();
+            health.close();
         }
     }
 

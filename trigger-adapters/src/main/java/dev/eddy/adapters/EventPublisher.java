@@ -80,6 +80,7 @@ public final class EventPublisher implements AutoCloseable {
     private final Options options;
     private final KafkaProducer<byte[], byte[]> producer;
     private final EventWriter writer;
+    private final KafkaHealth health;
     private final Semaphore inFlight;
     private final AdapterMeters counts;
 
@@ -94,6 +95,7 @@ public final class EventPublisher implements AutoCloseable {
                     + e.getMessage(), e);
         }
         this.writer = new EventWriter(options);
+        this.health = new KafkaHealth(options);
         this.inFlight = new Semaphore(options.maxInFlight());
         String adapter = options.adapter();
         this.counts = AdapterMeters.register(adapter, meters);
@@ -186,6 +188,11 @@ public final class EventPublisher implements AutoCloseable {
         }
     }
 
+    /** What keeps it from publishing: Kafka not answering. */
+    public List<String> problems() {
+        return health.problems();
+    }
+
     /** Counts an event taken from the source. */
     public void received() {
         counts.received().increment();
@@ -273,6 +280,7 @@ public final class EventPublisher implements AutoCloseable {
             producer.close(timeout);
         } finally {
             writer.close();
+            health.close();
         }
     }
 

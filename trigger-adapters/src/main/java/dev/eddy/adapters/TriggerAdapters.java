@@ -25,7 +25,7 @@ public final class TriggerAdapters {
      *
      * @throws AdapterException for a bad setting or what cannot be reached, saying which
      */
-    public static AutoCloseable start(String kind, Settings file, MeterRegistry meters) {
+    public static TriggerAdapter start(String kind, Settings file, MeterRegistry meters) {
         if (!KINDS.contains(kind)) {
             throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
         }

@@ -2,6 +2,7 @@ package dev.eddy.adapters.cdc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * restarted adapter goes on where it was without losing a change (and may repeat the last few). A delete is followed
  * by a tombstone (a null value under the row's key), so that compacted topics forget the row.
  */
-public final class CdcAdapter implements AutoCloseable {
+public final class CdcAdapter implements TriggerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(CdcAdapter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,14 +44,19 @@ public final class CdcAdapter implements AutoCloseable {
     private final DebeziumEngine<io.debezium.engine.ChangeEvent<String, String>> engine;
     private final ExecutorService runner;
     private final String host;
+    private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
+    private volatile boolean closing;
 
     private CdcAdapter(EventPublisher publisher, Properties properties, String host) {
         this.publisher = publisher;
         this.host = host;
         this.engine = DebeziumEngine.create(Json.class).using(properties).notifying(this::handle)
                 .using((success, message, error) -> {
-                    if (!success) {
-                        log.error("The change capture stopped: {}", message, error);
+                    if (!success && !closing) {
+                        // Debezium's own log (in the log file) has the stack trace; the cause is one line.
+                        log.warn("The change capture stopped: {}", message, error);
+                        failed.complete(new AdapterException("The change capture stopped: " + message
+                                + (error == null ? "" : " (" + rootCause(error) + ")"), error));
                     }
                 }).build();
         this.runner = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-cdc").factory());
@@ -105,6 +111,8 @@ public final class CdcAdapter implements AutoCloseable {
         props.setProperty("offset.flush.interval.ms", "1000");
         props.setProperty("bootstrap.servers", options.bootstrapServers());
         cdc.textMap("properties").forEach(props::setProperty);
+        PostgresPreconditions.check(cdc, host, Integer.parseInt(props.getProperty("database.port")),
+                props.getProperty("database.dbname"), props.getProperty("database.user"), password);
         EventPublisher publisher = new EventPublisher(options, meters);
         List<String> topics = tables.stream().map(table -> prefix + "." + table).toList();
         try {
@@ -193,9 +201,32 @@ public final class CdcAdapter implements AutoCloseable {
         return columns;
     }
 
+    @Override
+    public List<String> problems() {
+        List<String> problems = new java.util.ArrayList<>(publisher.problems());
+        if (failed.isDone()) {
+            problems.add(failed.join().getMessage());
+        }
+        return problems;
+    }
+
+    @Override
+    public CompletableFuture<Throwable> failed() {
+        return failed;
+    }
+
+    private static String rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
     /** Stops capturing (offsets of what Kafka has are committed), and lets go of Kafka. */
     @Override
     public void close() {
+        closing = true;
         try {
             engine.close();
         } catch (IOException e) {

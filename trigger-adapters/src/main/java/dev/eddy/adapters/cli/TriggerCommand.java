@@ -2,6 +2,7 @@ package dev.eddy.adapters.cli;
 
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.TriggerAdapters;
 import dev.eddy.observability.MetricsEndpoint;
 import dev.eddy.observability.MetricsOptions;
@@ -168,9 +169,9 @@ public final class TriggerCommand implements Runnable {
             MetricsEndpoint probes = endpoint;
             try {
                 return runUntilStopped(kind(), () -> {
-                    AutoCloseable adapter = TriggerAdapters.start(kind(), Settings.read(config), registry);
+                    TriggerAdapter adapter = TriggerAdapters.start(kind(), Settings.read(config), registry);
                     if (probes != null) {
-                        probes.readiness(java.util.List::of); // ready once started (it checked its source and Kafka)
+                        probes.readiness(adapter::problems); // Kafka answering, the source connected, not fenced
                     }
                     return adapter;
                 });
@@ -184,12 +185,16 @@ public final class TriggerCommand implements Runnable {
 
     @FunctionalInterface
     private interface Starter {
-        AutoCloseable start();
+        TriggerAdapter start();
     }
 
-    /** Starts an adapter, then waits for a stop signal and closes it; a bad setting is one line and exit code 2. */
+    /**
+     * Starts an adapter, then waits for a stop signal and closes it: exit code 0. A bad setting is one line and exit
+     * code 2; an adapter that stops by itself for good (its source gone, its producer fenced) is one line with the
+     * cause and exit code 1.
+     */
     private static int runUntilStopped(String kind, Starter starter) throws Exception {
-        AutoCloseable adapter;
+        TriggerAdapter adapter;
         try {
             adapter = starter.start();
         } catch (AdapterException e) {
@@ -210,7 +215,19 @@ public final class TriggerCommand implements Runnable {
         }, "eddy-trigger-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         System.out.println("eddy trigger " + kind + ": running; stop it with Ctrl-C or SIGTERM");
+        adapter.failed().thenRun(stopped::countDown);
         stopped.await();
-        return 0;
+        Throwable failure = adapter.failed().getNow(null);
+        if (failure == null) {
+            return 0;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return 1; // the hook is closing it already
+        }
+        System.err.println("eddy trigger " + kind + ": stopped: " + failure.getMessage());
+        adapter.close();
+        return 1;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AtomicPublisher;
 import dev.eddy.adapters.EventPublisher;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * ({@code Idempotent-Replayed: true}) and makes no second event. A body over {@code maxBodyBytes} is refused with 413
  * before it is read; with tokens configured, a request without {@code Authorization: Bearer <token>} gets 401.
  */
-public final class HttpAdapter implements AutoCloseable {
+public final class HttpAdapter implements TriggerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpAdapter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -461,6 +462,16 @@ public final class HttpAdapter implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    @Override
+    public java.util.List<String> problems() {
+        return publisher.problems();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Throwable> failed() {
+        return publisher.failed();
     }
 
     /** Stops taking requests, lets those in flight finish (at most 10 s), commits, and lets go of Kafka. */

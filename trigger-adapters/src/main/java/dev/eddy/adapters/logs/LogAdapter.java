@@ -1,6 +1,7 @@
 package dev.eddy.adapters.logs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AdapterKafka;
 import dev.eddy.adapters.AtomicPublisher;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * pattern, lines that match it join the event before them (a stack trace), and an event is published when the next
  * one starts or the file has been quiet for {@code flushAfter}.
  */
-public final class LogAdapter implements AutoCloseable {
+public final class LogAdapter implements TriggerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(LogAdapter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -389,6 +390,16 @@ public final class LogAdapter implements AutoCloseable {
     /** The syslog listener's ports (for tests): UDP, TCP. */
     int[] syslogPorts() {
         return new int[] {syslog.udpPort(), syslog.tcpPort()};
+    }
+
+    @Override
+    public java.util.List<String> problems() {
+        return publisher.problems();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Throwable> failed() {
+        return publisher.failed();
     }
 
     /** Stops following (what was read is committed), and lets go of Kafka. */

@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.EventFormat;
 import dev.eddy.adapters.EventPublisher;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * key; one that cannot be read as telemetry goes, as it came, to the adapter's dead-letter topic with the reason,
  * and is acknowledged once that is in Kafka.
  */
-public final class MqttAdapter implements AutoCloseable {
+public final class MqttAdapter implements TriggerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(MqttAdapter.class);
     /** How long a message Kafka did not take waits before it is tried again. */
@@ -239,6 +240,15 @@ public final class MqttAdapter implements AutoCloseable {
         // configuration): kept, not dropped.
         return publisher.deadLetter(mqttTopic, payload, "NO_ROUTE", "no route's filter matches the MQTT topic '"
                 + mqttTopic + "'", Map.of("eddy.mqtt.topic", mqttTopic));
+    }
+
+    @Override
+    public java.util.List<String> problems() {
+        java.util.List<String> problems = new java.util.ArrayList<>(publisher.problems());
+        if (!client.getState().isConnected()) {
+            problems.add("not connected to the MQTT broker at " + settings.host() + ":" + settings.port());
+        }
+        return problems;
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AdapterKafka;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.EventWriter;
+import dev.eddy.adapters.KafkaHealth;
+import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.Settings;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.TimerTick;
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>A schedule's first tick is its first due time after the timer starts. Ticks that fell due while no timer ran
  * are skipped but for the latest ({@code missed: skip}), or each fired, oldest first ({@code missed: catch-up}).
  */
-public final class TimerAdapter implements AutoCloseable {
+public final class TimerAdapter implements TriggerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(TimerAdapter.class);
     /** A tick's transaction left open by a timer that died is aborted after this; its successor waits that long. */
@@ -60,6 +62,7 @@ public final class TimerAdapter implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final EventWriter writer;
+    private final KafkaHealth health;
     private final TopicPartition statePartition;
     private final Clock clock;
     private final Counter fired;
@@ -94,6 +97,7 @@ public final class TimerAdapter implements AutoCloseable {
         this.producer = new KafkaProducer<>(producerProps);
         producer.initTransactions();
         this.writer = new EventWriter(options);
+        this.health = new KafkaHealth(options);
         this.fired = Meters.counter(meters, EddyMeter.ADAPTER_PUBLISHED, Tags.of("adapter", options.adapter()));
         this.loop = Thread.ofPlatform().name("eddy-timer").unstarted(this::run);
     }
@@ -253,6 +257,11 @@ public final class TimerAdapter implements AutoCloseable {
         state.putAll(read);
     }
 
+    @Override
+    public List<String> problems() {
+        return health.problems();
+    }
+
     /** Stops firing and leaves the group, so that another timer of it takes over at once. */
     @Override
     public void close() {
@@ -266,6 +275,7 @@ public final class TimerAdapter implements AutoCloseable {
         consumer.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
         writer.close();
+        health.close();
     }
 
     /** Reads the {@code timer} section. */

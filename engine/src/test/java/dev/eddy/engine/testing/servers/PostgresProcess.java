@@ -25,31 +25,54 @@ public final class PostgresProcess extends ServerProcess {
 
     private static final String SERVICE_USER = "postgres";
 
-    private PostgresProcess(Process process, int port, Path log) {
+    /** The cluster's folder when it is not the test's own (deleted on close), else null. */
+    private final Path ownFolder;
+
+    private PostgresProcess(Process process, int port, Path log, Path ownFolder) {
         super("postgres", process, port, log);
+        this.ownFolder = ownFolder;
     }
 
     public static PostgresProcess start(Path dir) throws IOException, InterruptedException {
+        return start(dir, java.util.Map.of());
+    }
+
+    /**
+     * A server with other settings ({@code wal_level: replica}, say), over the ones above.
+     */
+    public static PostgresProcess start(Path dir, java.util.Map<String, String> settings)
+            throws IOException, InterruptedException {
         Path bin = binDirectory();
         Files.createDirectories(dir);
         boolean root = "root".equals(System.getProperty("user.name"));
+        // The cluster's own folder: under root, one the service user owns in the system's temporary folder (the
+        // test's folder may be closed to other users on the way); the logs stay in the test's folder.
+        Path home = root ? Files.createTempDirectory("eddy-postgres-") : dir;
         if (root) {
-            // Each folder on the way must let the service user in; a test's own temporary folder does.
-            UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService()
+            UserPrincipal owner = home.getFileSystem().getUserPrincipalLookupService()
                     .lookupPrincipalByName(SERVICE_USER);
-            Files.setOwner(dir, owner);
+            Files.setOwner(home, owner);
         }
-        Path data = dir.resolve("data");
+        Path data = home.resolve("data");
         Path log = dir.resolve("postgres.log");
         run(asServiceUser(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
                 "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"), dir.resolve("initdb.log"));
         int port = freePort();
-        Process process = launch("postgres", asServiceUser(root, bin.resolve("postgres").toString(),
-                "-D", data.toString(), "-p", String.valueOf(port), "-k", dir.toString(),
-                "-c", "listen_addresses=127.0.0.1", "-c", "wal_level=logical", "-c", "max_wal_senders=20",
-                "-c", "max_replication_slots=20", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=300"), port, log);
-        PostgresProcess postgres = new PostgresProcess(process, port, log);
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>();
+        all.put("listen_addresses", "127.0.0.1");
+        all.put("wal_level", "logical");
+        all.put("max_wal_senders", "20");
+        all.put("max_replication_slots", "20");
+        all.put("fsync", "off");
+        all.put("synchronous_commit", "off");
+        all.put("full_page_writes", "off");
+        all.put("max_connections", "300");
+        all.putAll(settings);
+        List<String> command = new ArrayList<>(asServiceUser(root, bin.resolve("postgres").toString(),
+                "-D", data.toString(), "-p", String.valueOf(port), "-k", home.toString()));
+        all.forEach((name, value) -> command.addAll(List.of("-c", name + "=" + value)));
+        Process process = launch("postgres", command, port, log);
+        PostgresProcess postgres = new PostgresProcess(process, port, log, root ? home : null);
         try {
             postgres.createDatabase("test");
         } catch (RuntimeException | Error e) {
@@ -97,6 +120,13 @@ public final class PostgresProcess extends ServerProcess {
             Thread.currentThread().interrupt();
         }
         super.close();
+        if (ownFolder != null) {
+            try (Stream<Path> paths = Files.walk(ownFolder)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                // only disk is left behind
+            }
+        }
     }
 
     private static List<String> asServiceUser(boolean root, String... command) {

@@ -1,0 +1,72 @@
+package dev.eddy.adapters;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/**
+ * Whether an adapter's Kafka cluster answers, asked every {@link #EVERY} on a thread of its own so that a readiness
+ * probe reads the last answer at once rather than waiting out a timeout. Closed by its owner.
+ */
+public final class KafkaHealth implements AutoCloseable {
+
+    /** How often Kafka is asked. */
+    public static final Duration EVERY = Duration.ofSeconds(2);
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private final EventPublisher.Options options;
+    private final Admin admin;
+    private final Thread checker;
+    private volatile String problem;
+    private volatile boolean closed;
+
+    public KafkaHealth(EventPublisher.Options options) {
+        this.options = options;
+        Map<String, Object> props = AdapterKafka.clientProps(options);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "eddy-trigger-" + options.adapter() + "-health");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        this.admin = Admin.create(props);
+        this.checker = Thread.ofPlatform().daemon().name("eddy-" + options.adapter() + "-kafka-health")
+                .start(this::run);
+    }
+
+    /** Kafka's problem as last seen, or none. */
+    public List<String> problems() {
+        String seen = problem;
+        return seen == null ? List.of() : List.of(seen);
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis())).nodes()
+                        .get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+                problem = null;
+            } catch (ExecutionException | TimeoutException e) {
+                problem = "Kafka at " + options.bootstrapServers() + " does not answer ("
+                        + (e instanceof ExecutionException ? e.getCause() : e) + ")";
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(EVERY.toMillis()); // the pace of the checks: nothing to wait on but time
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        checker.interrupt();
+        admin.close(Duration.ofSeconds(2));
+    }
+}
