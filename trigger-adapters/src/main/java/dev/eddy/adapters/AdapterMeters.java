@@ -9,9 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 
 /** The meters every adapter's publisher keeps, from the {@link EddyMeter} catalogue, tagged with the adapter. */
-record AdapterMeters(Counter received, Counter published, Counter failed, Counter deadLettered, Timer latency) {
+public record AdapterMeters(Counter received, Counter published, Counter failed, Counter deadLettered, Timer latency) {
 
-    static AdapterMeters register(String adapter, MeterRegistry meters) {
+    public static AdapterMeters register(String adapter, MeterRegistry meters) {
         Tags tags = Tags.of("adapter", adapter);
         return new AdapterMeters(
                 Meters.counter(meters, EddyMeter.ADAPTER_RECEIVED, tags),

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -165,12 +167,35 @@ public final class AtomicPublisher implements AutoCloseable {
             }
         }
         if (fatal != null || closing) {
+            counts.failed().increment(events(records));
             return CompletableFuture.failedFuture(fatal != null ? fatal
                     : new IllegalStateException("the " + options.adapter() + " adapter is stopping"));
         }
         Group group = new Group(List.copyOf(records), new CompletableFuture<>(), System.nanoTime());
         queue.put(group);
         return group.committed();
+    }
+
+    /**
+     * Publishes a group as {@link #publish} does and waits at most the timeout for its commit. A group not
+     * committed in time counts as failed, as its source is told it was not taken (it may still be committed later,
+     * and then counts as published too: at-least-once).
+     */
+    public void publishAndWait(List<Outgoing> records, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        CompletableFuture<Void> committed = publish(records);
+        try {
+            committed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (committed.completeExceptionally(e)) {
+                counts.failed().increment(events(records));
+            }
+            throw e;
+        }
+    }
+
+    private static long events(List<Outgoing> records) {
+        return records.stream().filter(Outgoing::isEvent).count();
     }
 
     private void commitLoop() {
@@ -201,7 +226,9 @@ public final class AtomicPublisher implements AutoCloseable {
                 failed.complete(fatal);
                 Group left;
                 while ((left = queue.poll()) != null) {
-                    left.committed().completeExceptionally(fatal);
+                    if (left.committed().completeExceptionally(fatal)) {
+                        counts.failed().increment(events(left.records()));
+                    }
                 }
                 return;
             }
@@ -243,8 +270,9 @@ public final class AtomicPublisher implements AutoCloseable {
 
     private void fail(List<Group> batch, Exception e) {
         for (Group group : batch) {
-            counts.failed().increment(group.records().stream().filter(Outgoing::isEvent).count());
-            group.committed().completeExceptionally(e);
+            if (group.committed().completeExceptionally(e)) { // not counted already, when its wait timed out
+                counts.failed().increment(events(group.records()));
+            }
         }
     }
 

@@ -75,27 +75,34 @@ public final class HttpAdapter implements TriggerAdapter {
      */
     public static HttpAdapter start(HttpSettings settings, EventPublisher.Options options,
             io.micrometer.core.instrument.MeterRegistry meters) {
-        IdempotencyKeys keys = IdempotencyKeys.load(options, settings.keysTopic(), settings.idempotencyWindow());
-        AtomicPublisher publisher = new AtomicPublisher(options, settings.transactionalId(), meters);
         HttpServer server;
-        ReplyListener replies = null;
         try {
+            server = HttpServer.create(settings.listen(), 0);
+        } catch (IOException e) {
+            throw new AdapterException("The HTTP adapter cannot listen on " + settings.listen() + ": " + e.getMessage(),
+                    e);
+        }
+        // Several adapters with one configuration are told apart by where they run: each its own transactional id
+        // (one would fence the other) and its own replies topic.
+        String transactionalId = settings.transactionalId() != null ? settings.transactionalId()
+                : "eddy-http-" + HttpSettings.instance(server.getAddress().getPort());
+        AtomicPublisher publisher = null;
+        ReplyListener replies = null;
+        IdempotencyKeys keys;
+        try {
+            keys = IdempotencyKeys.load(options, settings.keysTopic(), settings.idempotencyWindow());
+            publisher = new AtomicPublisher(options, transactionalId, meters);
             java.util.Set<String> topics = new java.util.HashSet<>(settings.topics());
             topics.addAll(settings.functions().values());
             publisher.check(topics);
             if (!settings.functions().isEmpty()) {
-                replies = ReplyListener.start(options, "eddy.replies." + settings.transactionalId());
+                replies = ReplyListener.start(options, "eddy.replies." + transactionalId);
             }
-            server = HttpServer.create(settings.listen(), 0);
-        } catch (IOException e) {
-            publisher.close();
-            if (replies != null) {
-                replies.close();
-            }
-            throw new AdapterException("The HTTP adapter cannot listen on " + settings.listen() + ": " + e.getMessage(),
-                    e);
         } catch (RuntimeException e) {
-            publisher.close();
+            server.stop(0);
+            if (publisher != null) {
+                publisher.close();
+            }
             if (replies != null) {
                 replies.close();
             }
@@ -109,8 +116,9 @@ public final class HttpAdapter implements TriggerAdapter {
             log.warn("The HTTP adapter asks no token: anyone who reaches {} can publish to {} and invoke {}",
                     adapter.address(), settings.topics(), settings.functions().keySet());
         }
-        log.info("Taking events over HTTP at http://{}:{}/v1/events/<topic> for {}; {} idempotency keys known",
-                adapter.address().getHostString(), adapter.address().getPort(), settings.topics(), keys.size());
+        log.info("Taking events over HTTP at http://{}:{}/v1/events/<topic> for {} as {}; {} idempotency keys known",
+                adapter.address().getHostString(), adapter.address().getPort(), settings.topics(), transactionalId,
+                keys.size());
         return adapter;
     }
 
@@ -211,7 +219,7 @@ public final class HttpAdapter implements TriggerAdapter {
                 replies.expect(correlationId);
         try {
             try {
-                publisher.publish(List.of(request)).get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                publisher.publishAndWait(List.of(request), settings.timeout());
             } catch (ExecutionException e) {
                 throw new Unavailable("Kafka did not take the event: " + e.getCause().getMessage());
             } catch (TimeoutException e) {
@@ -334,7 +342,7 @@ public final class HttpAdapter implements TriggerAdapter {
             records.add(AtomicPublisher.record(keys.record(key, outcome)));
         }
         try {
-            publisher.publish(records).get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            publisher.publishAndWait(records, settings.timeout());
             return outcome;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AtomicPublisher.TooLarge tooLarge) {

@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * @param topics          the Kafka topics clients may post to
  * @param tokens          the bearer tokens a request must carry one of; empty: no token asked for
- * @param transactionalId the adapter's transactional id: the same across its restarts, its own among adapters
+ * @param transactionalId the adapter's transactional id: the same across its restarts, its own among adapters; null
+ *                        for the default, {@code eddy-http-<instance>} (see {@link #instance})
  * @param keysTopic       where idempotency keys are kept (created, compacted, when missing)
  * @param idempotencyWindow how long a key is remembered
  * @param functions       the functions {@code /v1/invoke/{function}} may call, each by its input topic
@@ -22,6 +23,26 @@ import java.util.Set;
 public record HttpSettings(InetSocketAddress listen, Set<String> topics, int maxBodyBytes, List<String> tokens,
         String transactionalId, String keysTopic, Duration idempotencyWindow, Duration timeout,
         Map<String, String> functions, Duration invokeTimeout) {
+
+    /**
+     * This adapter's name among several with one configuration, stable across its restarts: {@code
+     * $EDDY_INSTANCE_ID}, else the host's name (a pod's name on Kubernetes) and the port it listens on.
+     */
+    public static String instance(int port) {
+        String given = System.getenv("EDDY_INSTANCE_ID");
+        if (given != null && !given.isBlank()) {
+            return given.strip();
+        }
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return host.strip().replaceAll("[^A-Za-z0-9._-]", "-") + "-" + port;
+    }
 
     public static HttpSettings read(Settings http) {
         http.only("listen", "topics", "maxBodyBytes", "tokens", "transactionalId", "keysTopic", "idempotencyWindow",
@@ -44,7 +65,7 @@ public record HttpSettings(InetSocketAddress listen, Set<String> topics, int max
         return new HttpSettings(address, Set.copyOf(topics),
                 http.integer("maxBodyBytes", 1024 * 1024, 1, 64 * 1024 * 1024),
                 http.secretList("tokens"),
-                http.text("transactionalId", "eddy-http"),
+                http.text("transactionalId", null),
                 http.text("keysTopic", "eddy.http.keys"),
                 http.duration("idempotencyWindow", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
                 http.duration("timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)),

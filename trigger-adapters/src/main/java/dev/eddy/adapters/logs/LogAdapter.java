@@ -318,7 +318,7 @@ public final class LogAdapter implements TriggerAdapter {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                publisher.publish(group).get(60, TimeUnit.SECONDS);
+                publisher.publishAndWait(group, java.time.Duration.ofSeconds(60));
                 publisher.received(records.size());
                 return;
             } catch (ExecutionException | TimeoutException e) {

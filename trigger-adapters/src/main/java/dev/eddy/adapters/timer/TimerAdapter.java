@@ -2,6 +2,7 @@ package dev.eddy.adapters.timer;
 
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AdapterKafka;
+import dev.eddy.adapters.AdapterMeters;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.EventWriter;
 import dev.eddy.adapters.KafkaHealth;
@@ -9,10 +10,6 @@ import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.Settings;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.TimerTick;
-import dev.eddy.observability.EddyMeter;
-import dev.eddy.observability.Meters;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +62,7 @@ public final class TimerAdapter implements TriggerAdapter {
     private final KafkaHealth health;
     private final TopicPartition statePartition;
     private final Clock clock;
-    private final Counter fired;
+    private final AdapterMeters counts;
     private final Thread loop;
     /** Each schedule's last tick and its number, as the state topic has them; read when the partition comes. */
     private final Map<String, long[]> state = new HashMap<>();
@@ -98,7 +95,7 @@ public final class TimerAdapter implements TriggerAdapter {
         producer.initTransactions();
         this.writer = new EventWriter(options);
         this.health = new KafkaHealth(options);
-        this.fired = Meters.counter(meters, EddyMeter.ADAPTER_PUBLISHED, Tags.of("adapter", options.adapter()));
+        this.counts = AdapterMeters.register(options.adapter(), meters);
         this.loop = Thread.ofPlatform().name("eddy-timer").unstarted(this::run);
     }
 
@@ -212,6 +209,8 @@ public final class TimerAdapter implements TriggerAdapter {
                 .setData(TimerTick.newBuilder().setSchedule(schedule.name()).setExpression(schedule.expression())
                         .setScheduledAt(tick).setFiredAt(now).setSequence(sequence).build())
                 .build();
+        counts.received().increment(); // a tick due is an event taken from the schedule
+        long start = System.nanoTime();
         try {
             producer.beginTransaction();
             producer.send(writer.record(schedule.topic(), schedule.name(), event,
@@ -231,12 +230,14 @@ public final class TimerAdapter implements TriggerAdapter {
             } catch (KafkaException abort) {
                 log.debug("Aborting: {}", abort.toString());
             }
+            counts.failed().increment();
             leading = false;
             consumer.enforceRebalance(); // learn from the group who holds the partition now
             return false;
         }
         state.put(schedule.name(), new long[] {tick.toEpochMilli(), sequence});
-        fired.increment();
+        counts.published().increment();
+        counts.latency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         return true;
     }
 
