@@ -219,8 +219,15 @@ class DeployManifestsTest {
         Set<String> composed = new HashSet<>();
         compose.get("services").fieldNames().forEachRemaining(composed::add);
         compose.get("services").forEach(service -> {
-            if (service.has("depends_on")) {
-                service.get("depends_on").forEach(d -> assertTrue(composed.contains(d.asText()), d.asText()));
+            if (service.has("depends_on")) { // a list of services, or a map of them to their conditions
+                JsonNode dependsOn = service.get("depends_on");
+                List<String> names = new ArrayList<>();
+                if (dependsOn.isArray()) {
+                    dependsOn.forEach(d -> names.add(d.asText()));
+                } else {
+                    dependsOn.fieldNames().forEachRemaining(names::add);
+                }
+                names.forEach(d -> assertTrue(composed.contains(d), "depends on " + d + ", which is no service"));
             }
             if (service.has("configs")) {
                 service.get("configs").forEach(c -> assertTrue(compose.get("configs").has(c.get("source").asText())));
