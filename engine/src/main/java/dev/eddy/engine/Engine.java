@@ -72,6 +72,7 @@ public final class Engine implements AutoCloseable {
     public Engine(EngineConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
+        registry.config().meterFilter(FunctionMetrics.kafkaClientFilter());
         String configured = config.getString(EngineConfig.INSTANCE_ID);
         this.instanceId = configured.isBlank() ? UUID.randomUUID().toString().substring(0, 8) : configured;
         try {
@@ -175,7 +176,7 @@ public final class Engine implements AutoCloseable {
         String name = definition.name();
         FunctionMetrics.removeAll(registry, name); // a version deployed before counts from zero
         FunctionMetrics metrics = new FunctionMetrics(registry, name, definition.version(),
-                definition.maxConcurrency(), definition.memoryMb());
+                definition.maxConcurrency(), definition.memoryMb(), !definition.state().isEmpty());
         int desiredLimit = desiredLimit(definition);
         int workerLimit = config.getBoolean(EngineConfig.SCALING_WORKERS) ? desiredLimit : 1;
         if (definition.delivery() == Delivery.EXACTLY_ONCE) {

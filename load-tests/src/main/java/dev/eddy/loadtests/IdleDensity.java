@@ -124,7 +124,8 @@ final class IdleDensity implements Scenario {
         Usage before = Usage.now();
         FunctionDefinition last = functions.get(functions.size() - 1);
         long start = System.nanoTime();
-        try (Engine engine = new Engine(context.engineConfig(), MetricsEndpoint.newRegistry())) {
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+        try (Engine engine = new Engine(context.engineConfig(), registry)) {
             List<RunningFunction> deployed = new ArrayList<>();
             for (FunctionDefinition function : functions) {
                 deployed.add(engine.deploy(function));
@@ -142,6 +143,15 @@ final class IdleDensity implements Scenario {
             Map<String, Object> figures = measure(before, "Eddy: functions deployed at zero, one watcher",
                     window(functions.size()));
             figures.put("deploy_s", Math.round(deploySeconds * 10) / 10.0);
+            // What Prometheus scrapes from this engine: every function's series, and the JVM's and engine's own.
+            String scrape = registry.scrape();
+            long series = scrape.lines().filter(line -> !line.isEmpty() && !line.startsWith("#")).count();
+            long functionSeries = scrape.lines().filter(line -> line.contains("function=\"")).count();
+            figures.put("metrics_kb", Math.round(scrape.length() / 102.4) / 10.0);
+            figures.put("metrics_series", series);
+            figures.put("metrics_series_per_function", Math.round(functionSeries * 10.0 / functions.size()) / 10.0);
+            context.progress("    Eddy: /metrics %.1f KB, %,d series (%.1f per function)", figures.get("metrics_kb"),
+                    series, figures.get("metrics_series_per_function"));
             long sent = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                     ClientConfigs.producer(context.engineConfig(), "bench-idle"))) {

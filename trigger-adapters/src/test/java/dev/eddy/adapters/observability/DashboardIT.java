@@ -70,15 +70,32 @@ class DashboardIT {
         String output = kafka.newTopic("dash-out", 3);
         PrometheusMeterRegistry engineMeters = MetricsEndpoint.newRegistry();
         PrometheusMeterRegistry adapterMeters = MetricsEndpoint.newRegistry();
+        // Keyed state (each key's records counted) and failures, so that the state and dead-letter panels have data;
+        // a second function scaled to zero and woken, for the cold-start panel.
         FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("dash"))
                 .input(input).output(output)
                 .retry(RetryPolicy.attempts(2).withBackoff(Duration.ofMillis(10), Duration.ofMillis(10)))
-                .handler((event, context) -> {
-                    if (Math.floorMod(Arrays.hashCode(event.value()), 25) == 0) {
-                        throw new IllegalArgumentException("one in 25 records fails, every time");
+                .handler(new dev.eddy.sdk.Handler() {
+                    private final dev.eddy.engine.testing.CountingHandler counting =
+                            new dev.eddy.engine.testing.CountingHandler();
+
+                    @Override
+                    public List<dev.eddy.sdk.StateSpec> state() {
+                        return counting.state();
                     }
-                    context.emit(event);
+
+                    @Override
+                    public void handle(dev.eddy.sdk.Event event, dev.eddy.sdk.Context context) {
+                        if (Math.floorMod(Arrays.hashCode(event.value()), 25) == 0) {
+                            throw new IllegalArgumentException("one in 25 records fails, every time");
+                        }
+                        counting.handle(event, context);
+                        context.emit(event);
+                    }
                 }).build();
+        String sleeperInput = kafka.newTopic("sleeper-in", 1);
+        FunctionDefinition sleeper = FunctionDefinition.builder(kafka.uniqueName("sleeper")).input(sleeperInput)
+                .scaleToZero(Duration.ofSeconds(1)).handler((event, context) -> { }).build();
         AtomicBoolean loading = new AtomicBoolean(true);
         AtomicLong accepted = new AtomicLong();
         try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
@@ -87,6 +104,13 @@ class DashboardIT {
                 MetricsEndpoint adapterEndpoint = MetricsEndpoint.start("127.0.0.1", 0, adapterMeters, "port");
                 Engine engine = new Engine(kafka.engineConfig(Map.of()), engineMeters)) {
             RunningFunction running = engine.deploy(function);
+            RunningFunction sleeping = engine.deploy(sleeper);
+            await("the sleeper to scale to zero").atMost(Duration.ofSeconds(30))
+                    .until(() -> sleeping.state() == dev.eddy.engine.FunctionState.IDLE);
+            kafka.produce(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>(sleeperInput,
+                    "k".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "wake".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            await("the sleeper to wake").atMost(Duration.ofSeconds(30)).until(() -> sleeping.coldStarts() == 1);
             try (HttpAdapter adapter = AdapterConfigs.httpAdapter(kafka, registry, input, adapterMeters);
                     PrometheusProcess prometheus = PrometheusProcess.start(dir.resolve("prometheus"), Map.of(
                             "eddy-engine", "127.0.0.1:" + engineEndpoint.port(),
@@ -151,19 +175,26 @@ class DashboardIT {
                 load.join();
                 long events = accepted.get();
                 assertTrue(events > 0);
+                String dash = "{function=\"" + function.name() + "\"}"; // not the sleeper's
                 await("the function to have handled or dead-lettered every accepted event")
                         .atMost(Duration.ofSeconds(60))
                         .until(() -> running.stats().succeeded() + running.stats().deadLettered() >= events);
                 await("Prometheus to have scraped the final counts").atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(500))
                         .until(() -> scalar(prometheus, "sum(eddy_adapter_published_events_total)") == events
-                                && scalar(prometheus, "sum(eddy_received_records_total)") == events);
-                long deadLettered = scalar(prometheus, "sum(eddy_dead_lettered_records_total)");
-                long succeeded = scalar(prometheus, "sum(eddy_invocations_total{outcome=\"success\"})");
+                                && scalar(prometheus, "sum(eddy_received_records_total" + dash + ")") == events
+                                // a record is received before it is handled: a scrape in between has it received
+                                && scalar(prometheus, "sum(eddy_invocations_total{outcome=\"success\","
+                                        + dash.substring(1) + ")") == running.stats().succeeded()
+                                && scalar(prometheus, "sum(eddy_dead_lettered_records_total" + dash + ")")
+                                        == running.stats().deadLettered());
+                long deadLettered = scalar(prometheus, "sum(eddy_dead_lettered_records_total" + dash + ")");
+                long succeeded = scalar(prometheus, "sum(eddy_invocations_total{outcome=\"success\","
+                        + dash.substring(1) + ")");
                 assertEquals(running.stats().deadLettered(), deadLettered);
                 assertTrue(deadLettered > 0, "one in 25 records is dead-lettered");
                 assertEquals(events, succeeded + deadLettered, "every record is handled or dead-lettered");
-                assertEquals(succeeded, scalar(prometheus, "sum(eddy_emitted_records_total)"));
+                assertEquals(succeeded, scalar(prometheus, "sum(eddy_emitted_records_total" + dash + ")"));
             } finally {
                 loading.set(false);
             }

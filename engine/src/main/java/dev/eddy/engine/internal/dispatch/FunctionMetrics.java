@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +23,12 @@ import org.apache.kafka.clients.producer.Producer;
  * The meters of one function, registered from the {@link EddyMeter} catalogue and tagged with the function and its
  * version; the gauges read what the function's workers report through {@link Live} (summed over them; the lag in
  * seconds is the largest).
+ *
+ * <p>An engine may hold a thousand functions, so each has few series: histograms with a dozen fixed buckets, and
+ * no series for what it does not use — the keyed-state meters only for a function that declares state, the
+ * cold-start meters once it was first woken from zero, a dead-letter counter per reason once a record is
+ * dead-lettered for it, and of Kafka's own client metrics only those the dashboard reads
+ * ({@link #KAFKA_CLIENT_METERS}).
  */
 public final class FunctionMetrics {
 
@@ -63,11 +68,31 @@ public final class FunctionMetrics {
     final Counter emits;
     final Counter retries;
     final Counter partitionsRevoked;
-    private final Map<FailureReason, Counter> deadLettered = new EnumMap<>(FailureReason.class);
+    /** Kafka's client metrics a function's workers keep (Micrometer's names); the rest are not registered. */
+    public static final java.util.Set<String> KAFKA_CLIENT_METERS = java.util.Set.of(
+            "kafka.consumer.fetch.manager.records.consumed.rate");
+
+    /** The meters a function registers only when it first uses them (see the class comment). */
+    public static final java.util.Set<EddyMeter> REGISTERED_ON_FIRST_USE = java.util.Set.of(EddyMeter.COLD_STARTS,
+            EddyMeter.COLD_START_DURATION, EddyMeter.DEAD_LETTERED);
+
+    /** The handler duration's buckets: 1 ms to 30 s. */
+    private static final Duration[] CALL_BUCKETS = millis(1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000,
+            10_000, 30_000);
+    /** The end-to-end latency's buckets: 5 ms to a minute. */
+    private static final Duration[] LATENCY_BUCKETS = millis(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000,
+            10_000, 60_000);
+    /** The cold start's buckets: 25 ms to 30 s. */
+    private static final Duration[] COLD_START_BUCKETS = millis(25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000,
+            30_000);
+
+    private final MeterRegistry registry;
+    private final Map<FailureReason, Counter> deadLettered = new java.util.concurrent.ConcurrentHashMap<>();
     final Timer handlerDuration;
     final Timer endToEndLatency;
-    final Counter coldStarts;
-    final Timer coldStartDuration;
+    /** The cold-start meters, registered at the function's first cold start (null until then). */
+    private volatile Counter coldStarts;
+    private volatile Timer coldStartDuration;
     /** Whether the function is at zero on this engine, for its gauge. */
     private volatile boolean idle;
     /** What its scaling controller asks for. */
@@ -76,7 +101,7 @@ public final class FunctionMetrics {
     private volatile int workers;
     /** The end-to-end latency of the last timed call, in milliseconds. */
     volatile long lastEndToEndMillis;
-    /** The keyed-state meters (registered for every function; they stay at zero for one without state). */
+    /** The keyed-state meters (registered only for a function that declares state). */
     public final StateMetrics state;
     private final Tags tags;
     /** Kafka's metrics of each worker's clients, by the worker's consumer. */
@@ -89,8 +114,12 @@ public final class FunctionMetrics {
     /** The function's memory class, for GB-seconds. */
     private final int memoryMb;
 
+    /**
+     * @param stateful whether it declares keyed state: only then are its state meters registered
+     */
     public FunctionMetrics(MeterRegistry registry, String function, String version, int maxConcurrency,
-            int memoryMb) {
+            int memoryMb, boolean stateful) {
+        this.registry = registry;
         this.tags = Tags.of("function", function, "version", version);
         this.memoryMb = memoryMb;
         received = Meters.counter(registry, EddyMeter.RECORDS_RECEIVED, tags);
@@ -99,17 +128,8 @@ public final class FunctionMetrics {
         emits = Meters.counter(registry, EddyMeter.EMITS, tags);
         retries = Meters.counter(registry, EddyMeter.RETRIES, tags);
         partitionsRevoked = Meters.counter(registry, EddyMeter.PARTITIONS_REVOKED, tags);
-        for (FailureReason reason : FailureReason.values()) {
-            deadLettered.put(reason, Meters.counter(registry, EddyMeter.DEAD_LETTERED, tags.and("reason",
-                    reason.name())));
-        }
-        handlerDuration = Meters.timer(registry, EddyMeter.HANDLER_DURATION, tags, Duration.ofNanos(10_000),
-                Duration.ofMinutes(15));
-        endToEndLatency = Meters.timer(registry, EddyMeter.END_TO_END_LATENCY, tags, Duration.ofMillis(1),
-                Duration.ofHours(1));
-        coldStarts = Meters.counter(registry, EddyMeter.COLD_STARTS, tags);
-        coldStartDuration = Meters.timer(registry, EddyMeter.COLD_START_DURATION, tags, Duration.ofMillis(1),
-                Duration.ofMinutes(5));
+        handlerDuration = Meters.timer(registry, EddyMeter.HANDLER_DURATION, tags, CALL_BUCKETS);
+        endToEndLatency = Meters.timer(registry, EddyMeter.END_TO_END_LATENCY, tags, LATENCY_BUCKETS);
         Meters.gauge(registry, EddyMeter.IDLE, tags, this, m -> m.idle ? 1 : 0);
         Meters.gauge(registry, EddyMeter.DESIRED_WORKERS, tags, this, m -> m.desiredWorkers);
         Meters.gauge(registry, EddyMeter.WORKERS, tags, this, m -> m.workers);
@@ -121,12 +141,22 @@ public final class FunctionMetrics {
         Meters.gauge(registry, EddyMeter.CONSUMER_LAG, tags, this, FunctionMetrics::lag);
         Meters.gauge(registry, EddyMeter.CONSUMER_LAG_SECONDS, tags, this,
                 m -> m.live.stream().mapToDouble(Live::lagSeconds).max().orElse(0));
-        state = new StateMetrics(registry, tags);
+        state = stateful ? new StateMetrics(registry, tags) : StateMetrics.none();
     }
 
-    /** For tests: a function named {@code function} at version 1, max concurrency 1, 256 MB. */
+    /** For tests: a function named {@code function} at version 1, max concurrency 1, 256 MB, every meter. */
     public FunctionMetrics(MeterRegistry registry, String function) {
-        this(registry, function, "1", 1, 256);
+        this(registry, function, "1", 1, 256, true);
+    }
+
+    private static Duration[] millis(long... values) {
+        return java.util.Arrays.stream(values).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+    }
+
+    /** Only the Kafka client metrics of {@link #KAFKA_CLIENT_METERS}, for the registry the functions share. */
+    public static io.micrometer.core.instrument.config.MeterFilter kafkaClientFilter() {
+        return io.micrometer.core.instrument.config.MeterFilter.deny(id -> id.getName().startsWith("kafka.")
+                && id.getTag("function") != null && !KAFKA_CLIENT_METERS.contains(id.getName()));
     }
 
     /** A worker reports here from now on, until {@link #detach}. */
@@ -183,6 +213,15 @@ public final class FunctionMetrics {
 
     /** Records a cold start: the first record a woken worker got (its timestamp, epoch milliseconds). */
     void coldStarted(long recordTimestamp) {
+        if (coldStarts == null) {
+            synchronized (this) {
+                if (coldStarts == null) {
+                    coldStartDuration = Meters.timer(registry, EddyMeter.COLD_START_DURATION, tags,
+                            COLD_START_BUCKETS);
+                    coldStarts = Meters.counter(registry, EddyMeter.COLD_STARTS, tags);
+                }
+            }
+        }
         coldStarts.increment();
         if (recordTimestamp >= 0) {
             coldStartDuration.record(Math.max(0, System.currentTimeMillis() - recordTimestamp),
@@ -222,7 +261,7 @@ public final class FunctionMetrics {
 
     /** Times a record woke the function from zero on this engine. */
     public long coldStarts() {
-        return (long) coldStarts.count();
+        return coldStarts == null ? 0 : (long) coldStarts.count();
     }
 
     void usage(long calls, long billedMillis) {
@@ -247,7 +286,8 @@ public final class FunctionMetrics {
     }
 
     Counter deadLettered(FailureReason reason) {
-        return deadLettered.get(reason);
+        return deadLettered.computeIfAbsent(reason, r -> Meters.counter(registry, EddyMeter.DEAD_LETTERED,
+                tags.and("reason", r.name())));
     }
 
     public long deadLettered() {
