@@ -27,7 +27,13 @@ public final class FunctionLogger implements System.Logger {
 
         /** The call's span id, or null. */
         String spanId();
+
+        /** Which attempt at its record the call is: 1 the first time; 0 between calls. */
+        int attempt();
     }
+
+    /** At most this many failed calls a second go to the logs topic (the engine's own log has its own limit). */
+    private static final int FAILURES_PER_SECOND = 20;
 
     private static final Call NO_CALL = new Call() {
         @Override
@@ -44,6 +50,11 @@ public final class FunctionLogger implements System.Logger {
         public String spanId() {
             return null;
         }
+
+        @Override
+        public int attempt() {
+            return 0;
+        }
     };
 
     private final String function;
@@ -52,6 +63,10 @@ public final class FunctionLogger implements System.Logger {
     private final Logger delegate;
     private final Consumer<LogLine> sink;
     private final Call call;
+    /** The second of the failures logged last, how many were logged in it, and how many were left out since. */
+    private long failureSecond;
+    private int failuresInSecond;
+    private long failuresLeftOut;
 
     /**
      * @param sink where structured lines go besides the engine's log (the logs topic); null for nowhere
@@ -136,8 +151,36 @@ public final class FunctionLogger implements System.Logger {
             };
             sink.accept(new LogLine(Instant.now().toString(), name, function, version, invocation, traceId,
                     invocation == null ? null : call.spanId(), message, thrown == null ? null : stackTrace(thrown),
-                    engine));
+                    engine, invocation == null ? null : call.attempt()));
         }
+    }
+
+    /**
+     * A call failed: a line to the logs topic with the exception and the attempt, so that {@code ./eddy logs} shows
+     * why (the engine's own log has its failure lines already). At most {@link #FAILURES_PER_SECOND} a second; the
+     * next line says how many were left out.
+     */
+    public synchronized void failed(Throwable error) {
+        if (sink == null) {
+            return;
+        }
+        long second = System.currentTimeMillis() / 1000;
+        if (second != failureSecond) {
+            failureSecond = second;
+            failuresInSecond = 0;
+        }
+        if (++failuresInSecond > FAILURES_PER_SECOND) {
+            failuresLeftOut++;
+            return;
+        }
+        int attempt = call.attempt();
+        String message = "the call failed on attempt " + attempt + ": " + error
+                + (failuresLeftOut == 0 ? "" : " (and " + failuresLeftOut + " failed calls before it not logged)");
+        failuresLeftOut = 0;
+        String invocation = call.invocation();
+        sink.accept(new LogLine(Instant.now().toString(), "WARN", function, version, invocation,
+                invocation == null ? null : call.traceId(), invocation == null ? null : call.spanId(), message,
+                stackTrace(error), engine, invocation == null ? null : attempt));
     }
 
     private static String stackTrace(Throwable thrown) {

@@ -15,11 +15,12 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param spanId     the call's span id, or null
  * @param error      the exception logged with it, with its stack trace, or null
  * @param engine     the engine instance that ran the call
+ * @param attempt    which attempt at the record the call was (1 the first time), or null outside a call
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record LogLine(String time, String level, String function, String version, String invocation,
-        String traceId, String spanId, String message, String error, String engine) {
+        String traceId, String spanId, String message, String error, String engine, Integer attempt) {
 
     public byte[] toJson() {
         return TelemetryJson.write(this);
@@ -36,6 +37,9 @@ public record LogLine(String time, String level, String function, String version
                 .append(' ').append(function).append('@').append(version);
         if (invocation != null) {
             line.append(" [").append(invocation);
+            if (attempt != null && attempt > 1) {
+                line.append(" attempt ").append(attempt);
+            }
             if (traceId != null) {
                 line.append(" trace=").append(traceId);
             }

@@ -15,6 +15,7 @@ class FunctionLoggerTest {
         List<LogLine> lines = new ArrayList<>();
         FunctionLogger environment = new FunctionLogger("greeter", "1.2.0", "node-a", lines::add);
         String[] invocation = {null};
+        int[] attempt = {1};
         FunctionLogger calls = environment.forCalls(new FunctionLogger.Call() {
             @Override
             public String invocation() {
@@ -29,6 +30,11 @@ class FunctionLoggerTest {
             @Override
             public String spanId() {
                 return "00f067aa0ba902b7";
+            }
+
+            @Override
+            public int attempt() {
+                return attempt[0];
             }
         });
 
@@ -60,5 +66,46 @@ class FunctionLoggerTest {
         assertTrue(new String(greeting.toJson(), java.nio.charset.StandardCharsets.UTF_8).contains("\"trace_id\":"));
         assertTrue(read.format().endsWith("greeter@1.2.0 [greeter.in:2:17 trace=4bf92f3577b34da6a3ce929d0e0e4736]"
                 + " greeting ada of 3"), read.format());
+    }
+
+    @Test
+    void shouldLogAFailedCallWithItsAttemptAndExceptionAndNoMoreThanTwentyASecond() {
+        List<LogLine> lines = new ArrayList<>();
+        int[] attempt = {2};
+        FunctionLogger calls = new FunctionLogger("greeter", "1", "node-a", lines::add)
+                .forCalls(new FunctionLogger.Call() {
+                    @Override
+                    public String invocation() {
+                        return "greeter.in:0:5";
+                    }
+
+                    @Override
+                    public String traceId() {
+                        return null;
+                    }
+
+                    @Override
+                    public String spanId() {
+                        return null;
+                    }
+
+                    @Override
+                    public int attempt() {
+                        return attempt[0];
+                    }
+                });
+        calls.failed(new IllegalArgumentException("nobody to greet"));
+        LogLine failed = lines.get(0);
+        assertEquals("WARN", failed.level());
+        assertEquals(2, failed.attempt());
+        assertTrue(failed.message().equals("the call failed on attempt 2: java.lang.IllegalArgumentException: nobody"
+                + " to greet"), failed.message());
+        assertTrue(failed.error().startsWith("java.lang.IllegalArgumentException: nobody to greet"), failed.error());
+        assertTrue(failed.format().contains("[greeter.in:0:5 attempt 2]"), failed.format());
+
+        for (int i = 0; i < 100; i++) {
+            calls.failed(new IllegalStateException("again"));
+        }
+        assertTrue(lines.size() <= 41, "at most 20 a second: " + lines.size()); // the test may cross a second
     }
 }

@@ -55,9 +55,14 @@ class TracingIT {
         String output = kafka.newTopic("traced-out", 2);
         String name = kafka.uniqueName("traced");
         FunctionDefinition function = FunctionDefinition.builder(name).input(input).output(output)
+                .retry(dev.eddy.engine.RetryPolicy.attempts(3).withBackoff(Duration.ofMillis(10),
+                        Duration.ofMillis(10)))
                 .handler((event, context) -> {
                     context.logger().log(System.Logger.Level.INFO, "handling an event of {0} bytes",
                             event.value().length);
+                    if ("a".equals(event.keyAsString()) && context.attempt() == 1) {
+                        throw new IllegalStateException("the first try fails");
+                    }
                     context.emit(event);
                 }).build();
         try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
@@ -108,14 +113,23 @@ class TracingIT {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                 printed.getBuffer().setLength(0);
                 cli.execute("logs", name, "--bootstrap-servers", kafka.bootstrapServers(), "--json");
-                return printed.toString().lines().count() == 2;
+                // the traced record's two attempts and its failure between them, the untraced record's attempt
+                return printed.toString().lines().count() == 4;
             });
             List<JsonNode> lines = new ArrayList<>();
             for (String line : printed.toString().lines().toList()) {
                 lines.add(JSON.readTree(line));
             }
-            JsonNode tracedLine = lines.stream().filter(l -> TRACE_ID.equals(l.path("trace_id").asText()))
-                    .findFirst().orElseThrow(() -> new AssertionError("no log line with the trace id: " + lines));
+            JsonNode tracedLine = lines.stream().filter(l -> TRACE_ID.equals(l.path("trace_id").asText())
+                    && l.path("attempt").asInt() == 2 && l.path("level").asText().equals("INFO")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no log line of the second attempt with the trace id: "
+                            + lines));
+            JsonNode failure = lines.stream().filter(l -> l.path("level").asText().equals("WARN")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no line for the failed call: " + lines));
+            assertEquals(1, failure.get("attempt").asInt(), failure.toString());
+            assertEquals(TRACE_ID, failure.get("trace_id").asText(), failure.toString());
+            assertTrue(failure.get("error").asText().startsWith("java.lang.IllegalStateException: the first try fails"),
+                    failure.toString());
             assertEquals(name, tracedLine.get("function").asText());
             assertEquals("INFO", tracedLine.get("level").asText());
             assertEquals("handling an event of " + outputs.stream()
@@ -131,8 +145,10 @@ class TracingIT {
             printed.getBuffer().setLength(0);
             cli.execute("logs", name, "--bootstrap-servers", kafka.bootstrapServers(), "--trace", TRACE_ID);
             String text = printed.toString();
-            assertEquals(1, text.lines().count(), text);
             assertTrue(text.contains("trace=" + TRACE_ID) && text.contains(" INFO  " + name + "@1 "), text);
+            assertTrue(text.contains(" attempt 2 trace=" + TRACE_ID + "]"), "the retry's line says so: " + text);
+            assertTrue(text.contains("the call failed on attempt 1: java.lang.IllegalStateException: the first try"
+                    + " fails\njava.lang.IllegalStateException"), "the exception with its stack trace: " + text);
             assertTrue(kafka.endOffsetSum(dev.eddy.engine.kafka.Names.DEFAULT.logs()) >= 2);
         }
     }

@@ -203,6 +203,7 @@ final class Invoker {
             return null;
         } catch (Throwable e) {
             failure = e;
+            context.logger.failed(e);
             return e;
         } finally {
             context.endSpan(failure);
@@ -238,6 +239,7 @@ final class Invoker {
         } catch (Throwable e) {
             failures = new Throwable[records.size()];
             Arrays.fill(failures, e);
+            context.logger.failed(e);
         } finally {
             context.close();
             context.billed(); // a batch is one invocation
