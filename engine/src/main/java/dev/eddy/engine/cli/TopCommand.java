@@ -47,10 +47,28 @@ final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        MetricsSnapshot earlier = scrape();
+        MetricsSnapshot earlier = scrape(); // an engine that is not there at the start: the URL is likely wrong
         while (true) {
             Thread.sleep(interval.toMillis()); // the interval the user asked for, between two scrapes
-            MetricsSnapshot now = scrape();
+            MetricsSnapshot now;
+            try {
+                now = scrape();
+            } catch (EddyException away) {
+                if (once) {
+                    throw away;
+                }
+                // The engine restarts, or is away for a while: say so, and try again each interval.
+                out.print("\033[H\033[2J");
+                out.printf(Locale.ROOT, "eddy top — %s%n%n%s%nTrying again every %s; Ctrl-C stops.%n", url,
+                        away.getMessage(), interval);
+                out.flush();
+                earlier = null;
+                continue;
+            }
+            if (earlier == null || restarted(earlier, now)) {
+                earlier = now; // counters started again from zero: rates need a second view of the new engine
+                continue;
+            }
             if (!once) {
                 out.print("\033[H\033[2J");
             }
@@ -61,6 +79,17 @@ final class TopCommand implements Callable<Integer> {
             }
             earlier = now;
         }
+    }
+
+    /** Whether the engine restarted between two views: a function's count of received records went down. */
+    static boolean restarted(MetricsSnapshot earlier, MetricsSnapshot now) {
+        for (String function : now.functions()) {
+            if (now.sum(EddyMeter.RECORDS_RECEIVED.prometheusName(), function, Map.of())
+                    < earlier.sum(EddyMeter.RECORDS_RECEIVED.prometheusName(), function, Map.of())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private MetricsSnapshot scrape() {
