@@ -55,6 +55,7 @@ public final class Meters {
         expect(meter, EddyMeter.Kind.TIMER, tags);
         return Timer.builder(meter.meterName()).description(meter.description()).tags(tags)
                 .serviceLevelObjectives(buckets)
+                .publishPercentiles(0.5, 0.99) // read in the process (./eddy status, the demo), not exported
                 .distributionStatisticExpiry(Duration.ofSeconds(10))
                 .distributionStatisticBufferLength(2)
                 .register(registry);

@@ -27,18 +27,26 @@ final class DemoSources implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DemoSources.class);
     static final String COUNTER = "source-events";
     /** The topics the sources write to, by the name the demo shows. */
-    static final Map<String, String> TOPICS = Map.of(
-            "MQTT", "demo.mqtt",
-            "log file", "demo.logs",
-            "PostgreSQL", "demo.cdc.public.eddy_demo_orders",
-            "timer", "demo.timer");
+    static final Map<String, String> TOPICS = topics();
+
+    private static Map<String, String> topics() {
+        Map<String, String> topics = new LinkedHashMap<>();
+        topics.put("MQTT", "demo.mqtt");
+        topics.put("log file", "demo.logs");
+        topics.put("PostgreSQL", "demo.cdc.public.eddy_demo_orders");
+        topics.put("timer", "demo.timer");
+        return java.util.Collections.unmodifiableMap(topics);
+    }
 
     private final List<AutoCloseable> running;
     private final Map<String, AtomicLong> counts;
+    /** The names of the sources that started (the others were skipped, and are not counted). */
+    private final java.util.Set<String> started;
 
-    private DemoSources(List<AutoCloseable> running, Map<String, AtomicLong> counts) {
+    private DemoSources(List<AutoCloseable> running, Map<String, AtomicLong> counts, java.util.Set<String> started) {
         this.running = running;
         this.counts = counts;
+        this.started = started;
     }
 
     /** Creates the sources' topics, deploys the counting function, and starts every source found. */
@@ -50,10 +58,10 @@ final class DemoSources implements AutoCloseable {
             providers = ListedClasses.instances("demo-sources");
         } catch (IllegalStateException e) {
             out.println("Sources skipped: " + e.getMessage());
-            return new DemoSources(List.of(), counts);
+            return new DemoSources(List.of(), counts, java.util.Set.of());
         }
         if (providers.isEmpty()) {
-            return new DemoSources(List.of(), counts);
+            return new DemoSources(List.of(), counts, java.util.Set.of());
         }
         try (Admin admin = platform.kafka().admin()) {
             for (String topic : TOPICS.values()) {
@@ -72,24 +80,32 @@ final class DemoSources implements AutoCloseable {
         settings.put("workDir", platform.kafka().workDir().toString());
         TOPICS.forEach((name, topic) -> settings.put("topic." + name, topic));
         List<AutoCloseable> running = new ArrayList<>();
+        java.util.Set<String> started = new java.util.HashSet<>();
         for (Object provider : providers) {
             try {
-                running.add(((BiFunction<Map<String, String>, PrintStream, AutoCloseable>) provider)
-                        .apply(Map.copyOf(settings), out));
+                AutoCloseable sources = ((BiFunction<Map<String, String>, PrintStream, AutoCloseable>) provider)
+                        .apply(Map.copyOf(settings), out);
+                running.add(sources);
+                // A provider says which of its sources started; one that does not say counts as all started.
+                if (sources instanceof java.util.function.Supplier<?> names) {
+                    ((java.util.Collection<?>) names.get()).forEach(name -> started.add(String.valueOf(name)));
+                } else {
+                    started.addAll(TOPICS.keySet());
+                }
             } catch (RuntimeException | LinkageError e) {
                 out.println("Sources skipped: " + provider + " could not start (" + e + ")");
                 log.warn("The demo's sources could not start", e);
             }
         }
-        return new DemoSources(running, counts);
+        return new DemoSources(running, counts, started);
     }
 
-    /** Events each source's topic has brought to the counting function, by the source's name. */
+    /** Events each started source's topic has brought to the counting function, by the source's name. */
     Map<String, Long> counts() {
         Map<String, Long> byName = new LinkedHashMap<>();
         TOPICS.forEach((name, topic) -> {
             AtomicLong count = counts.get(topic);
-            if (count != null) {
+            if (count != null && started.contains(name)) {
                 byName.put(name, count.get());
             }
         });

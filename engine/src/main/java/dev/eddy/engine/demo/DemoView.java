@@ -35,7 +35,8 @@ public final class DemoView {
                 rate, LocalPlatform.THRESHOLD_CELSIUS);
     }
 
-    void update(Demo.Snapshot now, Histogram latency, List<String> alerts, double seconds) {
+    void update(Demo.Snapshot now, Histogram latency, List<String> alerts, double seconds,
+            java.util.Map<String, Long> sources) {
         double interval = previous == null ? seconds : seconds - previousSeconds;
         Demo.Snapshot before = previous == null ? new Demo.Snapshot(0, 0, 0, 0, 0, 0, 0) : previous;
         previous = now;
@@ -47,9 +48,10 @@ public final class DemoView {
                 latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
         if (!redraw) {
             out.printf(Locale.ROOT, "%5.0fs  in %,7.0f/s  processed %,7.0f/s  out %,7.0f/s  handler p50 %.3f ms p99 %.3f ms"
-                            + "  end-to-end %s  totals in %,d processed %,d out %,d alerts %,d errors %,d%n",
+                            + "  end-to-end %s  totals in %,d processed %,d out %,d alerts %,d errors %,d%s%n",
                     seconds, inRate, processedRate, outRate, now.handlerP50Millis(), now.handlerP99Millis(), e2e,
-                    now.in(), now.processed(), now.out(), now.alerts(), now.failed());
+                    now.in(), now.processed(), now.out(), now.alerts(), now.failed(),
+                    sources.isEmpty() ? "" : "  sources " + sourceCounts(sources));
             return;
         }
         List<String> lines = new ArrayList<>();
@@ -61,6 +63,8 @@ public final class DemoView {
         lines.add(String.format(Locale.ROOT, "  end-to-end  %s   (reading sent → checked reading readable)", e2e));
         lines.add(String.format(Locale.ROOT, "  totals      in %,d   processed %,d   out %,d   alerts %,d   errors %,d",
                 now.in(), now.processed(), now.out(), now.alerts(), now.failed()));
+        lines.add(sources.isEmpty() ? "" : "  sources     " + sourceCounts(sources)
+                + "  (events handled by " + DemoSources.COUNTER + ")");
         lines.add("  latest alerts:");
         for (int i = 0; i < 3; i++) {
             lines.add(i < alerts.size() ? "    " + alerts.get(i) : "");
@@ -95,8 +99,8 @@ public final class DemoView {
             out.printf(Locale.ROOT, "  end-to-end latency p50 %.1f ms, p99 %.1f ms%n", summary.p50Millis(),
                     summary.p99Millis());
         } else {
-            out.printf(Locale.ROOT, "  end-to-end latency p50 %.1f ms, p99 %.1f ms after the first %.0f s"
-                            + " (whole run, JIT warm-up included: p50 %.1f ms, p99 %.1f ms)%n",
+            out.printf(Locale.ROOT, "  end-to-end latency p50 %.1f ms, p99 %.1f ms of the readings sent after the"
+                            + " first %.0f s (whole run, JIT warm-up included: p50 %.1f ms, p99 %.1f ms)%n",
                     summary.warmP50Millis(), summary.warmP99Millis(), Demo.WARM_UP_SECONDS, summary.p50Millis(),
                     summary.p99Millis());
         }
@@ -113,9 +117,13 @@ public final class DemoView {
         if (counts.isEmpty()) {
             return;
         }
-        StringBuilder line = new StringBuilder("  sources    ");
-        counts.forEach((name, count) -> line.append(String.format(Locale.ROOT, "%s %,d  ", name, count)));
-        out.println(line.toString().stripTrailing() + "  (events handled by " + DemoSources.COUNTER + ")");
+        out.println("  sources    " + sourceCounts(counts) + "  (events handled by " + DemoSources.COUNTER + ")");
         out.println();
+    }
+
+    private static String sourceCounts(java.util.Map<String, Long> counts) {
+        StringBuilder line = new StringBuilder();
+        counts.forEach((name, count) -> line.append(String.format(Locale.ROOT, "%s %,d  ", name, count)));
+        return line.toString().stripTrailing();
     }
 }

@@ -35,6 +35,9 @@ public final class OutputWatcher implements AutoCloseable {
     private final AtomicLong alerts = new AtomicLong();
     private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
     private final Histogram allLatency = new Histogram(MAX_LATENCY_MICROS, 3);
+    /** The latency of readings sent at or after {@link #steadyFrom} (epoch milliseconds): the warm run's. */
+    private final Recorder steady = new Recorder(MAX_LATENCY_MICROS, 3);
+    private volatile long steadyFrom = Long.MAX_VALUE;
     private final Deque<String> latestAlerts = new ConcurrentLinkedDeque<>();
     private volatile boolean running = true;
 
@@ -65,8 +68,12 @@ public final class OutputWatcher implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.topic().equals(readingsTopic)) {
                         readings.incrementAndGet();
-                        long micros = Math.max(0, System.currentTimeMillis() - record.timestamp()) * 1000;
-                        latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+                        long micros = Math.min(MAX_LATENCY_MICROS,
+                                Math.max(0, System.currentTimeMillis() - record.timestamp()) * 1000);
+                        latency.recordValue(micros);
+                        if (record.timestamp() >= steadyFrom) {
+                            steady.recordValue(micros);
+                        }
                     } else {
                         alerts.incrementAndGet();
                         latestAlerts.addFirst(new String(record.value(), StandardCharsets.UTF_8));
@@ -101,6 +108,20 @@ public final class OutputWatcher implements AutoCloseable {
         Histogram interval = latency.getIntervalHistogram();
         allLatency.add(interval);
         return interval;
+    }
+
+    /**
+     * Readings sent from this moment (epoch milliseconds) on count towards {@link #latencyWhenWarm}: a reading is
+     * told by when it was sent, not when it came out, so that the backlog of the first seconds (the JIT warming up,
+     * the function joining its group) does not count however late it drains.
+     */
+    public void steadyFrom(long epochMillis) {
+        this.steadyFrom = epochMillis;
+    }
+
+    /** End-to-end latency of the readings sent since {@link #steadyFrom}, in microseconds. */
+    public synchronized Histogram latencyWhenWarm() {
+        return steady.getIntervalHistogram();
     }
 
     /** End-to-end latency over the whole run, in microseconds. */

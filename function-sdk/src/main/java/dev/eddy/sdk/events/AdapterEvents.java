@@ -76,6 +76,16 @@ public final class AdapterEvents {
         return HTTP_REQUESTS;
     }
 
+    /** The bindings, looked up once, when the first event is read (not when the class is loaded). */
+    private static final class Bindings {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        static final Codec<Object> JSON = (Codec) JsonBinding.find().codec(Object.class);
+        static final Optional<EventBinding> AVRO = EventBinding.find();
+
+        private Bindings() {
+        }
+    }
+
     /** Whether the bytes look like the Confluent wire format (a zero magic byte, a schema id): not JSON, not text. */
     static boolean isWireFormat(byte[] value) {
         return value != null && value.length >= 5 && value[0] == 0;
@@ -115,7 +125,7 @@ public final class AdapterEvents {
             }
             Map<String, Object> data;
             if (isWireFormat(bytes)) {
-                data = EventBinding.find().orElseThrow(() -> new CodecException(name(), "the value is an Avro"
+                data = Bindings.AVRO.orElseThrow(() -> new CodecException(name(), "the value is an Avro"
                         + " envelope (Confluent wire format) and no Avro binding is on the class path: the engine"
                         + " brings one; a test can publish the adapter's JSON instead", null)).envelopeData(bytes, registry);
             } else if (kind.equals("http-request") && event != null
@@ -146,9 +156,8 @@ public final class AdapterEvents {
             return (Map<String, Object>) tree;
         }
 
-        @SuppressWarnings({"unchecked", "rawtypes"})
         private static Codec<Object> json() {
-            return (Codec) JsonBinding.find().codec(Object.class);
+            return Bindings.JSON;
         }
 
         private static String preview(byte[] bytes) {

@@ -56,18 +56,22 @@ public final class DemoSources implements BiFunction<Map<String, String>, PrintS
                 + demo.get("schemaRegistryUrl") + "\n";
         Path work = Path.of(demo.get("workDir"));
         List<String> said = new ArrayList<>();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
         try {
             said.add(mqtt(demo, kafka, work, writers, started));
+            names.add("MQTT");
         } catch (RuntimeException | IOException e) {
             said.add("MQTT skipped: " + e.getMessage());
         }
         try {
             said.add(logFile(demo, kafka, work, writers, started));
+            names.add("log file");
         } catch (RuntimeException | IOException e) {
             said.add("log file skipped: " + e.getMessage());
         }
         try {
             said.add(postgres(demo, kafka, writers, started));
+            names.add("PostgreSQL");
         } catch (RuntimeException | java.sql.SQLException e) {
             said.add("PostgreSQL skipped: " + e.getMessage());
         }
@@ -77,13 +81,14 @@ public final class DemoSources implements BiFunction<Map<String, String>, PrintS
             started.add(TimerAdapter.start(TimerAdapter.TimerSettings.read(timer.section("timer")),
                     EventPublisher.Options.read("timer", timer.section("kafka")), new SimpleMeterRegistry()));
             said.add("timer: a tick a second → " + demo.get("topic.timer"));
+            names.add("timer");
         } catch (RuntimeException e) {
             said.add("timer skipped: " + e.getMessage());
         }
         out.println("Sources (trigger adapters) feeding the function 'source-events':");
         said.forEach(line -> out.println("  " + line));
         out.println();
-        return () -> {
+        return new Started(names, () -> {
             writers.shutdownNow(); // the writers first: nothing more to pass on
             writers.awaitTermination(5, TimeUnit.SECONDS);
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -93,7 +98,22 @@ public final class DemoSources implements BiFunction<Map<String, String>, PrintS
                     // stopping what is left matters more
                 }
             }
-        };
+        });
+    }
+
+    /** What the demo started: the names of the sources that run (the engine counts only those), and their stop. */
+    private record Started(java.util.Set<String> names, AutoCloseable stop)
+            implements AutoCloseable, java.util.function.Supplier<java.util.Set<String>> {
+
+        @Override
+        public java.util.Set<String> get() {
+            return names;
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop.close();
+        }
     }
 
     /** Devices publishing over MQTT, bridged by the MQTT adapter. */
