@@ -48,10 +48,29 @@ final class TopicsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** A topics subcommand: the cluster's options, and an admin client for the call. */
+    abstract static class AdminCall implements Callable<Integer> {
+        @Mixin
+        KafkaOption kafka;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public final Integer call() {
+            try (Admin admin = admin(kafka)) {
+                run(admin, spec.commandLine().getOut());
+            }
+            return 0;
+        }
+
+        abstract void run(Admin admin, PrintWriter out);
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Creates topics and waits until every partition takes writes.",
                 "A topic that exists with at least the partitions asked for is left as it is.", ""})
-    static final class Create implements Callable<Integer> {
+    static final class Create extends AdminCall {
         @Parameters(arity = "1..*", paramLabel = "TOPIC", description = "The topics to create.")
         List<String> topics;
 
@@ -69,14 +88,8 @@ final class TopicsCommand implements Runnable {
                         + " Repeatable.")
         Map<String, String> configs = new LinkedHashMap<>();
 
-        @Mixin
-        KafkaOption kafka;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
+        void run(Admin admin, PrintWriter out) {
             if (partitions < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--partitions must be 1 or more, was " + partitions);
@@ -85,122 +98,89 @@ final class TopicsCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--replication-factor must be 1 or more, was " + replicationFactor);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            try (Admin admin = admin(kafka)) {
-                for (String topic : topics) {
-                    Optional<TopicDescription> existing = Topics.describe(admin, topic);
-                    if (replicationFactor == null) {
-                        Topics.createWithBrokerDefaults(admin, topic, partitions, configs);
-                    } else {
-                        Topics.create(admin, topic, partitions, replicationFactor, configs);
-                    }
-                    out.printf(Locale.ROOT, existing.isPresent() ? "%s exists (%d partitions)%n"
-                            : "Created %s (%d partitions)%n", topic, Topics.partitions(admin, topic));
+            for (String topic : topics) {
+                Optional<TopicDescription> existing = Topics.describe(admin, topic);
+                if (replicationFactor == null) {
+                    Topics.createWithBrokerDefaults(admin, topic, partitions, configs);
+                } else {
+                    Topics.create(admin, topic, partitions, replicationFactor, configs);
                 }
+                out.printf(Locale.ROOT, existing.isPresent() ? "%s exists (%d partitions)%n"
+                        : "Created %s (%d partitions)%n", topic, Topics.partitions(admin, topic));
             }
-            return 0;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"Lists the topics, with their partitions and records.", ""})
-    static final class ListTopics implements Callable<Integer> {
+    static final class ListTopics extends AdminCall {
         @Option(names = "--all", description = "Kafka's internal topics too (__consumer_offsets...).")
         boolean all;
 
-        @Mixin
-        KafkaOption kafka;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Admin admin = admin(kafka)) {
-                java.util.Set<String> names = get(admin.listTopics(new ListTopicsOptions().listInternal(all)).names(),
-                        "listing the topics");
-                Map<String, TopicDescription> descriptions = new java.util.TreeMap<>(get(
-                        admin.describeTopics(names).allTopicNames(), "describing the topics"));
-                Map<TopicPartition, Long> records = records(admin, descriptions.values());
-                out.printf(Locale.ROOT, "%-40s %10s %12s%n", "TOPIC", "PARTITIONS", "RECORDS");
-                for (TopicDescription topic : descriptions.values()) {
-                    long count = topic.partitions().stream().mapToLong(p -> records.getOrDefault(
-                            new TopicPartition(topic.name(), p.partition()), 0L)).sum();
-                    out.printf(Locale.ROOT, "%-40s %10d %12d%n", topic.name(), topic.partitions().size(), count);
-                }
+        void run(Admin admin, PrintWriter out) {
+            java.util.Set<String> names = get(admin.listTopics(new ListTopicsOptions().listInternal(all)).names(),
+                    "listing the topics");
+            Map<String, TopicDescription> descriptions = new java.util.TreeMap<>(get(
+                    admin.describeTopics(names).allTopicNames(), "describing the topics"));
+            Map<TopicPartition, Long> records = records(admin, descriptions.values());
+            out.printf(Locale.ROOT, "%-40s %10s %12s%n", "TOPIC", "PARTITIONS", "RECORDS");
+            for (TopicDescription topic : descriptions.values()) {
+                long count = topic.partitions().stream().mapToLong(p -> records.getOrDefault(
+                        new TopicPartition(topic.name(), p.partition()), 0L)).sum();
+                out.printf(Locale.ROOT, "%-40s %10d %12d%n", topic.name(), topic.partitions().size(), count);
             }
-            return 0;
         }
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = {"Shows a topic's partitions (leader, replicas, in-sync replicas, records) and the"
                 + " settings it has that differ from the cluster's defaults.", ""})
-    static final class Describe implements Callable<Integer> {
+    static final class Describe extends AdminCall {
         @Parameters(paramLabel = "TOPIC", description = "The topic.")
         String topic;
 
-        @Mixin
-        KafkaOption kafka;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Admin admin = admin(kafka)) {
-                TopicDescription description = Topics.describe(admin, topic)
-                        .orElseThrow(() -> missing(topic, kafka));
-                Map<TopicPartition, Long> records = records(admin, List.of(description));
-                out.printf(Locale.ROOT, "%s: %d partitions%n", topic, description.partitions().size());
-                out.printf(Locale.ROOT, "  %-9s %-8s %-16s %-16s %12s%n", "PARTITION", "LEADER", "REPLICAS", "ISR",
-                        "RECORDS");
-                for (TopicPartitionInfo partition : description.partitions()) {
-                    out.printf(Locale.ROOT, "  %-9d %-8s %-16s %-16s %12d%n", partition.partition(),
-                            partition.leader() == null || partition.leader().isEmpty() ? "none"
-                                    : partition.leader().idString(),
-                            ids(partition.replicas()), ids(partition.isr()),
-                            records.getOrDefault(new TopicPartition(topic, partition.partition()), 0L));
-                }
-                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-                Config config = get(admin.describeConfigs(List.of(resource)).all(), "reading the settings of "
-                        + topic).get(resource);
-                List<ConfigEntry> set = config.entries().stream()
-                        .filter(entry -> entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG).toList();
-                out.println(set.isEmpty() ? "  settings: the cluster's defaults" : "  settings:");
-                for (ConfigEntry entry : set) {
-                    out.printf(Locale.ROOT, "    %s=%s%n", entry.name(), entry.isSensitive() ? "(hidden)"
-                            : entry.value());
-                }
+        void run(Admin admin, PrintWriter out) {
+            TopicDescription description = Topics.describe(admin, topic)
+                    .orElseThrow(() -> missing(topic, kafka));
+            Map<TopicPartition, Long> records = records(admin, List.of(description));
+            out.printf(Locale.ROOT, "%s: %d partitions%n", topic, description.partitions().size());
+            out.printf(Locale.ROOT, "  %-9s %-8s %-16s %-16s %12s%n", "PARTITION", "LEADER", "REPLICAS", "ISR",
+                    "RECORDS");
+            for (TopicPartitionInfo partition : description.partitions()) {
+                out.printf(Locale.ROOT, "  %-9d %-8s %-16s %-16s %12d%n", partition.partition(),
+                        partition.leader() == null || partition.leader().isEmpty() ? "none"
+                                : partition.leader().idString(),
+                        ids(partition.replicas()), ids(partition.isr()),
+                        records.getOrDefault(new TopicPartition(topic, partition.partition()), 0L));
             }
-            return 0;
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = get(admin.describeConfigs(List.of(resource)).all(), "reading the settings of "
+                    + topic).get(resource);
+            List<ConfigEntry> set = config.entries().stream()
+                    .filter(entry -> entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG).toList();
+            out.println(set.isEmpty() ? "  settings: the cluster's defaults" : "  settings:");
+            for (ConfigEntry entry : set) {
+                out.printf(Locale.ROOT, "    %s=%s%n", entry.name(), entry.isSensitive() ? "(hidden)"
+                        : entry.value());
+            }
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = {"Deletes topics and every record in them.", ""})
-    static final class Delete implements Callable<Integer> {
+    static final class Delete extends AdminCall {
         @Parameters(arity = "1..*", paramLabel = "TOPIC", description = "The topics to delete.")
         List<String> topics;
 
-        @Mixin
-        KafkaOption kafka;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
-            try (Admin admin = admin(kafka)) {
-                for (String topic : topics) {
-                    Topics.describe(admin, topic).orElseThrow(() -> missing(topic, kafka));
-                }
-                get(admin.deleteTopics(topics).all(), "deleting " + String.join(", ", topics));
-                topics.forEach(topic -> spec.commandLine().getOut().println("Deleted " + topic));
+        void run(Admin admin, PrintWriter out) {
+            for (String topic : topics) {
+                Topics.describe(admin, topic).orElseThrow(() -> missing(topic, kafka));
             }
-            return 0;
+            get(admin.deleteTopics(topics).all(), "deleting " + String.join(", ", topics));
+            topics.forEach(topic -> out.println("Deleted " + topic));
         }
     }
 
