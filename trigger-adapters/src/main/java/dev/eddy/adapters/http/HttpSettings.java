@@ -30,18 +30,7 @@ public record HttpSettings(InetSocketAddress listen, Set<String> topics, int max
      */
     public static String instance(int port) {
         String given = System.getenv("EDDY_INSTANCE_ID");
-        if (given != null && !given.isBlank()) {
-            return given.strip();
-        }
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
-                host = "localhost";
-            }
-        }
-        return host.strip().replaceAll("[^A-Za-z0-9._-]", "-") + "-" + port;
+        return given != null && !given.isBlank() ? given.strip() : dev.eddy.adapters.AdapterInstance.host() + "-" + port;
     }
 
     public static HttpSettings read(Settings http) {

@@ -123,7 +123,8 @@ public final class LogAdapter implements TriggerAdapter {
             throw AdapterException.invalid(logs.at("files"), null, "at least one glob of files (path, topic), or"
                     + " syslog:");
         }
-        String name = logs.text("name", "eddy-logs");
+        // Its transactional id: each adapter its own (one per host, as a DaemonSet runs them), the same across restarts.
+        String name = logs.text("name", "eddy-logs-" + dev.eddy.adapters.AdapterInstance.name());
         String positionsTopic = logs.text("positionsTopic", "eddy.logs.positions");
         Map<String, Long> positions = readPositions(options, positionsTopic);
         AtomicPublisher publisher = new AtomicPublisher(options, name, meters);

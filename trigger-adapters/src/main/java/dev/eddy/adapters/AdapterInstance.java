@@ -1,0 +1,30 @@
+package dev.eddy.adapters;
+
+/**
+ * What tells apart adapters started from one configuration: their ids in Kafka (transactional ids, replies topics)
+ * must differ, or one fences the other.
+ */
+public final class AdapterInstance {
+
+    private AdapterInstance() {
+    }
+
+    /** {@code $EDDY_INSTANCE_ID}, else the host's name (a pod's name on Kubernetes), as a name Kafka takes. */
+    public static String name() {
+        String given = System.getenv("EDDY_INSTANCE_ID");
+        return given != null && !given.isBlank() ? given.strip() : host();
+    }
+
+    /** The host's name ({@code $HOSTNAME}, else what the network says), as a name Kafka takes. */
+    public static String host() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return host.strip().replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+}
