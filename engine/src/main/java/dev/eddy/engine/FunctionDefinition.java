@@ -267,8 +267,9 @@ public final class FunctionDefinition {
     }
 
     /**
-     * How failed records are tried again before they are dead-lettered: {@link RetryPolicy#DEFAULT} unless set, with
-     * at most 30 s of retries for an EXACTLY_ONCE function.
+     * How failed records are tried again before they are dead-lettered: {@link RetryPolicy#DEFAULT} unless set; for
+     * an EXACTLY_ONCE function retries for at most 30 s unless set, and never for more than
+     * {@link #MAX_EXACTLY_ONCE_RETRY_AGE}.
      */
     public RetryPolicy retry() {
         return retry;

@@ -12,7 +12,7 @@ public interface Environment {
     /** The name the function was deployed under. */
     String functionName();
 
-    /** The deployed version, from the manifest; {@code "0"} when none was given. */
+    /** The deployed version, from the manifest; {@code "1"} when none was given. */
     String version();
 
     /** The function's own configuration values (the manifest's {@code config}). */

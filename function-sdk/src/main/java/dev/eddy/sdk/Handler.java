@@ -11,11 +11,14 @@ import java.util.List;
  * }</pre>
  *
  * <p>Threading: the engine may call {@code handle} for different events concurrently, each call on its own
- * (virtual) thread, so a handler keeps no mutable state of its own. Events of one partition are handed over in
- * order, one after the other.
+ * (virtual) thread, so a handler keeps no mutable state of its own. In the function's ordering: {@code KEY} (the
+ * default) hands one key's events over in order, one after the other, and different keys' at once; {@code
+ * PARTITION} one partition's in order; {@code UNORDERED} any at once.
  *
- * <p>Failure: a handler that throws fails that one event; the engine records the failure and goes on with the
- * other events. Nothing the handler emitted before throwing is withdrawn.
+ * <p>Failure: a handler that throws fails that one event, which is tried again by the function's retry policy and
+ * then dead-lettered; the engine goes on with the other events. What a failed attempt emitted stays emitted
+ * (at-least-once) unless the function is {@code EXACTLY_ONCE}: then it is dropped, and only the attempt that
+ * succeeds emits.
  */
 @FunctionalInterface
 public interface Handler extends Lifecycle {
