@@ -51,7 +51,7 @@ public final class Meters {
      * a dozen series instead of the hundred-odd of Micrometer's percentile histogram, so that an engine with many
      * functions stays scrapeable; {@code histogram_quantile} reads it the same way, to the buckets' precision.
      */
-    public static Timer timer(MeterRegistry registry, EddyMeter meter, Tags tags, Duration... buckets) {
+    public static Timer timerWithBuckets(MeterRegistry registry, EddyMeter meter, Tags tags, Duration... buckets) {
         expect(meter, EddyMeter.Kind.TIMER, tags);
         return Timer.builder(meter.meterName()).description(meter.description()).tags(tags)
                 .serviceLevelObjectives(buckets)

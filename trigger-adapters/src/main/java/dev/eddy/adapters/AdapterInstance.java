@@ -11,12 +11,24 @@ public final class AdapterInstance {
 
     /** {@code $EDDY_INSTANCE_ID}, else the host's name (a pod's name on Kubernetes), as a name Kafka takes. */
     public static String name() {
+        return name("");
+    }
+
+    /**
+     * {@code $EDDY_INSTANCE_ID}, else the host's name followed by {@code -<port>}: for an adapter that listens, of
+     * which one host may run several.
+     */
+    public static String name(int port) {
+        return name("-" + port);
+    }
+
+    private static String name(String hostSuffix) {
         String given = System.getenv("EDDY_INSTANCE_ID");
-        return given != null && !given.isBlank() ? given.strip() : host();
+        return given != null && !given.isBlank() ? given.strip() : host() + hostSuffix;
     }
 
     /** The host's name ({@code $HOSTNAME}, else what the network says), as a name Kafka takes. */
-    public static String host() {
+    private static String host() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {

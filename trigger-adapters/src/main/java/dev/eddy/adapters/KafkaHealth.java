@@ -22,9 +22,8 @@ public final class KafkaHealth implements AutoCloseable {
 
     private final EventPublisher.Options options;
     private final Admin admin;
-    private final Thread checker;
+    private final java.util.concurrent.ScheduledExecutorService checker;
     private volatile String problem;
-    private volatile boolean closed;
 
     public KafkaHealth(EventPublisher.Options options) {
         this.options = options;
@@ -33,8 +32,9 @@ public final class KafkaHealth implements AutoCloseable {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         this.admin = Admin.create(props);
-        this.checker = Thread.ofPlatform().daemon().name("eddy-" + options.adapter() + "-kafka-health")
-                .start(this::run);
+        this.checker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("eddy-" + options.adapter() + "-kafka-health").factory());
+        checker.scheduleWithFixedDelay(this::check, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Kafka's problem as last seen, or none. */
@@ -43,30 +43,22 @@ public final class KafkaHealth implements AutoCloseable {
         return seen == null ? List.of() : List.of(seen);
     }
 
-    private void run() {
-        while (!closed) {
-            try {
-                admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis())).nodes()
-                        .get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
-                problem = null;
-            } catch (ExecutionException | TimeoutException e) {
-                problem = "Kafka at " + options.bootstrapServers() + " does not answer ("
-                        + (e instanceof ExecutionException ? e.getCause() : e) + ")";
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                Thread.sleep(EVERY.toMillis()); // the pace of the checks: nothing to wait on but time
-            } catch (InterruptedException e) {
-                return;
-            }
+    private void check() {
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis())).nodes()
+                    .get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+            problem = null;
+        } catch (ExecutionException | TimeoutException e) {
+            problem = "Kafka at " + options.bootstrapServers() + " does not answer ("
+                    + (e instanceof ExecutionException ? e.getCause() : e) + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
         }
     }
 
     @Override
     public void close() {
-        closed = true;
-        checker.interrupt();
+        checker.shutdownNow();
         admin.close(Duration.ofSeconds(2));
     }
 }

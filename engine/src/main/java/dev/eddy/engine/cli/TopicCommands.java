@@ -2,7 +2,6 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Sends;
-import dev.eddy.engine.kafka.Topics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,9 +51,7 @@ final class TopicCommands {
             if (lines.isEmpty()) {
                 lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList();
             }
-            try (Admin admin = TopicsCommand.admin(kafka)) {
-                Topics.describe(admin, topic).orElseThrow(() -> TopicsCommand.missing(topic, kafka));
-            }
+            TopicsCommand.requireExisting(kafka, topic);
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ClientConfigs.producer(
                     kafka.config(), "eddy-produce"))) {
@@ -93,9 +89,7 @@ final class TopicCommands {
         public Integer call() {
             Map<String, Object> props = ClientConfigs.reader(kafka.config(),
                     "eddy-consume");
-            try (Admin admin = TopicsCommand.admin(kafka)) {
-                Topics.describe(admin, topic).orElseThrow(() -> TopicsCommand.missing(topic, kafka));
-            }
+            TopicsCommand.requireExisting(kafka, topic);
             int printed = 0;
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

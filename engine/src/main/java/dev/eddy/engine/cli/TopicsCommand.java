@@ -142,8 +142,7 @@ final class TopicsCommand implements Runnable {
 
         @Override
         void run(Admin admin, PrintWriter out) {
-            TopicDescription description = Topics.describe(admin, topic)
-                    .orElseThrow(() -> missing(topic, kafka));
+            TopicDescription description = existing(admin, topic, kafka);
             Map<TopicPartition, Long> records = records(admin, List.of(description));
             out.printf(Locale.ROOT, "%s: %d partitions%n", topic, description.partitions().size());
             out.printf(Locale.ROOT, "  %-9s %-8s %-16s %-16s %12s%n", "PARTITION", "LEADER", "REPLICAS", "ISR",
@@ -177,7 +176,7 @@ final class TopicsCommand implements Runnable {
         @Override
         void run(Admin admin, PrintWriter out) {
             for (String topic : topics) {
-                Topics.describe(admin, topic).orElseThrow(() -> missing(topic, kafka));
+                existing(admin, topic, kafka);
             }
             get(admin.deleteTopics(topics).all(), "deleting " + String.join(", ", topics));
             topics.forEach(topic -> out.println("Deleted " + topic));
@@ -188,10 +187,22 @@ final class TopicsCommand implements Runnable {
         return Admin.create(ClientConfigs.admin(kafka.config(), "eddy-topics"));
     }
 
-    /** The error for a topic that does not exist, naming the command that creates it. */
-    static EddyException missing(String topic, KafkaOption kafka) {
-        return new EddyException("Topic '" + topic + "' does not exist on " + kafka.bootstrapServers
-                + ". Create it with: ./eddy topics create " + topic + " --partitions <n>");
+    /**
+     * The topic's description.
+     *
+     * @throws EddyException for a topic that does not exist, naming the command that creates it
+     */
+    static TopicDescription existing(Admin admin, String topic, KafkaOption kafka) {
+        return Topics.describe(admin, topic).orElseThrow(() -> new EddyException("Topic '" + topic
+                + "' does not exist on " + kafka.bootstrapServers + ". Create it with: ./eddy topics create " + topic
+                + " --partitions <n>"));
+    }
+
+    /** {@link #existing}, for a command that has no admin client of its own. */
+    static void requireExisting(KafkaOption kafka, String topic) {
+        try (Admin admin = admin(kafka)) {
+            existing(admin, topic, kafka);
+        }
     }
 
     private static Map<TopicPartition, Long> records(Admin admin, java.util.Collection<TopicDescription> topics) {

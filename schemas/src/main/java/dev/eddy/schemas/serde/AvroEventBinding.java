@@ -22,6 +22,8 @@ import org.apache.avro.generic.IndexedRecord;
 public final class AvroEventBinding implements EventBinding {
 
     private static final String CODEC = "avro:Envelope";
+    /** One serde per registry address, kept for the process: it caches the schemas it has read by. */
+    private static final java.util.Map<String, AvroSerde> SERDES = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public Map<String, Object> envelopeData(byte[] value, Optional<String> registryUrl) {
@@ -30,7 +32,8 @@ public final class AvroEventBinding implements EventBinding {
                 + " the adapter publish JSON (format: json)", null));
         Envelope envelope;
         try {
-            envelope = new AvroSerde(AvroCodec.registry(url)).deserialize(value, Envelope.class);
+            envelope = SERDES.computeIfAbsent(url, address -> new AvroSerde(AvroCodec.registry(address)))
+                    .deserialize(value, Envelope.class);
         } catch (SerdeException e) {
             throw new CodecException(CODEC, e.reason() + ": " + e.getMessage(), e);
         }

@@ -85,7 +85,7 @@ public final class HttpAdapter implements TriggerAdapter {
         // Several adapters with one configuration are told apart by where they run: each its own transactional id
         // (one would fence the other) and its own replies topic.
         String transactionalId = settings.transactionalId() != null ? settings.transactionalId()
-                : "eddy-http-" + HttpSettings.instance(server.getAddress().getPort());
+                : "eddy-http-" + dev.eddy.adapters.AdapterInstance.name(server.getAddress().getPort());
         AtomicPublisher publisher = null;
         ReplyListener replies = null;
         IdempotencyKeys keys;

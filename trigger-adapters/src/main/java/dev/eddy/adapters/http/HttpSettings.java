@@ -14,7 +14,8 @@ import java.util.Set;
  * @param topics          the Kafka topics clients may post to
  * @param tokens          the bearer tokens a request must carry one of; empty: no token asked for
  * @param transactionalId the adapter's transactional id: the same across its restarts, its own among adapters; null
- *                        for the default, {@code eddy-http-<instance>} (see {@link #instance})
+ *                        for the default, {@code eddy-http-<instance>} (see
+ *                        {@link dev.eddy.adapters.AdapterInstance#name(int)})
  * @param keysTopic       where idempotency keys are kept (created, compacted, when missing)
  * @param idempotencyWindow how long a key is remembered
  * @param functions       the functions {@code /v1/invoke/{function}} may call, each by its input topic
@@ -23,15 +24,6 @@ import java.util.Set;
 public record HttpSettings(InetSocketAddress listen, Set<String> topics, int maxBodyBytes, List<String> tokens,
         String transactionalId, String keysTopic, Duration idempotencyWindow, Duration timeout,
         Map<String, String> functions, Duration invokeTimeout) {
-
-    /**
-     * This adapter's name among several with one configuration, stable across its restarts: {@code
-     * $EDDY_INSTANCE_ID}, else the host's name (a pod's name on Kubernetes) and the port it listens on.
-     */
-    public static String instance(int port) {
-        String given = System.getenv("EDDY_INSTANCE_ID");
-        return given != null && !given.isBlank() ? given.strip() : dev.eddy.adapters.AdapterInstance.host() + "-" + port;
-    }
 
     public static HttpSettings read(Settings http) {
         http.only("listen", "topics", "maxBodyBytes", "tokens", "transactionalId", "keysTopic", "idempotencyWindow",

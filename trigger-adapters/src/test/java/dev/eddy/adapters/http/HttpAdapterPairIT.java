@@ -12,7 +12,6 @@ import dev.eddy.engine.testing.EngineProcess;
 import dev.eddy.engine.testing.KafkaReader;
 import dev.eddy.observability.MetricsEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -187,8 +186,6 @@ class HttpAdapterPairIT {
     }
 
     private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return dev.eddy.engine.testing.servers.ServerProcess.freePort();
     }
 }

@@ -17,7 +17,7 @@ public final class AdapterConfigs {
 
     /**
      * The {@code kafka} section for the test's broker and registry, as lines of YAML, the events written as Avro
-     * envelopes (these tests read them so); see {@link #kafkaJson} for the default format.
+     * envelopes (these tests read them so; the examples' test, TriggerExamplesIT, writes the default JSON).
      */
     public static String kafka(TestKafka kafka, EmbeddedSchemaRegistry registry) {
         return String.join("\n",
@@ -27,12 +27,6 @@ public final class AdapterConfigs {
                 "  format: avro");
     }
 
-    /** The {@code kafka} section for the test's broker, events in the default format (JSON), no registry. */
-    public static String kafkaJson(TestKafka kafka) {
-        return String.join("\n",
-                "kafka:",
-                "  bootstrapServers: " + kafka.bootstrapServers());
-    }
 
     /** An HTTP adapter on a free port of 127.0.0.1 taking events for one topic, with keys and transactions its own. */
     public static HttpAdapter httpAdapter(TestKafka kafka, EmbeddedSchemaRegistry registry, String topic,

@@ -128,8 +128,8 @@ public final class FunctionMetrics {
         emits = Meters.counter(registry, EddyMeter.EMITS, tags);
         retries = Meters.counter(registry, EddyMeter.RETRIES, tags);
         partitionsRevoked = Meters.counter(registry, EddyMeter.PARTITIONS_REVOKED, tags);
-        handlerDuration = Meters.timer(registry, EddyMeter.HANDLER_DURATION, tags, CALL_BUCKETS);
-        endToEndLatency = Meters.timer(registry, EddyMeter.END_TO_END_LATENCY, tags, LATENCY_BUCKETS);
+        handlerDuration = Meters.timerWithBuckets(registry, EddyMeter.HANDLER_DURATION, tags, CALL_BUCKETS);
+        endToEndLatency = Meters.timerWithBuckets(registry, EddyMeter.END_TO_END_LATENCY, tags, LATENCY_BUCKETS);
         Meters.gauge(registry, EddyMeter.IDLE, tags, this, m -> m.idle ? 1 : 0);
         Meters.gauge(registry, EddyMeter.DESIRED_WORKERS, tags, this, m -> m.desiredWorkers);
         Meters.gauge(registry, EddyMeter.WORKERS, tags, this, m -> m.workers);
@@ -216,8 +216,8 @@ public final class FunctionMetrics {
         if (coldStarts == null) {
             synchronized (this) {
                 if (coldStarts == null) {
-                    coldStartDuration = Meters.timer(registry, EddyMeter.COLD_START_DURATION, tags,
-                            COLD_START_BUCKETS);
+                    coldStartDuration = Meters.timerWithBuckets(registry, EddyMeter.COLD_START_DURATION,
+                            tags, COLD_START_BUCKETS);
                     coldStarts = Meters.counter(registry, EddyMeter.COLD_STARTS, tags);
                 }
             }

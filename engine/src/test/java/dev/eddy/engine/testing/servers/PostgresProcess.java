@@ -101,10 +101,9 @@ public final class PostgresProcess extends ServerProcess {
                 sql.execute("CREATE DATABASE " + name);
                 return;
             } catch (SQLException notYet) {
-                if (System.nanoTime() > deadline || !isAlive()) {
+                if (System.nanoTime() > deadline || !aliveAfter(java.time.Duration.ofMillis(100))) {
                     throw new IllegalStateException("could not create database " + name + " on " + this, notYet);
                 }
-                Thread.sleep(100); // a retry pause, not a synchronisation: the loop checks the condition itself
             }
         }
     }
@@ -121,11 +120,7 @@ public final class PostgresProcess extends ServerProcess {
         }
         super.close();
         if (ownFolder != null) {
-            try (Stream<Path> paths = Files.walk(ownFolder)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                // only disk is left behind
-            }
+            deleteQuietly(ownFolder);
         }
     }
 

@@ -28,7 +28,7 @@ public class ServerProcess implements AutoCloseable {
     }
 
     /** A port nothing listens on at this moment. */
-    protected static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
@@ -67,6 +67,25 @@ public class ServerProcess implements AutoCloseable {
         }
         throw new IllegalStateException("no " + what + " binary at " + String.join(", ", candidates)
                 + " (Debian's package '" + debianPackage + "' has one)");
+    }
+
+    /**
+     * Waits up to {@code timeout} for the process to exit: a pause between two tries of something that depends on
+     * it, cut short when it dies.
+     *
+     * @return whether it is still alive
+     */
+    protected final boolean aliveAfter(java.time.Duration timeout) throws InterruptedException {
+        return !process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Deletes a folder and what is in it; what cannot be deleted is left (only disk). */
+    static void deleteQuietly(Path folder) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // only disk is left behind
+        }
     }
 
     static String tail(Path log) {

@@ -5,9 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The servers a test JVM shares, each started on first use as a process of the tests' own (never the machine's
@@ -80,13 +78,7 @@ public final class TestServers {
             server.close();
         }
         STARTED.clear();
-        for (Path folder : FOLDERS) {
-            try (Stream<Path> paths = Files.walk(folder)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                // only disk is left behind
-            }
-        }
+        FOLDERS.forEach(ServerProcess::deleteQuietly);
         FOLDERS.clear();
     }
 }
