@@ -13,13 +13,13 @@ final class Attempts {
     private long firstFailureNanos;
     private Throwable lastError;
 
-    void failed(long nowMillis, Throwable error) {
+    void failed(long nowMillis, long nowNanos, Throwable error) {
         count++;
         lastFailureMillis = nowMillis;
         lastError = error;
         if (count == 1) {
             firstFailureMillis = nowMillis;
-            firstFailureNanos = System.nanoTime();
+            firstFailureNanos = nowNanos;
         }
     }
 
@@ -35,8 +35,8 @@ final class Attempts {
         return lastFailureMillis;
     }
 
-    long nanosSinceFirstFailure() {
-        return System.nanoTime() - firstFailureNanos;
+    long nanosSinceFirstFailure(long nowNanos) {
+        return nowNanos - firstFailureNanos;
     }
 
     Throwable lastError() {

@@ -30,9 +30,11 @@ final class DeadLetters {
     private final FunctionMetrics metrics;
     private final FailureLog failureLog;
     private final Executor executor;
+    private final Ticker ticker;
 
     DeadLetters(FunctionDefinition function, Producer<byte[], byte[]> producer, FunctionMetrics metrics,
-            FailureLog failureLog, Executor executor) {
+            FailureLog failureLog, Executor executor, Ticker ticker) {
+        this.ticker = ticker;
         this.function = function;
         this.producer = producer;
         this.metrics = metrics;
@@ -89,7 +91,7 @@ final class DeadLetters {
     void outputRefused(Chunk chunk, ConsumerRecord<byte[], byte[]> record, Exception refusal) {
         chunk.retain();
         Attempts attempts = new Attempts();
-        attempts.failed(System.currentTimeMillis(), refusal);
+        attempts.failed(ticker.millis(), ticker.nanoTime(), refusal);
         executor.execute(() -> {
             try {
                 send(chunk, record, attempts, FailureReason.OUTPUT_REFUSED);

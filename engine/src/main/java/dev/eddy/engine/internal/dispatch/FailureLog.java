@@ -21,10 +21,14 @@ final class FailureLog {
     private final String function;
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong unlogged = new AtomicLong();
-    private final AtomicLong lastSummary = new AtomicLong(System.nanoTime());
+    private final AtomicLong lastSummary;
 
-    FailureLog(String function) {
+    private final Ticker ticker;
+
+    FailureLog(String function, Ticker ticker) {
         this.function = function;
+        this.ticker = ticker;
+        this.lastSummary = new AtomicLong(ticker.nanoTime());
     }
 
     /** A handler call failed on a record; {@code attempt} counts from 1. */
@@ -37,7 +41,7 @@ final class FailureLog {
             return;
         }
         unlogged.incrementAndGet();
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         long last = lastSummary.get();
         if (now - last >= SUMMARY_INTERVAL_NANOS && lastSummary.compareAndSet(last, now)) {
             log.warn("Function '{}' failed on {} more records (latest {}: {}); {} failures in all",

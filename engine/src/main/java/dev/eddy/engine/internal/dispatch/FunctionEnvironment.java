@@ -14,10 +14,11 @@ import java.util.TreeSet;
 
 /**
  * A deployed function's {@link Environment}: its definition's name, version, config and secrets, a logger named
- * {@code eddy.function.<name>} (to the engine's log, and structured to the logs topic), the system clock, the
- * engine's schema registry and its telemetry. It also opens and closes the function's handler.
+ * {@code eddy.function.<name>} (to the engine's log, and structured to the logs topic), the time (the system's,
+ * or a test's {@link Ticker}), the engine's schema registry and its telemetry. It also opens and closes the
+ * function's handler.
  */
-public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger logger, Clock clock,
+public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger logger, Ticker ticker,
         Optional<String> schemaRegistryUrl, Telemetry telemetry) implements Environment {
 
     /** The environment of a function run with these settings, outside an engine's telemetry. */
@@ -29,8 +30,18 @@ public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger 
     public static FunctionEnvironment of(FunctionDefinition definition, EngineConfig config, Telemetry telemetry) {
         String registry = config.getString(EngineConfig.SCHEMA_REGISTRY_URL);
         return new FunctionEnvironment(definition, new FunctionLogger(definition.name(), definition.version(),
-                telemetry.engine(), telemetry.logs()), Clock.systemUTC(),
+                telemetry.engine(), telemetry.logs()), Ticker.SYSTEM,
                 registry.isBlank() ? Optional.empty() : Optional.of(registry.strip()), telemetry);
+    }
+
+    /** The same environment on another time (a test's). */
+    public FunctionEnvironment withTicker(Ticker time) {
+        return new FunctionEnvironment(definition, logger, time, schemaRegistryUrl, telemetry);
+    }
+
+    @Override
+    public Clock clock() {
+        return ticker.clock();
     }
 
     @Override

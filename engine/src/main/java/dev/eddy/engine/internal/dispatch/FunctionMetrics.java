@@ -202,17 +202,17 @@ public final class FunctionMetrics {
         }
     }
 
-    /** Records a call's start against its record's timestamp (epoch milliseconds; negative when it has none). */
-    void handlerStarted(long recordTimestamp) {
+    /** Records a call's start, now, against its record's timestamp (epoch milliseconds; negative when it has none). */
+    void handlerStarted(long recordTimestamp, long nowMillis) {
         if (recordTimestamp >= 0) {
-            long millis = Math.max(0, System.currentTimeMillis() - recordTimestamp);
+            long millis = Math.max(0, nowMillis - recordTimestamp);
             lastEndToEndMillis = millis;
             endToEndLatency.record(millis, TimeUnit.MILLISECONDS);
         }
     }
 
     /** Records a cold start: the first record a woken worker got (its timestamp, epoch milliseconds). */
-    void coldStarted(long recordTimestamp) {
+    void coldStarted(long recordTimestamp, long nowMillis) {
         if (coldStarts == null) {
             synchronized (this) {
                 if (coldStarts == null) {
@@ -224,7 +224,7 @@ public final class FunctionMetrics {
         }
         coldStarts.increment();
         if (recordTimestamp >= 0) {
-            coldStartDuration.record(Math.max(0, System.currentTimeMillis() - recordTimestamp),
+            coldStartDuration.record(Math.max(0, nowMillis - recordTimestamp),
                     TimeUnit.MILLISECONDS);
         }
     }

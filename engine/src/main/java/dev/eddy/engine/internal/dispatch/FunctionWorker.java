@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -80,19 +79,22 @@ public final class FunctionWorker implements Runnable {
     private final Invoker invoker;
     private final FailureLog failureLog;
     private final DeadLetters deadLetters;
-    /** Retry timers and the timeout watchdog. */
-    private final ScheduledExecutorService timers;
+    /** Retry timers, batch flushes and the timeout watchdog. */
+    private final Timers timers;
+    /** The time the worker reads (its function environment's). */
+    private final Ticker ticker;
     /** The lanes of KEY and UNORDERED order; null in PARTITION order, where each partition runs on its own lane. */
     private final KeyLanes keyLanes;
     /** Every lane, for the watchdog: the key lanes and the partitions' own. */
     private final List<LaneRunner> runners = new CopyOnWriteArrayList<>();
     private final ExecutorService handlerThreads;
+    private final LaneSetup laneSetup;
     private final Duration pollTimeout;
     private final long commitIntervalNanos;
     private final int maxBuffered;
     private final long pollTimeoutNanos;
     private final InFlightBudget budget;
-    private final RateWindow completedRate = new RateWindow();
+    private final RateWindow completedRate;
     private final Chunk.Listener completionListener;
     private final Duration shutdownTimeout;
     private final Ledgers partitions;
@@ -102,7 +104,7 @@ public final class FunctionWorker implements Runnable {
     private final boolean ownsStore;
     /** How often expired state is removed; 0 when no state of the function expires. */
     private final long sweepIntervalNanos;
-    private long lastSweep = System.nanoTime();
+    private long lastSweep;
 
     private volatile boolean stopRequested;
     private volatile FunctionState state = FunctionState.STARTING;
@@ -125,7 +127,7 @@ public final class FunctionWorker implements Runnable {
     /** This worker was started for a record that woke its function: its first records measure the cold start. */
     private volatile boolean coldStart;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private long lastCommit = System.nanoTime();
+    private long lastCommit;
     /** Whether outputs, dead letters and offsets are committed in Kafka transactions (EXACTLY_ONCE). */
     private final boolean transactional;
     /** The transactions of an EXACTLY_ONCE function; null otherwise. */
@@ -152,7 +154,22 @@ public final class FunctionWorker implements Runnable {
     public FunctionWorker(FunctionEnvironment environment, EngineConfig config, Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer, FunctionMetrics metrics, boolean closesHandler,
             StateStores.Shared sharedStore) {
+        this(environment, config, consumer, producer, metrics, closesHandler, sharedStore, null);
+    }
+
+    /**
+     * @param timers the worker's timers, on the environment's ticker, which the worker closes; null: timers on a
+     *               thread of the worker's own
+     */
+    FunctionWorker(FunctionEnvironment environment, EngineConfig config, Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer, FunctionMetrics metrics, boolean closesHandler,
+            StateStores.Shared sharedStore, Timers timers) {
         FunctionDefinition function = environment.definition();
+        this.ticker = environment.ticker();
+        long now = ticker.nanoTime();
+        this.lastSweep = now;
+        this.lastCommit = now;
+        this.completedRate = new RateWindow(ticker);
         this.environment = environment;
         this.closesHandler = closesHandler;
         this.function = function;
@@ -170,13 +187,14 @@ public final class FunctionWorker implements Runnable {
         }
         this.handlerThreads = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("eddy-" + function.name() + "-", 0).factory());
-        this.timers = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("eddy-" + function.name() + "-timers").daemon().factory());
-        this.failureLog = new FailureLog(function.name());
-        this.deadLetters = new DeadLetters(function, producer, metrics, failureLog, handlerThreads);
+        this.timers = timers != null ? timers : Timers.onThread("eddy-" + function.name() + "-timers");
+        this.failureLog = new FailureLog(function.name(), ticker);
+        this.deadLetters = new DeadLetters(function, producer, metrics, failureLog, handlerThreads, ticker);
         this.sweepIntervalNanos = function.state().stream().anyMatch(spec -> spec.ttl().expires())
                 ? TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.STATE_SWEEP_INTERVAL_MS)) : 0;
         this.invoker = new Invoker(environment, producer, metrics, deadLetters, stateStore, metrics.state);
+        this.laneSetup = new LaneSetup(handlerThreads, invoker, deadLetters, metrics, failureLog, function.retry(),
+                function.ordering(), ticker, this.timers, function.maxBatchSize(), function.maxBatchWait());
         if (function.ordering() == Ordering.PARTITION) {
             this.keyLanes = null;
         } else {
@@ -184,17 +202,18 @@ public final class FunctionWorker implements Runnable {
             int count = KeyLanes.laneCount(function.maxConcurrency());
             List<LaneRunner> lanes = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                lanes.add(newLaneRunner(permits));
+                lanes.add(new LaneRunner(laneSetup, permits));
             }
-            this.keyLanes = new KeyLanes(function.ordering(), function.maxConcurrency(), invoker, lanes);
+            this.keyLanes = new KeyLanes(function.ordering(), function.maxConcurrency(), invoker, lanes, ticker);
             runners.addAll(lanes);
         }
-        Watchdog watchdog = new Watchdog(function.name(), function.timeout(), () -> runners);
-        timers.scheduleAtFixedRate(watchdog, watchdog.periodNanos(), watchdog.periodNanos(), TimeUnit.NANOSECONDS);
+        Watchdog watchdog = new Watchdog(function.name(), function.timeout(),
+                () -> runners.stream().map(runner -> runner.watch).toList());
+        this.timers.every(watchdog, watchdog.periodNanos());
         this.pollTimeout = Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS));
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
         this.maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
-        this.budget = new InFlightBudget(maxBuffered);
+        this.budget = new InFlightBudget(maxBuffered, ticker);
         this.completionListener = chunk -> budget.completed(chunk.size());
         this.partitions = new Ledgers(consumer, config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION));
         this.pollTimeoutNanos = pollTimeout.toNanos();
@@ -218,7 +237,7 @@ public final class FunctionWorker implements Runnable {
             }
             state = FunctionState.RUNNING;
             metrics.attach(gauges);
-            long lastPoll = System.nanoTime();
+            long lastPoll = ticker.nanoTime();
             long pausedPollNanos = MIN_PAUSED_POLL_NANOS;
             long completedAtLastPoll = budget.completedCount();
             while (!stopRequested && failure == null) {
@@ -234,7 +253,7 @@ public final class FunctionWorker implements Runnable {
                 if (budget.full()) {
                     budget.awaitRoom(lastPoll + pollTimeoutNanos);
                 }
-                if (!budget.full() || System.nanoTime() - lastPoll >= pollTimeoutNanos) {
+                if (!budget.full() || ticker.nanoTime() - lastPoll >= pollTimeoutNanos) {
                     // While a partition is paused, look at completed work often, since that is what resumes it;
                     // but back off while nothing completes (a stuck handler), up to the ordinary poll timeout.
                     long progress = budget.completedCount();
@@ -252,7 +271,7 @@ public final class FunctionWorker implements Runnable {
                     } else {
                         dispatch(poll(partitions.anyPaused() ? Duration.ofNanos(pausedPollNanos) : pollTimeout));
                     }
-                    lastPoll = System.nanoTime();
+                    lastPoll = ticker.nanoTime();
                 }
                 advance(partitions.all());
                 partitions.resumeDrained();
@@ -260,7 +279,7 @@ public final class FunctionWorker implements Runnable {
                 // Commit on the interval, and sooner when much has completed: what a crash replays is what was in
                 // flight plus what completed since the last commit, and at full speed an interval is a lot. Early
                 // commits are spaced a little, since each is a write to the group's offsets topic.
-                long sinceCommit = System.nanoTime() - lastCommit;
+                long sinceCommit = ticker.nanoTime() - lastCommit;
                 // (Transactional commits are not brought forward: a crash replays nothing twice there, and each
                 // commit drains the pipeline.)
                 boolean due = sinceCommit >= commitIntervalNanos || (!transactional && uncommitted >= maxBuffered
@@ -270,10 +289,10 @@ public final class FunctionWorker implements Runnable {
                 } else if (due) {
                     commitAsync();
                 }
-                if (sweepIntervalNanos > 0 && System.nanoTime() - lastSweep >= sweepIntervalNanos) {
+                if (sweepIntervalNanos > 0 && ticker.nanoTime() - lastSweep >= sweepIntervalNanos) {
                     sweepExpiredState();
                 }
-                if (System.nanoTime() - lastGaugeRefresh >= GAUGE_REFRESH_NANOS) {
+                if (ticker.nanoTime() - lastGaugeRefresh >= GAUGE_REFRESH_NANOS) {
                     refreshGauges();
                 }
                 if (idleAfterNanos > 0 && idle() && mayIdle.getAsBoolean()) {
@@ -330,7 +349,7 @@ public final class FunctionWorker implements Runnable {
         if (!assignedOnce || barrier) {
             return false;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (!budget.allDone()) {
             lastActivity = now;
             return false;
@@ -379,7 +398,7 @@ public final class FunctionWorker implements Runnable {
 
     /** Takes what the gauges show from the poll loop's own bookkeeping and the consumer. */
     private void refreshGauges() {
-        lastGaugeRefresh = System.nanoTime();
+        lastGaugeRefresh = ticker.nanoTime();
         inFlightNow = budget.dispatchedCount() - budget.completedCount();
         pausedNow = partitions.pausedCount();
         long lag = 0;
@@ -433,9 +452,9 @@ public final class FunctionWorker implements Runnable {
 
     /** Removes expired state from the store; a store that cannot be reached now is tried at the next sweep. */
     private void sweepExpiredState() {
-        lastSweep = System.nanoTime();
+        lastSweep = ticker.nanoTime();
         try {
-            stateStore.sweep(System.currentTimeMillis());
+            stateStore.sweep(ticker.millis());
         } catch (RuntimeException e) {
             log.warn("Function '{}' could not remove expired state; will try again: {}", function.name(),
                     e.getMessage());
@@ -444,10 +463,10 @@ public final class FunctionWorker implements Runnable {
 
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         if (idleAfterNanos > 0 && !records.isEmpty()) { // a function that scales to zero: it is not idle
-            lastActivity = System.nanoTime();
+            lastActivity = ticker.nanoTime();
             if (coldStart) {
                 coldStart = false;
-                metrics.coldStarted(records.iterator().next().timestamp());
+                metrics.coldStarted(records.iterator().next().timestamp(), ticker.millis());
             }
         }
         for (TopicPartition partition : records.partitions()) {
@@ -486,7 +505,7 @@ public final class FunctionWorker implements Runnable {
      * position; at the barrier there are none.
      */
     private void startBarrier() {
-        lastCommit = System.nanoTime();
+        lastCommit = ticker.nanoTime();
         uncommitted = 0;
         if (budget.dispatchedCount() == dispatchedAtLastCommit) {
             return; // nothing happened since the last commit
@@ -541,7 +560,7 @@ public final class FunctionWorker implements Runnable {
     }
 
     private void commitAsync() {
-        lastCommit = System.nanoTime();
+        lastCommit = ticker.nanoTime();
         uncommitted = 0;
         Map<TopicPartition, OffsetAndMetadata> offsets = Ledgers.committable(partitions.all());
         if (offsets.isEmpty()) {
@@ -626,7 +645,7 @@ public final class FunctionWorker implements Runnable {
             closeQuietly(consumer::close, "consumer");
             closeQuietly(() -> producer.close(shutdownTimeout), "producer");
             handlerThreads.shutdown();
-            timers.shutdownNow();
+            timers.close();
             if (closesHandler && !idled) {
                 environment.closeHandler(); // an idle function's next worker uses the handler as it is
             }
@@ -683,11 +702,6 @@ public final class FunctionWorker implements Runnable {
         return failure;
     }
 
-    private LaneRunner newLaneRunner(Semaphore permits) {
-        return new LaneRunner(handlerThreads, invoker, deadLetters, metrics, failureLog, function.retry(),
-                function.ordering(), timers, permits, function.maxBatchSize(), function.maxBatchWait());
-    }
-
     /** Keeps the ledgers in step with the assignment; runs on the poll thread, inside poll(). */
     private final class Listener implements ConsumerRebalanceListener {
 
@@ -695,15 +709,15 @@ public final class FunctionWorker implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             for (TopicPartition partition : assigned) {
                 partitions.add(partition, p -> {
-                    LaneRunner own = newLaneRunner(null);
+                    LaneRunner own = new LaneRunner(laneSetup, null);
                     runners.add(own);
-                    return new PartitionState(p, own);
+                    return new PartitionState(p, own, ticker.nanoTime());
                 });
             }
             assignedPartitions = partitions.size();
             if (!assignedOnce) {
                 assignedOnce = true;
-                lastActivity = System.nanoTime();
+                lastActivity = ticker.nanoTime();
             }
             log.info("Function '{}' was assigned {}", function.name(), assigned);
             StartingPositions.apply(consumer, function.startingPosition(), assigned);

@@ -24,7 +24,10 @@ final class InFlightBudget {
     /** The completed count the waiting poll loop wants to be woken at. */
     private volatile long wakeAt;
 
-    InFlightBudget(int max) {
+    private final Ticker ticker;
+
+    InFlightBudget(int max, Ticker ticker) {
+        this.ticker = ticker;
         this.max = max;
         this.limit = max;
     }
@@ -71,7 +74,7 @@ final class InFlightBudget {
         waiting = Thread.currentThread();
         try {
             long left;
-            while (completed.get() < target && waiting != null && (left = deadlineNanos - System.nanoTime()) > 0) {
+            while (completed.get() < target && waiting != null && (left = deadlineNanos - ticker.nanoTime()) > 0) {
                 LockSupport.parkNanos(this, left);
             }
         } finally {

@@ -105,7 +105,9 @@ final class Invoker {
     private final String replayTopic;
     /** At-least-once, and a store that holds a state write back until the call's emits are acknowledged. */
     private final boolean deferredWrites;
-    private final Clock clock = Clock.systemUTC();
+    private final Ticker ticker;
+    /** The wall clock of the ticker, for state expiry. */
+    private final Clock clock;
     /** Stamps emitted records as CloudEvents; null when the function is told not to. */
     private final CloudEventHeaders cloudEvents;
 
@@ -114,6 +116,8 @@ final class Invoker {
             DeadLetters deadLetters, KeyedStore stateStore, StateMetrics stateMetrics) {
         FunctionDefinition definition = environment.definition();
         this.environment = environment;
+        this.ticker = environment.ticker();
+        this.clock = ticker.clock();
         this.timeoutNanos = definition.timeout().toNanos();
         this.function = definition.name();
         this.handler = definition.handler();
@@ -185,8 +189,8 @@ final class Invoker {
         }
         long start = 0;
         if (timed) {
-            start = System.nanoTime();
-            metrics.handlerStarted(record.timestamp());
+            start = ticker.nanoTime();
+            metrics.handlerStarted(record.timestamp(), ticker.millis());
         }
         context.open(chunk, record);
         if (Tracing.carriesTrace(record.headers())) {
@@ -210,7 +214,7 @@ final class Invoker {
             context.close();
             context.billed();
             if (timed) {
-                timed(System.nanoTime() - start, 1);
+                timed(ticker.nanoTime() - start, 1);
             }
         }
     }
@@ -225,8 +229,8 @@ final class Invoker {
             boolean timed) {
         long start = 0;
         if (timed) {
-            start = System.nanoTime();
-            metrics.handlerStarted(records.get(0).timestamp()); // the batch's oldest
+            start = ticker.nanoTime();
+            metrics.handlerStarted(records.get(0).timestamp(), ticker.millis()); // the batch's oldest
         }
         context.open(chunks, records);
         Throwable[] failures;
@@ -244,7 +248,7 @@ final class Invoker {
             context.close();
             context.billed(); // a batch is one invocation
             if (timed) {
-                timed(System.nanoTime() - start, records.size());
+                timed(ticker.nanoTime() - start, records.size());
             }
         }
         return failures;
@@ -428,7 +432,7 @@ final class Invoker {
 
         /** A lane task starts: its calls are timed from now. */
         void taskStarted() {
-            lastReading = System.nanoTime();
+            lastReading = ticker.nanoTime();
             unmeasured = 0;
         }
 
@@ -444,7 +448,7 @@ final class Invoker {
             if (unmeasured == 0) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = ticker.nanoTime();
             long elapsed = now - lastReading;
             billedMillis += elapsed <= 1_000_000 ? unmeasured : unmeasured - 1 + (elapsed + 999_999) / 1_000_000;
             calls += unmeasured;
@@ -541,7 +545,7 @@ final class Invoker {
         /** When the watchdog will interrupt the call: exact to within one of its periods (a quarter timeout). */
         @Override
         public Instant deadline() {
-            return Instant.now().plusNanos(timeoutNanos - watchedNanos.getAsLong());
+            return clock.instant().plusNanos(timeoutNanos - watchedNanos.getAsLong());
         }
 
         /**

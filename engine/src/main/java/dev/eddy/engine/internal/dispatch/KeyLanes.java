@@ -51,8 +51,10 @@ final class KeyLanes {
     private final int maxConcurrency;
     private final Invoker invoker;
     private int nextUnorderedLane;
+    private final Ticker ticker;
 
-    KeyLanes(Ordering ordering, int maxConcurrency, Invoker invoker, List<LaneRunner> lanes) {
+    KeyLanes(Ordering ordering, int maxConcurrency, Invoker invoker, List<LaneRunner> lanes, Ticker ticker) {
+        this.ticker = ticker;
         if (ordering == Ordering.PARTITION) {
             throw new IllegalArgumentException("PARTITION order runs on the partitions' own lanes");
         }
@@ -91,18 +93,19 @@ final class KeyLanes {
     }
 
     /** Whether none of the partition's records are in the lanes, after a short wait for them if there are. */
-    private static boolean lanesDrained(PartitionState partition) {
+    private boolean lanesDrained(PartitionState partition) {
         if (partition.inLanes.get() == 0) {
             return true;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - partition.drainWaitAllowedAt < 0) {
             return false;
         }
         long deadline = now + DRAIN_WAIT_NANOS;
         while (partition.inLanes.get() > 0) {
-            if (System.nanoTime() - deadline >= 0) {
-                partition.drainWaitAllowedAt = System.nanoTime() + DRAIN_BACKOFF_NANOS;
+            long later = ticker.nanoTime();
+            if (later - deadline >= 0) {
+                partition.drainWaitAllowedAt = later + DRAIN_BACKOFF_NANOS;
                 return false;
             }
             LockSupport.parkNanos(DRAIN_CHECK_NANOS);

@@ -4,8 +4,6 @@ import dev.eddy.engine.FailureReason;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.RetryPolicy;
 import dev.eddy.sdk.UndecodableEventException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,10 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -39,25 +34,12 @@ import org.apache.kafka.common.TopicPartition;
  * ignores the interrupt holds its lane until it returns.
  *
  * <p>Threading: lane tasks run one at a time, each on a thread from the executor; the retry timer only submits a
- * task. The watchdog reads {@link #thread}, the call count and the in-call flag, and writes the watch fields.
+ * task. The watchdog sees the lane's calls through its {@link CallWatch} only.
  */
 final class LaneRunner {
 
     /** At most this many calls of a slice are timed for the latency histogram. */
     static final int TIMED_PER_SLICE = 4;
-
-    private static final VarHandle CALLS_STARTED;
-    private static final VarHandle IN_CALL;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CALLS_STARTED = lookup.findVarHandle(LaneRunner.class, "callsStarted", long.class);
-            IN_CALL = lookup.findVarHandle(LaneRunner.class, "inCall", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final SerialLane<Runnable> lane;
     private final Invoker invoker;
@@ -67,7 +49,8 @@ final class LaneRunner {
     private final FailureLog failureLog;
     private final RetryPolicy policy;
     private final Ordering ordering;
-    private final ScheduledExecutorService timers;
+    private final Timers timers;
+    private final Ticker ticker;
     private final SplittableRandom random = new SplittableRandom();
     /** Bounds the calls running at once over all key lanes; null on a partition's own lane. */
     private final Semaphore permits;
@@ -81,16 +64,8 @@ final class LaneRunner {
     private final long maxBatchWaitNanos;
     private boolean batchFlushScheduled;
 
-    /** The thread running the lane's current task; read by the watchdog. */
-    volatile Thread thread;
-    /** Set by the watchdog when the current call ran past the timeout. */
-    volatile boolean timedOut;
-    // Written by the lane without a fence, read by the watchdog: it only needs to see them eventually.
-    private long callsStarted;
-    private boolean inCall;
-    // The watchdog's own bookkeeping.
-    long watchedCall = -1;
-    long watchedNanos;
+    /** What the watchdog sees of this lane's calls. */
+    final CallWatch watch = new CallWatch();
 
     /**
      * A record waiting for its next attempt, or behind the record of its key that failed.
@@ -115,21 +90,20 @@ final class LaneRunner {
     }
 
     /** @param permits bounds the calls running at once over the lanes sharing it; null for no bound */
-    LaneRunner(Executor executor, Invoker invoker, DeadLetters deadLetters, FunctionMetrics metrics,
-            FailureLog failureLog, RetryPolicy policy, Ordering ordering, ScheduledExecutorService timers,
-            Semaphore permits, int maxBatch, Duration maxBatchWait) {
+    LaneRunner(LaneSetup setup, Semaphore permits) {
         this.permits = permits;
-        this.maxBatch = invoker.batches() ? maxBatch : 1;
-        this.maxBatchWaitNanos = maxBatchWait.toNanos();
-        this.lane = new SerialLane<>(executor, this::runTask);
-        this.invoker = invoker;
-        this.context = invoker.newContext(this::watchedNanos);
-        this.deadLetters = deadLetters;
-        this.metrics = metrics;
-        this.failureLog = failureLog;
-        this.policy = policy;
-        this.ordering = ordering;
-        this.timers = timers;
+        this.invoker = setup.invoker();
+        this.maxBatch = invoker.batches() ? setup.maxBatch() : 1;
+        this.maxBatchWaitNanos = setup.maxBatchWait().toNanos();
+        this.lane = new SerialLane<>(setup.executor(), this::runTask);
+        this.context = invoker.newContext(watch::watchedNanos);
+        this.deadLetters = setup.deadLetters();
+        this.metrics = setup.metrics();
+        this.failureLog = setup.failureLog();
+        this.policy = setup.retry();
+        this.ordering = setup.ordering();
+        this.timers = setup.timers();
+        this.ticker = setup.ticker();
     }
 
     /** Runs one of the lane's tasks, within the function's max concurrency when the lane has a bound. */
@@ -171,7 +145,7 @@ final class LaneRunner {
      *                on a partition's own lane
      */
     void run(Chunk chunk, List<ConsumerRecord<byte[], byte[]>> records, AtomicInteger inLanes) {
-        thread = Thread.currentThread();
+        watch.onThread();
         int succeeded = 0;
         int failed = 0;
         // Recording into a percentile histogram costs more than a trivial handler: time at most TIMED_PER_SLICE
@@ -213,7 +187,7 @@ final class LaneRunner {
                     runBatch();
                 } else if (!batchFlushScheduled) {
                     batchFlushScheduled = true;
-                    timers.schedule(() -> lane.submit(this::flushBatch), maxBatchWaitNanos, TimeUnit.NANOSECONDS);
+                    timers.schedule(() -> lane.submit(this::flushBatch), maxBatchWaitNanos);
                 }
             }
         } catch (Throwable e) {
@@ -241,7 +215,7 @@ final class LaneRunner {
 
     /** The max wait has passed: hands over what gathered. */
     private void flushBatch() {
-        thread = Thread.currentThread();
+        watch.onThread();
         batchFlushScheduled = false;
         if (!batchRecords.isEmpty()) {
             runBatch();
@@ -294,9 +268,9 @@ final class LaneRunner {
         try {
             failure = invoker.call(chunk, record, context, timed);
         } finally {
-            IN_CALL.setOpaque(this, false);
+            watch.callEnded();
         }
-        return timedOut() ? new HandlerTimeoutException(failure) : failure;
+        return watch.takeTimedOut() ? new HandlerTimeoutException(failure) : failure;
     }
 
     /** One call for a batch, with the timeout watched; the failures by record, or null. */
@@ -306,9 +280,9 @@ final class LaneRunner {
         try {
             failures = invoker.call(chunks, records, context, true);
         } finally {
-            IN_CALL.setOpaque(this, false);
+            watch.callEnded();
         }
-        if (timedOut()) {
+        if (watch.takeTimedOut()) {
             Throwable[] timedOutAll = new Throwable[records.size()];
             for (int i = 0; i < timedOutAll.length; i++) {
                 timedOutAll[i] = new HandlerTimeoutException(failures == null ? null : failures[i]);
@@ -318,21 +292,10 @@ final class LaneRunner {
         return failures;
     }
 
-    /** Tells the watchdog a call starts (the in-call flag is cleared by the caller's finally). */
+    /** Tells the watchdog a call starts (the caller's finally tells it the call ended). */
     private void startCall(int attempt) {
-        CALLS_STARTED.setOpaque(this, callsStarted + 1);
-        IN_CALL.setOpaque(this, true);
+        watch.callStarted();
         context.attempt(attempt);
-    }
-
-    /** Whether the watchdog timed the call out; clears its mark and its interrupt, which are the lane's to clear. */
-    private boolean timedOut() {
-        if (!timedOut) {
-            return false;
-        }
-        timedOut = false;
-        Thread.interrupted();
-        return true;
     }
 
     /**
@@ -343,18 +306,18 @@ final class LaneRunner {
      */
     private boolean retryLater(Waiting waiting, Throwable failure) {
         Attempts attempts = waiting.attempts();
-        attempts.failed(System.currentTimeMillis(), failure);
+        attempts.failed(ticker.millis(), ticker.nanoTime(), failure);
         failureLog.handlerFailed(waiting.record(), failure, attempts.count());
         if (failure instanceof UndecodableEventException) {
             // The same bytes would fail the same way: no retry.
             deadLetters.send(waiting.chunk(), waiting.record(), attempts, FailureReason.UNDECODABLE);
             return false;
         }
-        if (policy.allowsAnotherAttempt(attempts.count(), Duration.ofNanos(attempts.nanosSinceFirstFailure()))) {
+        if (policy.allowsAnotherAttempt(attempts.count(), Duration.ofNanos(attempts.nanosSinceFirstFailure(ticker.nanoTime())))) {
             metrics.retries.increment();
             Object key = blockingKey(waiting.record());
             Duration backoff = policy.backoffAfter(attempts.count(), random);
-            timers.schedule(() -> lane.submit(() -> retry(key)), backoff.toNanos(), TimeUnit.NANOSECONDS);
+            timers.schedule(() -> lane.submit(() -> retry(key)), backoff.toNanos());
             return true;
         }
         FailureReason reason = failure instanceof HandlerTimeoutException ? FailureReason.TIMED_OUT
@@ -365,7 +328,7 @@ final class LaneRunner {
 
     /** The next attempt at the record a key waits on, then the records behind it, until one fails again. */
     private void retry(Object key) {
-        thread = Thread.currentThread();
+        watch.onThread();
         Deque<Waiting> queue = blocked.get(key);
         if (queue == null) {
             return; // let go meanwhile
@@ -441,27 +404,9 @@ final class LaneRunner {
         return !blocked.isEmpty();
     }
 
-    /** Whether a call is running on this lane now, as far as another thread can tell. */
-    boolean busy() {
-        return (boolean) IN_CALL.getOpaque(this);
-    }
-
-    /**
-     * How long the current call has run as the watchdog counts it: 0 until the watchdog has seen the call. Read on
-     * the lane's thread; the watchdog's fields may be a period stale, which the deadline it serves allows for.
-     */
-    private long watchedNanos() {
-        return watchedCall == callsStarted ? watchedNanos : 0;
-    }
-
     /** Whether a call is running on this lane, as far as another thread can tell. */
     boolean inCall() {
-        return (boolean) IN_CALL.getOpaque(this);
-    }
-
-    /** How many calls this lane has started, as far as another thread can tell. */
-    long callsStarted() {
-        return (long) CALLS_STARTED.getOpaque(this);
+        return watch.inCall();
     }
 
     /** A record key compared by content. */

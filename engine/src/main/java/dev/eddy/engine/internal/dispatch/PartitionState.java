@@ -21,7 +21,7 @@ final class PartitionState {
     /** How much of the partition's work is in the key lanes (slices, and records waiting there for a retry). */
     final AtomicInteger inLanes = new AtomicInteger();
     /** When the partition's lane may next wait for its records in the key lanes (see KeyLanes); its lane only. */
-    long drainWaitAllowedAt = System.nanoTime();
+    long drainWaitAllowedAt;
     private final ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
     private int buffered;
     private long position = -1;
@@ -34,8 +34,10 @@ final class PartitionState {
      */
     private long lastCommitted = -1;
 
-    PartitionState(TopicPartition partition, LaneRunner runner) {
+    /** @param now the ticker's time now */
+    PartitionState(TopicPartition partition, LaneRunner runner, long now) {
         this.partition = partition;
+        this.drainWaitAllowedAt = now;
         this.runner = runner;
     }
 

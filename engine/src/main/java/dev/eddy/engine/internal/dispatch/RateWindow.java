@@ -13,11 +13,17 @@ final class RateWindow {
     private final long[] times = new long[SLOTS];
     /** Samples taken; the newest is at (taken - 1) % SLOTS. */
     private int taken;
-    private long nextSampleAt = System.nanoTime();
+    private long nextSampleAt;
+    private final Ticker ticker;
+
+    RateWindow(Ticker ticker) {
+        this.ticker = ticker;
+        this.nextSampleAt = ticker.nanoTime();
+    }
 
     /** Takes a sample if a second has passed since the last one. Poll loop only. */
     void offer(long count) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - nextSampleAt < 0) {
             return;
         }

@@ -1,7 +1,6 @@
 package dev.eddy.engine.internal.dispatch;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +19,13 @@ final class Watchdog implements Runnable {
     private final String function;
     private final long timeoutNanos;
     private final long periodNanos;
-    private final Supplier<Collection<LaneRunner>> lanes;
+    private final Supplier<? extends Iterable<CallWatch>> watches;
 
-    Watchdog(String function, Duration timeout, Supplier<Collection<LaneRunner>> lanes) {
+    Watchdog(String function, Duration timeout, Supplier<? extends Iterable<CallWatch>> watches) {
         this.function = function;
         this.timeoutNanos = timeout.toNanos();
         this.periodNanos = period(timeout).toNanos();
-        this.lanes = lanes;
+        this.watches = watches;
     }
 
     /** How often the watchdog looks: a quarter of the timeout, between 5 ms and 1 s. */
@@ -37,24 +36,8 @@ final class Watchdog implements Runnable {
 
     @Override
     public void run() {
-        for (LaneRunner lane : lanes.get()) {
-            if (!lane.busy()) {
-                lane.watchedCall = -1;
-                continue;
-            }
-            long call = lane.callsStarted();
-            if (call != lane.watchedCall) {
-                lane.watchedCall = call;
-                lane.watchedNanos = 0;
-                continue;
-            }
-            lane.watchedNanos += periodNanos;
-            if (lane.watchedNanos >= timeoutNanos && !lane.timedOut) {
-                Thread thread = lane.thread;
-                lane.timedOut = true;
-                if (thread != null) {
-                    thread.interrupt();
-                }
+        for (CallWatch watch : watches.get()) {
+            if (watch.watch(periodNanos, timeoutNanos)) {
                 log.warn("Function '{}': a handler call ran past its timeout of {} ms and was interrupted", function,
                         timeoutNanos / 1_000_000);
             }

@@ -16,7 +16,7 @@ class PartitionStateTest {
 
     private static final TopicPartition PARTITION = new TopicPartition("in", 0);
 
-    private final PartitionState ledger = new PartitionState(PARTITION, null);
+    private final PartitionState ledger = new PartitionState(PARTITION, null, 0);
 
     @Test
     void shouldNotCommitPastAChunkThatIsStillInFlight() {
