@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -62,6 +63,20 @@ final class KeyLanes {
         this.maxConcurrency = maxConcurrency;
         this.invoker = invoker;
         this.lanes = List.copyOf(lanes);
+    }
+
+    /** The key lanes of a function in KEY or UNORDERED order, each within its max concurrency; null in PARTITION. */
+    static KeyLanes create(LaneSetup setup, int maxConcurrency) {
+        if (setup.ordering() == Ordering.PARTITION) {
+            return null;
+        }
+        Semaphore permits = new Semaphore(maxConcurrency, true);
+        int count = laneCount(maxConcurrency);
+        List<LaneRunner> lanes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            lanes.add(new LaneRunner(setup, permits));
+        }
+        return new KeyLanes(setup.ordering(), maxConcurrency, setup.invoker(), lanes, setup.ticker());
     }
 
     List<LaneRunner> lanes() {

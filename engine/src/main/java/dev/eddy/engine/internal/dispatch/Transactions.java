@@ -66,6 +66,11 @@ final class Transactions {
         }
     }
 
+    /** The function failed: aborts the open transaction and begins none (whatever fails here is thrown). */
+    void abandon() {
+        producer.abortTransaction();
+    }
+
     /** A transaction could not be ended: the function must stop, and its records are handled again elsewhere. */
     static final class TransactionException extends EddyException {
         TransactionException(String function, String what, KafkaException cause) {

@@ -49,7 +49,8 @@ class LaneTimingTest {
         for (int next = 2; next <= 4; next++) {
             Duration backoff = Duration.ofMillis(100L << (next - 2)); // 100, 200, 400 ms
             await().atMost(WAIT).until(() -> harness.time.scheduledDelays().size() == attempts.get());
-            assertEquals(backoff, last(harness.time.scheduledDelays()), "the backoff after attempt " + (next - 1));
+            assertEquals(backoff, last(harness.time.scheduledDelays()), "the backoff after attempt " + (next - 1) + ": "
+                    + harness.time.scheduledDelays() + ", attempts " + attempts.get());
             harness.time.advance(backoff.minusMillis(1));
             assertEquals(next - 1, attempts.get(), "no attempt before its backoff has passed");
             harness.time.advance(Duration.ofMillis(1));
