@@ -24,6 +24,8 @@ import org.apache.kafka.common.header.Headers;
  * An attribute the handler set itself (a header whose value is not the input's own) is kept; one carried over
  * from the input, as {@code event.withValue(...)} carries headers, is replaced. {@code ce_subject}, {@code ce_time}
  * and {@code content-type} are left as the event has them ({@code Output} sets {@code content-type} from its codec).
+ *
+ * <p>Threading: immutable once made; used from every lane.
  */
 final class CloudEventHeaders {
 

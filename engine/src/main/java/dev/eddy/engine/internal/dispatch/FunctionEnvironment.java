@@ -17,6 +17,8 @@ import java.util.TreeSet;
  * {@code eddy.function.<name>} (to the engine's log, and structured to the logs topic), the time (the system's,
  * or a test's {@link Ticker}), the engine's schema registry and its telemetry. It also opens and closes the
  * function's handler.
+ *
+ * <p>Threading: immutable; read from every thread of the function. Owns nothing but the handler's lifecycle.
  */
 public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger logger, Ticker ticker,
         Optional<String> schemaRegistryUrl, Telemetry telemetry) implements Environment {

@@ -29,6 +29,9 @@ import org.apache.kafka.clients.producer.Producer;
  * cold-start meters once it was first woken from zero, a dead-letter counter per reason once a record is
  * dead-lettered for it, and of Kafka's own client metrics only those the dashboard reads
  * ({@link #KAFKA_CLIENT_METERS}).
+ *
+ * <p>Threading: counters and timers are updated from lanes and the producer's thread; gauges are read on the
+ * scraping thread from each worker's {@link Live}.
  */
 public final class FunctionMetrics {
 

@@ -3,21 +3,16 @@ package dev.eddy.engine.internal.dispatch;
 import dev.eddy.engine.FailureReason;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.RetryPolicy;
+import dev.eddy.engine.internal.dispatch.WaitingRecords.Waiting;
 import dev.eddy.sdk.UndecodableEventException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * A serial lane and what runs on it: records, one after the other, and the decision of what a failure costs.
@@ -33,6 +28,9 @@ import org.apache.kafka.common.TopicPartition;
  * timed out; the call then counts as failed ({@link FailureReason#TIMED_OUT}) whatever it returns. A handler that
  * ignores the interrupt holds its lane until it returns.
  *
+ * <p>Ownership: the lane owns its {@link CallContext}, its {@link WaitingRecords} and the batch gathering; the
+ * records it holds hold their chunks.
+ *
  * <p>Threading: lane tasks run one at a time, each on a thread from the executor; the retry timer only submits a
  * task. The watchdog sees the lane's calls through its {@link CallWatch} only.
  */
@@ -43,19 +41,18 @@ final class LaneRunner {
 
     private final SerialLane<Runnable> lane;
     private final Invoker invoker;
-    private final Invoker.CallContext context;
+    private final CallContext context;
     private final DeadLetters deadLetters;
     private final FunctionMetrics metrics;
     private final FailureLog failureLog;
     private final RetryPolicy policy;
-    private final Ordering ordering;
     private final Timers timers;
     private final Ticker ticker;
     private final SplittableRandom random = new SplittableRandom();
     /** Bounds the calls running at once over all key lanes; null on a partition's own lane. */
     private final Semaphore permits;
-    /** Records waiting behind a failed one, by what they wait on; usually empty. Lane tasks only. */
-    private final Map<Object, Deque<Waiting>> blocked = new HashMap<>();
+    /** Records waiting for a retry, and those behind them. */
+    private final WaitingRecords waiting;
     /** A batch function's next batch, gathering; each record in it holds its chunk. Lane tasks only. */
     private final List<Chunk> batchChunks = new ArrayList<>();
     private final List<ConsumerRecord<byte[], byte[]>> batchRecords = new ArrayList<>();
@@ -66,28 +63,6 @@ final class LaneRunner {
 
     /** What the watchdog sees of this lane's calls. */
     final CallWatch watch = new CallWatch();
-
-    /**
-     * A record waiting for its next attempt, or behind the record of its key that failed.
-     *
-     * @param attempts null until the record has been tried and failed
-     * @param inLanes  its partition's count of work in the key lanes, or null on a partition's own lane
-     */
-    private record Waiting(Chunk chunk, ConsumerRecord<byte[], byte[]> record, Attempts attempts,
-            AtomicInteger inLanes) {
-
-        Waiting failedOnce() {
-            return attempts != null ? this : new Waiting(chunk, record, new Attempts(), inLanes);
-        }
-
-        /** The record is done (succeeded, dead-lettered or let go): it no longer holds its chunk or its lane. */
-        void done() {
-            if (inLanes != null) {
-                inLanes.decrementAndGet();
-            }
-            chunk.release();
-        }
-    }
 
     /** @param permits bounds the calls running at once over the lanes sharing it; null for no bound */
     LaneRunner(LaneSetup setup, Semaphore permits) {
@@ -101,7 +76,7 @@ final class LaneRunner {
         this.metrics = setup.metrics();
         this.failureLog = setup.failureLog();
         this.policy = setup.retry();
-        this.ordering = setup.ordering();
+        this.waiting = new WaitingRecords(setup.ordering());
         this.timers = setup.timers();
         this.ticker = setup.ticker();
     }
@@ -109,20 +84,20 @@ final class LaneRunner {
     /** Runs one of the lane's tasks, within the function's max concurrency when the lane has a bound. */
     private void runTask(Runnable task) {
         if (permits == null) {
-            context.taskStarted();
+            context.usage.taskStarted();
             try {
                 task.run();
             } finally {
-                context.flushUsage();
+                context.usage.flush();
             }
             return;
         }
         permits.acquireUninterruptibly();
-        context.taskStarted();
+        context.usage.taskStarted();
         try {
             task.run();
         } finally {
-            context.flushUsage();
+            context.usage.flush();
             permits.release();
         }
     }
@@ -154,16 +129,8 @@ final class LaneRunner {
         int index = 0;
         try {
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                if (!blocked.isEmpty()) {
-                    Deque<Waiting> queue = blocked.get(blockingKey(record));
-                    if (queue != null) {
-                        if (chunk.isAbandoned()) {
-                            chunk.dropped();
-                        } else {
-                            queue.add(hold(new Waiting(chunk, record, null, inLanes)));
-                        }
-                        continue;
-                    }
+                if (waiting.queueBehind(chunk, record, inLanes)) {
+                    continue;
                 }
                 if (invoker.batches()) {
                     gather(chunk, record, inLanes);
@@ -175,11 +142,9 @@ final class LaneRunner {
                     continue;
                 }
                 failed++;
-                Waiting waiting = new Waiting(chunk, record, new Attempts(), inLanes);
-                if (retryLater(waiting, failure)) {
-                    Deque<Waiting> queue = new ArrayDeque<>();
-                    queue.add(hold(waiting));
-                    blocked.put(blockingKey(record), queue);
+                Waiting failing = new Waiting(chunk, record, new Attempts(), inLanes);
+                if (retryLater(failing, failure)) {
+                    waiting.park(failing.hold());
                 }
             }
             if (!batchRecords.isEmpty()) {
@@ -204,7 +169,7 @@ final class LaneRunner {
 
     /** Adds a record to the batch gathering, and hands the batch over when it is full. */
     private void gather(Chunk chunk, ConsumerRecord<byte[], byte[]> record, AtomicInteger inLanes) {
-        hold(new Waiting(chunk, record, null, inLanes));
+        new Waiting(chunk, record, null, inLanes).hold();
         batchChunks.add(chunk);
         batchRecords.add(record);
         batchInLanes.add(inLanes);
@@ -233,15 +198,15 @@ final class LaneRunner {
         Throwable[] failures = attempt(chunks, records);
         int failed = 0;
         for (int i = 0; i < records.size(); i++) {
-            Waiting waiting = new Waiting(chunks.get(i), records.get(i), null, inLanes.get(i));
+            Waiting gathered = new Waiting(chunks.get(i), records.get(i), null, inLanes.get(i));
             if (failures == null || failures[i] == null) {
-                waiting.done();
+                gathered.done();
                 continue;
             }
             failed++;
-            Waiting failing = waiting.failedOnce();
+            Waiting failing = gathered.failedOnce();
             if (retryLater(failing, failures[i])) {
-                blocked.computeIfAbsent(blockingKey(failing.record()), key -> new ArrayDeque<>()).add(failing);
+                waiting.park(failing);
             } else {
                 failing.done(); // dead-lettered: the dead letter holds the chunk now
             }
@@ -250,15 +215,6 @@ final class LaneRunner {
         if (failed > 0) {
             metrics.failed.increment(failed);
         }
-    }
-
-    /** A record left waiting holds its chunk, and its partition's place in the key lanes. */
-    private static Waiting hold(Waiting waiting) {
-        waiting.chunk().retain();
-        if (waiting.inLanes() != null) {
-            waiting.inLanes().incrementAndGet();
-        }
-        return waiting;
     }
 
     /** One call for one record, with the timeout watched; returns the failure or null. */
@@ -304,32 +260,33 @@ final class LaneRunner {
      *
      * @return true when another attempt is scheduled, and the caller must keep the record waiting
      */
-    private boolean retryLater(Waiting waiting, Throwable failure) {
-        Attempts attempts = waiting.attempts();
-        attempts.failed(ticker.millis(), ticker.nanoTime(), failure);
-        failureLog.handlerFailed(waiting.record(), failure, attempts.count());
+    private boolean retryLater(Waiting failing, Throwable failure) {
+        Attempts attempts = failing.attempts();
+        long now = ticker.nanoTime();
+        attempts.failed(ticker.millis(), now, failure);
+        failureLog.handlerFailed(failing.record(), failure, attempts.count());
         if (failure instanceof UndecodableEventException) {
             // The same bytes would fail the same way: no retry.
-            deadLetters.send(waiting.chunk(), waiting.record(), attempts, FailureReason.UNDECODABLE);
+            deadLetters.send(failing.chunk(), failing.record(), attempts, FailureReason.UNDECODABLE);
             return false;
         }
-        if (policy.allowsAnotherAttempt(attempts.count(), Duration.ofNanos(attempts.nanosSinceFirstFailure(ticker.nanoTime())))) {
+        if (policy.allowsAnotherAttempt(attempts.count(), Duration.ofNanos(attempts.nanosSinceFirstFailure(now)))) {
             metrics.retries.increment();
-            Object key = blockingKey(waiting.record());
+            Object key = waiting.keyOf(failing.record());
             Duration backoff = policy.backoffAfter(attempts.count(), random);
             timers.schedule(() -> lane.submit(() -> retry(key)), backoff.toNanos());
             return true;
         }
         FailureReason reason = failure instanceof HandlerTimeoutException ? FailureReason.TIMED_OUT
                 : FailureReason.HANDLER_FAILED;
-        deadLetters.send(waiting.chunk(), waiting.record(), attempts, reason);
+        deadLetters.send(failing.chunk(), failing.record(), attempts, reason);
         return false;
     }
 
     /** The next attempt at the record a key waits on, then the records behind it, until one fails again. */
     private void retry(Object key) {
         watch.onThread();
-        Deque<Waiting> queue = blocked.get(key);
+        Deque<Waiting> queue = waiting.queue(key);
         if (queue == null) {
             return; // let go meanwhile
         }
@@ -359,7 +316,7 @@ final class LaneRunner {
             queue.poll(); // dead-lettered: the records behind it go on
             head.done();
         }
-        blocked.remove(key);
+        waiting.release(key);
     }
 
     /** Lets go of waiting records whose partitions were taken away; they will be delivered again to the new owner. */
@@ -372,53 +329,16 @@ final class LaneRunner {
                 batchChunks.remove(i);
             }
         }
-        Iterator<Map.Entry<Object, Deque<Waiting>>> entries = blocked.entrySet().iterator();
-        while (entries.hasNext()) {
-            Deque<Waiting> queue = entries.next().getValue();
-            queue.removeIf(waiting -> {
-                if (waiting.chunk().isAbandoned()) {
-                    waiting.chunk().dropped();
-                    waiting.done();
-                    return true;
-                }
-                return false;
-            });
-            if (queue.isEmpty()) {
-                entries.remove();
-            }
-        }
-    }
-
-    /** What a record waits on when a record ahead of it failed. */
-    private Object blockingKey(ConsumerRecord<byte[], byte[]> record) {
-        return switch (ordering) {
-            case PARTITION -> new TopicPartition(record.topic(), record.partition());
-            case UNORDERED -> record; // only itself: nothing else waits
-            case KEY -> record.key() == null ? new TopicPartition(record.topic(), record.partition())
-                    : new KeyBytes(record.key());
-        };
+        waiting.purgeAbandoned();
     }
 
     /** Whether records wait on this lane for a retry; lane tasks only. */
     boolean hasWaiting() {
-        return !blocked.isEmpty();
+        return !waiting.isEmpty();
     }
 
     /** Whether a call is running on this lane, as far as another thread can tell. */
     boolean inCall() {
         return watch.inCall();
-    }
-
-    /** A record key compared by content. */
-    private record KeyBytes(byte[] bytes) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof KeyBytes that && Arrays.equals(bytes, that.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
     }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.Executor;
  * What every lane of one worker shares: where its tasks run, the invoker, what a failure costs (dead letters, the
  * failure log, the retry policy), the order its records keep, the worker's time and timers, and the batch bounds.
  *
+ * <p>Threading: immutable; shared by the lanes of one worker.
+ *
  * @param executor  runs the lanes' tasks (virtual threads)
  * @param maxBatch  the most records in one call of a batch handler (1 for a per-record handler)
  */

@@ -9,6 +9,8 @@ import java.util.function.BiFunction;
  * A value made once per topic partition and read on every record: by topic, an array indexed by partition, each
  * array replaced whole and never changed, so that a read is one map lookup and one array read, without a lock.
  *
+ * <p>Threading: read from any lane without a lock; a miss replaces the topic's array atomically.
+ *
  * @param <T> the value
  */
 final class PartitionCache<T> {

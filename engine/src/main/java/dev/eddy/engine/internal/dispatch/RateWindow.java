@@ -3,6 +3,8 @@ package dev.eddy.engine.internal.dispatch;
 /**
  * The rate of a growing count over about the last minute, from one sample a second: the poll loop offers the count
  * on every turn, and any thread reads the rate.
+ *
+ * <p>Threading: {@link #offer} on the poll loop; {@link #perSecond} from any thread.
  */
 final class RateWindow {
 

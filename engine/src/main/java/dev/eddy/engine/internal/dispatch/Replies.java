@@ -13,6 +13,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * copies anywhere else) and an {@code eddy.correlation.id} header gets, on that topic, a copy of every event its call
  * emits to the function's default output, carrying the correlation id; a record that is dead-lettered gets an error
  * reply ({@code eddy.reply.error}: the reason; the value: the error's message).
+ *
+ * <p>Threading: stateless; called from lanes and the producer's thread.
  */
 final class Replies {
 

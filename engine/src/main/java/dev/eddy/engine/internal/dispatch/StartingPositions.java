@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * and commits that position at once. {@code earliest} needs nothing (the consumer's {@code auto.offset.reset});
  * {@code latest} is resolved by the consumer the same way, a moment is looked up with {@code offsetsForTimes}.
  * Committing the position fixes it: a worker that stops before its first record does not leave its successor to
- * resolve "latest" again, later, skipping what came in between. Runs on the poll thread, inside the rebalance
- * listener.
+ * resolve "latest" again, later, skipping what came in between.
+ *
+ * <p>Threading: the poll loop's, inside the rebalance listener.
  */
 final class StartingPositions {
 
