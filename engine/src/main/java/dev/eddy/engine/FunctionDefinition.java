@@ -72,8 +72,6 @@ public final class FunctionDefinition {
     public static final int MAX_BATCH_SIZE = 10_000;
     /** The longest timeout a function may ask for. */
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(15);
-    /** The longest a record of an EXACTLY_ONCE function may wait for retries (its transaction waits with it). */
-    public static final Duration MAX_EXACTLY_ONCE_RETRY_AGE = Duration.ofMinutes(1);
 
     /** The concurrency a function gets unless it says otherwise. */
     public static final int DEFAULT_MAX_CONCURRENCY = 100;
@@ -267,9 +265,9 @@ public final class FunctionDefinition {
     }
 
     /**
-     * How failed records are tried again before they are dead-lettered: {@link RetryPolicy#DEFAULT} unless set; for
-     * an EXACTLY_ONCE function retries for at most 30 s unless set, and never for more than
-     * {@link #MAX_EXACTLY_ONCE_RETRY_AGE}.
+     * How failed records are tried again before they are dead-lettered: {@link RetryPolicy#DEFAULT} unless set. Under
+     * EXACTLY_ONCE a record waiting for a retry does not hold the function's transactions: commits stop at it and
+     * name the records past it that are done.
      */
     public RetryPolicy retry() {
         return retry;
@@ -581,8 +579,7 @@ public final class FunctionDefinition {
                         "1 to 64 characters: letters, digits, '.', '_', '+' or '-'");
             }
             if (retry == null) {
-                retry = delivery == Delivery.EXACTLY_ONCE ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
-                        : RetryPolicy.DEFAULT;
+                retry = RetryPolicy.DEFAULT;
             }
             if (scalingMax < 1 || scalingMax > 1000) {
                 throw new InvalidFunctionException("scaling.max", scalingMax, "1 to 1000");
@@ -603,11 +600,6 @@ public final class FunctionDefinition {
             }
             if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
                 throw new InvalidFunctionException("timeout", timeout, "a duration from 1 ms to " + MAX_TIMEOUT);
-            }
-            if (delivery == Delivery.EXACTLY_ONCE && retry.maxAge().compareTo(MAX_EXACTLY_ONCE_RETRY_AGE) > 0) {
-                throw new InvalidFunctionException("retry.maxAge", retry.maxAge(), "at most "
-                        + MAX_EXACTLY_ONCE_RETRY_AGE + " for an EXACTLY_ONCE function: a record waiting for a retry"
-                        + " holds the function's next transaction, and Kafka aborts one older than that");
             }
             if (deadLetterTopic != null) {
                 checkTopic("deadLetterTopic", deadLetterTopic);

@@ -104,15 +104,6 @@ class ExactlyOnceIT {
         assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
     }
 
-    @Test
-    void shouldRefuseRetriesLongerThanATransactionMayWait() {
-        InvalidFunctionException error = org.junit.jupiter.api.Assertions.assertThrows(InvalidFunctionException.class,
-                () -> FunctionDefinition.builder("eos").input("in").delivery(Delivery.EXACTLY_ONCE)
-                        .retry(RetryPolicy.DEFAULT).handler((e, c) -> { }).build());
-        assertEquals("retry.maxAge", error.field());
-        assertTrue(error.getMessage().contains("EXACTLY_ONCE"), error.getMessage());
-    }
-
     private static Set<String> produce(TestKafka kafka, String topic, int count) {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         Set<String> ids = new HashSet<>();

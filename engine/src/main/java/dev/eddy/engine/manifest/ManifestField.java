@@ -52,7 +52,7 @@ public enum ManifestField {
             "The longest wait between attempts."),
     RETRY_MULTIPLIER("retry.multiplier", "number", "2", "1 to 100", "How much each wait grows."),
     RETRY_JITTER("retry.jitter", "fraction", "0.2", "0 to 1", "Random spread of each wait (0.2: ±20 %)."),
-    RETRY_MAX_AGE("retry.maxAge", "duration", "10m (EXACTLY_ONCE: 30s)", "zero or more (EXACTLY_ONCE: at most 1m)",
+    RETRY_MAX_AGE("retry.maxAge", "duration", "10m", "zero or more",
             "No retry starts once this long has passed since the first failure."),
     BATCH_MAX_SIZE("batch.maxSize", "integer", "(no batches)", "1 to 10000",
             "A `BatchHandler` (or a remote function) gets up to this many events per call."),

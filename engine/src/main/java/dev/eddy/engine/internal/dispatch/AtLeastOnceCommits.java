@@ -79,6 +79,11 @@ final class AtLeastOnceCommits implements Commits {
     }
 
     @Override
+    public boolean ready() {
+        return true;
+    }
+
+    @Override
     public void release(boolean commit) {
         throw new IllegalStateException("at-least-once commits hold nothing");
     }

@@ -1,6 +1,9 @@
 package dev.eddy.engine.internal.dispatch;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,13 +16,24 @@ import org.apache.kafka.common.TopicPartition;
  * may its offsets be committed. Whoever still has work for it holds it with {@link #retain} and lets go with
  * {@link #release}: the pass over its records, each emit, each record waiting for a retry, each dead letter.
  *
+ * <p>A record that waits (for a retry, or behind one) is <em>parked</em>: it holds the chunk but does nothing. A chunk
+ * held only by parked records is {@link #quiescent}, and its offsets not complete are known: an exactly-once
+ * commit may then pass over it, naming them (see {@link CommitPoint}).
+ *
  * <p>Threading: created by the poll loop; held and released from lane threads and the producer's thread. The poll
- * loop reads {@link #isDone}, {@link #failure} and {@link #hasDropped}.
+ * loop reads {@link #isDone}, {@link #failure}, {@link #hasDropped}, {@link #quiescent} and
+ * {@link #incompleteOffsets}.
  */
 final class Chunk {
 
     private final TopicPartition partition;
     private final List<ConsumerRecord<byte[], byte[]>> records;
+    private final long firstOffset;
+    private final long nextOffset;
+    /** Holds by parked records: waiting, not running. */
+    private final AtomicInteger parked = new AtomicInteger();
+    /** Offsets of records parked, or let go undone, and not completed since; usually none (made at the first). */
+    private Set<Long> incomplete;
     /** One for the pass over the records, one per emit, waiting record or dead letter not yet done. */
     private final AtomicInteger pending = new AtomicInteger(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -34,8 +48,19 @@ final class Chunk {
     }
 
     Chunk(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, Listener listener) {
+        this(partition, records, records.get(0).offset(), records.get(records.size() - 1).offset() + 1, listener);
+    }
+
+    /**
+     * A chunk that covers the offsets {@code firstOffset} (inclusive) to {@code nextOffset} (exclusive), of which
+     * only {@code records} are to be handled (the others were done before a restart, as the last commit says).
+     */
+    Chunk(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, long firstOffset, long nextOffset,
+            Listener listener) {
         this.partition = partition;
         this.records = records;
+        this.firstOffset = firstOffset;
+        this.nextOffset = nextOffset;
         this.listener = listener;
     }
 
@@ -53,12 +78,12 @@ final class Chunk {
 
     /** The offset of the chunk's first record. */
     long firstOffset() {
-        return records.get(0).offset();
+        return firstOffset;
     }
 
     /** The offset to commit once this chunk and every chunk before it are complete. */
     long nextOffset() {
-        return records.get(records.size() - 1).offset() + 1;
+        return nextOffset;
     }
 
     void retain() {
@@ -70,6 +95,42 @@ final class Chunk {
         // the call) must not count the chunk twice.
         if (pending.decrementAndGet() == 0 && completion.complete(null)) {
             listener.completed(this);
+        }
+    }
+
+    /** A record of this chunk, already holding it, waits (for a retry, or behind one). */
+    void park(long offset) {
+        synchronized (this) {
+            if (incomplete == null) {
+                incomplete = new HashSet<>();
+            }
+            incomplete.add(offset);
+        }
+        parked.incrementAndGet();
+    }
+
+    /** A parked record runs again, or is let go undone (its offset stays incomplete); it still holds the chunk. */
+    void unpark() {
+        parked.decrementAndGet();
+    }
+
+    /** A record that was parked is complete (succeeded, or in the dead-letter topic). */
+    synchronized void completed(long offset) {
+        if (incomplete != null) {
+            incomplete.remove(offset);
+        }
+    }
+
+    /** Whether only parked records hold the chunk: nothing of it runs, and nothing it sent is unanswered. */
+    boolean quiescent() {
+        int holds = pending.get();
+        return holds == parked.get() && holds == pending.get();
+    }
+
+    /** Adds the offsets of this chunk's records that are not complete (parked, or let go undone). */
+    synchronized void incompleteOffsets(Collection<Long> into) {
+        if (incomplete != null) {
+            into.addAll(incomplete);
         }
     }
 

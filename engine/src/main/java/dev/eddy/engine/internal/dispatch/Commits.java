@@ -29,9 +29,12 @@ sealed interface Commits permits AtLeastOnceCommits, TransactionalCommits {
     /** Transactional: whether dispatch is held until everything in flight is done. */
     boolean holding();
 
+    /** Transactional, while holding: whether the held commit can be made now (the ledgers have advanced). */
+    boolean ready();
+
     /**
-     * Everything in flight is done, and the ledgers have advanced: the held commit is made (unless {@code commit} is
-     * false, the worker having failed) and dispatch goes on.
+     * The held commit is {@link #ready}: it is made (unless {@code commit} is false, the worker having failed) and
+     * dispatch goes on.
      */
     void release(boolean commit);
 

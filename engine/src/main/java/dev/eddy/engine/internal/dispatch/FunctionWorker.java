@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
@@ -144,8 +145,9 @@ public final class FunctionWorker implements Runnable {
         this.sweepIntervalNanos = function.state().stream().anyMatch(spec -> spec.ttl().expires())
                 ? TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.STATE_SWEEP_INTERVAL_MS)) : 0;
         this.invoker = new Invoker(environment, producer, metrics, deadLetters, stateStore, metrics.state);
+        RetryGate gate = new RetryGate();
         LaneSetup laneSetup = new LaneSetup(handlerThreads, invoker, deadLetters, metrics, failureLog,
-                function.retry(), function.ordering(), ticker, this.timers, function.maxBatchSize(),
+                function.retry(), function.ordering(), ticker, this.timers, gate, function.maxBatchSize(),
                 function.maxBatchWait());
         this.lanes = new Lanes(function.name(), laneSetup, handlerThreads, function.maxConcurrency(),
                 function.timeout());
@@ -161,7 +163,8 @@ public final class FunctionWorker implements Runnable {
         long commitInterval = TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.COMMIT_INTERVAL_MS));
         this.commits = function.delivery() == Delivery.EXACTLY_ONCE
                 ? new TransactionalCommits(function.name(), consumer, partitions, budget,
-                        new Transactions(function.name(), producer), stateStore, new Status(), commitInterval, now)
+                        new Transactions(function.name(), producer), stateStore, new Status(), gate, commitInterval,
+                        now)
                 : new AtLeastOnceCommits(function.name(), consumer, partitions, commitInterval, maxBuffered,
                         shutdownTimeout, now);
         this.idle = new IdlePolicy(function.scalingMin() == 0 ? function.idleAfter() : null);
@@ -188,8 +191,8 @@ public final class FunctionWorker implements Runnable {
             while (!stopRequested && failure == null) {
                 if (commits.holding()) {
                     dispatch(fetcher.keepAlive()); // every partition is paused
-                    if (budget.allDone()) {
-                        advance(partitions.all());
+                    if (commits.ready()) {
+                        advance(partitions.all()); // after: what was ready is still, and every chunk done is passed
                         commits.release(failure == null);
                     }
                     continue;
@@ -272,13 +275,31 @@ public final class FunctionWorker implements Runnable {
             if (ledger == null) {
                 continue; // taken away during this poll; the records will go to the new owner
             }
-            Chunk chunk = new Chunk(partition, records.records(partition), completionListener);
+            Chunk chunk = chunk(ledger, records.records(partition));
             ledger.add(chunk);
             budget.dispatched(chunk.size());
             metrics.received.increment(chunk.size());
             lanes.submit(chunk, ledger);
             partitions.pauseIfFull(ledger);
         }
+    }
+
+    /**
+     * A poll's records of one partition as a chunk; exactly-once, after a commit that passed records waiting for a
+     * retry, those done in that commit are left out (see {@link CommitPoint}).
+     */
+    private Chunk chunk(PartitionState ledger, List<ConsumerRecord<byte[], byte[]>> polled) {
+        if (!ledger.skipsDone()) {
+            return new Chunk(ledger.partition, polled, completionListener);
+        }
+        List<ConsumerRecord<byte[], byte[]>> todo = new ArrayList<>(polled.size());
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            if (!ledger.doneBefore(record.offset())) {
+                todo.add(record);
+            }
+        }
+        return new Chunk(ledger.partition, todo, polled.get(0).offset(), polled.get(polled.size() - 1).offset() + 1,
+                completionListener);
     }
 
     private void advance(Collection<PartitionState> ledgers) {

@@ -112,15 +112,15 @@ final class KeyLanes {
         if (partition.inLanes.get() == 0) {
             return true;
         }
-        long now = ticker.nanoTime();
-        if (now - partition.drainWaitAllowedAt < 0) {
+        if (ticker.nanoTime() - partition.drainWaitAllowedAt < 0) {
             return false;
         }
-        long deadline = now + DRAIN_WAIT_NANOS;
+        // A spin of the lane's own thread, measured in real time: the wait is for the lanes to finish work now
+        // running, not a timeout of the function's, and it must end even when the ticker stands still.
+        long deadline = System.nanoTime() + DRAIN_WAIT_NANOS;
         while (partition.inLanes.get() > 0) {
-            long later = ticker.nanoTime();
-            if (later - deadline >= 0) {
-                partition.drainWaitAllowedAt = later + DRAIN_BACKOFF_NANOS;
+            if (System.nanoTime() - deadline >= 0) {
+                partition.drainWaitAllowedAt = ticker.nanoTime() + DRAIN_BACKOFF_NANOS;
                 return false;
             }
             LockSupport.parkNanos(DRAIN_CHECK_NANOS);

@@ -53,6 +53,8 @@ final class LaneRunner {
     private final Semaphore permits;
     /** Records waiting for a retry, and those behind them. */
     private final WaitingRecords waiting;
+    /** Holds retries while an exactly-once commit is made. */
+    private final RetryGate gate;
     /** A batch function's next batch, gathering; each record in it holds its chunk. Lane tasks only. */
     private final List<Chunk> batchChunks = new ArrayList<>();
     private final List<ConsumerRecord<byte[], byte[]>> batchRecords = new ArrayList<>();
@@ -77,6 +79,7 @@ final class LaneRunner {
         this.failureLog = setup.failureLog();
         this.policy = setup.retry();
         this.waiting = new WaitingRecords(setup.ordering());
+        this.gate = setup.gate();
         this.timers = setup.timers();
         this.ticker = setup.ticker();
     }
@@ -283,7 +286,11 @@ final class LaneRunner {
         return false;
     }
 
-    /** The next attempt at the record a key waits on, then the records behind it, until one fails again. */
+    /**
+     * The next attempt at the record a key waits on, then the records behind it, until one fails again. Each
+     * passes the {@link RetryGate} as it stops waiting: while an exactly-once commit is made around them, the key
+     * goes on once it is.
+     */
     private void retry(Object key) {
         watch.onThread();
         Deque<Waiting> queue = waiting.queue(key);
@@ -294,16 +301,18 @@ final class LaneRunner {
             Waiting head = queue.peek();
             if (head.chunk().isAbandoned()) {
                 queue.poll();
-                head.chunk().dropped();
-                head.done();
+                head.letGo();
                 continue;
+            }
+            if (!gate.enter(head.chunk()::unpark, () -> lane.submit(() -> retry(key)))) {
+                return;
             }
             int number = head.attempts() == null ? 1 : head.attempts().count() + 1;
             Throwable failure = attempt(head.chunk(), head.record(), number, true);
             if (failure == null) {
                 metrics.succeeded.increment();
                 queue.poll();
-                head.done();
+                head.completed();
                 continue;
             }
             metrics.failed.increment();
@@ -311,10 +320,11 @@ final class LaneRunner {
             if (retryLater(failing, failure)) {
                 queue.poll();
                 queue.addFirst(failing);
+                failing.chunk().park(failing.record().offset());
                 return; // the key keeps waiting for the scheduled attempt
             }
             queue.poll(); // dead-lettered: the records behind it go on
-            head.done();
+            head.completed();
         }
         waiting.release(key);
     }

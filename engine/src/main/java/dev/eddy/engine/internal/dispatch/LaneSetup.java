@@ -12,9 +12,10 @@ import java.util.concurrent.Executor;
  * <p>Threading: immutable; shared by the lanes of one worker.
  *
  * @param executor  runs the lanes' tasks (virtual threads)
+ * @param gate      holds retries while an exactly-once commit is made
  * @param maxBatch  the most records in one call of a batch handler (1 for a per-record handler)
  */
 record LaneSetup(Executor executor, Invoker invoker, DeadLetters deadLetters, FunctionMetrics metrics,
-        FailureLog failureLog, RetryPolicy retry, Ordering ordering, Ticker ticker, Timers timers, int maxBatch,
-        Duration maxBatchWait) {
+        FailureLog failureLog, RetryPolicy retry, Ordering ordering, Ticker ticker, Timers timers, RetryGate gate,
+        int maxBatch, Duration maxBatchWait) {
 }

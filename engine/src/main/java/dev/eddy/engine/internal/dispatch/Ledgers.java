@@ -21,6 +21,11 @@ final class Ledgers {
 
     private final Consumer<?, ?> consumer;
     private final int maxBufferedPerPartition;
+    /**
+     * How many times its share a partition holds in memory, complete but not committable behind a record waiting for
+     * a retry, before it is paused.
+     */
+    static final int HELD_BEHIND_RETRY = 20;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private int pausedCount;
 
@@ -81,13 +86,21 @@ final class Ledgers {
         return pausedCount;
     }
 
-    /** Pauses the ledger's partition if it has reached its share of records in flight. */
+    /**
+     * Pauses the ledger's partition if it has reached its share of records in flight, or holds many times that in
+     * memory behind a record that waits for a retry.
+     */
     void pauseIfFull(PartitionState ledger) {
-        if (!ledger.paused() && ledger.buffered() >= maxBufferedPerPartition) {
+        if (!ledger.paused() && full(ledger)) {
             consumer.pause(List.of(ledger.partition));
             ledger.markPaused(true);
             pausedCount++;
         }
+    }
+
+    private boolean full(PartitionState ledger) {
+        return ledger.incomplete() >= maxBufferedPerPartition
+                || ledger.buffered() >= (long) HELD_BEHIND_RETRY * maxBufferedPerPartition;
     }
 
     /** Resumes the paused partitions that have drained to half their share. */
@@ -96,7 +109,8 @@ final class Ledgers {
             return;
         }
         for (PartitionState ledger : partitions.values()) {
-            if (ledger.paused() && ledger.buffered() <= maxBufferedPerPartition / 2) {
+            if (ledger.paused() && ledger.incomplete() <= maxBufferedPerPartition / 2
+                    && ledger.buffered() <= (long) HELD_BEHIND_RETRY * maxBufferedPerPartition / 2) {
                 consumer.resume(List.of(ledger.partition));
                 ledger.markPaused(false);
                 pausedCount--;
@@ -158,6 +172,30 @@ final class Ledgers {
                 ledger.markDirty(true);
             }
         }
+    }
+
+    /**
+     * Exactly-once: where to commit each ledger that moved since its last commit (see {@link CommitPoint}), and
+     * notes them as committed once {@code commit} has committed them.
+     *
+     * @param commit commits the offsets; throws when it cannot, and nothing is noted
+     */
+    void commitPoints(Collection<PartitionState> ledgers,
+            java.util.function.Consumer<Map<TopicPartition, OffsetAndMetadata>> commit) {
+        Map<PartitionState, CommitPoint> points = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (PartitionState ledger : ledgers) {
+            CommitPoint point = ledger.commitPoint();
+            if (point != null) {
+                points.put(ledger, point);
+                offsets.put(ledger.partition, point.toOffsetAndMetadata());
+            }
+        }
+        commit.accept(offsets);
+        points.forEach((ledger, point) -> {
+            ledger.markDirty(false);
+            ledger.markCommitted(point);
+        });
     }
 
     /** These offsets are committed: an aborted transaction rewinds to them. */

@@ -33,6 +33,13 @@ final class PartitionState {
      * committed position, or the first record after it), which is where an abort rewinds to. -1 until known.
      */
     private long lastCommitted = -1;
+    /**
+     * Exactly-once: what the last commit (or, before any, the commit found at the assignment) says of the records
+     * past it; null when nothing is known.
+     */
+    private CommitPoint committedPoint;
+    /** Records in complete chunks the position cannot pass yet (a chunk before them is not complete). */
+    private int doneAhead;
 
     /** @param now the ticker's time now */
     PartitionState(TopicPartition partition, LaneRunner runner, long now) {
@@ -75,7 +82,70 @@ final class PartitionState {
             dirty = true;
             passed += head.size();
         }
+        doneAhead = 0;
+        if (inFlight.size() > 1) {
+            for (Chunk chunk : inFlight) {
+                if (chunk.isDone()) {
+                    doneAhead += chunk.size();
+                }
+            }
+        }
         return passed;
+    }
+
+    /**
+     * Records handed out and not complete: what the per-partition bound counts (a record waiting for a retry does
+     * not make the partition's records behind it count once they are complete).
+     */
+    int incomplete() {
+        return buffered - doneAhead;
+    }
+
+    /**
+     * Exactly-once: whether a transaction may be committed now, as far as this partition goes: every chunk is
+     * complete, or held only by records that wait (and the commit can name them, see {@link CommitPoint}).
+     */
+    boolean quiescent() {
+        boolean waiting = false;
+        for (Chunk chunk : inFlight) {
+            if (!chunk.isDone()) {
+                if (!chunk.quiescent()) {
+                    return false;
+                }
+                waiting = true;
+            }
+        }
+        if (!waiting) {
+            return true;
+        }
+        CommitPoint point = commitPoint();
+        return point == null || point.fits();
+    }
+
+    /**
+     * Exactly-once, when {@link #quiescent}: where a transaction commits this partition now; null when nothing
+     * moved since the last commit. With records waiting, it is the first of them, and names those past it that are
+     * not complete.
+     */
+    CommitPoint commitPoint() {
+        java.util.TreeSet<Long> incomplete = new java.util.TreeSet<>();
+        for (Chunk chunk : inFlight) {
+            chunk.incompleteOffsets(incomplete);
+        }
+        if (incomplete.isEmpty() || inFlight.isEmpty()) {
+            return dirty ? CommitPoint.plain(position) : null;
+        }
+        return new CommitPoint(incomplete.first(), inFlight.peekLast().nextOffset(), incomplete);
+    }
+
+    /** Whether the record at this offset was done in a committed transaction (see {@link CommitPoint}). */
+    boolean doneBefore(long offset) {
+        return committedPoint != null && committedPoint.done(offset);
+    }
+
+    /** Whether some records ahead were done in a committed transaction, to be skipped when read again. */
+    boolean skipsDone() {
+        return committedPoint != null && committedPoint.hasDoneRecords();
     }
 
     /** Whether a chunk at the head had records let go undone, so that the ledger cannot advance past it. */
@@ -92,6 +162,12 @@ final class PartitionState {
         lastCommitted = offset;
     }
 
+    /** Exactly-once: the partition is committed at this point (or was, as found at the assignment). */
+    void markCommitted(CommitPoint point) {
+        lastCommitted = point.offset();
+        committedPoint = point;
+    }
+
     /**
      * Forgets everything handed out since the last commit, whose effects were aborted: the records will be fetched
      * again from {@link #lastCommitted()}. Every chunk must be done.
@@ -99,6 +175,7 @@ final class PartitionState {
     void rewind() {
         inFlight.clear();
         buffered = 0;
+        doneAhead = 0;
         position = lastCommitted;
         dirty = false;
         paused = false;

@@ -2,12 +2,16 @@ package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.state.KeyedStore;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class Rebalances implements ConsumerRebalanceListener {
 
     private static final Logger log = LoggerFactory.getLogger(Rebalances.class);
+    private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(30);
 
     /** How the worker drains ledgers and commits (or, with {@code abort}, aborts) what completed. */
     interface Drain {
@@ -69,6 +74,9 @@ final class Rebalances implements ConsumerRebalanceListener {
         idle.assigned(ticker.nanoTime());
         log.info("Function '{}' was assigned {}", function.name(), assigned);
         StartingPositions.apply(consumer, function.startingPosition(), assigned);
+        if (transactional && !assigned.isEmpty()) {
+            readCommitPoints(assigned);
+        }
         if (stateStore != null) {
             stateStore.assigned(assigned); // before their first record: the state is read now
         }
@@ -102,6 +110,29 @@ final class Rebalances implements ConsumerRebalanceListener {
         metrics.partitionsRevoked.increment(lost.size());
         log.warn("Function '{}' lost {} without committing; their records in flight will be delivered again",
                 function.name(), lost);
+    }
+
+    /**
+     * Exactly-once: learns from each partition's last commit which records past it were done (a commit that passed
+     * records waiting for a retry), so that they are not handled twice.
+     *
+     * @throws org.apache.kafka.common.KafkaException when Kafka cannot say: the worker stops rather than risk it
+     */
+    private void readCommitPoints(Collection<TopicPartition> assigned) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned),
+                COMMITTED_TIMEOUT);
+        committed.forEach((partition, offset) -> {
+            PartitionState ledger = partitions.get(partition);
+            CommitPoint point = CommitPoint.of(offset);
+            if (ledger != null && point != null) {
+                ledger.markCommitted(point);
+                if (point.hasDoneRecords()) {
+                    log.info("Function '{}': {} was committed at {} with records up to {} done but {}; those are"
+                            + " skipped", function.name(), partition, point.offset(), point.end(),
+                            point.incompleteList());
+                }
+            }
+        });
     }
 
     private List<PartitionState> forget(Collection<TopicPartition> gone) {

@@ -4,10 +4,7 @@ import dev.eddy.engine.state.KeyedStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,10 +12,12 @@ import org.slf4j.LoggerFactory;
  * Exactly-once commits: a record's outputs (emits, dead letters, state changes) and its offset are committed in
  * one Kafka transaction. A transaction may hold a record's outputs only together with its offset, and while
  * records run, some have emitted ahead of the committable position; so on the commit interval a barrier holds
- * dispatch (every partition paused) until everything in flight is done, then commits the transaction with the
- * ledgers' offsets, or aborts it and rewinds every ledger to its last commit when a record was let go undone (its
- * partition was taken away), so that its records are fetched and handled again. Commits are not brought forward:
- * a crash replays nothing twice here, and each commit drains the pipeline.
+ * dispatch (every partition paused, retries held at the {@link RetryGate}) until nothing runs and nothing sent is
+ * unanswered, then commits the transaction with the ledgers' offsets, or aborts it and rewinds every ledger to its
+ * last commit when a record was let go undone (its partition was taken away), so that its records are fetched and
+ * handled again. Records waiting for a retry do not hold the barrier: the commit stops at the first of them and
+ * names the records past it that are done (a {@link CommitPoint}), so that other keys flow while one key retries.
+ * Commits are not brought forward: a crash replays nothing twice here, and each commit drains the pipeline.
  *
  * <p>Threading: the poll loop's only.
  */
@@ -38,10 +37,13 @@ final class TransactionalCommits implements Commits {
     private long lastCommit;
     private boolean barrier;
     private long dispatchedAtLastCommit;
+    private long completedAtLastCommit;
+    private final RetryGate gate;
 
     TransactionalCommits(String function, Consumer<byte[], byte[]> consumer, Ledgers partitions,
-            InFlightBudget budget, Transactions transactions, KeyedStore stateStore, Worker worker,
+            InFlightBudget budget, Transactions transactions, KeyedStore stateStore, Worker worker, RetryGate gate,
             long intervalNanos, long now) {
+        this.gate = gate;
         this.function = function;
         this.consumer = consumer;
         this.partitions = partitions;
@@ -70,10 +72,11 @@ final class TransactionalCommits implements Commits {
             return;
         }
         lastCommit = now;
-        if (budget.dispatchedCount() == dispatchedAtLastCommit) {
+        if (budget.dispatchedCount() == dispatchedAtLastCommit && budget.completedCount() == completedAtLastCommit) {
             return; // nothing happened since the last commit
         }
         partitions.pauseAll();
+        gate.close();
         barrier = true;
     }
 
@@ -82,12 +85,24 @@ final class TransactionalCommits implements Commits {
         return barrier;
     }
 
+    /** Whether the barrier may be released: nothing runs, and what waits can be named in the commit. */
+    @Override
+    public boolean ready() {
+        for (PartitionState ledger : partitions.all()) {
+            if (!ledger.quiescent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void release(boolean commit) {
         if (commit) {
             end(partitions.all(), partitions.all().stream().anyMatch(PartitionState::stuckOnDropped));
         }
         barrier = false;
+        gate.open();
         partitions.resumeAll();
     }
 
@@ -118,12 +133,13 @@ final class TransactionalCommits implements Commits {
      */
     private void end(Collection<PartitionState> ledgers, boolean abort) {
         dispatchedAtLastCommit = budget.dispatchedCount();
+        completedAtLastCommit = budget.completedCount();
         boolean next = worker.running(); // a stopping function closes its producer with none open
         try {
             if (abort) {
                 transactions.abort(next);
                 for (PartitionState ledger : ledgers) {
-                    ledger.rewind();
+                    ledger.rewind(); // every record is done: none was parked (a drain let them go)
                     if (ledger.lastCommitted() >= 0 && partitions.owns(ledger.partition)) {
                         consumer.seek(ledger.partition, ledger.lastCommitted());
                     }
@@ -134,9 +150,8 @@ final class TransactionalCommits implements Commits {
                 log.info("Function '{}' aborted its transaction; the records since the last commit will be handled"
                         + " again", function);
             } else {
-                Map<TopicPartition, OffsetAndMetadata> offsets = Ledgers.committable(ledgers);
-                transactions.commit(offsets, consumer.groupMetadata(), next);
-                partitions.committed(offsets);
+                partitions.commitPoints(ledgers, offsets -> transactions.commit(offsets, consumer.groupMetadata(),
+                        next));
             }
         } catch (Transactions.TransactionException e) {
             // Fenced by a newer instance, or thrown out of the group while stopped (a zombie): nothing of this

@@ -15,7 +15,8 @@ import org.apache.kafka.common.TopicPartition;
  * The records of one lane that wait: a record whose call failed, until its next attempt, and the records that
  * must stay behind it, by what they wait on — the same key in {@link Ordering#KEY} order, the same partition in
  * {@link Ordering#PARTITION} order, nothing in {@link Ordering#UNORDERED}. A waiting record holds its chunk (so no
- * offset past it is committed) and its partition's place in the key lanes, until it is {@link Waiting#done}.
+ * offset past it is committed) and its partition's place in the key lanes, until it is {@link Waiting#done}; it is
+ * parked in its chunk (see {@link Chunk#park}) while it does not run.
  *
  * <p>Threading: the lane's tasks only; usually empty.
  */
@@ -49,6 +50,19 @@ final class WaitingRecords {
             return this;
         }
 
+        /** A parked record is let go undone (its partition was taken away): it will be delivered again. */
+        void letGo() {
+            chunk.unpark();
+            chunk.dropped();
+            done();
+        }
+
+        /** A parked record is complete (succeeded, or dead-lettered): it no longer holds its chunk or its lane. */
+        void completed() {
+            chunk.completed(record.offset());
+            done();
+        }
+
         /** The record is done (succeeded, dead-lettered or let go): it no longer holds its chunk or its lane. */
         void done() {
             if (inLanes != null) {
@@ -80,6 +94,7 @@ final class WaitingRecords {
             chunk.dropped();
         } else {
             queue.add(new Waiting(chunk, record, null, inLanes).hold());
+            chunk.park(record.offset());
         }
         return true;
     }
@@ -87,6 +102,7 @@ final class WaitingRecords {
     /** A record whose call failed, already holding its chunk, waits for its next attempt; what follows waits too. */
     void park(Waiting failed) {
         queues.computeIfAbsent(keyOf(failed.record()), key -> new ArrayDeque<>()).add(failed);
+        failed.chunk().park(failed.record().offset());
     }
 
     /** The records waiting on a key, head first; null when none (let go meanwhile). */
@@ -106,8 +122,7 @@ final class WaitingRecords {
             Deque<Waiting> queue = entries.next().getValue();
             queue.removeIf(waiting -> {
                 if (waiting.chunk().isAbandoned()) {
-                    waiting.chunk().dropped();
-                    waiting.done();
+                    waiting.letGo();
                     return true;
                 }
                 return false;

@@ -123,6 +123,102 @@ class TransactionalCommitTest {
         assertEquals(5, harness.sent("out").size());
     }
 
+    @Test
+    void shouldCommitPastARecordWaitingForARetryNamingIt() {
+        Map<String, Integer> failuresLeft = new ConcurrentHashMap<>(Map.of("value-2", 1));
+        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
+                .maxConcurrency(4).retry(RetryPolicy.attempts(3).withBackoff(Duration.ofSeconds(30),
+                        Duration.ofSeconds(30)).withMaxAge(Duration.ofMinutes(1))).handler((event, ctx) -> {
+                    called(event.valueAsString());
+                    if (failuresLeft.computeIfPresent(event.valueAsString(), (k, left) -> left == 0 ? null : left - 1)
+                            != null) {
+                        throw new IllegalStateException("not yet");
+                    }
+                    ctx.emit(event);
+                }).build(), Map.of(), List.of(P0));
+        harness.records(P0, 0, 10, i -> "key-" + i);
+        await().atMost(WAIT).until(() -> total() == 10);
+
+        // The commit does not wait for the retry, 30 s away: it stops at value-2 and says that 3..9 are done.
+        harness.time.advance(COMMIT_INTERVAL);
+        await().atMost(WAIT).until(() -> harness.transactionalCommits().size() == 1);
+        assertEquals(new OffsetAndMetadata(2, "eddy1:8:0"), harness.transactionalCommits().get(0).get(P0));
+        assertEquals(9, harness.sent("out").size());
+
+        harness.records(P0, 10, 10, i -> "key-" + i);
+        await().atMost(WAIT).until(() -> total() == 20);
+        harness.time.advance(COMMIT_INTERVAL);
+        await().atMost(WAIT).until(() -> harness.transactionalCommits().size() == 2);
+        assertEquals(new OffsetAndMetadata(2, "eddy1:i:0"), harness.transactionalCommits().get(1).get(P0));
+        assertEquals(19, harness.sent("out").size(), "other keys flow while value-2 waits");
+
+        harness.time.advance(Duration.ofSeconds(30)); // the retry, which succeeds
+        await().atMost(WAIT).until(() -> calls("value-2") == 2);
+        await().atMost(WAIT).until(() -> {
+            harness.time.advance(COMMIT_INTERVAL);
+            return harness.transactionalCommits().size() == 3;
+        });
+        assertEquals(new OffsetAndMetadata(20), harness.transactionalCommits().get(2).get(P0));
+        assertEquals(20, harness.sent("out").size());
+        assertEquals(20, harness.sent("out").stream().map(r -> new String(r.value())).distinct().count(),
+                "each output once");
+    }
+
+    @Test
+    void shouldHoldARetryThatComesDueWhileACommitIsBeingMade() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Map<String, Integer> failuresLeft = new ConcurrentHashMap<>(Map.of("value-0", 1));
+        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
+                .maxConcurrency(4).retry(RetryPolicy.attempts(3).withBackoff(Duration.ofMillis(15),
+                        Duration.ofMillis(15))).handler((event, ctx) -> {
+                    called(event.valueAsString());
+                    if (event.valueAsString().equals("value-1")) {
+                        release.await();
+                    }
+                    if (failuresLeft.computeIfPresent(event.valueAsString(), (k, left) -> left == 0 ? null : left - 1)
+                            != null) {
+                        throw new IllegalStateException("not yet");
+                    }
+                    ctx.emit(event);
+                }).build(), Map.of(), List.of(P0));
+        harness.records(P0, 0, 2, i -> "key-" + i);
+        await().atMost(WAIT).until(() -> total() == 2);
+
+        harness.time.advance(COMMIT_INTERVAL); // the barrier rises, and waits for value-1, which runs
+        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> harness.transactionalCommits().isEmpty());
+        harness.time.advance(Duration.ofMillis(5)); // value-0's retry comes due: it waits for the commit
+        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> calls("value-0") == 1);
+
+        release.countDown();
+        await().atMost(WAIT).until(() -> calls("value-0") == 2);
+        await().atMost(WAIT).until(() -> {
+            harness.time.advance(COMMIT_INTERVAL);
+            return harness.sent("out").size() == 2;
+        });
+        assertEquals(new OffsetAndMetadata(0, "eddy1:2:0"), harness.transactionalCommits().get(0).get(P0),
+                "the first commit, made while value-0 waited");
+    }
+
+    @Test
+    void shouldSkipTheRecordsACommitNamedDoneWhenThePartitionIsReadAgain() {
+        // As a new owner finds it: committed at 2, with 3..9 done in that transaction and 2 waiting for a retry.
+        harness.consumer.foundCommitted.put(P0, new OffsetAndMetadata(2, "eddy1:8:0"));
+        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
+                .maxConcurrency(4).handler((event, ctx) -> {
+                    called(event.valueAsString());
+                    ctx.emit(event);
+                }).build(), Map.of(), List.of(P0));
+        harness.records(P0, 0, 12, i -> "key-" + i);
+        await().atMost(WAIT).until(() -> calls("value-11") == 1);
+        harness.time.advance(COMMIT_INTERVAL);
+        await().atMost(WAIT).until(() -> !harness.transactionalCommits().isEmpty());
+
+        assertEquals(Map.of("value-2", 1, "value-10", 1, "value-11", 1), Map.copyOf(calls.entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()))),
+                "only what the commit did not name as done");
+        assertEquals(new OffsetAndMetadata(12), harness.transactionalCommits().get(0).get(P0));
+    }
+
     private void called(String what) {
         calls.computeIfAbsent(what, k -> new AtomicInteger()).incrementAndGet();
     }

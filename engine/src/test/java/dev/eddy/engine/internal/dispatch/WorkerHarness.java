@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -67,6 +68,7 @@ final class WorkerHarness implements AutoCloseable {
         consumer.schedulePollTask(() -> {
             consumer.rebalance(assignment);
             consumer.updateBeginningOffsets(beginnings);
+            consumer.foundCommitted.forEach((partition, offset) -> consumer.seek(partition, offset.offset()));
         });
         FunctionEnvironment environment = FunctionEnvironment.of(definition, config).withTicker(time);
         worker = new FunctionWorker(environment, config, consumer, producer, new FunctionMetrics(registry, "f"), true,
@@ -117,6 +119,8 @@ final class WorkerHarness implements AutoCloseable {
     /** A mock consumer that keeps what was committed readable after the worker closed it, and its listener. */
     static final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
         final Map<TopicPartition, OffsetAndMetadata> lastCommitted = new ConcurrentHashMap<>();
+        /** What the group had committed before the worker started, as a new owner finds it. */
+        final Map<TopicPartition, OffsetAndMetadata> foundCommitted = new ConcurrentHashMap<>();
         volatile ConsumerRebalanceListener listener;
 
         RecordingConsumer() {
@@ -127,6 +131,18 @@ final class WorkerHarness implements AutoCloseable {
         public synchronized void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
             this.listener = listener;
             super.subscribe(topics, listener);
+        }
+
+        @Override
+        public synchronized Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions,
+                Duration timeout) {
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(super.committed(partitions, timeout));
+            foundCommitted.forEach((partition, offset) -> {
+                if (partitions.contains(partition)) {
+                    committed.putIfAbsent(partition, offset);
+                }
+            });
+            return committed;
         }
 
         @Override
