@@ -1,6 +1,7 @@
 package dev.eddy.engine;
 
 import dev.eddy.engine.kafka.Names;
+import dev.eddy.engine.manifest.ManifestField;
 import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.FunctionConfig;
 import dev.eddy.sdk.Handler;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
 public final class FunctionDefinition {
 
     /** The name of the output that {@link dev.eddy.sdk.Context#emit(dev.eddy.sdk.Event)} writes to. */
-    public static final String DEFAULT_OUTPUT = "default";
+    public static final String DEFAULT_OUTPUT = dev.eddy.sdk.Output.DEFAULT_NAME;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -64,19 +65,20 @@ public final class FunctionDefinition {
     /** The dead-letter topic the function set itself, or null for {@link Names#deadLetters}. */
     private final String ownDeadLetterTopic;
 
+    // Defaults and bounds are the manifest catalogue's (ManifestField), for a function built in code too.
     /** How long a function that scales to zero waits without records, unless set. */
-    public static final Duration DEFAULT_IDLE_AFTER = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_IDLE_AFTER = ManifestField.SCALING_IDLE_AFTER.durationDefault();
     /** How long a handler call may take unless the function says otherwise. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT = ManifestField.TIMEOUT.durationDefault();
     /** The most events a batch may hold. */
-    public static final int MAX_BATCH_SIZE = 10_000;
+    public static final int MAX_BATCH_SIZE = ManifestField.BATCH_MAX_SIZE.intMax();
     /** The longest timeout a function may ask for. */
-    public static final Duration MAX_TIMEOUT = Duration.ofMinutes(15);
+    public static final Duration MAX_TIMEOUT = ManifestField.TIMEOUT.durationMax();
 
     /** The concurrency a function gets unless it says otherwise. */
-    public static final int DEFAULT_MAX_CONCURRENCY = 100;
+    public static final int DEFAULT_MAX_CONCURRENCY = ManifestField.MAX_CONCURRENCY.intDefault();
     /** The most concurrent calls a function may ask for. */
-    public static final int MAX_MAX_CONCURRENCY = 100_000;
+    public static final int MAX_MAX_CONCURRENCY = ManifestField.MAX_CONCURRENCY.intMax();
 
     private FunctionDefinition(Builder builder) {
         this.name = builder.name;
@@ -567,10 +569,7 @@ public final class FunctionDefinition {
             if (ordering == null) {
                 throw new InvalidFunctionException("ordering", null, "one of KEY, PARTITION, UNORDERED");
             }
-            if (maxConcurrency < 1 || maxConcurrency > MAX_MAX_CONCURRENCY) {
-                throw new InvalidFunctionException("maxConcurrency", maxConcurrency,
-                        "a whole number from 1 to " + MAX_MAX_CONCURRENCY);
-            }
+            ManifestField.MAX_CONCURRENCY.check(maxConcurrency);
             if (delivery == null) {
                 throw new InvalidFunctionException("delivery", null, "AT_LEAST_ONCE or EXACTLY_ONCE");
             }
@@ -581,26 +580,17 @@ public final class FunctionDefinition {
             if (retry == null) {
                 retry = RetryPolicy.DEFAULT;
             }
-            if (scalingMax < 1 || scalingMax > 1000) {
-                throw new InvalidFunctionException("scaling.max", scalingMax, "1 to 1000");
-            }
-            if (scalingMin < 0 || scalingMin > scalingMax) {
+            ManifestField.SCALING_MAX.check(scalingMax);
+            if (ManifestField.SCALING_MIN.check(scalingMin) > scalingMax) {
                 throw new InvalidFunctionException("scaling.min", scalingMin, "0 to scaling.max (" + scalingMax + ")");
             }
             if (scalingMin == 0 && compiledPattern != null) {
                 throw new InvalidFunctionException("scaling.min", scalingMin, "at least 1 for a function whose inputs"
                         + " are a pattern (the watcher that wakes a function at zero watches named topics)");
             }
-            if (idleAfter == null || idleAfter.compareTo(Duration.ofMillis(100)) < 0
-                    || idleAfter.compareTo(Duration.ofDays(1)) > 0) {
-                throw new InvalidFunctionException("scaling.idleAfter", idleAfter, "a duration from 100 ms to 1 day");
-            }
-            if (memoryMb < 128 || memoryMb > 8192) {
-                throw new InvalidFunctionException("memory", memoryMb, "megabytes from 128 to 8192");
-            }
-            if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
-                throw new InvalidFunctionException("timeout", timeout, "a duration from 1 ms to " + MAX_TIMEOUT);
-            }
+            ManifestField.SCALING_IDLE_AFTER.check(idleAfter);
+            ManifestField.MEMORY.check(memoryMb);
+            ManifestField.TIMEOUT.check(timeout);
             if (deadLetterTopic != null) {
                 checkTopic("deadLetterTopic", deadLetterTopic);
                 if (inputs.contains(deadLetterTopic) || outputs.containsValue(deadLetterTopic)) {
@@ -617,13 +607,8 @@ public final class FunctionDefinition {
                 throw new InvalidFunctionException("handler", handler == null ? null : "both",
                         "a function has either a handler or a batch handler");
             }
-            if (maxBatchSize < 1 || maxBatchSize > MAX_BATCH_SIZE) {
-                throw new InvalidFunctionException("maxBatchSize", maxBatchSize, "a whole number from 1 to "
-                        + MAX_BATCH_SIZE);
-            }
-            if (maxBatchWait == null || maxBatchWait.isNegative() || maxBatchWait.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new InvalidFunctionException("maxBatchWait", maxBatchWait, "a duration from 0 to 1 minute");
-            }
+            ManifestField.BATCH_MAX_SIZE.check(maxBatchSize);
+            ManifestField.BATCH_MAX_WAIT.check(maxBatchWait);
             return new FunctionDefinition(this);
         }
 

@@ -1,5 +1,6 @@
 package dev.eddy.engine;
 
+import dev.eddy.engine.manifest.ManifestField;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
@@ -21,8 +22,10 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         double jitter, Duration maxAge) {
 
     /** Five attempts, 200 ms growing ×2 up to 30 s, ±20 %, for at most ten minutes. */
-    public static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(30), 2.0,
-            0.2, Duration.ofMinutes(10));
+    public static final RetryPolicy DEFAULT = new RetryPolicy(ManifestField.RETRY_MAX_ATTEMPTS.intDefault(),
+            ManifestField.RETRY_INITIAL_BACKOFF.durationDefault(), ManifestField.RETRY_MAX_BACKOFF.durationDefault(),
+            ManifestField.RETRY_MULTIPLIER.numberDefault(), ManifestField.RETRY_JITTER.numberDefault(),
+            ManifestField.RETRY_MAX_AGE.durationDefault());
 
     /** One attempt: a failed record goes to the dead-letter topic at once. */
     public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO, 1.0, 0.0, Duration.ZERO);
@@ -32,22 +35,15 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(maxAge, "maxAge");
-        if (maxAttempts < 1 || maxAttempts > 1000) {
-            throw new InvalidFunctionException("retry.maxAttempts", maxAttempts, "a whole number from 1 to 1000");
-        }
-        if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+        ManifestField.RETRY_MAX_ATTEMPTS.check(maxAttempts);
+        ManifestField.RETRY_INITIAL_BACKOFF.check(initialBackoff);
+        if (ManifestField.RETRY_MAX_BACKOFF.check(maxBackoff).compareTo(initialBackoff) < 0) {
             throw new InvalidFunctionException("retry.maxBackoff", maxBackoff,
                     "a duration no shorter than retry.initialBackoff (" + initialBackoff + ")");
         }
-        if (!(multiplier >= 1.0 && multiplier <= 100.0)) {
-            throw new InvalidFunctionException("retry.multiplier", multiplier, "a number from 1 to 100");
-        }
-        if (!(jitter >= 0.0 && jitter <= 1.0)) {
-            throw new InvalidFunctionException("retry.jitter", jitter, "a fraction from 0 to 1");
-        }
-        if (maxAge.isNegative()) {
-            throw new InvalidFunctionException("retry.maxAge", maxAge, "a duration of zero or more");
-        }
+        ManifestField.RETRY_MULTIPLIER.check(multiplier);
+        ManifestField.RETRY_JITTER.check(jitter);
+        ManifestField.RETRY_MAX_AGE.check(maxAge);
     }
 
     /** A policy of this many attempts with the default backoff. */

@@ -59,15 +59,16 @@ final class RunCommand implements Callable<Integer> {
     private Delivery delivery;
 
     @Option(names = "--max-concurrency", paramLabel = "<n>",
-            description = "Handler calls at once. Default: " + FunctionDefinition.DEFAULT_MAX_CONCURRENCY + ".")
+            description = "Handler calls at once. Default: as in function.yaml (see ./eddy manifest).")
     private Integer maxConcurrency;
 
     @Option(names = "--max-attempts", paramLabel = "<n>",
-            description = "Attempts per record before it is dead-lettered. Default: 5.")
+            description = "Attempts per record before it is dead-lettered. Default: as in function.yaml"
+                    + " (see ./eddy manifest).")
     private Integer maxAttempts;
 
     @Option(names = "--timeout", converter = DurationConverter.class, paramLabel = "<duration>",
-            description = "How long one handler call may take. Default: 30s.")
+            description = "How long one handler call may take. Default: as in function.yaml (see ./eddy manifest).")
     private Duration timeout;
 
     @Option(names = "--state-store", paramLabel = "<store>",

@@ -1,5 +1,6 @@
 package dev.eddy.engine.manifest;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -37,39 +38,46 @@ public enum ManifestField {
             "How values are written in the remote protocol's JSON (json: embedded as JSON; bytes as base64)."),
     ORDERING("ordering", "enum", "KEY", "KEY, PARTITION or UNORDERED",
             "KEY: one key's records in order, keys concurrently; PARTITION: strict partition order; UNORDERED."),
-    MAX_CONCURRENCY("maxConcurrency", "integer", "100", "1 to 100000", "The most calls running at once."),
+    MAX_CONCURRENCY("maxConcurrency", "integer", Bounds.of(100, 1, 100_000), null, null,
+            "The most calls running at once."),
     DELIVERY("delivery", "enum", "AT_LEAST_ONCE", "AT_LEAST_ONCE or EXACTLY_ONCE",
             "EXACTLY_ONCE commits outputs, dead letters and input offsets in Kafka transactions."),
     CLOUDEVENTS("cloudevents", "enum", "AUTO", "AUTO, ALWAYS or NEVER", "Whether emitted records carry CloudEvents"
             + " headers (`ce_id`, `ce_source`, `ce_type`, `ce_specversion`). AUTO: when the input record is a"
             + " CloudEvent, as the trigger adapters' are (see What Eddy promises a function)."),
-    TIMEOUT("timeout", "duration", "30s", "1ms to 15m", "How long one call may run before it is interrupted and "
-            + "counted as failed."),
-    RETRY_MAX_ATTEMPTS("retry.maxAttempts", "integer", "5", "1 to 1000", "Attempts per record, the first included."),
-    RETRY_INITIAL_BACKOFF("retry.initialBackoff", "duration", "200ms", "zero or more",
-            "The wait before the first retry."),
-    RETRY_MAX_BACKOFF("retry.maxBackoff", "duration", "30s", "no shorter than retry.initialBackoff",
+    TIMEOUT("timeout", "duration", Bounds.of(Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofMinutes(15)),
+            null, null, "How long one call may run before it is interrupted and counted as failed."),
+    RETRY_MAX_ATTEMPTS("retry.maxAttempts", "integer", Bounds.of(5, 1, 1000), null, null,
+            "Attempts per record, the first included."),
+    RETRY_INITIAL_BACKOFF("retry.initialBackoff", "duration", Bounds.of(Duration.ofMillis(200), Duration.ZERO,
+            Duration.ofDays(1)), null, null, "The wait before the first retry."),
+    RETRY_MAX_BACKOFF("retry.maxBackoff", "duration", Bounds.of(Duration.ofSeconds(30), Duration.ZERO,
+            Duration.ofDays(1)), null, "0ms to 24h, no shorter than retry.initialBackoff",
             "The longest wait between attempts."),
-    RETRY_MULTIPLIER("retry.multiplier", "number", "2", "1 to 100", "How much each wait grows."),
-    RETRY_JITTER("retry.jitter", "fraction", "0.2", "0 to 1", "Random spread of each wait (0.2: ±20 %)."),
-    RETRY_MAX_AGE("retry.maxAge", "duration", "10m", "zero or more",
-            "No retry starts once this long has passed since the first failure."),
-    BATCH_MAX_SIZE("batch.maxSize", "integer", "(no batches)", "1 to 10000",
+    RETRY_MULTIPLIER("retry.multiplier", "number", Bounds.of(2.0, 1.0, 100.0), null, null,
+            "How much each wait grows."),
+    RETRY_JITTER("retry.jitter", "fraction", Bounds.of(0.2, 0.0, 1.0), null, null,
+            "Random spread of each wait (0.2: ±20 %)."),
+    RETRY_MAX_AGE("retry.maxAge", "duration", Bounds.of(Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(7)),
+            null, null, "No retry starts once this long has passed since the first failure."),
+    BATCH_MAX_SIZE("batch.maxSize", "integer", Bounds.of(1, 1, 10_000), "(no batches)", null,
             "A `BatchHandler` (or a remote function) gets up to this many events per call."),
-    BATCH_MAX_WAIT("batch.maxWait", "duration", "0ms", "0ms to 1m", "How long a batch waits to fill."),
+    BATCH_MAX_WAIT("batch.maxWait", "duration", Bounds.of(Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1)), null,
+            null, "How long a batch waits to fill."),
     DEAD_LETTER_TOPIC("deadLetterTopic", "topic", "eddy.dlq.<name>", "a topic name",
             "Where records go when retries are exhausted (`eddy`: the engine's names.prefix)."),
-    MEMORY("memory", "megabytes", "256", "128, 256, 512, 1024, 2048, 4096 or 8192",
+    MEMORY("memory", "megabytes", Bounds.of(256, 128, 8192), null, "128, 256, 512, 1024, 2048, 4096 or 8192",
             "The function's memory class, the unit of its usage metering (GB-seconds)."),
-    SCALING_MIN("scaling.min", "integer", "1", "0 to scaling.max",
+    SCALING_MIN("scaling.min", "integer", Bounds.of(1, 0, 1000), null, "0 to scaling.max",
             "The fewest workers the function keeps: 0 scales the function to zero after `scaling.idleAfter` without "
                     + "records (no consumer, no threads), and the engine's watcher starts it again when a record "
                     + "arrives. Otherwise the function keeps at least this many workers (consumers in its group; in "
                     + "all where several engines run it, each of them keeping one at least), no more than its input "
                     + "partitions."),
-    SCALING_IDLE_AFTER("scaling.idleAfter", "duration", "5m", "100ms to 1d",
+    SCALING_IDLE_AFTER("scaling.idleAfter", "duration", Bounds.of(Duration.ofMinutes(5), Duration.ofMillis(100),
+            Duration.ofDays(1)), null, null,
             "With `scaling.min: 0`, how long the function goes without records before it scales to zero."),
-    SCALING_MAX("scaling.max", "integer", "10", "1 to 1000",
+    SCALING_MAX("scaling.max", "integer", Bounds.of(10, 1, 1000), null, null,
             "The most workers the function's scaling controller asks for (`eddy.desired.workers`), no more than "
                     + "its input partitions; where several engines run it, in all: they split one count between them "
                     + "(engine setting `scaling.cluster`)."),
@@ -81,7 +89,8 @@ public enum ManifestField {
     STATE_VALUES("state.values", "list of names", "(none)", "names of 1 to 63 lowercase letters, digits, '_' or '-', "
             + "starting with a letter", "A remote function's keyed state: JSON values sent with each event and changed "
             + "by its answer (see Remote functions). A Java handler declares its state in code."),
-    STATE_TTL("state.ttl", "duration", "(for ever)", "1ms or more", "How long a remote function's state values live "
+    STATE_TTL("state.ttl", "duration", Bounds.of(Duration.ofDays(36_500), Duration.ofMillis(1), Duration.ofDays(36_500)),
+            "(for ever)", null, "How long a remote function's state values live "
             + "after they were last written."),
     CONFIG("config", "map of key to text", "(none)", "keys of letters, digits, '.', '_', '-'; scalar values",
             "The function's own settings: `Environment.config()`."),
@@ -101,13 +110,136 @@ public enum ManifestField {
     private final String defaultValue;
     private final String valid;
     private final String description;
+    /** A number's or a duration's default and bounds; null for other fields. */
+    private final Bounds<?> bounds;
 
     ManifestField(String path, String type, String defaultValue, String valid, String description) {
+        this(path, type, null, defaultValue, valid, description);
+    }
+
+    /**
+     * @param defaultValue the default as the reference shows it; null: the bounds' default
+     * @param valid        what is valid as the reference and the errors say it; null: the bounds' range
+     */
+    ManifestField(String path, String type, Bounds<?> bounds, String defaultValue, String valid,
+            String description) {
         this.path = path;
         this.type = type;
-        this.defaultValue = defaultValue;
-        this.valid = valid;
+        this.bounds = bounds;
+        this.defaultValue = defaultValue != null || bounds == null ? defaultValue : bounds.text(bounds.defaultValue());
+        this.valid = valid != null || bounds == null ? valid : bounds.range();
         this.description = description;
+    }
+
+    /**
+     * A number's or a duration's default and bounds, the one place they are written: the parser reads with them,
+     * the builders check against them, and the reference prints them.
+     */
+    record Bounds<T extends Comparable<? super T>>(T defaultValue, T min, T max) {
+
+        static Bounds<Integer> of(int defaultValue, int min, int max) {
+            return new Bounds<>(defaultValue, min, max);
+        }
+
+        static Bounds<Double> of(double defaultValue, double min, double max) {
+            return new Bounds<>(defaultValue, min, max);
+        }
+
+        static Bounds<Duration> of(Duration defaultValue, Duration min, Duration max) {
+            return new Bounds<>(defaultValue, min, max);
+        }
+
+        boolean contains(T value) {
+            return value != null && value.compareTo(min) >= 0 && value.compareTo(max) <= 0;
+        }
+
+        String range() {
+            return text(min) + " to " + text(max);
+        }
+
+        String text(Object value) {
+            if (value instanceof Duration duration) {
+                return durationText(duration);
+            }
+            if (value instanceof Double number && number == Math.rint(number)) {
+                return Long.toString(number.longValue());
+            }
+            return String.valueOf(value);
+        }
+    }
+
+    /** A duration as a manifest writes it: a whole number of the largest unit that divides it, up to hours. */
+    static String durationText(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis == 0 || millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long seconds = millis / 1000;
+        if (seconds % 60 != 0) {
+            return seconds + "s";
+        }
+        long minutes = seconds / 60;
+        return minutes % 60 != 0 ? minutes + "m" : minutes / 60 + "h";
+    }
+
+    /** The default of a whole-number field. */
+    public int intDefault() {
+        return (Integer) bounds(Integer.class).defaultValue();
+    }
+
+    /** The default of a number field. */
+    public double numberDefault() {
+        return (Double) bounds(Double.class).defaultValue();
+    }
+
+    /** The default of a duration field. */
+    public Duration durationDefault() {
+        return (Duration) bounds(Duration.class).defaultValue();
+    }
+
+    /** The largest value of a whole-number field. */
+    public int intMax() {
+        return (Integer) bounds(Integer.class).max();
+    }
+
+    /** The longest value of a duration field. */
+    public Duration durationMax() {
+        return (Duration) bounds(Duration.class).max();
+    }
+
+    /**
+     * @return the value, when within the field's bounds
+     * @throws dev.eddy.engine.InvalidFunctionException naming the field, the value and what is valid
+     */
+    public int check(int value) {
+        return check(Integer.class, value);
+    }
+
+    /** @see #check(int) */
+    public double check(double value) {
+        return check(Double.class, value);
+    }
+
+    /** @see #check(int); null is refused */
+    public Duration check(Duration value) {
+        return check(Duration.class, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends Comparable<? super T>> T check(Class<T> type, T value) {
+        Bounds<T> typed = (Bounds<T>) bounds(type);
+        if (!typed.contains(value)) {
+            throw new dev.eddy.engine.InvalidFunctionException(path, value instanceof Duration duration
+                    ? durationText(duration) : value, valid);
+        }
+        return value;
+    }
+
+    private Bounds<?> bounds(Class<?> type) {
+        if (bounds == null || !type.isInstance(bounds.defaultValue())) {
+            throw new IllegalStateException(path + " has no " + type.getSimpleName() + " bounds");
+        }
+        return bounds;
     }
 
     public String path() {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.eddy.engine.CloudEventsMode;
 import dev.eddy.engine.Delivery;
-import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.InvalidFunctionException;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.StateBackend;
@@ -78,14 +77,18 @@ public final class ManifestParser {
         String inputPattern = in.text(ManifestField.INPUT_PATTERN, null);
         Map<String, String> outputs = in.textMap(ManifestField.OUTPUTS);
         Delivery delivery = in.enumValue(ManifestField.DELIVERY, Delivery.class, Delivery.AT_LEAST_ONCE);
-        int batchMaxSize = in.integer(ManifestField.BATCH_MAX_SIZE, 0, 1, FunctionDefinition.MAX_BATCH_SIZE);
-        Duration batchMaxWait = in.duration(ManifestField.BATCH_MAX_WAIT, Duration.ZERO, Duration.ZERO,
-                Duration.ofMinutes(1));
-        int scalingMax = in.integer(ManifestField.SCALING_MAX, 10, 1, 1000);
-        int scalingMin = in.integer(ManifestField.SCALING_MIN, Math.min(1, scalingMax), 0, scalingMax);
-        Duration idleAfter = in.duration(ManifestField.SCALING_IDLE_AFTER, FunctionDefinition.DEFAULT_IDLE_AFTER,
-                Duration.ofMillis(100), Duration.ofDays(1));
-        int memory = in.integer(ManifestField.MEMORY, 256, 128, 8192);
+        int batchMaxSize = in.integer(ManifestField.BATCH_MAX_SIZE, 0); // 0: no batches
+        Duration batchMaxWait = in.duration(ManifestField.BATCH_MAX_WAIT,
+                ManifestField.BATCH_MAX_WAIT.durationDefault());
+        int scalingMax = in.integer(ManifestField.SCALING_MAX, ManifestField.SCALING_MAX.intDefault());
+        int scalingMin = in.integer(ManifestField.SCALING_MIN,
+                Math.min(ManifestField.SCALING_MIN.intDefault(), scalingMax));
+        if (scalingMin > scalingMax) {
+            throw in.invalid(ManifestField.SCALING_MIN, scalingMin);
+        }
+        Duration idleAfter = in.duration(ManifestField.SCALING_IDLE_AFTER,
+                ManifestField.SCALING_IDLE_AFTER.durationDefault());
+        int memory = in.integer(ManifestField.MEMORY, ManifestField.MEMORY.intDefault());
         if (!MEMORY_CLASSES.contains(memory)) {
             throw in.invalid(ManifestField.MEMORY, memory);
         }
@@ -120,18 +123,16 @@ public final class ManifestParser {
                     + " before left");
         }
         Duration stateTtl = in.root.has("state") && in.root.get("state").has("ttl")
-                ? in.duration(ManifestField.STATE_TTL, null, Duration.ofMillis(1), Duration.ofDays(36_500)) : null;
+                ? in.duration(ManifestField.STATE_TTL, null) : null;
         Manifest manifest = new Manifest(name, in.text(ManifestField.VERSION, "1"), handler,
                 remote == null ? null : url(remote), inputs, inputPattern, outputs,
                 in.enumValue(ManifestField.KEY_FORMAT, Manifest.Format.class, Manifest.Format.STRING),
                 in.enumValue(ManifestField.VALUE_FORMAT, Manifest.Format.class, Manifest.Format.JSON),
                 in.enumValue(ManifestField.ORDERING, Ordering.class, Ordering.KEY),
-                in.integer(ManifestField.MAX_CONCURRENCY, FunctionDefinition.DEFAULT_MAX_CONCURRENCY, 1,
-                        FunctionDefinition.MAX_MAX_CONCURRENCY),
+                in.integer(ManifestField.MAX_CONCURRENCY, ManifestField.MAX_CONCURRENCY.intDefault()),
                 delivery,
-                in.duration(ManifestField.TIMEOUT, FunctionDefinition.DEFAULT_TIMEOUT, Duration.ofMillis(1),
-                        FunctionDefinition.MAX_TIMEOUT),
-                retry(in, delivery), batchMaxSize, batchMaxWait, in.text(ManifestField.DEAD_LETTER_TOPIC, null),
+                in.duration(ManifestField.TIMEOUT, ManifestField.TIMEOUT.durationDefault()),
+                retry(in), batchMaxSize, batchMaxWait, in.text(ManifestField.DEAD_LETTER_TOPIC, null),
                 memory, scalingMin, scalingMax, idleAfter, config, secrets,
                 StateBackend.of(in.text(ManifestField.STATE_STORE, null), in.text(ManifestField.STATE_URL, null)),
                 stateValues, stateTtl,
@@ -166,19 +167,18 @@ public final class ManifestParser {
         }
     }
 
-    private static RetryPolicy retry(Reader in, Delivery delivery) {
+    private static RetryPolicy retry(Reader in) {
         if (!in.root.has("retry")) {
             return null;
         }
-        RetryPolicy base = delivery == Delivery.EXACTLY_ONCE
-                ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30)) : RetryPolicy.DEFAULT;
+        RetryPolicy base = RetryPolicy.DEFAULT;
         return new RetryPolicy(
-                in.integer(ManifestField.RETRY_MAX_ATTEMPTS, base.maxAttempts(), 1, 1000),
-                in.duration(ManifestField.RETRY_INITIAL_BACKOFF, base.initialBackoff(), Duration.ZERO, Duration.ofDays(1)),
-                in.duration(ManifestField.RETRY_MAX_BACKOFF, base.maxBackoff(), Duration.ZERO, Duration.ofDays(1)),
-                in.number(ManifestField.RETRY_MULTIPLIER, base.multiplier(), 1, 100),
-                in.number(ManifestField.RETRY_JITTER, base.jitter(), 0, 1),
-                in.duration(ManifestField.RETRY_MAX_AGE, base.maxAge(), Duration.ZERO, Duration.ofDays(7)));
+                in.integer(ManifestField.RETRY_MAX_ATTEMPTS, base.maxAttempts()),
+                in.duration(ManifestField.RETRY_INITIAL_BACKOFF, base.initialBackoff()),
+                in.duration(ManifestField.RETRY_MAX_BACKOFF, base.maxBackoff()),
+                in.number(ManifestField.RETRY_MULTIPLIER, base.multiplier()),
+                in.number(ManifestField.RETRY_JITTER, base.jitter()),
+                in.duration(ManifestField.RETRY_MAX_AGE, base.maxAge()));
     }
 
     private static URI url(String text) {
@@ -308,29 +308,32 @@ public final class ManifestParser {
             return values;
         }
 
-        int integer(ManifestField field, int defaultValue, int min, int max) {
+        /** The field's whole number within its bounds, or the default when it is absent. */
+        int integer(ManifestField field, int defaultValue) {
             JsonNode node = node(field);
             if (node == null) {
                 return defaultValue;
             }
-            if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < min || node.asInt() > max) {
+            if (!node.canConvertToInt() || !node.isIntegralNumber()) {
                 throw invalid(field, node.asText());
             }
-            return node.asInt();
+            return field.check(node.asInt());
         }
 
-        double number(ManifestField field, double defaultValue, double min, double max) {
+        /** The field's number within its bounds, or the default when it is absent. */
+        double number(ManifestField field, double defaultValue) {
             JsonNode node = node(field);
             if (node == null) {
                 return defaultValue;
             }
-            if (!node.isNumber() || node.asDouble() < min || node.asDouble() > max) {
+            if (!node.isNumber()) {
                 throw invalid(field, node.asText());
             }
-            return node.asDouble();
+            return field.check(node.asDouble());
         }
 
-        Duration duration(ManifestField field, Duration defaultValue, Duration min, Duration max) {
+        /** The field's duration within its bounds, or the default when it is absent. */
+        Duration duration(ManifestField field, Duration defaultValue) {
             String text = text(field, null);
             if (text == null) {
                 return defaultValue;
@@ -341,10 +344,11 @@ public final class ManifestParser {
             } catch (IllegalArgumentException e) {
                 throw new InvalidFunctionException(field.path(), text, FunctionConfig.DURATION_FORMAT + ", " + field.valid());
             }
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw invalid(field, text);
+            try {
+                return field.check(value);
+            } catch (InvalidFunctionException e) {
+                throw invalid(field, text); // as the manifest writes it
             }
-            return value;
         }
 
         <E extends Enum<E>> E enumValue(ManifestField field, Class<E> type, E defaultValue) {

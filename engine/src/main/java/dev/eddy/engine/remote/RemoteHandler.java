@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.manifest.Manifest.Format;
 import dev.eddy.sdk.BatchHandler;
 import dev.eddy.sdk.BatchResult;
@@ -104,7 +105,7 @@ public final class RemoteHandler implements BatchHandler {
             }
             try {
                 for (JsonNode emit : entry.path("emits")) {
-                    context.emit(emit.path("output").asText("default"), fromJson(events.get(index), emit));
+                    context.emit(emit.path("output").asText(FunctionDefinition.DEFAULT_OUTPUT), fromJson(events.get(index), emit));
                 }
             } catch (RemoteFunctionException | IllegalArgumentException e) {
                 result = result.andFailed(index, e); // a malformed emit, or one to an output the function lacks
@@ -141,7 +142,7 @@ public final class RemoteHandler implements BatchHandler {
                     + " object of values by name: " + abbreviate(changed.toString()));
         }
         for (JsonNode emit : entry.path("emits")) {
-            context.emit(emit.path("output").asText("default"), fromJson(event, emit));
+            context.emit(emit.path("output").asText(FunctionDefinition.DEFAULT_OUTPUT), fromJson(event, emit));
         }
         return changed.isMissingNode() ? JSON.createObjectNode() : changed;
     }
