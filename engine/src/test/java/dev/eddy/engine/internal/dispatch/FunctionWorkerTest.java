@@ -23,9 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -43,7 +41,7 @@ class FunctionWorkerTest {
     private static final RetryPolicy QUICK_RETRIES = RetryPolicy.attempts(3)
             .withBackoff(Duration.ofMillis(5), Duration.ofMillis(20));
 
-    private final RecordingConsumer consumer = new RecordingConsumer();
+    private final WorkerHarness.RecordingConsumer consumer = new WorkerHarness.RecordingConsumer();
     private MockProducer<byte[], byte[]> producer;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private FunctionWorker worker;
@@ -305,27 +303,5 @@ class FunctionWorkerTest {
 
     private OffsetAndMetadata committed() {
         return consumer.lastCommitted.get(INPUT);
-    }
-
-    /** Keeps what was committed readable after the worker closed the consumer. */
-    private static final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
-        final Map<TopicPartition, OffsetAndMetadata> lastCommitted = new ConcurrentHashMap<>();
-
-        RecordingConsumer() {
-            super("earliest");
-        }
-
-        @Override
-        public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
-                OffsetCommitCallback callback) {
-            super.commitAsync(offsets, callback);
-            lastCommitted.putAll(offsets);
-        }
-
-        @Override
-        public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
-            super.commitSync(offsets, timeout);
-            lastCommitted.putAll(offsets);
-        }
     }
 }

@@ -42,8 +42,7 @@ class TransactionalCommitTest {
     @Test
     void shouldCommitTheTransactionOnlyOnceEveryRecordInFlightIsDone() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
-                .maxConcurrency(4).handler((event, ctx) -> {
+        harness.start(exactlyOnce().handler((event, ctx) -> {
                     if (event.valueAsString().equals("value-3")) {
                         release.await();
                     }
@@ -67,8 +66,7 @@ class TransactionalCommitTest {
 
     @Test
     void shouldAbortAndRewindToTheLastCommitWhenARecordIsLetGoUndone() {
-        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
-                .maxConcurrency(4).retry(RetryPolicy.attempts(5).withBackoff(Duration.ofSeconds(30),
+        harness.start(exactlyOnce().retry(RetryPolicy.attempts(5).withBackoff(Duration.ofSeconds(30),
                         Duration.ofSeconds(30)).withMaxAge(Duration.ofMinutes(1))).handler((event, ctx) -> {
                     called(event.valueAsString() + "@" + event.origin().orElseThrow().partition());
                     if (event.origin().orElseThrow().partition() == 1) {
@@ -97,8 +95,7 @@ class TransactionalCommitTest {
 
     @Test
     void shouldAbortTheOpenTransactionWhenPartitionsAreLost() {
-        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
-                .maxConcurrency(4).handler((event, ctx) -> {
+        harness.start(exactlyOnce().handler((event, ctx) -> {
                     called(event.valueAsString() + "@" + event.origin().orElseThrow().partition());
                     ctx.emit(event);
                 }).build(), Map.of(), List.of(P0, P1));
@@ -128,8 +125,7 @@ class TransactionalCommitTest {
     @Test
     void shouldCommitPastARecordWaitingForARetryNamingIt() {
         Map<String, Integer> failuresLeft = new ConcurrentHashMap<>(Map.of("value-2", 1));
-        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
-                .maxConcurrency(4).retry(RetryPolicy.attempts(3).withBackoff(Duration.ofSeconds(30),
+        harness.start(exactlyOnce().retry(RetryPolicy.attempts(3).withBackoff(Duration.ofSeconds(30),
                         Duration.ofSeconds(30)).withMaxAge(Duration.ofMinutes(1))).handler((event, ctx) -> {
                     called(event.valueAsString());
                     if (failuresLeft.computeIfPresent(event.valueAsString(), (k, left) -> left == 0 ? null : left - 1)
@@ -170,8 +166,7 @@ class TransactionalCommitTest {
     void shouldHoldARetryThatComesDueWhileACommitIsBeingMade() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Map<String, Integer> failuresLeft = new ConcurrentHashMap<>(Map.of("value-0", 1));
-        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
-                .maxConcurrency(4).retry(RetryPolicy.attempts(3).withBackoff(Duration.ofMillis(15),
+        harness.start(exactlyOnce().retry(RetryPolicy.attempts(3).withBackoff(Duration.ofMillis(15),
                         Duration.ofMillis(15))).handler((event, ctx) -> {
                     called(event.valueAsString());
                     if (event.valueAsString().equals("value-1")) {
@@ -205,8 +200,7 @@ class TransactionalCommitTest {
     void shouldSkipTheRecordsACommitNamedDoneWhenThePartitionIsReadAgain() {
         // As a new owner finds it: committed at 2, with 3..9 done in that transaction and 2 waiting for a retry.
         harness.consumer.foundCommitted.put(P0, new OffsetAndMetadata(2, "eddy1:8:0"));
-        harness.start(WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY)
-                .maxConcurrency(4).handler((event, ctx) -> {
+        harness.start(exactlyOnce().handler((event, ctx) -> {
                     called(event.valueAsString());
                     ctx.emit(event);
                 }).build(), Map.of(), List.of(P0));
@@ -219,6 +213,11 @@ class TransactionalCommitTest {
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()))),
                 "only what the commit did not name as done");
         assertEquals(new OffsetAndMetadata(12), harness.transactionalCommits().get(0).get(P0));
+    }
+
+    /** An EXACTLY_ONCE function in KEY order, four calls at once. */
+    private static dev.eddy.engine.FunctionDefinition.Builder exactlyOnce() {
+        return WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY).maxConcurrency(4);
     }
 
     private void called(String what) {
