@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,33 +80,15 @@ public final class PrometheusProcess implements AutoCloseable {
         }
     }
 
-    /** The Prometheus binary; Debian's package is installed when there is none. */
-    private static String binary() throws IOException, InterruptedException {
+    /** The Prometheus binary, which {@code ./eddy test} installs (Debian's package) where there is none. */
+    private static String binary() {
         for (String candidate : BINARIES) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return candidate;
             }
         }
-        if (!install(List.of("apt-get", "install", "-y", "--no-install-recommends", "prometheus"))) {
-            install(List.of("apt-get", "update"));
-            if (!install(List.of("apt-get", "install", "-y", "--no-install-recommends", "prometheus"))) {
-                throw new IllegalStateException("Prometheus is not installed and 'apt-get install prometheus' failed;"
-                        + " install Debian's prometheus package (or put prometheus in /usr/local/bin)");
-            }
-        }
-        return BINARIES[0];
-    }
-
-    private static boolean install(List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            return false;
-        }
-        return process.exitValue() == 0;
+        throw new IllegalStateException("Prometheus is not installed (looked for " + String.join(", ", BINARIES)
+                + "): run the tests with ./eddy test, which installs it, or install Debian's prometheus package");
     }
 
     private String base() {
