@@ -72,6 +72,60 @@ class ExactlyOnceRetryIT {
                 + retrying.p99Millis + " ms against " + quiet.p99Millis + " ms");
     }
 
+    /**
+     * A commit made while a record waits for its retry stops at that record and names the ones past it that are done
+     * (the committed offset's metadata, as Kafka keeps it); the engine that takes over skips those, so that each
+     * output is still written once.
+     */
+    @Test
+    void shouldSkipWhatACommitNamedDoneWhenAnotherEngineTakesOver(TestKafka kafka) throws Exception {
+        String input = kafka.newTopic("in", 1);
+        String output = kafka.newTopic("out", 1);
+        String name = kafka.uniqueName("eos-takeover");
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String key = i == 10 ? "bad" : "k-" + (i % 50);
+            records.add(record(input, key, "id-" + i));
+            ids.add("id-" + i);
+        }
+        kafka.produce(records);
+        AtomicInteger calls = new AtomicInteger();
+        FunctionDefinition failing = takeover(name, input, output, (event, ctx) -> {
+            calls.incrementAndGet();
+            if (event.keyAsString().equals("bad")) {
+                throw new IllegalStateException("not before the retry, a minute away");
+            }
+            ctx.emit(event);
+        });
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            engine.deploy(failing);
+            // Committed at the waiting record (offset 10), with the 989 records past it done in the metadata.
+            await().atMost(WAIT).until(() -> kafka.committedSum(failing.groupId(), input) == 10
+                    && kafka.readValues(output).size() == 999);
+        }
+        int firstCalls = calls.get();
+
+        FunctionDefinition healed = takeover(name, input, output, (event, ctx) -> {
+            calls.incrementAndGet();
+            ctx.emit(event);
+        });
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            engine.deploy(healed);
+            await().atMost(WAIT).until(() -> kafka.committedSum(healed.groupId(), input) == 1000);
+        }
+        assertEquals(1, calls.get() - firstCalls, "only the record that waited was handled again");
+        Tally tally = Tally.of(ids, kafka.readValues(output));
+        assertEquals(0, tally.lost() + tally.duplicates() + tally.unexpected(), tally.toString());
+    }
+
+    private static FunctionDefinition takeover(String name, String input, String output, dev.eddy.sdk.Handler handler) {
+        return FunctionDefinition.builder(name).input(input).output(output).delivery(Delivery.EXACTLY_ONCE)
+                .ordering(Ordering.KEY).maxConcurrency(8)
+                .retry(RetryPolicy.attempts(3).withBackoff(Duration.ofMinutes(1), Duration.ofMinutes(1)))
+                .handler(handler).build();
+    }
+
     private record Run(double throughput, long p50Millis, long p99Millis, long failingKeyMillis) {
     }
 
