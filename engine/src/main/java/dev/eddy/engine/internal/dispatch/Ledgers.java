@@ -99,8 +99,9 @@ final class Ledgers {
     }
 
     private boolean full(PartitionState ledger) {
-        return ledger.incomplete() >= maxBufferedPerPartition
-                || ledger.buffered() >= (long) HELD_BEHIND_RETRY * maxBufferedPerPartition;
+        // buffered() bounds incomplete(): the count of incomplete records is taken only when it may matter.
+        return ledger.buffered() >= maxBufferedPerPartition && (ledger.incomplete() >= maxBufferedPerPartition
+                || ledger.buffered() >= (long) HELD_BEHIND_RETRY * maxBufferedPerPartition);
     }
 
     /** Resumes the paused partitions that have drained to half their share. */

@@ -38,8 +38,6 @@ final class PartitionState {
      * past it; null when nothing is known.
      */
     private CommitPoint committedPoint;
-    /** Records in complete chunks the position cannot pass yet (a chunk before them is not complete). */
-    private int doneAhead;
 
     /** @param now the ticker's time now */
     PartitionState(TopicPartition partition, LaneRunner runner, long now) {
@@ -82,23 +80,22 @@ final class PartitionState {
             dirty = true;
             passed += head.size();
         }
-        doneAhead = 0;
-        if (inFlight.size() > 1) {
-            for (Chunk chunk : inFlight) {
-                if (chunk.isDone()) {
-                    doneAhead += chunk.size();
-                }
-            }
-        }
         return passed;
     }
 
     /**
      * Records handed out and not complete: what the per-partition bound counts (a record waiting for a retry does
-     * not make the partition's records behind it count once they are complete).
+     * not make the partition's records behind it count once they are complete). Counted on demand, by the
+     * backpressure, not on every turn of the poll loop.
      */
     int incomplete() {
-        return buffered - doneAhead;
+        int done = 0;
+        for (Chunk chunk : inFlight) {
+            if (chunk.isDone()) {
+                done += chunk.size();
+            }
+        }
+        return buffered - done;
     }
 
     /**
@@ -175,7 +172,6 @@ final class PartitionState {
     void rewind() {
         inFlight.clear();
         buffered = 0;
-        doneAhead = 0;
         position = lastCommitted;
         dirty = false;
         paused = false;
