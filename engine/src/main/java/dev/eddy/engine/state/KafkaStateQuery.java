@@ -22,7 +22,11 @@ public final class KafkaStateQuery implements StateQuery {
     /** The changelog as it stood at the first read; null before. */
     private NavigableMap<String, KeyState> snapshot;
 
-    public KafkaStateQuery(EngineConfig config, String changelog, int partitions) {
+    /** What has expired is left out as of this clock's time. */
+    private final java.time.Clock clock;
+
+    public KafkaStateQuery(EngineConfig config, String changelog, int partitions, java.time.Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.changelog = changelog;
         this.partitions = partitions;
@@ -40,7 +44,7 @@ public final class KafkaStateQuery implements StateQuery {
         KafkaKeyedStore.readChangelog(config, "eddy-state-query", changelog,
                 IntStream.range(0, partitions).boxed().toList(), StateMetrics.none(),
                 record -> KafkaKeyedStore.apply(record, states));
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         states.values().removeIf(state -> {
             state.dropExpired(now);
             return state.isEmpty();

@@ -101,7 +101,8 @@ public final class StateStores {
         return switch (function.stateStore()) {
             case StateBackend.Kafka kafka -> {
                 String changelog = function.changelogTopic();
-                yield new KafkaStateQuery(config, changelog, Topics.partitions(admin, changelog));
+                yield new KafkaStateQuery(config, changelog, Topics.partitions(admin, changelog),
+                        java.time.Clock.systemUTC());
             }
             case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), 1, StateMetrics.none());
             case StateBackend.Postgres postgres -> new PostgresKeyedStore(function.name(), postgres.url(), 1,
