@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A counting function (state += 1 per event) in engine processes killed with SIGKILL while records flow, and
  * joined by a second engine: the final count of every key equals the records produced for it — none lost, none
- * applied twice — and no output ever carries a count that did not happen.
+ * applied twice — and no output ever carries a count that did not happen. With Redis and PostgreSQL the function
+ * reads two topics whose keys are the same, so that each key's records come from two partitions at once.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class StateCrashIT {
@@ -39,7 +40,7 @@ class StateCrashIT {
 
     /**
      * Kafka's store in exactly-once mode, and at-least-once (the defaults: exact through the offsets its changelog
-     * records carry, as with Redis and PostgreSQL).
+     * records carry, as with Redis and PostgreSQL). Redis and PostgreSQL read two topics of half the records each.
      */
     @ParameterizedTest
     @ValueSource(strings = {"kafka:EXACTLY_ONCE", "kafka:AT_LEAST_ONCE", "redis:AT_LEAST_ONCE",
@@ -47,27 +48,38 @@ class StateCrashIT {
     void shouldCountExactlyWhenTheEngineIsKilledTwice(String storeAndDelivery, TestKafka kafka) throws Exception {
         String store = storeAndDelivery.substring(0, storeAndDelivery.indexOf(':'));
         Delivery delivery = Delivery.valueOf(storeAndDelivery.substring(store.length() + 1));
-        Setup setup = new Setup(kafka, "state-crash-" + store, store, delivery);
-        try (EngineProcess engine = setup.engine("a").start();
-                LoadProducer load = new LoadProducer(kafka.bootstrapServers(), setup.input, RECORDS, KEYS, RATE)
-                        .start()) {
+        int inputs = store.equals("kafka") ? 1 : 2; // the Kafka store keeps the state of one input
+        Setup setup = new Setup(kafka, "state-crash-" + store, store, delivery, inputs);
+        List<LoadProducer> loads = new ArrayList<>();
+        try (EngineProcess engine = setup.engine("a").start()) {
+            for (String input : setup.inputs) {
+                loads.add(new LoadProducer(kafka.bootstrapServers(), input, RECORDS / inputs, KEYS, RATE / inputs)
+                        .start());
+            }
             engine.crashEvenlyWhileRecordsFlow(2, RECORDS, setup::committed, QUIET);
-            load.await(2, TimeUnit.MINUTES);
-            assertEquals(0, load.failed());
+            for (LoadProducer load : loads) {
+                load.await(2, TimeUnit.MINUTES);
+                assertEquals(0, load.failed());
+            }
             engine.awaitWhileRunning("every record committed", QUIET, () -> setup.committed() == RECORDS);
             engine.terminate(Duration.ofSeconds(60));
+        } finally {
+            for (LoadProducer load : loads) {
+                load.close();
+            }
         }
         setup.assertExactCounts();
     }
 
     @Test
     void shouldHandOverPartitionsWithTheirStateToASecondEngine(TestKafka kafka) throws Exception {
-        Setup setup = new Setup(kafka, "state-join", "kafka", Delivery.EXACTLY_ONCE);
+        Setup setup = new Setup(kafka, "state-join", "kafka", Delivery.EXACTLY_ONCE, 1);
         // Slower, and only once the first engine consumes, so that the second one joins (which takes a few
         // heartbeats) well before the last record.
         try (EngineProcess first = setup.engine("first").start();
                 EngineProcess second = setup.engine("second");
-                LoadProducer load = new LoadProducer(kafka.bootstrapServers(), setup.input, RECORDS, KEYS, RATE / 5)) {
+                LoadProducer load = new LoadProducer(kafka.bootstrapServers(), setup.inputs.get(0), RECORDS, KEYS,
+                        RATE / 5)) {
             await().atMost(QUIET).until(() -> setup.membersWithPartitions() == 1);
             load.start();
             await().atMost(QUIET).until(() -> setup.committed() >= RECORDS / 10);
@@ -91,15 +103,17 @@ class StateCrashIT {
     private static final class Setup {
         final TestKafka kafka;
         final String name;
-        final String input;
+        final List<String> inputs = new ArrayList<>();
         final String output;
         final String store;
         final Delivery delivery;
 
-        Setup(TestKafka kafka, String prefix, String store, Delivery delivery) {
+        Setup(TestKafka kafka, String prefix, String store, Delivery delivery, int inputs) {
             this.kafka = kafka;
             this.name = kafka.uniqueName(prefix);
-            this.input = kafka.newTopic(prefix + "-in", 6);
+            for (int i = 0; i < inputs; i++) {
+                this.inputs.add(kafka.newTopic(prefix + "-in" + (i == 0 ? "" : "-" + i), 6));
+            }
             this.output = kafka.newTopic(prefix + "-out", 6);
             this.store = store;
             this.delivery = delivery;
@@ -107,15 +121,22 @@ class StateCrashIT {
 
         EngineProcess engine(String instance) {
             List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--name",
-                    name, "--handler", CountingHandler.class.getName(), "--input", input, "--output", output,
+                    name, "--handler", CountingHandler.class.getName(), "--output", output,
                     "--delivery", delivery.name(), "--set", "instance.id=" + instance, "--set",
                     "commit.interval.ms=200"));
+            for (String input : inputs) {
+                args.addAll(List.of("--input", input));
+            }
             args.addAll(StateStoresUnderTest.runArguments(store));
             return new EngineProcess(args, Path.of("target", "engine-processes", name + "-" + instance + ".log"));
         }
 
         long committed() {
-            return kafka.committedSum("eddy-" + name, input);
+            long committed = 0;
+            for (String input : inputs) {
+                committed += kafka.committedSum("eddy-" + name, input);
+            }
+            return committed;
         }
 
         /** How many members of the function's group have input partitions now (0 before the group exists). */
@@ -133,8 +154,9 @@ class StateCrashIT {
         }
 
         void assertExactCounts() {
-            FunctionDefinition function = FunctionDefinition.builder(name).input(input).output(output)
-                    .delivery(delivery).stateStore(StateStoresUnderTest.backend(store))
+            FunctionDefinition.Builder builder = FunctionDefinition.builder(name);
+            inputs.forEach(builder::input);
+            FunctionDefinition function = builder.output(output).delivery(delivery).stateStore(StateStoresUnderTest.backend(store))
                     .handler(new CountingHandler()).build();
             Map<String, String> counts = StateStoresUnderTest.values(function,
                     kafka.engineConfig(Map.of()), kafka.admin(), "count");
@@ -146,8 +168,9 @@ class StateCrashIT {
                     expectedOutputs.add("key-" + k + "=" + n);
                 }
             }
-            assertEquals(expected, counts, () -> "keys whose count is not " + RECORDS / KEYS + " (" + store + ", "
-                    + delivery + "): " + difference(expected, counts));
+            assertEquals("", difference(expected, counts), "keys whose count is not " + RECORDS / KEYS + " (" + store
+                    + ", " + delivery + ")");
+            assertEquals(KEYS, counts.size(), "keys with a count");
             List<String> outputs = kafka.readValues(output);
             assertEquals(expectedOutputs, new HashSet<>(outputs), "every count emitted, and no count that never"
                     + " happened");
@@ -155,7 +178,8 @@ class StateCrashIT {
             if (delivery == Delivery.EXACTLY_ONCE) {
                 assertEquals(0, duplicates, "read_committed sees each count once");
             }
-            System.out.println("[counts] " + store + " store, " + delivery + ": " + counts.size() + " keys of "
+            System.out.println("[counts] " + store + " store, " + delivery + ", " + inputs.size() + " input topics: "
+                    + counts.size() + " keys of "
                     + RECORDS / KEYS + " each, exact; outputs " + outputs.size() + " (" + duplicates
                     + " repeated)");
             StateStoresUnderTest.clear(function, kafka.engineConfig(Map.of()), kafka.admin());
@@ -164,7 +188,7 @@ class StateCrashIT {
         private static String difference(Map<String, String> expected, Map<String, String> actual) {
             StringBuilder text = new StringBuilder();
             expected.forEach((key, value) -> {
-                if (!value.equals(actual.get(key)) && text.length() < 500) {
+                if (!value.equals(actual.get(key)) && text.length() < 1000) {
                     text.append(key).append(": ").append(actual.get(key)).append("; ");
                 }
             });

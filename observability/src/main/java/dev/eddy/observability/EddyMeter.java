@@ -76,6 +76,10 @@ public enum EddyMeter {
     STATE_REPLAYS_SKIPPED(Component.ENGINE, "eddy.state.skipped.replays", Kind.COUNTER, "replays",
             "Records delivered again (after a crash or a lost partition) whose state changes the store already held:"
             + " not applied a second time.", "function", "version"),
+    STATE_CONFLICTS(Component.ENGINE, "eddy.state.conflicted.calls", Kind.COUNTER, "calls",
+            "Calls made again because their key's state changed while they ran: a record of the same key from another"
+            + " partition, handled on another engine, wrote it first (Redis and PostgreSQL stores).",
+            "function", "version"),
     STATE_RESTORED(Component.ENGINE, "eddy.state.restored.records", Kind.COUNTER, "records",
             "Changelog records read to restore the state of partitions assigned to this engine (Kafka store).",
             "function", "version"),

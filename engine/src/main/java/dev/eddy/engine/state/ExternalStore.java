@@ -12,6 +12,10 @@ interface ExternalStore extends KeyedStore, StateQuery {
     /** What a write that is done when it returns answers. */
     CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
 
+    /** Every engine reads and writes the same keys: a write based on a stale read is refused. */
+    @Override
+    KeyLocks keyLocks();
+
     @Override
     default KeyState load(TopicPartition source, String key) {
         return read(key).orElseGet(KeyState::empty);

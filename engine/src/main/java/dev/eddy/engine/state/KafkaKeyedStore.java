@@ -214,7 +214,7 @@ public final class KafkaKeyedStore implements KeyedStore {
         }
         KeyState state = KeyState.decode(record.value());
         KeyState known = states.get(key);
-        if (known == null || state.fenceOffset() >= known.fenceOffset()) {
+        if (known == null || state.includes(known)) {
             states.put(key, state);
         }
     }

@@ -13,30 +13,38 @@ import java.util.Objects;
 
 /**
  * All the state of one key of one function, as every store keeps it: one record per key, so that the state and
- * the <em>fence</em> — the source partition and offset of the last record whose changes it holds — are written
- * together. A record at or before the fence was applied already: a replay after a crash skips it, so that state
- * changes apply exactly once even where input is delivered at least once.
+ * its <em>fences</em> — for each source partition that fed the key, the offset of the last of its records whose
+ * changes the state holds — are written together. A record at or before its partition's fence was applied
+ * already: a replay after a crash skips it, so that state changes apply exactly once even where input is delivered
+ * at least once. A key fed from several partitions (several input topics, or an input and the function's replay
+ * topic) keeps a fence for each, so that one source's records never move another's fence.
+ *
+ * <p>An external store also keeps a {@link #version} per key, counting its writes, so that a write based on a state
+ * that someone else changed meanwhile is refused ({@link StateConflictException}) rather than lost.
  *
  * <p>It is the {@link StateStore} a call's {@link dev.eddy.sdk.spi.CallState} reads; the call's changes go to a
  * {@link #copy}, so that a failed call or a refused write leaves the loaded state as it was.
  *
- * <p>Not thread-safe: a key has one writer, the lane running its records.
+ * <p>Not thread-safe: a key has one writer at a time, the lane running its record.
  */
 public final class KeyState implements StateStore {
 
     /** The entry under which a value state keeps its value. */
     static final String VALUE = "";
-    private static final byte FORMAT = 1;
+    /** One fence, for a source partition and offset. */
+    private static final byte FORMAT_ONE_FENCE = 1;
+    /** A fence for each source partition that fed the key. */
+    private static final byte FORMAT = 2;
 
     /**
      * State name → entry → stored value. Neither these maps nor the inner ones are changed once made: a write
      * replaces them (most keys hold one value, so that is a map of one or two), and a copy shares them until then.
      */
     private Map<String, Map<String, Stored>> states;
-    private String fenceSource;
-    /** {@link #fenceSource} in UTF-8, once encoded: a key's fence source rarely changes. */
-    private byte[] fenceSourceBytes;
-    private long fenceOffset = -1;
+    /** Source partition → offset of the last of its records applied. Replaced, never changed, as {@link #states}. */
+    private Map<String, Long> fences;
+    /** The store's count of this key's writes when it was read; 0 for a key never written. */
+    private long version;
     /**
      * No entry expires before this (it may be earlier than the first expiry, after a write replaced an expiring
      * entry): {@link Long#MAX_VALUE} when nothing expires, so that a state without time-to-live is never searched
@@ -44,28 +52,26 @@ public final class KeyState implements StateStore {
      */
     private long expiresNoEarlier;
 
-    private KeyState(Map<String, Map<String, Stored>> states, String fenceSource, long fenceOffset) {
-        this(states, fenceSource, fenceOffset, firstExpiry(states));
+    private KeyState(Map<String, Map<String, Stored>> states, Map<String, Long> fences) {
+        this(states, fences, 0, firstExpiry(states));
     }
 
-    private KeyState(Map<String, Map<String, Stored>> states, String fenceSource, long fenceOffset,
+    private KeyState(Map<String, Map<String, Stored>> states, Map<String, Long> fences, long version,
             long expiresNoEarlier) {
         this.states = states;
-        this.fenceSource = fenceSource;
-        this.fenceOffset = fenceOffset;
+        this.fences = fences;
+        this.version = version;
         this.expiresNoEarlier = expiresNoEarlier;
     }
 
     /** A key with no state, never written. */
     public static KeyState empty() {
-        return new KeyState(Map.of(), null, -1, Long.MAX_VALUE);
+        return new KeyState(Map.of(), Map.of(), 0, Long.MAX_VALUE);
     }
 
     /** An independent copy, for a call's changes. */
     public KeyState copy() {
-        KeyState copy = new KeyState(states, fenceSource, fenceOffset, expiresNoEarlier);
-        copy.fenceSourceBytes = fenceSourceBytes;
-        return copy;
+        return new KeyState(states, fences, version, expiresNoEarlier);
     }
 
     /** The name of a source partition as fences record it: {@code <topic>:<partition>}. */
@@ -75,26 +81,43 @@ public final class KeyState implements StateStore {
 
     /** Whether this state already holds the changes of the record at that source and offset. */
     public boolean covers(String source, long offset) {
-        return offset <= fenceOffset && source.equals(fenceSource);
+        Long fence = fences.get(source);
+        return fence != null && offset <= fence;
     }
 
     /** Records that this state holds the changes of the records up to this one of its source. */
     public void fence(String source, long offset) {
-        if (!source.equals(fenceSource)) {
-            fenceSourceBytes = null;
+        fences = with(fences, source, offset);
+    }
+
+    /** Each source partition that fed the key, with the offset of the last of its records applied. */
+    public Map<String, Long> fences() {
+        return Collections.unmodifiableMap(fences);
+    }
+
+    /**
+     * Whether this state holds everything {@code other} holds: its fence for each of {@code other}'s sources is at
+     * least as far. A write that is not (a former owner's, late) must not replace {@code other}.
+     */
+    public boolean includes(KeyState other) {
+        for (Map.Entry<String, Long> fence : other.fences.entrySet()) {
+            Long mine = fences.get(fence.getKey());
+            if (mine == null || mine < fence.getValue()) {
+                return false;
+            }
         }
-        this.fenceSource = source;
-        this.fenceOffset = offset;
+        return true;
     }
 
-    /** The source of the last record applied, or null. */
-    public String fenceSource() {
-        return fenceSource;
+    /** The store's count of this key's writes when it was read: a write of this state expects it unchanged. */
+    public long version() {
+        return version;
     }
 
-    /** The offset of the last record applied, or -1. */
-    public long fenceOffset() {
-        return fenceOffset;
+    /** This state as the store holds it at that version. */
+    KeyState atVersion(long version) {
+        this.version = version;
+        return this;
     }
 
     @Override
@@ -217,15 +240,15 @@ public final class KeyState implements StateStore {
     }
 
     /**
-     * The bytes every store keeps: a format byte, the fence, then each state's entries; text as UTF-8 with a 2-byte
-     * length, values with a 4-byte one.
+     * The bytes every store keeps: a format byte, the fences, then each state's entries; text as UTF-8 with a 2-byte
+     * length, values with a 4-byte one. (The version is the store's, kept beside these bytes.)
      */
     public byte[] encode() {
-        if (fenceSourceBytes == null) {
-            fenceSourceBytes = fenceSource == null ? EMPTY : fenceSource.getBytes(StandardCharsets.UTF_8);
+        int size = 1 + 2;
+        for (String source : fences.keySet()) {
+            size += 2 + utf8Length(source) + 8;
         }
-        byte[] source = fenceSourceBytes;
-        int size = 1 + 2 + source.length + 8 + 4;
+        size += 4;
         for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
             size += 2 + utf8Length(state.getKey()) + 4;
             for (Map.Entry<String, Stored> entry : state.getValue().entrySet()) {
@@ -234,8 +257,11 @@ public final class KeyState implements StateStore {
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         out.put(FORMAT);
-        text(out, source);
-        out.putLong(fenceOffset);
+        out.putShort((short) fences.size());
+        for (Map.Entry<String, Long> fence : fences.entrySet()) {
+            text(out, fence.getKey());
+            out.putLong(fence.getValue());
+        }
         out.putInt(states.size());
         for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
             text(out, state.getKey());
@@ -250,8 +276,6 @@ public final class KeyState implements StateStore {
         }
         return out.array();
     }
-
-    private static final byte[] EMPTY = new byte[0];
 
     /** State names and entries are ASCII (names by rule, entries base64): one byte per char, else measured. */
     private static int utf8Length(String text) {
@@ -295,11 +319,22 @@ public final class KeyState implements StateStore {
         try {
             ByteBuffer in = ByteBuffer.wrap(encoded);
             byte format = in.get();
-            if (format != FORMAT) {
-                throw new IllegalArgumentException("not a key's state: format " + format + ", expected " + FORMAT);
+            Map<String, Long> fences;
+            if (format == FORMAT) {
+                int sources = Short.toUnsignedInt(in.getShort());
+                fences = new HashMap<>(Math.max(4, sources * 2));
+                for (int i = 0; i < sources; i++) {
+                    fences.put(text(in), in.getLong());
+                }
+                fences = sources == 1 ? Map.copyOf(fences) : fences;
+            } else if (format == FORMAT_ONE_FENCE) {
+                String source = text(in);
+                long offset = in.getLong();
+                fences = source.isEmpty() ? Map.of() : Map.of(source, offset);
+            } else {
+                throw new IllegalArgumentException("not a key's state: format " + format + ", expected "
+                        + FORMAT_ONE_FENCE + " or " + FORMAT);
             }
-            String source = text(in);
-            long offset = in.getLong();
             int count = in.getInt();
             Map<String, Map<String, Stored>> states = new HashMap<>(Math.max(4, count * 2));
             for (int i = 0; i < count; i++) {
@@ -325,7 +360,7 @@ public final class KeyState implements StateStore {
             if (in.hasRemaining()) {
                 throw new IllegalArgumentException("not a key's state: " + in.remaining() + " bytes too many");
             }
-            return new KeyState(count == 1 ? Map.copyOf(states) : states, source.isEmpty() ? null : source, offset);
+            return new KeyState(count == 1 ? Map.copyOf(states) : states, fences);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("not a key's state: the bytes end too soon", e);
         }
@@ -341,11 +376,11 @@ public final class KeyState implements StateStore {
         return text;
     }
 
-    /** Equal states: the same fence, and the same values under the same names and entries. */
+    /** Equal states: the same fences, and the same values under the same names and entries. */
     @Override
     public boolean equals(Object other) {
-        if (!(other instanceof KeyState that) || that.fenceOffset != fenceOffset
-                || !Objects.equals(that.fenceSource, fenceSource) || !that.states.keySet().equals(states.keySet())) {
+        if (!(other instanceof KeyState that) || !that.fences.equals(fences)
+                || !that.states.keySet().equals(states.keySet())) {
             return false;
         }
         for (Map.Entry<String, Map<String, Stored>> state : states.entrySet()) {
@@ -366,11 +401,11 @@ public final class KeyState implements StateStore {
 
     @Override
     public int hashCode() {
-        return Objects.hash(fenceSource, fenceOffset, states.keySet());
+        return Objects.hash(fences, states.keySet());
     }
 
     @Override
     public String toString() {
-        return "KeyState" + states.keySet() + " applied up to " + fenceSource + "@" + fenceOffset;
+        return "KeyState" + states.keySet() + " applied up to " + fences + " (version " + version + ")";
     }
 }

@@ -6,8 +6,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A function's keyed state as one engine running it sees it: loaded before a call, saved after one that changed
- * it. The dispatcher guarantees one writer per key (its records run one after the other, on one engine), and the
- * fence in each {@link KeyState} keeps a record that is delivered again from being applied twice.
+ * it. The dispatcher runs a partition's records of one key one after the other, and the fences in each
+ * {@link KeyState} keep a record that is delivered again from being applied twice. Records of one key from
+ * different partitions (several inputs, or the replay topic) may run at once: a store that others share refuses a
+ * write based on a state that changed meanwhile ({@link #keyLocks}).
  *
  * <p>Threading: {@link #load} and {@link #save} run on the lanes, for different keys concurrently; the other
  * methods on the function's poll thread.
@@ -27,7 +29,9 @@ public interface KeyedStore extends AutoCloseable {
      *                before the outputs: a record whose state is durable is not handled again after a crash.
      * @return completes when the write is durable (for the Kafka store, when Kafka acknowledged it; external stores
      *         write before returning)
-     * @throws StateStoreException when the state cannot be written; the call counts as failed
+     * @throws StateConflictException when the key's state changed since {@code state} was read (only a store with
+     *                                {@link #keyLocks}): nothing was written
+     * @throws StateStoreException    when the state cannot be written; the call counts as failed
      */
     CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted);
@@ -38,6 +42,16 @@ public interface KeyedStore extends AutoCloseable {
      */
     default boolean defersWrites() {
         return false;
+    }
+
+    /**
+     * The locks on which this engine's calls of one key take turns, for a store whose write can be refused because
+     * the key's state changed since it was read — a record of the same key from another partition wrote first, on
+     * another engine — so that the caller reads it again and makes the call again. Null for a store whose keys are
+     * each kept by one partition's owner (the Kafka store), which never refuses.
+     */
+    default KeyLocks keyLocks() {
+        return null;
     }
 
     /** Partitions given to this engine: their state is made ready before their first record. */

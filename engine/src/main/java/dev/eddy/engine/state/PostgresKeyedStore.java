@@ -18,10 +18,12 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Keyed state in PostgreSQL: one row per function and key in the table {@code eddy_state} (created when missing),
- * holding the state and its fence. A write applies only when the row's fence is older than the record's — one
- * statement, {@code INSERT … ON CONFLICT … DO UPDATE … WHERE} — so that a record delivered again after a crash is
- * not applied twice. {@link #sweep} deletes the keys whose every entry has expired and rewrites those with some
- * expired entries, each only if no call wrote the key meanwhile.
+ * holding the state with its fences and the key's count of writes ({@code version}). A write applies only when the
+ * row's version is still the one its state was read at — one statement each, an {@code INSERT … ON CONFLICT DO
+ * NOTHING} for a new key, an {@code UPDATE … WHERE version = ?} for one that exists — so that a record of the same
+ * key from another partition, or a former owner's late write, is never lost under it. {@link #sweep} deletes the
+ * keys whose every entry has expired and rewrites those with some expired entries, each only if no call wrote the
+ * key meanwhile.
  */
 public final class PostgresKeyedStore implements ExternalStore {
 
@@ -29,29 +31,30 @@ public final class PostgresKeyedStore implements ExternalStore {
             CREATE TABLE IF NOT EXISTS eddy_state (
               function text NOT NULL,
               key text NOT NULL,
-              fence_source text NOT NULL,
-              fence_offset bigint NOT NULL,
+              version bigint NOT NULL,
               state bytea NOT NULL,
               next_expiry bigint NOT NULL,
               last_expiry bigint NOT NULL,
               PRIMARY KEY (function, key))""";
+    /**
+     * A table made before versions were kept: its rows count as written once, and its one-fence columns go (the
+     * fences are in the state).
+     */
+    private static final String UPGRADE = """
+            ALTER TABLE eddy_state ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1,
+              DROP COLUMN IF EXISTS fence_source, DROP COLUMN IF EXISTS fence_offset""";
     private static final String INDEX =
             "CREATE INDEX IF NOT EXISTS eddy_state_expiry ON eddy_state (function, next_expiry)";
-    private static final String READ = "SELECT state FROM eddy_state WHERE function = ? AND key = ?";
-    private static final String SAVE = """
-            INSERT INTO eddy_state AS s (function, key, fence_source, fence_offset, state, next_expiry, last_expiry)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (function, key) DO UPDATE SET fence_source = excluded.fence_source,
-              fence_offset = excluded.fence_offset, state = excluded.state, next_expiry = excluded.next_expiry,
-              last_expiry = excluded.last_expiry
-            WHERE NOT (s.fence_source = excluded.fence_source AND s.fence_offset >= excluded.fence_offset)""";
-    private static final String DELETE = "DELETE FROM eddy_state WHERE function = ? AND key = ?"
-            + " AND NOT (fence_source = ? AND fence_offset >= ?)";
+    private static final String READ = "SELECT state, version FROM eddy_state WHERE function = ? AND key = ?";
+    private static final String INSERT = """
+            INSERT INTO eddy_state (function, key, version, state, next_expiry, last_expiry)
+            VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (function, key) DO NOTHING""";
+    private static final String UPDATE = "UPDATE eddy_state SET version = version + 1, state = ?, next_expiry = ?,"
+            + " last_expiry = ? WHERE function = ? AND key = ? AND version = ?";
+    private static final String DELETE = "DELETE FROM eddy_state WHERE function = ? AND key = ? AND version = ?";
     private static final String DELETE_EXPIRED = "DELETE FROM eddy_state WHERE function = ? AND last_expiry <= ?";
-    private static final String PARTLY_EXPIRED = "SELECT key, state FROM eddy_state WHERE function = ?"
+    private static final String PARTLY_EXPIRED = "SELECT key, state, version FROM eddy_state WHERE function = ?"
             + " AND next_expiry <= ? LIMIT 1000";
-    private static final String SWEEP = "UPDATE eddy_state SET state = ?, next_expiry = ?, last_expiry = ?"
-            + " WHERE function = ? AND key = ? AND fence_source = ? AND fence_offset = ?";
     private static final String KEYS = "SELECT key FROM eddy_state WHERE function = ? AND key > ? ORDER BY key"
             + " LIMIT ?";
 
@@ -59,6 +62,7 @@ public final class PostgresKeyedStore implements ExternalStore {
     private final String url;
     private final HikariDataSource pool;
     private final StateMetrics metrics;
+    private final KeyLocks keyLocks = new KeyLocks();
 
     /**
      * @param url         a JDBC URL, {@code jdbc:postgresql://host:port/database[?user=...&password=...]}
@@ -88,6 +92,7 @@ public final class PostgresKeyedStore implements ExternalStore {
     private void createTable() {
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(CREATE);
+            statement.execute(UPGRADE);
             statement.execute(INDEX);
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState())) { // another engine created it at the same moment
@@ -104,7 +109,8 @@ public final class PostgresKeyedStore implements ExternalStore {
             select.setString(1, function);
             select.setString(2, key);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(KeyState.decode(row.getBytes(1))) : Optional.empty();
+                return row.next() ? Optional.of(KeyState.decode(row.getBytes(1)).atVersion(row.getLong(2)))
+                        : Optional.empty();
             }
         } catch (SQLException e) {
             throw failure("cannot read the state of key '" + key + "'", e);
@@ -114,31 +120,55 @@ public final class PostgresKeyedStore implements ExternalStore {
     @Override
     public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
+        boolean written;
         try (Connection connection = pool.getConnection()) {
-            if (state.isEmpty()) {
-                try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
-                    delete.setString(1, function);
-                    delete.setString(2, key);
-                    delete.setString(3, state.fenceSource());
-                    delete.setLong(4, state.fenceOffset());
-                    delete.executeUpdate();
-                }
-            } else {
-                try (PreparedStatement upsert = connection.prepareStatement(SAVE)) {
-                    upsert.setString(1, function);
-                    upsert.setString(2, key);
-                    upsert.setString(3, state.fenceSource());
-                    upsert.setLong(4, state.fenceOffset());
-                    upsert.setBytes(5, state.encode());
-                    upsert.setLong(6, state.nextExpiry());
-                    upsert.setLong(7, state.lastExpiry());
-                    upsert.executeUpdate();
-                }
-            }
+            written = write(connection, key, state);
         } catch (SQLException e) {
             throw failure("cannot write the state of key '" + key + "'", e);
         }
+        if (!written) {
+            throw new StateConflictException(function, key, state.version());
+        }
         return WRITTEN;
+    }
+
+    /** Writes the state if the key is still at the version it was read at; answers whether it was. */
+    private boolean write(Connection connection, String key, KeyState state) throws SQLException {
+        if (state.version() == 0) {
+            if (state.isEmpty()) {
+                return true; // a key that was never written, and is still empty
+            }
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                insert.setString(1, function);
+                insert.setString(2, key);
+                insert.setBytes(3, state.encode());
+                insert.setLong(4, state.nextExpiry());
+                insert.setLong(5, state.lastExpiry());
+                return insert.executeUpdate() == 1;
+            }
+        }
+        if (state.isEmpty()) {
+            try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
+                delete.setString(1, function);
+                delete.setString(2, key);
+                delete.setLong(3, state.version());
+                return delete.executeUpdate() == 1;
+            }
+        }
+        try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
+            update.setBytes(1, state.encode());
+            update.setLong(2, state.nextExpiry());
+            update.setLong(3, state.lastExpiry());
+            update.setString(4, function);
+            update.setString(5, key);
+            update.setLong(6, state.version());
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    public KeyLocks keyLocks() {
+        return keyLocks;
     }
 
     @Override
@@ -156,22 +186,15 @@ public final class PostgresKeyedStore implements ExternalStore {
                 select.setLong(2, nowMillis);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        partly.put(rows.getString(1), KeyState.decode(rows.getBytes(2)));
+                        partly.put(rows.getString(1), KeyState.decode(rows.getBytes(2)).atVersion(rows.getLong(3)));
                     }
                 }
             }
-            try (PreparedStatement update = connection.prepareStatement(SWEEP)) {
-                for (Map.Entry<String, KeyState> row : partly.entrySet()) {
-                    KeyState left = row.getValue();
-                    left.dropExpired(nowMillis);
-                    update.setBytes(1, left.encode());
-                    update.setLong(2, left.nextExpiry());
-                    update.setLong(3, left.lastExpiry());
-                    update.setString(4, function);
-                    update.setString(5, row.getKey());
-                    update.setString(6, left.fenceSource());
-                    update.setLong(7, left.fenceOffset());
-                    changed += update.executeUpdate();
+            for (Map.Entry<String, KeyState> row : partly.entrySet()) {
+                KeyState left = row.getValue();
+                left.dropExpired(nowMillis);
+                if (write(connection, row.getKey(), left)) { // not when a call wrote it meanwhile
+                    changed++;
                 }
             }
         } catch (SQLException e) {

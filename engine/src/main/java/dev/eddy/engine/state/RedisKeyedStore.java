@@ -15,42 +15,49 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * Keyed state in Redis: a hash per key, {@code eddy:state:{<function>}:<key>}, holding the state ({@code st}) and
- * its fence ({@code src}, {@code off}), and a sorted set {@code eddy:state:{<function>}:expiry} of the keys by when
- * their first entry expires. Every write is one Lua script, so that it applies only when the key's fence is older
- * than the record's — a record delivered again after a crash is not applied twice — and a key whose every entry has
- * expired is deleted by Redis itself ({@code PEXPIREAT}); entries that expire before the rest of their key are
- * removed by {@link #sweep}. (The braces keep a function's keys in one Redis Cluster slot.)
+ * Keyed state in Redis: a hash per key, {@code eddy:state:{<function>}:<key>}, holding the state and its fences
+ * ({@code st}) and the key's count of writes ({@code ver}), and a sorted set {@code eddy:state:{<function>}:expiry}
+ * of the keys by when their first entry expires. Every write is one Lua script that applies only when the key's
+ * version is still the one its state was read at — a record of the same key from another partition, or a former
+ * owner's late write, is never lost under it — and a key whose every entry has expired is deleted by Redis itself
+ * ({@code PEXPIREAT}); entries that expire before the rest of their key are removed by {@link #sweep}. (The braces
+ * keep a function's keys in one Redis Cluster slot.)
  */
 public final class RedisKeyedStore implements ExternalStore {
 
     /**
-     * KEYS: the state hash, the expiry set. ARGV: fence source, fence offset, state (empty to delete), first expiry,
-     * last expiry ("never" for none), the key, and the mode: "save" applies if the stored fence is older, "sweep" if
-     * it is the same.
+     * KEYS: the state hash, the expiry set. ARGV: the version the state was read at, the state (empty to delete),
+     * first expiry, last expiry ("never" for none), the key. Answers 1 when written, 0 when the version moved on.
+     * A key that does not exist is at version 0, and every write leaves it at 1 or more, so that a key deleted
+     * meanwhile is not written again from what was read before. (A key written before versions were kept has
+     * none: it counts as 1.)
      */
     private static final byte[] WRITE = """
-            local src = redis.call('HGET', KEYS[1], 'src')
-            local off = redis.call('HGET', KEYS[1], 'off')
-            if ARGV[7] == 'save' then
-              if src == ARGV[1] and tonumber(off) >= tonumber(ARGV[2]) then return 0 end
-            elseif src ~= ARGV[1] or off ~= ARGV[2] then
-              if not src then redis.call('ZREM', KEYS[2], ARGV[6]) end
+            local ver = redis.call('HGET', KEYS[1], 'ver')
+            if ver then ver = tonumber(ver)
+            elseif redis.call('EXISTS', KEYS[1]) == 1 then ver = 1
+            else ver = 0 end
+            if ver ~= tonumber(ARGV[1]) then
+              if ver == 0 then redis.call('ZREM', KEYS[2], ARGV[5]) end
               return 0
             end
-            if ARGV[3] == '' then
+            if ARGV[2] == '' then
               redis.call('DEL', KEYS[1])
-              redis.call('ZREM', KEYS[2], ARGV[6])
+              redis.call('ZREM', KEYS[2], ARGV[5])
               return 1
             end
-            redis.call('HSET', KEYS[1], 'src', ARGV[1], 'off', ARGV[2], 'st', ARGV[3])
-            if ARGV[4] == 'never' then redis.call('ZREM', KEYS[2], ARGV[6])
-            else redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6]) end
-            if ARGV[5] == 'never' then redis.call('PERSIST', KEYS[1])
-            else redis.call('PEXPIREAT', KEYS[1], ARGV[5]) end
+            redis.call('HSET', KEYS[1], 'ver', ver + 1, 'st', ARGV[2])
+            redis.call('HDEL', KEYS[1], 'src', 'off')
+            if ARGV[3] == 'never' then redis.call('ZREM', KEYS[2], ARGV[5])
+            else redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5]) end
+            if ARGV[4] == 'never' then redis.call('PERSIST', KEYS[1])
+            else redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end
             return 1
             """.getBytes(StandardCharsets.UTF_8);
     private static final byte[] STATE = bytes("st");
+    private static final byte[] VERSION = bytes("ver");
+    /** The version of a key written before versions were kept (see {@link #WRITE}). */
+    private static final long LEGACY_VERSION = 1;
     private static final int SWEEP_BATCH = 1000;
 
     private final String function;
@@ -59,6 +66,7 @@ public final class RedisKeyedStore implements ExternalStore {
     private final String prefix;
     private final byte[] expiryKey;
     private final StateMetrics metrics;
+    private final KeyLocks keyLocks = new KeyLocks();
     /**
      * The calls that may use a connection at once: as many as the pool holds, so that no call waits inside the
      * pool (whose wait for a connection being made spins on a virtual thread's carrier).
@@ -102,30 +110,37 @@ public final class RedisKeyedStore implements ExternalStore {
 
     @Override
     public Optional<KeyState> read(String key) {
-        byte[] stored;
+        List<byte[]> stored;
         acquire(key);
         try {
-            stored = redis.hget(bytes(prefix + key), STATE);
+            stored = redis.hmget(bytes(prefix + key), STATE, VERSION);
         } catch (JedisException e) {
             throw failure("cannot read the state of key '" + key + "'", e);
         } finally {
             permits.release();
         }
-        return stored == null ? Optional.empty() : Optional.of(KeyState.decode(stored));
+        if (stored.get(0) == null) {
+            return Optional.empty();
+        }
+        long version = stored.get(1) == null ? LEGACY_VERSION
+                : Long.parseLong(new String(stored.get(1), StandardCharsets.US_ASCII));
+        return Optional.of(KeyState.decode(stored.get(0)).atVersion(version));
     }
 
     @Override
     public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
-        write(key, state, "save");
+        if (!write(key, state)) {
+            throw new StateConflictException(function, key, state.version());
+        }
         return WRITTEN;
     }
 
-    private boolean write(String key, KeyState state, String mode) {
+    /** Writes the state if the key is still at the version it was read at; answers whether it was. */
+    private boolean write(String key, KeyState state) {
         boolean empty = state.isEmpty();
-        List<byte[]> args = List.of(bytes(state.fenceSource()), bytes(Long.toString(state.fenceOffset())),
-                empty ? new byte[0] : state.encode(), bytes(expiry(state.nextExpiry())),
-                bytes(expiry(state.lastExpiry())), bytes(key), bytes(mode));
+        List<byte[]> args = List.of(bytes(Long.toString(state.version())), empty ? new byte[0] : state.encode(),
+                bytes(expiry(state.nextExpiry())), bytes(expiry(state.lastExpiry())), bytes(key));
         acquire(key);
         try {
             Object applied = redis.eval(WRITE, List.of(bytes(prefix + key), expiryKey), args);
@@ -153,6 +168,11 @@ public final class RedisKeyedStore implements ExternalStore {
     }
 
     @Override
+    public KeyLocks keyLocks() {
+        return keyLocks;
+    }
+
+    @Override
     public int sweep(long nowMillis) {
         List<byte[]> due = redis.zrangeByScore(expiryKey, Double.NEGATIVE_INFINITY, nowMillis, 0, SWEEP_BATCH);
         int changed = 0;
@@ -165,7 +185,7 @@ public final class RedisKeyedStore implements ExternalStore {
                 continue;
             }
             KeyState left = stored.get();
-            if (left.dropExpired(nowMillis) && write(key, left, "sweep")) {
+            if (left.dropExpired(nowMillis) && write(key, left)) { // not when a call wrote it meanwhile
                 changed++;
             }
         }

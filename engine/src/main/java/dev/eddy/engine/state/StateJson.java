@@ -58,7 +58,9 @@ public final class StateJson {
                 expiry(rendered, first);
             }
         }
-        node.putObject("appliedUpTo").put("source", state.fenceSource()).put("offset", state.fenceOffset());
+        ObjectNode applied = node.putObject("appliedUpTo"); // source partition → offset of its last record applied
+        state.fences().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(fence -> applied.put(fence.getKey(), fence.getValue()));
         return node;
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class StateMetrics {
 
     final Counter replaysSkipped;
+    final Counter conflicts;
     final Counter restored;
     final Counter expired;
     /** Changelog records left to restore. */
@@ -21,6 +22,7 @@ public final class StateMetrics {
     /** @param tags the function's and its version's */
     public StateMetrics(MeterRegistry registry, Tags tags) {
         replaysSkipped = Meters.counter(registry, EddyMeter.STATE_REPLAYS_SKIPPED, tags);
+        conflicts = Meters.counter(registry, EddyMeter.STATE_CONFLICTS, tags);
         restored = Meters.counter(registry, EddyMeter.STATE_RESTORED, tags);
         expired = Meters.counter(registry, EddyMeter.STATE_EXPIRED, tags);
         Meters.gauge(registry, EddyMeter.STATE_RESTORING, tags, restoring, AtomicLong::get);
@@ -36,6 +38,15 @@ public final class StateMetrics {
     /** Counts a record whose changes the store already held. */
     public void replaySkipped() {
         replaysSkipped.increment();
+    }
+
+    /** Counts a call made again because its key's state changed while it ran. */
+    public void conflict() {
+        conflicts.increment();
+    }
+
+    public long conflicts() {
+        return (long) conflicts.count();
     }
 
     public long replaysSkipped() {

@@ -46,8 +46,7 @@ class KeyStateTest {
         assertEquals(state, decoded);
         assertEquals(Optional.of(41L), call(decoded).get(COUNT));
         assertEquals(Map.of("x", "1", "y", "2"), call(decoded).entries(SEEN));
-        assertEquals("in:3", decoded.fenceSource());
-        assertEquals(1234, decoded.fenceOffset());
+        assertEquals(Map.of("in:3", 1234L), decoded.fences());
         assertArrayEquals("41".getBytes(StandardCharsets.UTF_8), decoded.states().get("count").get("").value());
     }
 
@@ -60,6 +59,51 @@ class KeyStateTest {
         assertTrue(state.covers("in:0", 3));
         assertFalse(state.covers("in:0", 11));
         assertFalse(state.covers("in:1", 5), "another partition's offsets are not comparable");
+    }
+
+    @Test
+    void shouldKeepAFenceForEachSourceSoThatOneSourceNeverMovesAnothers() {
+        KeyState state = KeyState.empty();
+        state.fence("a:0", 100);
+        state.fence("b:0", 3);
+        assertTrue(state.covers("a:0", 100), "b's record left a's fence where it was");
+        assertFalse(state.covers("a:0", 101));
+        assertTrue(state.covers("b:0", 3));
+        assertFalse(state.covers("b:0", 4));
+        state.fence("a:0", 101);
+
+        KeyState decoded = KeyState.decode(state.encode());
+        assertEquals(Map.of("a:0", 101L, "b:0", 3L), decoded.fences());
+        assertEquals(state, decoded);
+    }
+
+    @Test
+    void shouldReadTheOneFenceFormatThatEarlierVersionsWrote() {
+        byte[] source = "in:2".getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer formatOne = java.nio.ByteBuffer.allocate(1 + 2 + source.length + 8 + 4 + 2 + 5 + 4 + 2
+                + 8 + 4 + 2);
+        formatOne.put((byte) 1).putShort((short) source.length).put(source).putLong(77).putInt(1);
+        formatOne.putShort((short) 5).put("count".getBytes(StandardCharsets.UTF_8)).putInt(1);
+        formatOne.putShort((short) 0).putLong(Long.MAX_VALUE).putInt(2).put("41".getBytes(StandardCharsets.UTF_8));
+
+        KeyState decoded = KeyState.decode(formatOne.array());
+        assertEquals(Map.of("in:2", 77L), decoded.fences());
+        assertEquals(Optional.of(41L), call(decoded).get(COUNT));
+        assertEquals(2, KeyState.decode(decoded.encode()).encode()[0], "written again in the current format");
+    }
+
+    @Test
+    void shouldIncludeAnotherStateOnlyWhenItsFenceForEachOfTheOthersSourcesIsAsFar() {
+        KeyState earlier = KeyState.empty();
+        earlier.fence("a:0", 5);
+        earlier.fence("b:1", 9);
+        KeyState later = earlier.copy();
+        later.fence("a:0", 6);
+        assertTrue(later.includes(earlier));
+        assertFalse(earlier.includes(later), "a former owner's late write does not replace a later one");
+        KeyState otherSource = KeyState.empty();
+        otherSource.fence("a:0", 6);
+        assertFalse(otherSource.includes(earlier), "it holds nothing of b:1");
     }
 
     @Test

@@ -165,6 +165,16 @@ final class CallContext implements Context, ForwardingEnvironment, FunctionLogge
         this.emitted = 0;
     }
 
+    /**
+     * Makes the call again on the same record (its key's state changed under it): its emits count from the first
+     * again, so that they carry the ids the first attempt's carried.
+     */
+    void again() {
+        this.emitted = 0;
+        held.clear();
+        heldSources.clear();
+    }
+
     @Override
     public int attempt() {
         return attempt;

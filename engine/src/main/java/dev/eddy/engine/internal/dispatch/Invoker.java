@@ -3,7 +3,9 @@ package dev.eddy.engine.internal.dispatch;
 import dev.eddy.engine.Delivery;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.StateBackend;
+import dev.eddy.engine.state.KeyLocks;
 import dev.eddy.engine.state.KeyState;
+import dev.eddy.engine.state.StateConflictException;
 import dev.eddy.engine.state.KeyedStore;
 import dev.eddy.engine.state.StateMetrics;
 import dev.eddy.observability.Tracing;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,6 +43,8 @@ final class Invoker {
 
     /** Calls faster than this on average do not wait on anything worth more concurrency than the partitions'. */
     static final long FAST_CALL_NANOS = 10_000;
+    /** The most times a stateful call is made when its key's state keeps changing under it. */
+    static final int MAX_CONFLICTS = 5;
 
     private final String function;
     private final Handler handler;
@@ -70,6 +75,8 @@ final class Invoker {
      */
     private final String stateInput;
     private final String replayTopic;
+    /** Turns for the calls of one key, in a store whose writes can conflict; null for other stores. */
+    private final KeyLocks keyLocks;
     /** At-least-once, and a store that holds a state write back until the call's emits are acknowledged. */
     private final boolean deferredWrites;
     private final Ticker ticker;
@@ -98,6 +105,7 @@ final class Invoker {
                 ? definition.inputs().get(0) : null;
         this.replayTopic = definition.replayTopic();
         this.deferredWrites = !buffered && stateStore != null && stateStore.defersWrites();
+        this.keyLocks = stateStore != null ? stateStore.keyLocks() : null;
         this.tracer = environment.telemetry().tracing().tracer();
     }
 
@@ -220,6 +228,11 @@ final class Invoker {
      * changed is saved — after its emits are acknowledged (at-least-once: a record whose state is saved is not
      * handled again, so its outputs must be in Kafka first), in the same transaction as them (exactly-once). A
      * record whose changes the state holds already (delivered again after a crash) is not handled again.
+     *
+     * <p>In a store that others share, this engine's calls of one key take turns, whichever worker runs them
+     * ({@link KeyLocks}); a write that
+     * another engine's call of the same key beat is refused, and the call is made again on the state that won
+     * (its emits, already acknowledged, go out again: at-least-once).
      */
     private void callWithState(Chunk chunk, ConsumerRecord<byte[], byte[]> record, CallContext context)
             throws Exception {
@@ -234,6 +247,33 @@ final class Invoker {
             context.forward(stateInput);
             return;
         }
+        if (keyLocks == null) {
+            callWithState(record, key, context);
+            return;
+        }
+        ReentrantLock turn = keyLocks.of(key);
+        turn.lockInterruptibly();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    callWithState(record, key, context);
+                    return;
+                } catch (StateConflictException e) {
+                    if (attempt == MAX_CONFLICTS) {
+                        throw e; // a failed call: retried as the function's retry policy says
+                    }
+                    stateMetrics.conflict();
+                    context.again();
+                }
+            }
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    /** Loads the key's state, calls the handler on it unless it holds the record already, and saves it. */
+    private void callWithState(ConsumerRecord<byte[], byte[]> record, String key, CallContext context)
+            throws Exception {
         Source source = source(record);
         KeyState loaded = stateStore.load(source.partition(), key);
         if (loaded.covers(source.fence(), record.offset())) {
