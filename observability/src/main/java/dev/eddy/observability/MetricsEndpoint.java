@@ -2,6 +2,7 @@ package dev.eddy.observability;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.eddy.observability.http.HttpExchanges;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -11,7 +12,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -88,18 +88,21 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private void scrape(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+            if (onlyGet(exchange)) {
+                HttpExchanges.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        registry.scrape().getBytes(StandardCharsets.UTF_8));
             }
         }
+    }
+
+    /** Whether the request is a GET; answers 405 to any other. */
+    private static boolean onlyGet(HttpExchange exchange) throws IOException {
+        if ("GET".equals(exchange.getRequestMethod())) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", "GET");
+        HttpExchanges.refuse(exchange, 405, null, new byte[0]);
+        return false;
     }
 
     /**
@@ -120,17 +123,10 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private void probe(HttpExchange exchange, java.util.List<String> problems) throws IOException {
         try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] body = ((problems.isEmpty() ? "ok" : String.join("\n", problems)) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            exchange.sendResponseHeaders(problems.isEmpty() ? 200 : 503, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+            if (onlyGet(exchange)) {
+                HttpExchanges.send(exchange, problems.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
+                        ((problems.isEmpty() ? "ok" : String.join("\n", problems)) + "\n")
+                                .getBytes(StandardCharsets.UTF_8));
             }
         }
     }

@@ -15,15 +15,14 @@ import dev.eddy.engine.state.KeyState;
 import dev.eddy.engine.state.StateJson;
 import dev.eddy.engine.state.StateQuery;
 import dev.eddy.engine.state.StateStores;
+import dev.eddy.observability.http.HttpExchanges;
 import dev.eddy.sdk.StateSpec;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/functions/{name}/state?key=  one key's state (the key as text, or base64:&lt;bytes&gt;)
  * </pre>
  *
- * Errors are JSON {@code {"error": "...", "field": "..."}}: 400 invalid function, 401 no token, 403 wrong token,
+ * Errors are JSON {@code {"error": "...", "field": "..."}}: 400 invalid function, 401 no token or a wrong one,
  * 404 unknown function, 405, 413 upload too large, 415 unknown content type, 500 a version that failed to start
  * (the one before runs again).
  */
@@ -99,9 +98,8 @@ public final class AdminServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         // Not try-with-resources: the catch blocks below still answer on the exchange.
         try {
-            if (!authorized(exchange)) {
-                return;
-            }
+            HttpExchanges.requireBearer(exchange, List.of(token), "./eddy dev prints the token and keeps it in"
+                    + " .eddy/admin-token");
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
@@ -137,6 +135,8 @@ public final class AdminServer implements AutoCloseable {
             } else {
                 error(exchange, 404, "no such resource: " + method + " " + path, null);
             }
+        } catch (HttpExchanges.Refused e) {
+            error(exchange, e.status(), e.getMessage(), null);
         } catch (InvalidFunctionException e) {
             error(exchange, 400, e.getMessage(), e.field());
         } catch (Deployments.NothingToRollBackException e) {
@@ -151,37 +151,8 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private boolean authorized(HttpExchange exchange) throws IOException {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
-            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-            error(exchange, 401, "this API needs 'Authorization: Bearer <token>'; ./eddy dev prints the token and"
-                    + " keeps it in .eddy/admin-token", null);
-            return false;
-        }
-        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, token)) {
-            error(exchange, 403, "the token is not this engine's", null);
-            return false;
-        }
-        return true;
-    }
-
-    private void deploy(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && Long.parseLong(length) > maxUploadBytes) {
-            discardBody(exchange); // read, not kept: the client hears the answer only once it has sent everything
-            error(exchange, 413, "the upload has " + length + " bytes; this engine takes at most " + maxUploadBytes
-                    + " (admin.max.upload.bytes)", null);
-            return;
-        }
-        byte[] body = exchange.getRequestBody().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes + 1));
-        if (body.length > maxUploadBytes) {
-            discardBody(exchange);
-            error(exchange, 413, "the upload has more than " + maxUploadBytes + " bytes; this engine takes at most "
-                    + maxUploadBytes + " (admin.max.upload.bytes)", null);
-            return;
-        }
+    private void deploy(HttpExchange exchange) throws IOException, HttpExchanges.Refused {
+        byte[] body = HttpExchanges.body(exchange, maxUploadBytes, "admin.max.upload.bytes");
         String type = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
         FunctionArchive archive;
         if (type.startsWith("application/java-archive") || type.startsWith("application/zip")) {
@@ -196,19 +167,8 @@ public final class AdminServer implements AutoCloseable {
         send(exchange, 201, outcome(deployments.deploy(archive)));
     }
 
-    /** Reads and drops what is left of a refused upload, up to a bound past which the connection is just closed. */
-    private void discardBody(HttpExchange exchange) throws IOException {
-        InputStream in = exchange.getRequestBody();
-        byte[] buffer = new byte[64 * 1024];
-        long left = Math.max(maxUploadBytes, 64L * 1024 * 1024);
-        int read;
-        while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
-            left -= read;
-        }
-    }
-
     /** A page of a function's keys, or one key's state. */
-    private void state(HttpExchange exchange, String name) throws IOException {
+    private void state(HttpExchange exchange, String name) throws IOException, HttpExchanges.Refused {
         RunningFunction running = engine.function(name).orElse(null);
         if (running == null) {
             error(exchange, 404, "no function '" + name + "' on this engine", null);
@@ -218,7 +178,7 @@ public final class AdminServer implements AutoCloseable {
             error(exchange, 404, "function '" + name + "' declares no keyed state", null);
             return;
         }
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        Map<String, String> query = HttpExchanges.query(exchange);
         try (StateQuery state = StateStores.query(running.definition(), engine.config(), engine.admin())) {
             String key = query.get("key");
             if (key != null) {
@@ -250,21 +210,6 @@ public final class AdminServer implements AutoCloseable {
             body.put("next", page.next());
             send(exchange, 200, body);
         }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> values = new java.util.HashMap<>();
-        if (raw == null) {
-            return values;
-        }
-        for (String pair : raw.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals),
-                    StandardCharsets.UTF_8);
-            values.put(name, equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1),
-                    StandardCharsets.UTF_8));
-        }
-        return values;
     }
 
     private void list(HttpExchange exchange) throws IOException {
@@ -331,22 +276,16 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void error(HttpExchange exchange, int status, String message, String field) throws IOException {
-        // The request body may be unread (a refused upload): the connection is not to be used again.
-        exchange.getResponseHeaders().set("Connection", "close");
         ObjectNode body = JSON.createObjectNode().put("error", message);
         if (field != null) {
             body.put("field", field);
         }
-        send(exchange, status, body);
+        HttpExchanges.refuse(exchange, status, "application/json", JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(body));
     }
 
     private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpExchanges.sendJson(exchange, status, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
     }
 
     @Override

@@ -10,9 +10,8 @@ import dev.eddy.engine.EddyException;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
 import dev.eddy.engine.kafka.Topics;
+import dev.eddy.observability.http.HttpExchanges;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +61,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     /** Where the schemas are kept. */
     public static final String TOPIC = "eddy.schemas";
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final long MAX_BODY_BYTES = 16 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
@@ -321,7 +321,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 String subject = path.length > 1 ? path[1] : "";
                 if (method.equals("GET")) {
                     return JSON.createObjectNode().put("compatibilityLevel", level(subject,
-                            subject.isEmpty() || query(exchange).contains("defaultToGlobal=true")).name());
+                            subject.isEmpty() || "true".equals(query(exchange).get("defaultToGlobal"))).name());
                 }
                 if (method.equals("PUT")) {
                     JsonNode body = JSON.readTree(body(exchange));
@@ -499,18 +499,19 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     private static byte[] body(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(16 * 1024 * 1024 + 1);
-            if (bytes.length > 16 * 1024 * 1024) {
-                throw new RegistryError(413, 413, "the request body is over 16 MiB");
-            }
-            return bytes;
+        try {
+            return HttpExchanges.body(exchange, MAX_BODY_BYTES, "the registry's limit, 16 MiB");
+        } catch (HttpExchanges.Refused e) {
+            throw new RegistryError(e.status(), e.status(), e.getMessage());
         }
     }
 
-    private static String query(HttpExchange exchange) {
-        String query = exchange.getRequestURI().getRawQuery();
-        return query == null ? "" : query;
+    private static Map<String, String> query(HttpExchange exchange) {
+        try {
+            return HttpExchanges.query(exchange);
+        } catch (HttpExchanges.Refused e) {
+            throw new RegistryError(e.status(), e.status(), e.getMessage());
+        }
     }
 
     private static int number(String text, String what) {
@@ -532,12 +533,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpExchanges.send(exchange, status, CONTENT_TYPE, JSON.writeValueAsBytes(body));
     }
 
     @Override

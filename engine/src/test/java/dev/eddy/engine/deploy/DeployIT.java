@@ -249,7 +249,7 @@ class DeployIT {
         String before = functions();
 
         assertRefused(deploy(jar("2.0", "v2"), null), 401, "Authorization: Bearer", null);
-        assertRefused(deploy(jar("2.0", "v2"), "f".repeat(32)), 403, "not this engine's", null);
+        assertRefused(deploy(jar("2.0", "v2"), "f".repeat(32)), 401, "not one this endpoint takes", null);
         assertRefused(deploy(new byte[2 * 1024 * 1024], TOKEN), 413, "at most 1048576", null);
         assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2"), Map.of("../../etc/evil", new byte[1]),
                 Prefixer.class), TOKEN), 400, "../../etc/evil", "jar");

@@ -9,19 +9,18 @@ import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AtomicPublisher;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.observability.Tracing;
+import dev.eddy.observability.http.HttpExchanges;
+import dev.eddy.observability.http.HttpExchanges.Refused;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.serde.SerdeException;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -133,8 +132,9 @@ public final class HttpAdapter implements TriggerAdapter {
                 answer(exchange);
             } catch (Unavailable e) {
                 unavailable(exchange, e.getMessage());
-            } catch (Refused e) {
-                reply(exchange, e.status, error(e.getMessage()));
+            } catch (Refused e) { // a request that Kafka, or this adapter, would never take as it is
+                HttpExchanges.refuse(exchange, e.status(), "application/json", JSON.writeValueAsBytes(
+                        error(e.getMessage())));
             } catch (RuntimeException e) {
                 log.error("An HTTP request failed", e);
                 reply(exchange, 500, error("the adapter failed: " + e));
@@ -144,7 +144,7 @@ public final class HttpAdapter implements TriggerAdapter {
         }
     }
 
-    private void answer(HttpExchange exchange) throws IOException {
+    private void answer(HttpExchange exchange) throws IOException, Refused {
         String[] path = exchange.getRequestURI().getRawPath().split("/");
         // "", "v1", "events", topic[, "batch"] or "", "v1", "invoke", function
         boolean publish = path.length >= 4 && path.length <= 5 && path[1].equals("v1") && path[2].equals("events")
@@ -155,10 +155,8 @@ public final class HttpAdapter implements TriggerAdapter {
                     + " /v1/invoke/{function}"));
             return;
         }
-        if (!authorized(exchange)) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            reply(exchange, 401, error("a bearer token is needed: Authorization: Bearer <token>"));
-            return;
+        if (!tokens.isEmpty()) {
+            HttpExchanges.requireBearer(exchange, tokens, "the adapter's settings name its tokens");
         }
         if (!exchange.getRequestMethod().equals("POST")) {
             exchange.getResponseHeaders().set("Allow", "POST");
@@ -195,7 +193,7 @@ public final class HttpAdapter implements TriggerAdapter {
     }
 
     /** One event to a function, answered with the function's reply: 200, 502 when it failed, 504 when none came. */
-    private void invoke(HttpExchange exchange, String function) throws IOException {
+    private void invoke(HttpExchange exchange, String function) throws IOException, Refused {
         String topic = settings.functions().get(function);
         if (topic == null) {
             reply(exchange, 404, error("no function '" + HttpEvents.clean(function) + "' to invoke here; the"
@@ -265,17 +263,15 @@ public final class HttpAdapter implements TriggerAdapter {
     /**
      * Reads a request's body and makes its events.
      *
-     * @return null when the request was answered already (413 for a body over the limit, 400 for a bad one)
+     * @return null when the request was answered already (400 for a bad one)
+     * @throws Refused 413 for a body over the limit, 400 for a malformed length
      */
-    private Taken take(HttpExchange exchange, boolean batch, String idempotencyKey) throws IOException {
-        byte[] body = body(exchange);
-        if (body == null) {
-            reply(exchange, 413, error("the body is over " + settings.maxBodyBytes() + " bytes"));
-            return null;
-        }
+    private Taken take(HttpExchange exchange, boolean batch, String idempotencyKey)
+            throws IOException, Refused {
+        byte[] body = HttpExchanges.body(exchange, settings.maxBodyBytes(), "maxBodyBytes");
         publisher.received();
         HttpEvents.Request request = new HttpEvents.Request(exchange.getRequestURI().getRawPath(),
-                query(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body,
+                HttpExchanges.query(exchange), exchange.getRequestHeaders(), body,
                 exchange.getRemoteAddress().getAddress().getHostAddress(), "http://" + host(exchange));
         try {
             return new Taken(HttpEvents.read(request, batch, idempotencyKey), request.query().get("key"));
@@ -292,7 +288,7 @@ public final class HttpAdapter implements TriggerAdapter {
 
     /** A request with a key: the first with it publishes; a retry gets its answer. */
     private void publishOnce(HttpExchange exchange, String key, String topic, String recordKey,
-            List<Envelope> events, Context trace) throws IOException {
+            List<Envelope> events, Context trace) throws IOException, Refused {
         for (int attempt = 0; attempt < 3; attempt++) {
             IdempotencyKeys.Accepted known = keys.find(key);
             if (known != null) {
@@ -327,7 +323,7 @@ public final class HttpAdapter implements TriggerAdapter {
      * @return what was accepted, or null after answering 503
      */
     private IdempotencyKeys.Accepted publish(String topic, String recordKey, List<Envelope> events, String key,
-            Context trace) {
+            Context trace) throws Refused {
         IdempotencyKeys.Accepted outcome = new IdempotencyKeys.Accepted(topic,
                 events.stream().map(Envelope::getId).toList(), keys.now());
         List<AtomicPublisher.Outgoing> records = new ArrayList<>();
@@ -354,17 +350,6 @@ public final class HttpAdapter implements TriggerAdapter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("the adapter is stopping");
-        }
-    }
-
-    /** A request Kafka would never take as it is: answered with this status, not to be sent again. */
-    private static final class Refused extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final int status;
-
-        Refused(int status, String message) {
-            super(message, null, false, false);
-            this.status = status;
         }
     }
 
@@ -403,60 +388,10 @@ public final class HttpAdapter implements TriggerAdapter {
         reply(exchange, 503, error(message + "; nothing was published: send it again"));
     }
 
-    /** The body, or null when it is over the limit (refused before it is read when its length is given). */
-    private byte[] body(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.strip()) > settings.maxBodyBytes()) {
-                    return null;
-                }
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes(settings.maxBodyBytes() + 1);
-            return body.length > settings.maxBodyBytes() ? null : body;
-        }
-    }
-
-    private boolean authorized(HttpExchange exchange) {
-        if (tokens.isEmpty()) {
-            return true;
-        }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        boolean match = false;
-        for (byte[] token : tokens) {
-            match |= MessageDigest.isEqual(token, given); // compares in constant time
-        }
-        return match;
-    }
-
     private String host(HttpExchange exchange) {
         String host = exchange.getRequestHeaders().getFirst("Host");
         return host != null && host.matches("[A-Za-z0-9.:\\[\\]-]{1,255}") ? host
                 : address().getHostString() + ":" + address().getPort();
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> query = new LinkedHashMap<>();
-        if (raw == null) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-            if (!name.isEmpty()) {
-                query.put(name, value);
-            }
-        }
-        return query;
     }
 
     private static ObjectNode error(String message) {
@@ -464,12 +399,7 @@ public final class HttpAdapter implements TriggerAdapter {
     }
 
     private static void reply(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpExchanges.sendJson(exchange, status, JSON.writeValueAsBytes(body));
     }
 
     @Override
