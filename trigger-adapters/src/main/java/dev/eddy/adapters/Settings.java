@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.eddy.observability.SecretReferences;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,30 +129,24 @@ public final class Settings {
         return value;
     }
 
-    /** A secret: {@code env:NAME} (an environment variable), {@code file:/path} (its contents, trimmed), or as given. */
+    /**
+     * A secret: {@code env:NAME} (an environment variable), {@code file:/path} (its contents without trailing
+     * whitespace), or as given ({@link SecretReferences}, as a function's manifest reads them).
+     */
     public String secret(String name) {
         String value = text(name, null);
         return value == null ? null : resolve(at(name), value);
     }
 
     private String resolve(String where, String value) {
-        if (value.startsWith("env:")) {
-            String resolved = environment.apply(value.substring(4));
-            if (resolved == null) {
-                throw new AdapterException("'" + where + "' names the environment variable " + value.substring(4)
-                        + ", which is not set");
-            }
-            return resolved;
+        if (!SecretReferences.isReference(value)) {
+            return value;
         }
-        if (value.startsWith("file:")) {
-            try {
-                return Files.readString(Path.of(value.substring(5))).strip();
-            } catch (IOException e) {
-                throw new AdapterException("'" + where + "' names the file " + value.substring(5)
-                        + ", which cannot be read: " + e.getMessage(), e);
-            }
+        try {
+            return SecretReferences.resolve(value, environment);
+        } catch (SecretReferences.Unresolved e) {
+            throw new AdapterException("'" + where + "' names a secret that cannot be read: " + e.getMessage(), e);
         }
-        return value;
     }
 
     public int integer(String name, int defaultValue, int min, int max) {

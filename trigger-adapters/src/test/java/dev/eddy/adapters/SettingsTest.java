@@ -47,7 +47,7 @@ class SettingsTest {
         assertTrue(assertThrows(AdapterException.class, () -> MqttSettings.read(Settings.parse(
                 "mqtt:\n  server: tcp://x\n  passwd: y\n" + ROUTES, name -> null).section("mqtt"))).getMessage()
                 .startsWith("'mqtt.passwd' is not a setting here; the settings of 'mqtt' are clientId, keepAlive"));
-        assertEquals("'mqtt.password' names the environment variable NOPE, which is not set",
+        assertEquals("'mqtt.password' names a secret that cannot be read: the environment variable NOPE is not set",
                 assertThrows(AdapterException.class, () -> MqttSettings.read(Settings.parse(
                         "mqtt:\n  server: tcp://x\n  username: u\n  password: env:NOPE\n" + ROUTES, name -> null)
                         .section("mqtt"))).getMessage());

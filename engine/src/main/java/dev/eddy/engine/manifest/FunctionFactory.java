@@ -5,13 +5,10 @@ import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.InvalidFunctionException;
 import dev.eddy.engine.remote.RemoteHandler;
 import dev.eddy.engine.remote.StatefulRemoteHandler;
-import java.io.IOException;
+import dev.eddy.observability.SecretReferences;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -77,20 +74,10 @@ public final class FunctionFactory {
     }
 
     private String resolve(String name, String reference) {
-        if (reference.startsWith("env:")) {
-            String value = environment.apply(reference.substring(4));
-            if (value == null) {
-                throw new InvalidFunctionException("secrets." + name, reference,
-                        "a set environment variable; " + reference.substring(4) + " is not set on this engine");
-            }
-            return value;
-        }
-        Path path = Path.of(reference.substring("file:".length()));
         try {
-            return Files.readString(path, StandardCharsets.UTF_8).stripTrailing();
-        } catch (IOException e) {
-            throw new InvalidFunctionException("secrets." + name, reference,
-                    "a readable file on this engine; reading it failed: " + e);
+            return SecretReferences.resolve(reference, environment);
+        } catch (SecretReferences.Unresolved e) {
+            throw new InvalidFunctionException("secrets." + name, reference, e.expected());
         }
     }
 }
