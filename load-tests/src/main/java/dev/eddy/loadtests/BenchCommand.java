@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
             "  scale-out      a burst on one worker: burst → an added worker completing records, vs a raw consumer"
                     + " added at the burst (≤ 5 s)",
             "  idle-density   1,000 functions deployed at zero: heap and CPU, vs an idle raw consumer per function"
-                    + " (< 512 MB, < 2 % of a core)",
+                    + " (< 512 MB, < 2 %% of a core)",
             ""})
 public final class BenchCommand implements Callable<Integer> {
 

@@ -1,6 +1,6 @@
 package dev.eddy.loadtests;
 
-import dev.eddy.engine.cli.CliCommandProvider;
+import dev.eddy.cli.spi.CliCommandProvider;
 
 /** Adds {@code bench} to {@code ./eddy}. */
 public final class BenchCommandProvider implements CliCommandProvider {
