@@ -61,8 +61,12 @@ public final class MqttAdapter implements TriggerAdapter {
     private MqttAdapter(MqttSettings settings, EventPublisher publisher) {
         this.settings = settings;
         this.publisher = publisher;
-        this.intake = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-mqtt-intake").daemon()
-                .factory());
+        // After close, the client may still hand over work (its session ending when the session expiry passes):
+        // dropped, as a message arriving then would be. It is not lost: the broker keeps the session's messages.
+        this.intake = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("eddy-mqtt-intake").daemon().factory(),
+                new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
         this.retries = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-mqtt-retry").daemon()
                 .factory());
         Mqtt5ClientBuilder builder = Mqtt5Client.builder()
