@@ -28,7 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * needs for the same: one record produced, then a new consumer started in its group (same client settings),
  * subscribing and polling until the record comes.
  */
-final class ColdStart implements Scenario {
+final class ColdStart extends Scenario {
 
     static final int PARTITIONS = 3;
     static final Duration IDLE_AFTER = Duration.ofMillis(300);
@@ -37,34 +37,13 @@ final class ColdStart implements Scenario {
     private static final int WARM_UPS = 2;
     private static final long MAX_MICROS = 120_000_000L;
 
-    @Override
-    public String name() {
-        return "cold-start";
-    }
-
-    @Override
-    public String description() {
-        return "a function at zero woken by one record, produce → handler start, vs a raw consumer started for it";
-    }
-
-    @Override
-    public double target() {
-        return Double.NaN; // the targets are Eddy's own p50 and p99
-    }
-
-    @Override
-    public boolean lowerIsBetter() {
-        return true;
-    }
-
-    @Override
-    public int minRecords() {
-        return 10;
-    }
-
-    @Override
-    public int defaultRecords() {
-        return 50;
+    ColdStart() {
+        super("cold-start",
+                "a function at zero woken by one record, produce → handler start, vs a raw consumer started for it",
+                Double.NaN,
+                true,
+                10,
+                50); // the targets are Eddy's own p50 and p99
     }
 
     @Override

@@ -16,25 +16,16 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * {@code dispatch-noop}: the dispatcher's own cost. Pre-produced records through a handler that does nothing,
  * against a raw {@link KafkaConsumer} poll loop over the same records with the same consumer settings.
  */
-final class DispatchNoop implements Scenario {
+final class DispatchNoop extends Scenario {
 
     static final int PARTITIONS = 6;
     static final int VALUE_BYTES = 100;
     static final int KEYS = 10_000;
 
-    @Override
-    public String name() {
-        return "dispatch-noop";
-    }
-
-    @Override
-    public String description() {
-        return "no-op handler vs a raw KafkaConsumer poll loop, same records, same run";
-    }
-
-    @Override
-    public double target() {
-        return 0.9;
+    DispatchNoop() {
+        super("dispatch-noop",
+                "no-op handler vs a raw KafkaConsumer poll loop, same records, same run",
+                0.9);
     }
 
     @Override

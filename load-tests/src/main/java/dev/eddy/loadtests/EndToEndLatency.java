@@ -23,36 +23,20 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * from that moment to the handler's start, against the time from it to a raw consumer's poll returning the record,
  * measured the same way with the same client settings. Both run in this process, so one clock serves both ends.
  */
-final class EndToEndLatency implements Scenario {
+final class EndToEndLatency extends Scenario {
 
     static final int RATE = 5_000;
     static final int PARTITIONS = 6;
     static final double TARGET_P99_MS = 20.0;
     private static final long MAX_MICROS = 60_000_000L;
 
-    @Override
-    public String name() {
-        return "e2e-latency";
-    }
-
-    @Override
-    public String description() {
-        return "produce → handler start at 5,000 records/s vs produce → raw poll, same settings";
-    }
-
-    @Override
-    public double target() {
-        return Double.NaN; // the target is Eddy's own p99, not a ratio
-    }
-
-    @Override
-    public boolean lowerIsBetter() {
-        return true;
-    }
-
-    @Override
-    public int defaultRecords() {
-        return 25_000; // five seconds a run
+    EndToEndLatency() {
+        super("e2e-latency",
+                "produce → handler start at 5,000 records/s vs produce → raw poll, same settings",
+                Double.NaN,
+                true,
+                1000,
+                25_000); // the target is Eddy's own p99, not a ratio
     }
 
     @Override

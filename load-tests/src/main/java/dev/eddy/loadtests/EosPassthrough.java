@@ -26,29 +26,18 @@ import org.apache.kafka.streams.StreamsConfig;
  * Streams {@code exactly_once_v2} pass-through topology over the same records, with the same commit interval and
  * producer settings; both timed from the first record handled until the last offset is committed.
  */
-final class EosPassthrough implements Scenario {
+final class EosPassthrough extends Scenario {
 
     /** Kafka Streams threads: one per core, as a Streams user on this machine would run it. */
     static final int STREAMS_THREADS = Runtime.getRuntime().availableProcessors();
 
-    @Override
-    public String name() {
-        return "eos-passthrough";
-    }
-
-    @Override
-    public String description() {
-        return "exactly-once copy of every record vs a Kafka Streams exactly_once_v2 topology, same run";
-    }
-
-    @Override
-    public double target() {
-        return 1.0;
-    }
-
-    @Override
-    public int defaultRecords() {
-        return 1_000_000;
+    EosPassthrough() {
+        super("eos-passthrough",
+                "exactly-once copy of every record vs a Kafka Streams exactly_once_v2 topology, same run",
+                1.0,
+                false,
+                1000,
+                1_000_000);
     }
 
     @Override

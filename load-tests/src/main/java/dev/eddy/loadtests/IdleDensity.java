@@ -35,7 +35,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * and scaled to the functions' count. The broker runs in the same JVM: what it held before is not counted, and
  * of the threads only Eddy's, the benchmark's and the Kafka clients' are (by name).
  */
-final class IdleDensity implements Scenario {
+final class IdleDensity extends Scenario {
 
     static final double TARGET_HEAP_MB = 512;
     static final double TARGET_CPU_PCT = 2;
@@ -43,36 +43,17 @@ final class IdleDensity implements Scenario {
     private static Duration window(int functions) {
         return Duration.ofMillis(Math.max(2_000, Math.min(20_000, functions * 20L)));
     }
+
     static final int RAW_CONSUMERS = 100;
 
-    @Override
-    public String name() {
-        return "idle-density";
-    }
-
-    @Override
-    public String description() {
-        return "functions deployed at zero on one engine: heap and CPU while idle, vs an idle raw consumer per function";
-    }
-
-    @Override
-    public double target() {
-        return Double.NaN; // the targets are Eddy's own heap and CPU
-    }
-
-    @Override
-    public boolean lowerIsBetter() {
-        return true;
-    }
-
-    @Override
-    public int minRecords() {
-        return 10;
-    }
-
-    @Override
-    public int defaultRecords() {
-        return 1_000;
+    IdleDensity() {
+        super("idle-density",
+                "functions deployed at zero on one engine: heap and CPU while idle, vs an idle raw consumer per"
+                        + " function",
+                Double.NaN,
+                true,
+                10,
+                1_000); // the targets are Eddy's own heap and CPU
     }
 
     @Override

@@ -21,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
  * partition, which is what Lambda's Kafka trigger and Knative's Kafka source do. The serial baseline handles about
  * 300 records a second on 6 partitions, so it is measured on a sample.
  */
-final class IoBound implements Scenario {
+final class IoBound extends Scenario {
 
     static final Duration IO_WAIT = Duration.ofMillis(20);
     static final int PARTITIONS = 6;
@@ -30,24 +30,13 @@ final class IoBound implements Scenario {
     /** Records the serial baseline handles per run: 250 a partition, about 5 s. */
     static final int SERIAL_SAMPLE = 1_500;
 
-    @Override
-    public String name() {
-        return "io-bound";
-    }
-
-    @Override
-    public String description() {
-        return "handler waiting 20 ms a record: Eddy in KEY order vs one record at a time per partition";
-    }
-
-    @Override
-    public double target() {
-        return 100;
-    }
-
-    @Override
-    public int defaultRecords() {
-        return 200_000;
+    IoBound() {
+        super("io-bound",
+                "handler waiting 20 ms a record: Eddy in KEY order vs one record at a time per partition",
+                100,
+                false,
+                1000,
+                200_000);
     }
 
     @Override

@@ -19,21 +19,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * raw consume→produce loop with the same consumer and producer settings, both timed until Kafka acknowledged the
  * last output.
  */
-final class Passthrough implements Scenario {
+final class Passthrough extends Scenario {
 
-    @Override
-    public String name() {
-        return "passthrough";
-    }
-
-    @Override
-    public String description() {
-        return "handler emitting every record vs a raw consume→produce loop, same settings, same run";
-    }
-
-    @Override
-    public double target() {
-        return 0.85;
+    Passthrough() {
+        super("passthrough",
+                "handler emitting every record vs a raw consume→produce loop, same settings, same run",
+                0.85);
     }
 
     @Override

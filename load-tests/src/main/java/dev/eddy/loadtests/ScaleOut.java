@@ -26,42 +26,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * group of one, and a second consumer started the moment the burst begins (as if the decision took no time) — the
  * time until it has its first record. Over {@code --runs} trials each, after a warm-up.
  */
-final class ScaleOut implements Scenario {
+final class ScaleOut extends Scenario {
 
     static final int PARTITIONS = 8;
     static final long CALL_MILLIS = 2;
     static final int CONCURRENCY = 4;
     static final double TARGET_SECONDS = 5;
 
-    @Override
-    public String name() {
-        return "scale-out";
-    }
-
-    @Override
-    public String description() {
-        return "a burst on a function with one worker, burst → an added worker completing records, vs a raw"
-                + " consumer added to its group at the burst";
-    }
-
-    @Override
-    public double target() {
-        return Double.NaN; // the target is Eddy's own reaction time
-    }
-
-    @Override
-    public boolean lowerIsBetter() {
-        return true;
-    }
-
-    @Override
-    public int minRecords() {
-        return 10_000; // fewer are done before a worker could be added
-    }
-
-    @Override
-    public int defaultRecords() {
-        return 20_000;
+    ScaleOut() {
+        super("scale-out",
+                "a burst on a function with one worker, burst → an added worker completing records, vs a raw"
+                        + " consumer added to its group at the burst",
+                Double.NaN,
+                true,
+                10_000,
+                20_000); // the target is Eddy's own reaction time
     }
 
     @Override

@@ -24,31 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * both write one record per input. Redis and PostgreSQL are measured alongside, on a tenth of the records, and
  * reported with Eddy's figures.
  */
-final class StatefulCounter implements Scenario {
+final class StatefulCounter extends Scenario {
 
     /** Where the Redis and PostgreSQL runs go: the system properties, else the usual local ports. */
     static final String REDIS_PROPERTY = "eddy.bench.redis";
     static final String POSTGRES_PROPERTY = "eddy.bench.postgres";
 
-    @Override
-    public String name() {
-        return "stateful-counter";
-    }
-
-    @Override
-    public String description() {
-        return "counting function, state in Kafka, vs the stateless pass-through function; Redis and PostgreSQL"
-                + " alongside";
-    }
-
-    @Override
-    public double target() {
-        return 0.7;
-    }
-
-    @Override
-    public int defaultRecords() {
-        return 1_000_000;
+    StatefulCounter() {
+        super("stateful-counter",
+                "counting function, state in Kafka, vs the stateless pass-through function; Redis and PostgreSQL"
+                        + " alongside",
+                0.7,
+                false,
+                1000,
+                1_000_000);
     }
 
     @Override

@@ -75,11 +75,8 @@ class CdcAdapterCrashIT {
 
     private void run(TestKafka kafka, Path dir, PostgresProcess postgres, Statement sql, String table, String slot,
             String publication, String prefix, String topic) throws Exception {
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0)) {
-            Path config = dir.resolve("cdc.yaml");
-            Files.writeString(config, String.join("\n",
-                    AdapterConfigs.kafka(kafka, registry),
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka)) {
+            Path config = AdapterConfigs.write(dir.resolve("cdc.yaml"), kafka, registry,
                     "cdc:",
                     "  name: " + prefix,
                     "  port: " + postgres.port(),
@@ -88,7 +85,7 @@ class CdcAdapterCrashIT {
                     "  topicPrefix: " + prefix,
                     "  slot: " + slot,
                     "  publication: " + publication,
-                    "  offsetsTopic: " + prefix + "-offsets", ""));
+                    "  offsetsTopic: " + prefix + "-offsets", "");
             Map<Integer, List<String>> expected = new HashMap<>();
             for (int id = 1; id <= 3; id++) {
                 expected.put(id, new ArrayList<>(List.of("r")));

@@ -56,16 +56,13 @@ class HttpAdapterCrashIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0)) {
-            Path config = dir.resolve("http.yaml");
-            Files.writeString(config, String.join("\n",
-                    AdapterConfigs.kafka(kafka, registry),
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka)) {
+            Path config = AdapterConfigs.write(dir.resolve("http.yaml"), kafka, registry,
                     "http:",
                     "  listen: 127.0.0.1:" + port,
                     "  topics: [" + topic + "]",
                     "  transactionalId: " + kafka.uniqueName("http"),
-                    "  keysTopic: " + kafka.uniqueName("keys"), ""));
+                    "  keysTopic: " + kafka.uniqueName("keys"), "");
             Set<String> accepted = ConcurrentHashMap.newKeySet();
             AtomicInteger retries = new AtomicInteger();
             try (EngineProcess adapter = new EngineProcess("trigger", List.of("http", "--config", config.toString()),

@@ -48,18 +48,15 @@ class LogAdapterCrashIT {
         String topic = kafka.newTopic("logs", 1);
         Path logs = Files.createDirectories(dir.resolve("logs"));
         Path app = logs.resolve("app.log");
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0)) {
-            Path config = dir.resolve("logs.yaml");
-            Files.writeString(config, String.join("\n",
-                    AdapterConfigs.kafka(kafka, registry),
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka)) {
+            Path config = AdapterConfigs.write(dir.resolve("logs.yaml"), kafka, registry,
                     "logs:",
                     "  name: " + kafka.uniqueName("tail"),
                     "  positionsTopic: " + kafka.uniqueName("positions"),
                     "  pollInterval: 50ms",
                     "  files:",
                     "    - path: " + logs + "/app.log*",
-                    "      topic: " + topic, ""));
+                    "      topic: " + topic, "");
             try (EngineProcess adapter = new EngineProcess("trigger", List.of("logs", "--config",
                     config.toString()), dir.resolve("adapter.log"), Map.of())) {
                 adapter.start();

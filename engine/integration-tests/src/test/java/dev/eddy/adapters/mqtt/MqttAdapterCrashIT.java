@@ -50,12 +50,9 @@ class MqttAdapterCrashIT {
             throws Exception {
         String topic = kafka.newTopic("iot-telemetry", 3);
         String deadLetters = kafka.newTopic("mqtt-dlq", 1);
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0);
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka);
                 MosquittoProcess mosquitto = MosquittoProcess.start(dir.resolve("mosquitto"))) {
-            Path config = dir.resolve("mqtt.yaml");
-            Files.writeString(config, String.join("\n",
-                    AdapterConfigs.kafka(kafka, registry),
+            Path config = AdapterConfigs.write(dir.resolve("mqtt.yaml"), kafka, registry,
                     "  deadLetterTopic: " + deadLetters,
                     "mqtt:",
                     "  server: " + mosquitto.url(),
@@ -63,7 +60,7 @@ class MqttAdapterCrashIT {
                     "  routes:",
                     "    - filter: sensors/{device}/{quantity}",
                     "      topic: " + topic,
-                    "      units: {temp: Cel}", ""));
+                    "      units: {temp: Cel}", "");
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             try (EngineProcess adapter = new EngineProcess("trigger", List.of("mqtt", "--config", config.toString()),
                     dir.resolve("adapter.log"), Map.of())) {

@@ -98,8 +98,7 @@ class DashboardIT {
                 .scaleToZero(Duration.ofSeconds(1)).handler((event, context) -> { }).build();
         AtomicBoolean loading = new AtomicBoolean(true);
         AtomicLong accepted = new AtomicLong();
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0);
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka);
                 MetricsEndpoint engineEndpoint = MetricsEndpoint.start("127.0.0.1", 0, engineMeters, "port");
                 MetricsEndpoint adapterEndpoint = MetricsEndpoint.start("127.0.0.1", 0, adapterMeters, "port");
                 Engine engine = new Engine(kafka.engineConfig(Map.of()), engineMeters)) {

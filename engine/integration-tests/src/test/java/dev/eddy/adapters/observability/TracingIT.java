@@ -65,8 +65,7 @@ class TracingIT {
                     }
                     context.emit(event);
                 }).build();
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0);
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka);
                 Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
             RunningFunction running = engine.deploy(function);
             try (HttpAdapter adapter = AdapterConfigs.httpAdapter(kafka, registry, input, new SimpleMeterRegistry())) {

@@ -37,11 +37,8 @@ class TimerAdapterIT {
     void shouldFireEachTickOnceAcrossTwoTimersAndATakeover(TestKafka kafka,
             @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         String ticks = kafka.newTopic("ticks", 1);
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0)) {
-            Path config = dir.resolve("timer.yaml");
-            Files.writeString(config, String.join("\n",
-                    AdapterConfigs.kafka(kafka, registry),
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka)) {
+            Path config = AdapterConfigs.write(dir.resolve("timer.yaml"), kafka, registry,
                     "timer:",
                     "  group: " + kafka.uniqueName("timers"),
                     "  stateTopic: " + kafka.uniqueName("timer-state"),
@@ -50,7 +47,7 @@ class TimerAdapterIT {
                     "    - name: beat",
                     "      every: 1s",
                     "      topic: " + ticks,
-                    "      missed: catch-up", ""));
+                    "      missed: catch-up", "");
             List<String> args = List.of("timer", "--config", config.toString());
             try (EngineProcess first = new EngineProcess("trigger", args, dir.resolve("first.log"), Map.of());
                     EngineProcess second = new EngineProcess("trigger", args, dir.resolve("second.log"), Map.of())) {

@@ -39,8 +39,7 @@ class HttpAdapterIT {
     @Test
     void shouldPublishEachKindOfRequestOnceKafkaHasItAndRefuseWhatItMustNot(TestKafka kafka) throws Exception {
         String topic = kafka.newTopic("orders", 2);
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0)) {
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka)) {
             Settings settings = Settings.parse(String.join("\n",
                     AdapterConfigs.kafka(kafka, registry),
                     "http:",

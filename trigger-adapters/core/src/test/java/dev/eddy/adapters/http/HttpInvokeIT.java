@@ -42,8 +42,7 @@ class HttpInvokeIT {
         String shoutOut = kafka.newTopic("shout-out", 1);
         String brokenIn = kafka.newTopic("broken-in", 1);
         String brokenOut = kafka.newTopic("broken-out", 1);
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0);
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka);
                 Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
             AvroSerde serde = new AvroSerde(SchemaRegistryClient.builder(registry.url()).build());
             Output<String> text = Output.of(Codec.string());

@@ -35,8 +35,7 @@ class SyslogIT {
     @Test
     void shouldPublishSyslogMessagesOfBothFormsFromUdpAndTcp(TestKafka kafka) throws Exception {
         String topic = kafka.newTopic("syslog", 1);
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0)) {
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka)) {
             Settings settings = Settings.parse(String.join("\n",
                     AdapterConfigs.kafka(kafka, registry),
                     "logs:",

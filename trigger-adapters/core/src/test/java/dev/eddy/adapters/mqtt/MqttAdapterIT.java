@@ -50,8 +50,7 @@ class MqttAdapterIT {
         String prefix = kafka.uniqueName("site");
         MosquittoProcess mosquitto = TestServers.mosquitto();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
-                kafka.admin(), "127.0.0.1", 0)) {
+        try (EmbeddedSchemaRegistry registry = AdapterConfigs.registry(kafka)) {
             Settings settings = Settings.parse(String.join("\n",
                     AdapterConfigs.kafka(kafka, registry),
                     "  deadLetterTopic: " + deadLetters,

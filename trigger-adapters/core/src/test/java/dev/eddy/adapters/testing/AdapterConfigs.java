@@ -7,6 +7,9 @@ import dev.eddy.adapters.http.HttpSettings;
 import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.TestKafka;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** The parts of adapter configuration files that every test writes alike. */
@@ -27,6 +30,17 @@ public final class AdapterConfigs {
                 "  format: avro");
     }
 
+    /** A schema registry of the test's own on a free port, on the test's broker. */
+    public static EmbeddedSchemaRegistry registry(TestKafka kafka) throws IOException {
+        return new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()), kafka.admin(), "127.0.0.1", 0);
+    }
+
+    /** Writes an adapter's configuration file: the {@link #kafka} section, then the given lines. */
+    public static Path write(Path file, TestKafka kafka, EmbeddedSchemaRegistry registry, String... lines)
+            throws IOException {
+        Files.writeString(file, kafka(kafka, registry) + "\n" + String.join("\n", lines));
+        return file;
+    }
 
     /** An HTTP adapter on a free port of 127.0.0.1 taking events for one topic, with keys and transactions its own. */
     public static HttpAdapter httpAdapter(TestKafka kafka, EmbeddedSchemaRegistry registry, String topic,
