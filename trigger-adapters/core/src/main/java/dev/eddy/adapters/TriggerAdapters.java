@@ -1,6 +1,5 @@
 package dev.eddy.adapters;
 
-import dev.eddy.adapters.cdc.CdcAdapter;
 import dev.eddy.adapters.http.HttpAdapter;
 import dev.eddy.adapters.http.HttpSettings;
 import dev.eddy.adapters.logs.LogAdapter;
@@ -8,13 +7,33 @@ import dev.eddy.adapters.mqtt.MqttAdapter;
 import dev.eddy.adapters.mqtt.MqttSettings;
 import dev.eddy.adapters.timer.TimerAdapter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 
 /** Every kind of trigger adapter, started from its configuration file's settings. */
 public final class TriggerAdapters {
 
-    /** The kinds of adapter there are. */
-    public static final List<String> KINDS = List.of("mqtt", "http", "logs", "cdc", "timer");
+    /** The kinds of other modules on the class path (the cdc adapter), by name. */
+    private static final Map<String, AdapterKind> MODULES = modules();
+    /** The kinds of adapter there are: this module's, then those of other modules on the class path. */
+    public static final List<String> KINDS = kinds();
+
+    private static Map<String, AdapterKind> modules() {
+        Map<String, AdapterKind> kinds = new LinkedHashMap<>();
+        for (AdapterKind kind : ServiceLoader.load(AdapterKind.class)) {
+            kinds.put(kind.name(), kind);
+        }
+        return kinds;
+    }
+
+    private static List<String> kinds() {
+        List<String> kinds = new ArrayList<>(List.of("mqtt", "http", "logs", "timer"));
+        kinds.addAll(MODULES.keySet());
+        return List.copyOf(kinds);
+    }
 
     private TriggerAdapters() {
     }
@@ -45,9 +64,8 @@ public final class TriggerAdapters {
             }
             case "http" -> HttpAdapter.start(HttpSettings.read(own), options, meters);
             case "logs" -> LogAdapter.start(own, options, meters);
-            case "cdc" -> CdcAdapter.start(own, options, meters);
             case "timer" -> TimerAdapter.start(TimerAdapter.TimerSettings.read(own), options, meters);
-            default -> throw new AdapterException("There is no '" + kind + "' adapter; the adapters are " + KINDS);
+            default -> MODULES.get(kind).start(own, options, meters);
         };
     }
 }

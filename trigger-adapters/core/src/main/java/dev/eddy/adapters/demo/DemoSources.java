@@ -6,7 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.eddy.adapters.AdapterKafka;
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
-import dev.eddy.adapters.cdc.CdcAdapter;
+import dev.eddy.adapters.TriggerAdapters;
 import dev.eddy.adapters.logs.LogAdapter;
 import dev.eddy.adapters.mqtt.MqttAdapter;
 import dev.eddy.adapters.mqtt.MqttSettings;
@@ -193,6 +193,9 @@ public final class DemoSources implements DemoSourceProvider {
     /** A table changing, captured by the CDC adapter, when PostgreSQL can be captured here. */
     private static String postgres(Demo demo, Map<String, Object> kafka, ScheduledExecutorService writers,
             List<AutoCloseable> started) throws java.sql.SQLException {
+        if (!TriggerAdapters.KINDS.contains("cdc")) {
+            throw new IllegalStateException("the cdc adapter (module eddy-trigger-cdc) is not on the class path");
+        }
         if (!listening(5432)) {
             throw new IllegalStateException("no PostgreSQL at 127.0.0.1:5432");
         }
@@ -215,8 +218,7 @@ public final class DemoSources implements DemoSourceProvider {
         Settings settings = Settings.of(Map.of("kafka", kafka, "cdc", Map.of("name", "eddy-demo-cdc",
                 "database", "postgres", "tables", List.of("public." + TABLE), "topicPrefix", "demo.cdc", "slot", SLOT,
                 "publication", SLOT, "offsetsTopic", "eddy.demo.cdc.offsets")), name -> null);
-        started.add(CdcAdapter.start(settings.section("cdc"), EventPublisher.Options.read("cdc",
-                settings.section("kafka")), new SimpleMeterRegistry()));
+        started.add(TriggerAdapters.start("cdc", settings, new SimpleMeterRegistry()));
         int[] order = {0};
         writers.scheduleAtFixedRate(() -> {
             try (Statement sql = db.createStatement()) {
