@@ -2,7 +2,7 @@ package dev.eddy.engine.state;
 
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.kafka.ClientConfigs;
-import dev.eddy.sdk.spi.CallState;
+import dev.eddy.sdk.runtime.CallState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;

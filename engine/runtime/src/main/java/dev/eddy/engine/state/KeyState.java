@@ -1,6 +1,6 @@
 package dev.eddy.engine.state;
 
-import dev.eddy.sdk.spi.StateStore;
+import dev.eddy.sdk.runtime.StateStore;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,7 @@ import java.util.Objects;
  * <p>An external store also keeps a {@link #version} per key, counting its writes, so that a write based on a state
  * that someone else changed meanwhile is refused ({@link StateConflictException}) rather than lost.
  *
- * <p>It is the {@link StateStore} a call's {@link dev.eddy.sdk.spi.CallState} reads; the call's changes go to a
+ * <p>It is the {@link StateStore} a call's {@link dev.eddy.sdk.runtime.CallState} reads; the call's changes go to a
  * {@link #copy}, so that a failed call or a refused write leaves the loaded state as it was.
  *
  * <p>Not thread-safe: a key has one writer at a time, the lane running its record.

@@ -22,7 +22,7 @@ public interface KeyedStore extends AutoCloseable {
     /**
      * Saves a key's state (deletes it when empty), unless the store holds a later fence for it already.
      *
-     * @param key     the store key ({@link dev.eddy.sdk.spi.CallState#storeKey}) of {@code recordKey}, the record's
+     * @param key     the store key ({@link dev.eddy.sdk.runtime.CallState#storeKey}) of {@code recordKey}, the record's
      *                own key
      * @param emitted completes when Kafka has acknowledged what the call emitted, or null when there is nothing to
      *                wait for; only a store that {@link #defersWrites} takes one. The state must not be durable

@@ -8,7 +8,7 @@ import dev.eddy.engine.state.StateJson;
 import dev.eddy.engine.state.StateQuery;
 import dev.eddy.engine.state.StateStores;
 import dev.eddy.engine.testing.servers.TestServers;
-import dev.eddy.sdk.spi.StateStore;
+import dev.eddy.sdk.runtime.StateStore;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.eddy.sdk.testing;
 
-import dev.eddy.sdk.spi.StateStore;
+import dev.eddy.sdk.runtime.StateStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -14,7 +14,7 @@ import dev.eddy.sdk.BatchResult;
 import dev.eddy.sdk.Event;
 import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.StateSpec;
-import dev.eddy.sdk.spi.CallState;
+import dev.eddy.sdk.runtime.CallState;
 import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.eddy.sdk.spi;
+package dev.eddy.sdk.runtime;
 
 import dev.eddy.sdk.Codec;
 import dev.eddy.sdk.KeyedState;
