@@ -1,6 +1,7 @@
 package dev.eddy.loadtests;
 
 import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionBuilder;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.kafka.ClientConfigs;
@@ -61,8 +62,8 @@ public final class BenchContext implements AutoCloseable {
      * A function for a run, with the bench's ordering and, unless the command line set one, the given max
      * concurrency (null: the function default).
      */
-    public FunctionDefinition.Builder function(String name, Integer scenarioConcurrency) {
-        FunctionDefinition.Builder builder = FunctionDefinition.builder(name).ordering(ordering);
+    public FunctionBuilder function(String name, Integer scenarioConcurrency) {
+        FunctionBuilder builder = FunctionDefinition.builder(name).ordering(ordering);
         Integer concurrency = maxConcurrency != null ? maxConcurrency : scenarioConcurrency;
         return concurrency == null ? builder : builder.maxConcurrency(concurrency);
     }

@@ -70,7 +70,7 @@ class StartingPositionIT {
         }
     }
 
-    private static FunctionDefinition.Builder copy(TestKafka kafka, String input, String output) {
+    private static FunctionBuilder copy(TestKafka kafka, String input, String output) {
         return FunctionDefinition.builder(kafka.uniqueName("start")).input(input).output(output)
                 .handler((event, ctx) -> ctx.emit(event));
     }

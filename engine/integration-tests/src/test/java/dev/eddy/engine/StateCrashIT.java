@@ -154,7 +154,7 @@ class StateCrashIT {
         }
 
         void assertExactCounts() {
-            FunctionDefinition.Builder builder = FunctionDefinition.builder(name);
+            FunctionBuilder builder = FunctionDefinition.builder(name);
             inputs.forEach(builder::input);
             FunctionDefinition function = builder.output(output).delivery(delivery).stateStore(StateStoresUnderTest.backend(store))
                     .handler(new CountingHandler()).build();

@@ -29,9 +29,6 @@ public final class FunctionDefinition {
     /** The name of the output that {@link dev.eddy.sdk.Context#emit(dev.eddy.sdk.Event)} writes to. */
     public static final String DEFAULT_OUTPUT = dev.eddy.sdk.Output.DEFAULT_NAME;
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    private static final Pattern VERSION = Pattern.compile("[a-zA-Z0-9._+-]{1,64}");
 
     private final String name;
     private final List<String> inputs;
@@ -80,7 +77,7 @@ public final class FunctionDefinition {
     /** The most concurrent calls a function may ask for. */
     public static final int MAX_MAX_CONCURRENCY = ManifestField.MAX_CONCURRENCY.intMax();
 
-    private FunctionDefinition(Builder builder) {
+    FunctionDefinition(FunctionBuilder builder) {
         this.name = builder.name;
         this.inputs = List.copyOf(builder.inputs);
         this.inputPattern = builder.compiledPattern;
@@ -144,7 +141,7 @@ public final class FunctionDefinition {
     }
 
     /** @throws InvalidFunctionException when the function's input pattern matches its dead-letter topic */
-    private static void checkPatternSkipsDeadLetters(Pattern inputPattern, String deadLetterTopic) {
+    static void checkPatternSkipsDeadLetters(Pattern inputPattern, String deadLetterTopic) {
         if (inputPattern != null && inputPattern.matcher(deadLetterTopic).matches()) {
             throw new InvalidFunctionException("inputPattern", inputPattern.pattern(), "a pattern that does not match"
                     + " the function's dead-letter topic '" + deadLetterTopic + "': the function would read its own"
@@ -165,8 +162,8 @@ public final class FunctionDefinition {
         return names;
     }
 
-    public static Builder builder(String name) {
-        return new Builder(name);
+    public static FunctionBuilder builder(String name) {
+        return new FunctionBuilder(name);
     }
 
     public String name() {
@@ -350,303 +347,5 @@ public final class FunctionDefinition {
     public String toString() {
         return "function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ", " + ordering
                 + " order, max concurrency " + maxConcurrency + ")";
-    }
-
-    /** Collects a function's parts; {@link #build()} checks them. */
-    public static final class Builder {
-        private final String name;
-        private final List<String> inputs = new ArrayList<>();
-        private String inputPattern;
-        private Pattern compiledPattern;
-        private final Map<String, String> outputs = new LinkedHashMap<>();
-        private Handler handler;
-        private BatchHandler batchHandler;
-        private int maxBatchSize = 100;
-        private Duration maxBatchWait = Duration.ZERO;
-        private Ordering ordering = Ordering.KEY;
-        private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
-        private String version = "1";
-        private RetryPolicy retry;
-        private Duration timeout = DEFAULT_TIMEOUT;
-        private int memoryMb = 256;
-        private Map<String, Object> consumerSettings = Map.of();
-        private Map<String, Object> producerSettings = Map.of();
-        private int scalingMin = 1;
-        private int scalingMax = 10;
-        private Duration idleAfter = DEFAULT_IDLE_AFTER;
-        private String deadLetterTopic;
-        private final Map<String, String> config = new LinkedHashMap<>();
-        private final Map<String, String> secrets = new LinkedHashMap<>();
-        private Delivery delivery = Delivery.AT_LEAST_ONCE;
-        private CloudEventsMode cloudEvents = CloudEventsMode.AUTO;
-        private StartingPosition startingPosition = StartingPosition.EARLIEST;
-        private StateBackend stateStore = StateBackend.kafka();
-
-        private Builder(String name) {
-            this.name = name;
-        }
-
-        /** Adds an input topic. */
-        public Builder input(String topic) {
-            inputs.add(topic);
-            return this;
-        }
-
-        /** Reads every topic whose whole name matches the regular expression, topics created later included. */
-        public Builder inputPattern(String regex) {
-            this.inputPattern = regex;
-            return this;
-        }
-
-        /** Sets the topic of the default output. */
-        public Builder output(String topic) {
-            return output(DEFAULT_OUTPUT, topic);
-        }
-
-        /** Adds a named output. */
-        public Builder output(String outputName, String topic) {
-            if (outputs.putIfAbsent(outputName, topic) != null) {
-                throw new InvalidFunctionException("output", outputName, "the output is declared twice");
-            }
-            return this;
-        }
-
-        public Builder handler(Handler handler) {
-            this.handler = handler;
-            return this;
-        }
-
-        /**
-         * Makes this a batch function: the handler gets up to {@code maxSize} events at a time, waiting at most
-         * {@code maxWait} for more when fewer are there.
-         */
-        public Builder batchHandler(BatchHandler batchHandler, int maxSize, Duration maxWait) {
-            this.batchHandler = batchHandler;
-            this.maxBatchSize = maxSize;
-            this.maxBatchWait = maxWait;
-            return this;
-        }
-
-        public Builder ordering(Ordering ordering) {
-            this.ordering = ordering;
-            return this;
-        }
-
-        public Builder maxConcurrency(int maxConcurrency) {
-            this.maxConcurrency = maxConcurrency;
-            return this;
-        }
-
-        public Builder version(String version) {
-            this.version = version;
-            return this;
-        }
-
-        /**
-         * Tunes the function's own Kafka consumer and producer: only the settings
-         * {@link dev.eddy.engine.kafka.FunctionClientSettings} allows.
-         *
-         * @throws InvalidFunctionException naming a setting that is not allowed, or a bad value
-         */
-        public Builder kafkaSettings(Map<String, ?> consumer, Map<String, ?> producer) {
-            this.consumerSettings = dev.eddy.engine.kafka.FunctionClientSettings.consumer("kafka.consumer", consumer);
-            this.producerSettings = dev.eddy.engine.kafka.FunctionClientSettings.producer("kafka.producer", producer);
-            return this;
-        }
-
-        /** Adds to the function's own configuration values. */
-        public Builder config(Map<String, String> values) {
-            config.putAll(values);
-            return this;
-        }
-
-        /** Adds resolved secrets, by the names the function asks for them. */
-        public Builder secrets(Map<String, String> values) {
-            secrets.putAll(values);
-            return this;
-        }
-
-        public Builder retry(RetryPolicy retry) {
-            this.retry = retry;
-            return this;
-        }
-
-        public Builder timeout(Duration timeout) {
-            this.timeout = timeout;
-            return this;
-        }
-
-        /** The fewest workers an engine keeps (the manifest's {@code scaling.min}): 0 to scale to zero. */
-        public Builder scalingMin(int scalingMin) {
-            this.scalingMin = scalingMin;
-            return this;
-        }
-
-        /** The most workers its scaling controller asks for (the manifest's {@code scaling.max}). */
-        public Builder scalingMax(int scalingMax) {
-            this.scalingMax = scalingMax;
-            return this;
-        }
-
-        /** Scale to zero after this long without records (the manifest's {@code scaling.idleAfter}). */
-        public Builder idleAfter(Duration idleAfter) {
-            this.idleAfter = idleAfter;
-            return this;
-        }
-
-        /** Scale to zero after this long without records: {@code scalingMin(0).idleAfter(idleAfter)}. */
-        public Builder scaleToZero(Duration idleAfter) {
-            return scalingMin(0).idleAfter(idleAfter);
-        }
-
-        /** The memory class in megabytes (the manifest's {@code memory}); for usage metering. */
-        public Builder memoryMb(int memoryMb) {
-            this.memoryMb = memoryMb;
-            return this;
-        }
-
-        public Builder deadLetterTopic(String topic) {
-            this.deadLetterTopic = topic;
-            return this;
-        }
-
-        /** Whether emitted records carry CloudEvents headers; {@link CloudEventsMode#AUTO} by default. */
-        /** Where the function starts on a partition it has no committed position on (default: earliest). */
-        public Builder startingPosition(StartingPosition position) {
-            this.startingPosition = java.util.Objects.requireNonNull(position, "startingPosition");
-            return this;
-        }
-
-        public Builder cloudEvents(CloudEventsMode mode) {
-            this.cloudEvents = java.util.Objects.requireNonNull(mode, "cloudEvents");
-            return this;
-        }
-
-        public Builder delivery(Delivery delivery) {
-            this.delivery = delivery;
-            return this;
-        }
-
-        /** Where the handler's keyed state is kept. */
-        public Builder stateStore(StateBackend store) {
-            this.stateStore = store;
-            return this;
-        }
-
-        /** @throws InvalidFunctionException naming the field, the value and what would be valid */
-        public FunctionDefinition build() {
-            if (name == null || !NAME.matcher(name).matches()) {
-                throw new InvalidFunctionException("name", name,
-                        "use 1 to 63 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
-            }
-            if (inputs.isEmpty() == (inputPattern == null)) {
-                throw new InvalidFunctionException("inputs", inputs.isEmpty() ? null : inputs, "a function reads"
-                        + " either a list of topics (inputs) or the topics matching a pattern (inputPattern), exactly"
-                        + " one");
-            }
-            if (inputPattern != null) {
-                try {
-                    compiledPattern = Pattern.compile(inputPattern);
-                } catch (java.util.regex.PatternSyntaxException e) {
-                    throw new InvalidFunctionException("inputPattern", inputPattern,
-                            "a Java regular expression; " + e.getDescription() + " at index " + e.getIndex());
-                }
-            }
-            for (String topic : inputs) {
-                checkTopic("inputs", topic);
-            }
-            for (Map.Entry<String, String> output : outputs.entrySet()) {
-                if (output.getKey() == null || output.getKey().isBlank()) {
-                    throw new InvalidFunctionException("outputs", output.getKey(), "an output needs a name");
-                }
-                checkTopic("outputs." + output.getKey(), output.getValue());
-                if (inputs.contains(output.getValue()) || (compiledPattern != null
-                        && compiledPattern.matcher(output.getValue()).matches())) {
-                    throw new InvalidFunctionException("outputs." + output.getKey(), output.getValue(),
-                            "an output topic that is also an input would feed the function its own events forever");
-                }
-            }
-            if (ordering == null) {
-                throw new InvalidFunctionException("ordering", null, "one of KEY, PARTITION, UNORDERED");
-            }
-            ManifestField.MAX_CONCURRENCY.check(maxConcurrency);
-            if (delivery == null) {
-                throw new InvalidFunctionException("delivery", null, "AT_LEAST_ONCE or EXACTLY_ONCE");
-            }
-            if (version == null || !VERSION.matcher(version).matches()) {
-                throw new InvalidFunctionException("version", version,
-                        "1 to 64 characters: letters, digits, '.', '_', '+' or '-'");
-            }
-            if (retry == null) {
-                retry = RetryPolicy.DEFAULT;
-            }
-            ManifestField.SCALING_MAX.check(scalingMax);
-            if (ManifestField.SCALING_MIN.check(scalingMin) > scalingMax) {
-                throw new InvalidFunctionException("scaling.min", scalingMin, "0 to scaling.max (" + scalingMax + ")");
-            }
-            if (scalingMin == 0 && compiledPattern != null) {
-                throw new InvalidFunctionException("scaling.min", scalingMin, "at least 1 for a function whose inputs"
-                        + " are a pattern (the watcher that wakes a function at zero watches named topics)");
-            }
-            ManifestField.SCALING_IDLE_AFTER.check(idleAfter);
-            ManifestField.MEMORY.check(memoryMb);
-            ManifestField.TIMEOUT.check(timeout);
-            if (deadLetterTopic != null) {
-                checkTopic("deadLetterTopic", deadLetterTopic);
-                if (inputs.contains(deadLetterTopic) || outputs.containsValue(deadLetterTopic)) {
-                    throw new InvalidFunctionException("deadLetterTopic", deadLetterTopic,
-                            "a topic that is neither an input nor an output of the function");
-                }
-            }
-            checkPatternSkipsDeadLetters(compiledPattern,
-                    deadLetterTopic != null ? deadLetterTopic : Names.DEFAULT.deadLetters(name));
-            if (handler != null && !handler.state().isEmpty()) {
-                checkState(handler.state());
-            }
-            if ((handler == null) == (batchHandler == null)) {
-                throw new InvalidFunctionException("handler", handler == null ? null : "both",
-                        "a function has either a handler or a batch handler");
-            }
-            ManifestField.BATCH_MAX_SIZE.check(maxBatchSize);
-            ManifestField.BATCH_MAX_WAIT.check(maxBatchWait);
-            return new FunctionDefinition(this);
-        }
-
-        private void checkState(List<StateSpec> declared) {
-            Set<String> names = new HashSet<>();
-            for (StateSpec spec : declared) {
-                if (spec == null || !names.add(spec.name())) {
-                    throw new InvalidFunctionException("state", spec == null ? null : spec.name(),
-                            "each piece of state declared once, under its own name");
-                }
-            }
-            if (stateStore == null) {
-                throw new InvalidFunctionException("state.store", null, "one of kafka, redis, postgres");
-            }
-            if (ordering == Ordering.UNORDERED) {
-                throw new InvalidFunctionException("ordering", ordering, "KEY or PARTITION for a function with keyed"
-                        + " state " + names + ": in UNORDERED order two records of a key could run at once, and one"
-                        + " would lose the other's change");
-            }
-            if (stateStore instanceof StateBackend.Kafka && (inputPattern != null || inputs.size() != 1)) {
-                throw new InvalidFunctionException("inputs", inputPattern != null ? inputPattern : inputs,
-                        "exactly one input topic for a function whose state is kept in Kafka: its changelog is"
-                                + " partitioned like that topic. Keep the state in redis or postgres to read"
-                                + " several topics");
-            }
-            if (delivery == Delivery.EXACTLY_ONCE && !(stateStore instanceof StateBackend.Kafka)) {
-                throw new InvalidFunctionException("state.store", stateStore.kind(), "kafka for an EXACTLY_ONCE"
-                        + " function: only the changelog topic commits with the outputs and offsets in one"
-                        + " transaction. With " + stateStore.kind() + ", use AT_LEAST_ONCE: state changes still"
-                        + " apply exactly once, through the offsets each write carries");
-            }
-        }
-
-        private static void checkTopic(String field, String topic) {
-            if (topic == null || !TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
-                throw new InvalidFunctionException(field, topic,
-                        "a Kafka topic name is 1 to 249 characters of letters, digits, '.', '_' or '-'");
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.eddy.engine.cli;
 import dev.eddy.engine.Delivery;
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionBuilder;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.RetryPolicy;
@@ -89,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Handler handler = instantiate();
-        FunctionDefinition.Builder builder = FunctionDefinition.builder(name).ordering(ordering).delivery(delivery)
+        FunctionBuilder builder = FunctionDefinition.builder(name).ordering(ordering).delivery(delivery)
                 .handler(handler);
         inputs.forEach(builder::input);
         for (String output : outputs) {

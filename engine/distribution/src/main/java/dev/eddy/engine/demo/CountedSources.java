@@ -1,5 +1,6 @@
 package dev.eddy.engine.demo;
 
+import dev.eddy.engine.FunctionBuilder;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.cli.spi.DemoSourceProvider;
 import dev.eddy.cli.spi.LocalEndpoints;
@@ -70,7 +71,7 @@ final class CountedSources implements AutoCloseable {
                 counts.put(topic, new AtomicLong());
             }
         }
-        FunctionDefinition.Builder counter = FunctionDefinition.builder(COUNTER)
+        FunctionBuilder counter = FunctionDefinition.builder(COUNTER)
                 .handler((event, context) -> event.origin().ifPresent(origin ->
                         counts.computeIfAbsent(origin.topic(), topic -> new AtomicLong()).incrementAndGet()));
         TOPICS.values().forEach(counter::input);

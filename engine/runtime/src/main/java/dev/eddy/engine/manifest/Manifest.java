@@ -2,6 +2,7 @@ package dev.eddy.engine.manifest;
 
 import dev.eddy.engine.CloudEventsMode;
 import dev.eddy.engine.Delivery;
+import dev.eddy.engine.FunctionBuilder;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.StateBackend;
@@ -70,7 +71,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
      * @throws dev.eddy.engine.InvalidFunctionException when the two do not fit together
      */
     public FunctionDefinition toDefinition(Object handler, Map<String, String> resolvedSecrets) {
-        FunctionDefinition.Builder builder = FunctionDefinition.builder(name)
+        FunctionBuilder builder = FunctionDefinition.builder(name)
                 .version(version)
                 .ordering(ordering)
                 .maxConcurrency(maxConcurrency)

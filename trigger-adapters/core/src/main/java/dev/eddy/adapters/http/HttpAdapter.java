@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AtomicPublisher;
 import dev.eddy.adapters.EventPublisher;
+import dev.eddy.adapters.PublishingAdapter;
 import dev.eddy.observability.Tracing;
 import dev.eddy.observability.http.HttpExchanges;
 import dev.eddy.observability.http.HttpExchanges.Refused;
@@ -43,14 +43,13 @@ import org.slf4j.LoggerFactory;
  * ({@code Idempotent-Replayed: true}) and makes no second event. A body over {@code maxBodyBytes} is refused with 413
  * before it is read; with tokens configured, a request without {@code Authorization: Bearer <token>} gets 401.
  */
-public final class HttpAdapter implements TriggerAdapter {
+public final class HttpAdapter extends PublishingAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpAdapter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final HttpSettings settings;
-    private final AtomicPublisher publisher;
     private final IdempotencyKeys keys;
     private final HttpServer server;
     private final List<byte[]> tokens;
@@ -59,8 +58,8 @@ public final class HttpAdapter implements TriggerAdapter {
 
     private HttpAdapter(HttpSettings settings, AtomicPublisher publisher, IdempotencyKeys keys, HttpServer server,
             ReplyListener replies) {
+        super(publisher);
         this.settings = settings;
-        this.publisher = publisher;
         this.keys = keys;
         this.server = server;
         this.replies = replies;
@@ -400,16 +399,6 @@ public final class HttpAdapter implements TriggerAdapter {
 
     private static void reply(HttpExchange exchange, int status, ObjectNode body) throws IOException {
         HttpExchanges.sendJson(exchange, status, JSON.writeValueAsBytes(body));
-    }
-
-    @Override
-    public java.util.List<String> problems() {
-        return publisher.problems();
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<Throwable> failed() {
-        return publisher.failed();
     }
 
     /** Stops taking requests, lets those in flight finish (at most 10 s), commits, and lets go of Kafka. */

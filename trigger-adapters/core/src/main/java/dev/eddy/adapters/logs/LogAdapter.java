@@ -1,11 +1,11 @@
 package dev.eddy.adapters.logs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eddy.adapters.TriggerAdapter;
 import dev.eddy.adapters.AdapterException;
 import dev.eddy.adapters.AdapterKafka;
 import dev.eddy.adapters.AtomicPublisher;
 import dev.eddy.adapters.EventPublisher;
+import dev.eddy.adapters.PublishingAdapter;
 import dev.eddy.adapters.Settings;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.LogRecord;
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * pattern, lines that match it join the event before them (a stack trace), and an event is published when the next
  * one starts or the file has been quiet for {@code flushAfter}.
  */
-public final class LogAdapter implements TriggerAdapter {
+public final class LogAdapter extends PublishingAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(LogAdapter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,7 +74,6 @@ public final class LogAdapter implements TriggerAdapter {
     }
 
     private final List<Source> sources;
-    private final AtomicPublisher publisher;
     private final String positionsTopic;
     private final Duration pollInterval;
     private final Duration flushAfter;
@@ -87,8 +86,8 @@ public final class LogAdapter implements TriggerAdapter {
 
     private LogAdapter(List<Source> sources, AtomicPublisher publisher, String positionsTopic, Duration pollInterval,
             Duration flushAfter, Map<String, Long> positions) {
+        super(publisher);
         this.sources = sources;
-        this.publisher = publisher;
         this.positionsTopic = positionsTopic;
         this.pollInterval = pollInterval;
         this.flushAfter = flushAfter;
@@ -391,16 +390,6 @@ public final class LogAdapter implements TriggerAdapter {
     /** The syslog listener's ports (for tests): UDP, TCP. */
     int[] syslogPorts() {
         return new int[] {syslog.udpPort(), syslog.tcpPort()};
-    }
-
-    @Override
-    public java.util.List<String> problems() {
-        return publisher.problems();
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<Throwable> failed() {
-        return publisher.failed();
     }
 
     /** Stops following (what was read is committed), and lets go of Kafka. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eddy.engine.DeadLetterHeaders;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FailureReason;
+import dev.eddy.engine.FunctionBuilder;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.FunctionState;
 import dev.eddy.engine.Ordering;
@@ -243,23 +244,23 @@ class FunctionWorkerTest {
     }
 
     /** @param handler the handler, or null when {@code function} sets a batch handler */
-    private void start(boolean autoComplete, UnaryOperator<FunctionDefinition.Builder> function, Handler handler,
+    private void start(boolean autoComplete, UnaryOperator<FunctionBuilder> function, Handler handler,
             int records) {
         start(autoComplete, function, handler, records, i -> "key-" + i);
     }
 
-    private void start(boolean autoComplete, UnaryOperator<FunctionDefinition.Builder> function, Handler handler,
+    private void start(boolean autoComplete, UnaryOperator<FunctionBuilder> function, Handler handler,
             int records, java.util.function.IntFunction<String> keys) {
         start(autoComplete, function, Map.of(), handler, records, keys);
     }
 
-    private void start(boolean autoComplete, UnaryOperator<FunctionDefinition.Builder> function,
+    private void start(boolean autoComplete, UnaryOperator<FunctionBuilder> function,
             Map<String, Object> settings, Handler handler, int records, java.util.function.IntFunction<String> keys) {
         producer = new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
         EngineConfig config = EngineConfig.forBootstrapServers("unused:9092")
                 .with(Map.of(EngineConfig.COMMIT_INTERVAL_MS, 10L, EngineConfig.SHUTDOWN_TIMEOUT_MS, 2000L))
                 .with(settings);
-        FunctionDefinition.Builder builder = function.apply(FunctionDefinition.builder("f").input(INPUT.topic())
+        FunctionBuilder builder = function.apply(FunctionDefinition.builder("f").input(INPUT.topic())
                 .output("out"));
         FunctionDefinition definition = (handler == null ? builder : builder.handler(handler)).build();
         consumer.schedulePollTask(() -> {

@@ -216,7 +216,7 @@ class TransactionalCommitTest {
     }
 
     /** An EXACTLY_ONCE function in KEY order, four calls at once. */
-    private static dev.eddy.engine.FunctionDefinition.Builder exactlyOnce() {
+    private static dev.eddy.engine.FunctionBuilder exactlyOnce() {
         return WorkerHarness.function().delivery(Delivery.EXACTLY_ONCE).ordering(Ordering.KEY).maxConcurrency(4);
     }
 

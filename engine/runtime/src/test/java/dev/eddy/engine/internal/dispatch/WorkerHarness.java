@@ -3,6 +3,7 @@ package dev.eddy.engine.internal.dispatch;
 import static org.awaitility.Awaitility.await;
 
 import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionBuilder;
 import dev.eddy.engine.FunctionDefinition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     /** The function: reads {@link #INPUT}, writes "out". */
-    static FunctionDefinition.Builder function() {
+    static FunctionBuilder function() {
         return FunctionDefinition.builder("f").input(INPUT).output("out");
     }
 
