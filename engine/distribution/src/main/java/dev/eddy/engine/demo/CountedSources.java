@@ -1,9 +1,9 @@
 package dev.eddy.engine.demo;
 
-import dev.eddy.engine.FunctionBuilder;
-import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.cli.spi.DemoSourceProvider;
 import dev.eddy.cli.spi.LocalEndpoints;
+import dev.eddy.engine.FunctionBuilder;
+import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.kafka.Topics;
 import java.io.PrintStream;
 import java.util.ArrayList;

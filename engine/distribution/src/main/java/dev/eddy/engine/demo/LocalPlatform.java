@@ -1,18 +1,18 @@
 package dev.eddy.engine.demo;
 
 import dev.eddy.engine.Engine;
-import dev.eddy.engine.deploy.Deployments;
-import dev.eddy.engine.deploy.FunctionStore;
-import dev.eddy.engine.manifest.FunctionFactory;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.RunningFunction;
+import dev.eddy.engine.deploy.Deployments;
+import dev.eddy.engine.deploy.FunctionStore;
 import dev.eddy.engine.kafka.Topics;
 import dev.eddy.engine.local.EmbeddedKafka;
+import dev.eddy.engine.manifest.FunctionFactory;
+import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
-import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import org.apache.kafka.clients.admin.Admin;
 
 /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eddy.adapters.testing.AdapterConfigs;
-import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.EngineProcess;
 import dev.eddy.engine.testing.TestKafka;
@@ -14,6 +13,7 @@ import dev.eddy.engine.testing.servers.TestServers;
 import dev.eddy.schemas.events.ChangeEvent;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.registry.SchemaRegistryClient;
+import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.eddy.schemas.serde.AvroSerde;
 import java.nio.file.Files;
 import java.nio.file.Path;

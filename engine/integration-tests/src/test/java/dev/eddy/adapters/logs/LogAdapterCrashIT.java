@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eddy.adapters.testing.AdapterConfigs;
-import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.EngineProcess;
 import dev.eddy.engine.testing.TestKafka;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.LogRecord;
 import dev.eddy.schemas.registry.SchemaRegistryClient;
+import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.eddy.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eddy.adapters.EventPublisher;
 import dev.eddy.adapters.Settings;
+import dev.eddy.adapters.testing.AdapterConfigs;
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.RetryPolicy;
-import dev.eddy.adapters.testing.AdapterConfigs;
-import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
 import dev.eddy.schemas.events.Envelope;
 import dev.eddy.schemas.events.HttpRequest;
 import dev.eddy.schemas.registry.SchemaRegistryClient;
+import dev.eddy.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.eddy.schemas.serde.AvroSerde;
 import dev.eddy.sdk.Codec;
 import dev.eddy.sdk.Output;
