@@ -90,7 +90,8 @@ final class StatefulCounter extends Scenario {
             return end - handler.first.get();
         } finally {
             if (!(store instanceof StateBackend.Kafka)) {
-                try (StateQuery state = StateStores.query(function, context.engineConfig(), null)) {
+                try (StateQuery state = StateStores.query(function, context.engineConfig(), null,
+                        java.time.Clock.systemUTC())) {
                     state.deleteAll(); // the benchmark's keys do not stay in the shared server
                 }
             }

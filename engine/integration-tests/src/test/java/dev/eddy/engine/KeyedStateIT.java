@@ -118,7 +118,8 @@ class KeyedStateIT {
     }
 
     private static int storedKeys(FunctionDefinition function, EngineConfig config, TestKafka kafka) {
-        try (var query = dev.eddy.engine.state.StateStores.query(function, config, kafka.admin())) {
+        try (var query = dev.eddy.engine.state.StateStores.query(function, config, kafka.admin(),
+                java.time.Clock.systemUTC())) {
             return query.keys(null, 1000).keys().size();
         }
     }

@@ -179,7 +179,8 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         Map<String, String> query = HttpExchanges.query(exchange);
-        try (StateQuery state = StateStores.query(running.definition(), engine.config(), engine.admin())) {
+        try (StateQuery state = StateStores.query(running.definition(), engine.config(), engine.admin(),
+                dev.eddy.engine.internal.dispatch.Ticker.SYSTEM.clock())) {
             String key = query.get("key");
             if (key != null) {
                 String storeKey = StateJson.storeKey(key);

@@ -96,13 +96,17 @@ public final class StateStores {
         }
     }
 
-    /** Reads a function's state from outside it; the caller closes it. */
-    public static StateQuery query(FunctionDefinition function, EngineConfig config, Admin admin) {
+    /**
+     * Reads a function's state from outside it; the caller closes it.
+     *
+     * @param clock what "now" is when an entry's time to live is judged (Kafka store; the others judge it themselves)
+     */
+    public static StateQuery query(FunctionDefinition function, EngineConfig config, Admin admin,
+            java.time.Clock clock) {
         return switch (function.stateStore()) {
             case StateBackend.Kafka kafka -> {
                 String changelog = function.changelogTopic();
-                yield new KafkaStateQuery(config, changelog, Topics.partitions(admin, changelog),
-                        java.time.Clock.systemUTC());
+                yield new KafkaStateQuery(config, changelog, Topics.partitions(admin, changelog), clock);
             }
             case StateBackend.Redis redis -> new RedisKeyedStore(function.name(), redis.url(), 1, StateMetrics.none());
             case StateBackend.Postgres postgres -> new PostgresKeyedStore(function.name(), postgres.url(), 1,

@@ -58,7 +58,7 @@ public final class StateStoresUnderTest {
     public static Map<String, String> values(FunctionDefinition function, EngineConfig config, Admin admin,
             String state) {
         Map<String, String> values = new HashMap<>();
-        try (StateQuery query = StateStores.query(function, config, admin)) {
+        try (StateQuery query = StateStores.query(function, config, admin, java.time.Clock.systemUTC())) {
             String cursor = null;
             do {
                 StateQuery.Page page = query.keys(cursor, StateQuery.MAX_PAGE);
@@ -74,7 +74,7 @@ public final class StateStoresUnderTest {
     /** Deletes a test function's keys from the shared Redis or PostgreSQL (the Kafka store's go with the broker). */
     public static void clear(FunctionDefinition function, EngineConfig config, Admin admin) {
         if (!(function.stateStore() instanceof StateBackend.Kafka)) {
-            try (StateQuery query = StateStores.query(function, config, admin)) {
+            try (StateQuery query = StateStores.query(function, config, admin, java.time.Clock.systemUTC())) {
                 query.deleteAll();
             }
         }
