@@ -10,7 +10,6 @@ import dev.eddy.engine.state.StateStores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -18,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
@@ -39,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Commits}: the offsets, committed by {@link AtLeastOnceCommits} or, for EXACTLY_ONCE, in the
  *       records' transaction by {@link TransactionalCommits};</li>
  *   <li>{@link Rebalances}: ledgers and lanes in step with the assignment, draining partitions let go;</li>
- *   <li>{@link IdlePolicy}: when a function that scales to zero lets go; {@link WorkerGauges}: what it shows.</li>
+ *   <li>{@link IdlePolicy}: when a function that scales to zero lets go; {@link WorkerGauges}: what it shows;
+ *       {@link StateSweeper}: when expired keyed state is removed.</li>
  * </ul>
  * The poll loop commits, per partition, only the offsets below which every record is complete, emits included.
  * Partitions taken away, and all partitions on {@link #close}, stop receiving records; their records in flight get
@@ -81,9 +80,7 @@ public final class FunctionWorker implements Runnable {
     private final KeyedStore stateStore;
     /** Whether the worker closes the store when it stops (it is not the function's shared one). */
     private final boolean ownsStore;
-    /** How often expired state is removed; 0 when no state of the function expires. */
-    private final long sweepIntervalNanos;
-    private long lastSweep;
+    private final StateSweeper sweeper;
 
     private volatile boolean stopRequested;
     private volatile FunctionState state = FunctionState.STARTING;
@@ -135,15 +132,13 @@ public final class FunctionWorker implements Runnable {
             throw e;
         }
         long now = ticker.nanoTime();
-        this.lastSweep = now;
         this.completedRate = new RateWindow(ticker);
         ExecutorService handlerThreads = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("eddy-" + function.name() + "-", 0).factory());
         this.timers = timers != null ? timers : Timers.onThread("eddy-" + function.name() + "-timers");
         FailureLog failureLog = new FailureLog(function.name(), ticker);
         DeadLetters deadLetters = new DeadLetters(function, producer, metrics, failureLog, handlerThreads, ticker);
-        this.sweepIntervalNanos = function.state().stream().anyMatch(spec -> spec.ttl().expires())
-                ? TimeUnit.MILLISECONDS.toNanos(config.getLong(EngineConfig.STATE_SWEEP_INTERVAL_MS)) : 0;
+        this.sweeper = StateSweeper.of(function, stateStore, config, ticker, now);
         this.invoker = new Invoker(environment, producer, metrics, deadLetters, stateStore, metrics.state);
         RetryGate gate = new RetryGate();
         LaneSetup laneSetup = new LaneSetup(handlerThreads, invoker, deadLetters, metrics, failureLog,
@@ -203,9 +198,7 @@ public final class FunctionWorker implements Runnable {
                 completedRate.offer(budget.completedCount());
                 long now = ticker.nanoTime();
                 commits.turn(now);
-                if (sweepIntervalNanos > 0 && now - lastSweep >= sweepIntervalNanos) {
-                    sweepExpiredState(now);
-                }
+                sweeper.turn(now);
                 gauges.refresh(now);
                 if (idle.shouldLetGo(now, budget.allDone(), commits.holding())) {
                     idle.letGo(consumer);
@@ -252,17 +245,6 @@ public final class FunctionWorker implements Runnable {
         return idle.idled();
     }
 
-    /** Removes expired state from the store; a store that cannot be reached now is tried at the next sweep. */
-    private void sweepExpiredState(long now) {
-        lastSweep = now;
-        try {
-            stateStore.sweep(ticker.millis());
-        } catch (RuntimeException e) {
-            log.warn("Function '{}' could not remove expired state; will try again: {}", function.name(),
-                    e.getMessage());
-        }
-    }
-
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         if (records.isEmpty()) {
             return;
@@ -275,31 +257,13 @@ public final class FunctionWorker implements Runnable {
             if (ledger == null) {
                 continue; // taken away during this poll; the records will go to the new owner
             }
-            Chunk chunk = chunk(ledger, records.records(partition));
+            Chunk chunk = ledger.chunkOf(records.records(partition), completionListener);
             ledger.add(chunk);
             budget.dispatched(chunk.size());
             metrics.received.increment(chunk.size());
             lanes.submit(chunk, ledger);
             partitions.pauseIfFull(ledger);
         }
-    }
-
-    /**
-     * A poll's records of one partition as a chunk; exactly-once, after a commit that passed records waiting for a
-     * retry, those done in that commit are left out (see {@link CommitPoint}).
-     */
-    private Chunk chunk(PartitionState ledger, List<ConsumerRecord<byte[], byte[]>> polled) {
-        if (!ledger.skipsDone()) {
-            return new Chunk(ledger.partition, polled, completionListener);
-        }
-        List<ConsumerRecord<byte[], byte[]>> todo = new ArrayList<>(polled.size());
-        for (ConsumerRecord<byte[], byte[]> record : polled) {
-            if (!ledger.doneBefore(record.offset())) {
-                todo.add(record);
-            }
-        }
-        return new Chunk(ledger.partition, todo, polled.get(0).offset(), polled.get(polled.size() - 1).offset() + 1,
-                completionListener);
     }
 
     private void advance(Collection<PartitionState> ledgers) {

@@ -1,8 +1,11 @@
 package dev.eddy.engine.internal.dispatch;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -135,14 +138,22 @@ final class PartitionState {
         return new CommitPoint(incomplete.first(), inFlight.peekLast().nextOffset(), incomplete);
     }
 
-    /** Whether the record at this offset was done in a committed transaction (see {@link CommitPoint}). */
-    boolean doneBefore(long offset) {
-        return committedPoint != null && committedPoint.done(offset);
-    }
-
-    /** Whether some records ahead were done in a committed transaction, to be skipped when read again. */
-    boolean skipsDone() {
-        return committedPoint != null && committedPoint.hasDoneRecords();
+    /**
+     * A poll's records of this partition as a chunk; exactly-once, after a commit that passed records waiting for a
+     * retry, those done in that commit are left out (see {@link CommitPoint}).
+     */
+    Chunk chunkOf(List<ConsumerRecord<byte[], byte[]>> polled, Chunk.Listener listener) {
+        if (committedPoint == null || !committedPoint.hasDoneRecords()) {
+            return new Chunk(partition, polled, listener);
+        }
+        List<ConsumerRecord<byte[], byte[]>> todo = new ArrayList<>(polled.size());
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            if (!committedPoint.done(record.offset())) {
+                todo.add(record);
+            }
+        }
+        return new Chunk(partition, todo, polled.get(0).offset(), polled.get(polled.size() - 1).offset() + 1,
+                listener);
     }
 
     /** Whether a chunk at the head had records let go undone, so that the ledger cannot advance past it. */
