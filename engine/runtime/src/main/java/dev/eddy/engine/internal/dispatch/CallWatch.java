@@ -35,6 +35,8 @@ final class CallWatch {
     // The watchdog's own bookkeeping: the call it last saw, and how long it has seen it run.
     private long watchedCall = -1;
     private long watchedNanos;
+    /** Where the call was when the watchdog timed it out, for its log. */
+    private StackTraceElement[] stackAtTimeout = new StackTraceElement[0];
 
     // The lane's side.
 
@@ -77,6 +79,11 @@ final class CallWatch {
 
     // The watchdog's side.
 
+    /** Where the last call timed out was when it was interrupted. */
+    StackTraceElement[] stackAtTimeout() {
+        return stackAtTimeout;
+    }
+
     /**
      * One round of the watchdog: counts a period more for a call it saw last round, and times the call out once
      * it has run the timeout.
@@ -101,6 +108,7 @@ final class CallWatch {
         Thread running = thread;
         timedOut = true;
         if (running != null) {
+            stackAtTimeout = running.getStackTrace();
             running.interrupt();
         }
         return true;

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 final class Watchdog implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Watchdog.class);
+    /** How much of a timed-out call's stack its log shows. */
+    private static final int STACK_FRAMES = 24;
 
     private final String function;
     private final long timeoutNanos;
@@ -36,12 +38,33 @@ final class Watchdog implements Runnable {
 
     @Override
     public void run() {
+        int timedOut = 0;
+        StackTraceElement[] first = null;
         for (CallWatch watch : watches.get()) {
             if (watch.watch(periodNanos, timeoutNanos)) {
-                log.warn("Function '{}': a handler call ran past its timeout of {} ms and was interrupted", function,
-                        timeoutNanos / 1_000_000);
+                timedOut++;
+                first = first == null ? watch.stackAtTimeout() : first;
             }
         }
+        if (timedOut > 0) {
+            // One line for the round, with where one of the calls was: a handler stuck on a lock, a slow service or
+            // a call that never answers shows there.
+            log.warn("Function '{}': {} ran past its timeout of {} ms and {} interrupted; {} at:{}", function,
+                    timedOut == 1 ? "a handler call" : timedOut + " handler calls", timeoutNanos / 1_000_000,
+                    timedOut == 1 ? "was" : "were", timedOut == 1 ? "it was" : "one was", where(first));
+        }
+    }
+
+    /** The innermost frames of a stack, one per line. */
+    static String where(StackTraceElement[] stack) {
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < Math.min(stack.length, STACK_FRAMES); i++) {
+            where.append("\n\tat ").append(stack[i]);
+        }
+        if (stack.length > STACK_FRAMES) {
+            where.append("\n\t... ").append(stack.length - STACK_FRAMES).append(" more");
+        }
+        return stack.length == 0 ? " (no stack)" : where.toString();
     }
 
     long periodNanos() {
