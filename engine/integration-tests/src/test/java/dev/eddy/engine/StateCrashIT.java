@@ -81,12 +81,16 @@ class StateCrashIT {
                 LoadProducer load = new LoadProducer(kafka.bootstrapServers(), setup.inputs.get(0), RECORDS, KEYS,
                         RATE / 5)) {
             await().atMost(QUIET).until(() -> setup.membersWithPartitions() == 1);
-            load.start();
-            await().atMost(QUIET).until(() -> setup.committed() >= RECORDS / 10);
+            // Half the records go out before the takeover, whatever the second engine's start takes on a busy
+            // machine; the rest once it has partitions.
+            load.pauseAt(RECORDS / 2).start();
+            first.awaitWhileRunning("a tenth of the records committed", QUIET,
+                    () -> setup.committed() >= RECORDS / 10);
             long joining = System.nanoTime();
             second.start();
             await().atMost(QUIET).until(() -> setup.membersWithPartitions() == 2);
             long atTakeover = setup.committed();
+            load.resume();
             System.out.printf("[handover] the second engine had partitions %d ms after it started, at %d records"
                     + " committed%n", (System.nanoTime() - joining) / 1_000_000, atTakeover);
             load.await(2, TimeUnit.MINUTES);

@@ -103,8 +103,10 @@ final class EngineCommand implements Callable<Integer> {
             if (endpoint != null) {
                 endpoint.readiness(engine::problems); // ready once its functions are restored
             }
-            System.out.printf("Engine running on %s; functions restored: %d; %s; %s. SIGTERM or Ctrl-C stops.%n",
-                    bootstrapServers, restored, api, endpoint == null ? "no metrics endpoint" : endpoint);
+            // One write: whoever reads the output as it comes sees the line whole.
+            System.out.println(String.format("Engine running on %s; functions restored: %d; %s; %s. SIGTERM or"
+                    + " Ctrl-C stops.", bootstrapServers, restored, api,
+                    endpoint == null ? "no metrics endpoint" : endpoint));
             run.stopSignal().await(Long.MAX_VALUE, TimeUnit.DAYS);
             System.out.println("Stopping: finishing the records in flight and committing.");
         } finally {

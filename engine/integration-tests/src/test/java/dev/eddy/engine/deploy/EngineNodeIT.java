@@ -49,7 +49,7 @@ class EngineNodeIT {
         Set<String> expected = new HashSet<>();
         try (engine) {
             engine.start();
-            awaitOutput(engine, "Engine running", 1);
+            awaitOutput(engine, "Ctrl-C stops.", 1); // the end of the line that says where the engine runs
             java.util.regex.Matcher metrics = java.util.regex.Pattern.compile("metrics at (http://[^ ]+)/metrics")
                     .matcher(engine.output());
             assertTrue(metrics.find(), engine.output());

@@ -29,6 +29,9 @@ public final class LoadProducer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
     private final Thread thread;
     private volatile long sent;
+    /** The record before which the load waits for {@link #resume}; -1 for none. */
+    private volatile long pauseAt = -1;
+    private final java.util.concurrent.CountDownLatch resumed = new java.util.concurrent.CountDownLatch(1);
 
     public LoadProducer(String bootstrapServers, String topic, int records, int keys, double ratePerSecond) {
         this.producer = new KafkaProducer<>(Map.of(
@@ -50,9 +53,32 @@ public final class LoadProducer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Holds the load before the record of this index until {@link #resume}, so that a test can make something
+     * happen while records still flow, however long it takes; call it before {@link #start}.
+     */
+    public LoadProducer pauseAt(long index) {
+        this.pauseAt = index;
+        return this;
+    }
+
+    /** Lets a load held by {@link #pauseAt} go on, at its rate from where it stopped. */
+    public void resume() {
+        resumed.countDown();
+    }
+
     private void run() {
         long start = System.nanoTime();
         for (int i = 0; i < records; i++) {
+            if (i == pauseAt) {
+                try {
+                    resumed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                start = System.nanoTime() - (long) (i / ratePerSecond * 1e9);
+            }
             long due = start + (long) (i / ratePerSecond * 1e9);
             long wait = due - System.nanoTime();
             if (wait > 0) {
