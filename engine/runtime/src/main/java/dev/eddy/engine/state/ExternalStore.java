@@ -1,11 +1,13 @@
 package dev.eddy.engine.state;
 
+import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * A store outside Kafka (Redis, PostgreSQL), shared by every engine: a call reads its key's state from it and
- * writes before returning, and queries read the same place.
+ * A store outside Kafka (Redis, PostgreSQL), shared by every engine: a call reads its key's state — from this
+ * engine's {@link StateCache} when it holds the key, else from the store — and writes before returning; queries
+ * read the store itself.
  */
 interface ExternalStore extends KeyedStore, StateQuery {
 
@@ -16,9 +18,26 @@ interface ExternalStore extends KeyedStore, StateQuery {
     @Override
     KeyLocks keyLocks();
 
+    /** What this engine last read or wrote of each key. */
+    StateCache cache();
+
     @Override
     default KeyState load(TopicPartition source, String key) {
-        return read(key).orElseGet(KeyState::empty);
+        KeyState cached = cache().get(key);
+        if (cached != null) {
+            return cached;
+        }
+        KeyState stored = read(key).orElseGet(KeyState::empty);
+        cache().read(key, stored);
+        return stored;
+    }
+
+    /** The keys of partitions given up will be written by their next owner: what is cached of them goes. */
+    @Override
+    default void revoked(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            cache().clear();
+        }
     }
 
     @Override

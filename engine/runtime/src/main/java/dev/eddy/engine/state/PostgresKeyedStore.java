@@ -9,21 +9,30 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * Keyed state in PostgreSQL: one row per function and key in the table {@code eddy_state} (created when missing),
  * holding the state with its fences and the key's count of writes ({@code version}). A write applies only when the
- * row's version is still the one its state was read at — one statement each, an {@code INSERT … ON CONFLICT DO
- * NOTHING} for a new key, an {@code UPDATE … WHERE version = ?} for one that exists — so that a record of the same
- * key from another partition, or a former owner's late write, is never lost under it. {@link #sweep} deletes the
- * keys whose every entry has expired and rewrites those with some expired entries, each only if no call wrote the
- * key meanwhile.
+ * row's version is still the one its state was read at, so that a record of the same key from another partition,
+ * or a former owner's late write, is never lost under it. {@link #sweep} deletes the keys whose every entry has
+ * expired and rewrites those with some expired entries, each only if no call wrote the key meanwhile.
+ *
+ * <p>Calls' reads and writes go to PostgreSQL together ({@link Batcher}): the reads of calls waiting at once in one
+ * {@code SELECT … key = ANY(?)}, their writes in one statement per kind — an {@code INSERT … ON CONFLICT DO NOTHING}
+ * for new keys, an {@code UPDATE} for changed ones, a {@code DELETE} for keys left empty — each over arrays of
+ * keys, versions and states, each {@code RETURNING} the keys it wrote. A write whose key does not come back was
+ * refused for its call alone; a call returns only once its write is committed, so that the next call of the key,
+ * here or on another engine, reads it.
  */
 public final class PostgresKeyedStore implements ExternalStore {
 
@@ -45,13 +54,38 @@ public final class PostgresKeyedStore implements ExternalStore {
               DROP COLUMN IF EXISTS fence_source, DROP COLUMN IF EXISTS fence_offset""";
     private static final String INDEX =
             "CREATE INDEX IF NOT EXISTS eddy_state_expiry ON eddy_state (function, next_expiry)";
-    private static final String READ = "SELECT state, version FROM eddy_state WHERE function = ? AND key = ?";
     private static final String INSERT = """
             INSERT INTO eddy_state (function, key, version, state, next_expiry, last_expiry)
             VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (function, key) DO NOTHING""";
     private static final String UPDATE = "UPDATE eddy_state SET version = version + 1, state = ?, next_expiry = ?,"
             + " last_expiry = ? WHERE function = ? AND key = ? AND version = ?";
     private static final String DELETE = "DELETE FROM eddy_state WHERE function = ? AND key = ? AND version = ?";
+    /** Many calls' reads, in one statement: parameters the function and the keys. */
+    private static final String READ_MANY = "SELECT key, state, version FROM eddy_state WHERE function = ?"
+            + " AND key = ANY(?)";
+    /** Many calls' writes of new keys: the keys written come back; a key another wrote first does not. */
+    private static final String INSERT_MANY = """
+            INSERT INTO eddy_state (function, key, version, state, next_expiry, last_expiry)
+            SELECT ?, u.key, 1, u.state, u.next_expiry, u.last_expiry
+            FROM unnest(?::text[], ?::bytea[], ?::bigint[], ?::bigint[]) AS u(key, state, next_expiry, last_expiry)
+            ON CONFLICT (function, key) DO NOTHING RETURNING key""";
+    /** Many calls' writes of keys that exist, each at the version it was read at; the keys written come back. */
+    private static final String UPDATE_MANY = """
+            UPDATE eddy_state AS s SET version = s.version + 1, state = u.state, next_expiry = u.next_expiry,
+              last_expiry = u.last_expiry
+            FROM unnest(?::text[], ?::bigint[], ?::bytea[], ?::bigint[], ?::bigint[])
+              AS u(key, version, state, next_expiry, last_expiry)
+            WHERE s.function = ? AND s.key = u.key AND s.version = u.version RETURNING s.key""";
+    /** Many calls' deletes of keys left empty, each at the version it was read at; the keys deleted come back. */
+    private static final String DELETE_MANY = """
+            DELETE FROM eddy_state AS s USING unnest(?::text[], ?::bigint[]) AS u(key, version)
+            WHERE s.function = ? AND s.key = u.key AND s.version = u.version RETURNING s.key""";
+    /** The most reads and writes sent together. */
+    private static final int MAX_BATCH = 512;
+    /** Batches in flight at once, each on its own connection. */
+    private static final int MAX_SENDERS = 4;
+    /** The most keys whose state an engine keeps for a function. */
+    private static final int CACHED_KEYS = 100_000;
     private static final String DELETE_EXPIRED = "DELETE FROM eddy_state WHERE function = ? AND last_expiry <= ?";
     private static final String PARTLY_EXPIRED = "SELECT key, state, version FROM eddy_state WHERE function = ?"
             + " AND next_expiry <= ? LIMIT 1000";
@@ -63,6 +97,9 @@ public final class PostgresKeyedStore implements ExternalStore {
     private final HikariDataSource pool;
     private final StateMetrics metrics;
     private final KeyLocks keyLocks = new KeyLocks();
+    private final StateCache cache = new StateCache(CACHED_KEYS);
+    /** The calls' reads and writes, sent together; each sender holds one connection. */
+    private final Batcher<Command, Object> batcher;
 
     /**
      * @param url         a JDBC URL, {@code jdbc:postgresql://host:port/database[?user=...&password=...]}
@@ -76,7 +113,9 @@ public final class PostgresKeyedStore implements ExternalStore {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setPoolName("eddy-state-" + function);
-        config.setMaximumPoolSize(connections);
+        int senders = Math.max(1, Math.min(connections, MAX_SENDERS));
+        // Two more than the senders: the poll loop's sweep and a query use one each besides.
+        config.setMaximumPoolSize(senders + 2);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
         config.setInitializationFailTimeout(10_000);
@@ -87,6 +126,7 @@ public final class PostgresKeyedStore implements ExternalStore {
                     + StateBackend.Urls.withoutPassword(url) + ": " + rootMessage(e), e);
         }
         createTable();
+        this.batcher = new Batcher<>("eddy-postgres-" + function, senders, MAX_BATCH, this::send);
     }
 
     private void createTable() {
@@ -104,32 +144,158 @@ public final class PostgresKeyedStore implements ExternalStore {
 
     @Override
     public Optional<KeyState> read(String key) {
-        try (Connection connection = pool.getConnection();
-             PreparedStatement select = connection.prepareStatement(READ)) {
-            select.setString(1, function);
-            select.setString(2, key);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(KeyState.decode(row.getBytes(1)).atVersion(row.getLong(2)))
-                        : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failure("cannot read the state of key '" + key + "'", e);
-        }
+        @SuppressWarnings("unchecked")
+        Optional<KeyState> stored = (Optional<KeyState>) batched(new Read(key), "cannot read the state of key '"
+                + key + "'");
+        return stored;
     }
 
     @Override
     public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
-        boolean written;
-        try (Connection connection = pool.getConnection()) {
-            written = write(connection, key, state);
-        } catch (SQLException e) {
-            throw failure("cannot write the state of key '" + key + "'", e);
+        if (state.version() == 0 && state.isEmpty()) {
+            return WRITTEN; // a key that was never written, and is still empty
         }
-        if (!written) {
+        if (!Boolean.TRUE.equals(batched(new Write(key, state), "cannot write the state of key '" + key + "'"))) {
+            cache.refused(key);
             throw new StateConflictException(function, key, state.version());
         }
+        cache.wrote(key, state);
         return WRITTEN;
+    }
+
+    /** A call's read or write, sent with the others'; a call interrupted meanwhile fails. */
+    private Object batched(Command command, String what) {
+        try {
+            return batcher.call(command);
+        } catch (IllegalStateException e) {
+            throw new StateStoreException("Function '" + function + "' " + what + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreException("Function '" + function + "' was interrupted: it " + what, e);
+        }
+    }
+
+    /**
+     * Sends a batch of reads and writes: one statement for the reads, and one for each kind of write (new keys,
+     * changed keys, keys left empty). Each write answers whether it applied.
+     */
+    private List<Object> send(List<Command> batch) {
+        Object[] answers = new Object[batch.size()];
+        try (Connection connection = pool.getConnection()) {
+            readAll(connection, batch, answers);
+            writeAll(connection, batch, answers);
+        } catch (SQLException e) {
+            throw failure("cannot read or write state", e);
+        }
+        return Arrays.asList(answers);
+    }
+
+    private void readAll(Connection connection, List<Command> batch, Object[] answers) throws SQLException {
+        Map<String, Optional<KeyState>> found = new HashMap<>();
+        for (Command command : batch) {
+            if (command instanceof Read read) {
+                found.put(read.key(), Optional.empty());
+            }
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement select = connection.prepareStatement(READ_MANY)) {
+            select.setString(1, function);
+            select.setArray(2, connection.createArrayOf("text", found.keySet().toArray()));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    found.put(rows.getString(1), Optional.of(KeyState.decode(rows.getBytes(2))
+                            .atVersion(rows.getLong(3))));
+                }
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i) instanceof Read read) {
+                answers[i] = found.get(read.key());
+            }
+        }
+    }
+
+    private void writeAll(Connection connection, List<Command> batch, Object[] answers) throws SQLException {
+        List<Write> inserts = new ArrayList<>();
+        List<Write> updates = new ArrayList<>();
+        List<Write> deletes = new ArrayList<>();
+        for (Command command : batch) {
+            if (command instanceof Write write) {
+                (write.state().version() == 0 ? inserts : write.state().isEmpty() ? deletes : updates).add(write);
+            }
+        }
+        Set<String> written = new HashSet<>();
+        if (!inserts.isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT_MANY)) {
+                insert.setString(1, function);
+                insert.setArray(2, connection.createArrayOf("text", keys(inserts)));
+                insert.setArray(3, connection.createArrayOf("bytea", states(inserts)));
+                insert.setArray(4, connection.createArrayOf("bigint", expiries(inserts, true)));
+                insert.setArray(5, connection.createArrayOf("bigint", expiries(inserts, false)));
+                collectKeys(insert, written);
+            }
+        }
+        if (!updates.isEmpty()) {
+            try (PreparedStatement update = connection.prepareStatement(UPDATE_MANY)) {
+                update.setArray(1, connection.createArrayOf("text", keys(updates)));
+                update.setArray(2, connection.createArrayOf("bigint", versions(updates)));
+                update.setArray(3, connection.createArrayOf("bytea", states(updates)));
+                update.setArray(4, connection.createArrayOf("bigint", expiries(updates, true)));
+                update.setArray(5, connection.createArrayOf("bigint", expiries(updates, false)));
+                update.setString(6, function);
+                collectKeys(update, written);
+            }
+        }
+        if (!deletes.isEmpty()) {
+            try (PreparedStatement delete = connection.prepareStatement(DELETE_MANY)) {
+                delete.setArray(1, connection.createArrayOf("text", keys(deletes)));
+                delete.setArray(2, connection.createArrayOf("bigint", versions(deletes)));
+                delete.setString(3, function);
+                collectKeys(delete, written);
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i) instanceof Write write) {
+                answers[i] = written.contains(write.key());
+            }
+        }
+    }
+
+    private static void collectKeys(PreparedStatement statement, Set<String> into) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                into.add(rows.getString(1));
+            }
+        }
+    }
+
+    private static Object[] keys(List<Write> writes) {
+        return writes.stream().map(Write::key).toArray();
+    }
+
+    private static Object[] states(List<Write> writes) {
+        return writes.stream().map(write -> write.state().encode()).toArray(byte[][]::new);
+    }
+
+    private static Object[] versions(List<Write> writes) {
+        return writes.stream().map(write -> write.state().version()).toArray();
+    }
+
+    private static Object[] expiries(List<Write> writes, boolean next) {
+        return writes.stream().map(write -> next ? write.state().nextExpiry() : write.state().lastExpiry()).toArray();
+    }
+
+    /** What a call asks of PostgreSQL. */
+    private sealed interface Command permits Read, Write {
+    }
+
+    private record Read(String key) implements Command {
+    }
+
+    private record Write(String key, KeyState state) implements Command {
     }
 
     /** Writes the state if the key is still at the version it was read at; answers whether it was. */
@@ -172,13 +338,22 @@ public final class PostgresKeyedStore implements ExternalStore {
     }
 
     @Override
+    public StateCache cache() {
+        return cache;
+    }
+
+    @Override
     public int sweep(long nowMillis) {
         int changed = 0;
         try (Connection connection = pool.getConnection()) {
             try (PreparedStatement delete = connection.prepareStatement(DELETE_EXPIRED)) {
                 delete.setString(1, function);
                 delete.setLong(2, nowMillis);
-                changed += delete.executeUpdate();
+                int deleted = delete.executeUpdate();
+                if (deleted > 0) {
+                    cache.clear(); // which keys went is not known here
+                }
+                changed += deleted;
             }
             Map<String, KeyState> partly = new LinkedHashMap<>();
             try (PreparedStatement select = connection.prepareStatement(PARTLY_EXPIRED)) {
@@ -196,6 +371,7 @@ public final class PostgresKeyedStore implements ExternalStore {
                 if (write(connection, row.getKey(), left)) { // not when a call wrote it meanwhile
                     changed++;
                 }
+                cache.drop(row.getKey());
             }
         } catch (SQLException e) {
             throw failure("cannot remove expired state", e);
@@ -249,6 +425,9 @@ public final class PostgresKeyedStore implements ExternalStore {
 
     @Override
     public void close() {
+        if (batcher != null) {
+            batcher.close();
+        }
         pool.close();
     }
 }

@@ -8,8 +8,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -22,6 +24,11 @@ import redis.clients.jedis.resps.ScanResult;
  * owner's late write, is never lost under it — and a key whose every entry has expired is deleted by Redis itself
  * ({@code PEXPIREAT}); entries that expire before the rest of their key are removed by {@link #sweep}. (The braces
  * keep a function's keys in one Redis Cluster slot.)
+ *
+ * <p>Calls' reads and writes go to Redis together: what calls ask while a pipeline is in flight goes in the next
+ * one ({@link Batcher}). Each keeps its own answer, so a write refused for a stale version is refused for its call
+ * alone, and a call returns only once its write is in Redis: the next call of the key, here or on another engine,
+ * reads it.
  */
 public final class RedisKeyedStore implements ExternalStore {
 
@@ -59,6 +66,12 @@ public final class RedisKeyedStore implements ExternalStore {
     /** The version of a key written before versions were kept (see {@link #WRITE}). */
     private static final long LEGACY_VERSION = 1;
     private static final int SWEEP_BATCH = 1000;
+    /** Pipelines in flight at once, each on its own connection. */
+    private static final int MAX_SENDERS = 4;
+    /** The most reads and writes in one pipeline. */
+    private static final int MAX_BATCH = 512;
+    /** The most keys whose state an engine keeps for a function. */
+    private static final int CACHED_KEYS = 100_000;
 
     private final String function;
     private final String url;
@@ -67,11 +80,9 @@ public final class RedisKeyedStore implements ExternalStore {
     private final byte[] expiryKey;
     private final StateMetrics metrics;
     private final KeyLocks keyLocks = new KeyLocks();
-    /**
-     * The calls that may use a connection at once: as many as the pool holds, so that no call waits inside the
-     * pool (whose wait for a connection being made spins on a virtual thread's carrier).
-     */
-    private final java.util.concurrent.Semaphore permits;
+    private final StateCache cache = new StateCache(CACHED_KEYS);
+    /** The calls' reads and writes, sent together; each sender holds one connection. */
+    private final Batcher<Command, Object> batcher;
 
     /**
      * @param url         {@code redis://[user:password@]host:port[/database]}
@@ -83,13 +94,14 @@ public final class RedisKeyedStore implements ExternalStore {
         this.metrics = metrics;
         this.prefix = "eddy:state:{" + function + "}:";
         this.expiryKey = bytes("eddy:state:{" + function + "}:expiry");
-        this.permits = new java.util.concurrent.Semaphore(connections, true);
+        int senders = Math.max(1, Math.min(connections, MAX_SENDERS));
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        // Two more than the calls: the poll loop's sweep and a query borrow one each besides.
-        pool.setMaxTotal(connections + 2);
-        pool.setMaxIdle(connections + 2);
+        // Two more than the senders: the poll loop's sweep and a query borrow one each besides.
+        pool.setMaxTotal(senders + 2);
+        pool.setMaxIdle(senders + 2);
         pool.setMinIdle(1);
         this.redis = RedisClient.builder().fromURI(URI.create(url)).poolConfig(pool).build();
+        this.batcher = new Batcher<>("eddy-redis-" + function, senders, MAX_BATCH, this::send);
     }
 
     /**
@@ -110,15 +122,9 @@ public final class RedisKeyedStore implements ExternalStore {
 
     @Override
     public Optional<KeyState> read(String key) {
-        List<byte[]> stored;
-        acquire(key);
-        try {
-            stored = redis.hmget(bytes(prefix + key), STATE, VERSION);
-        } catch (JedisException e) {
-            throw failure("cannot read the state of key '" + key + "'", e);
-        } finally {
-            permits.release();
-        }
+        Object answer = batched(new Read(bytes(prefix + key)), "cannot read the state of key '" + key + "'");
+        @SuppressWarnings("unchecked")
+        List<byte[]> stored = (List<byte[]>) answer;
         if (stored.get(0) == null) {
             return Optional.empty();
         }
@@ -131,8 +137,10 @@ public final class RedisKeyedStore implements ExternalStore {
     public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
         if (!write(key, state)) {
+            cache.refused(key);
             throw new StateConflictException(function, key, state.version());
         }
+        cache.wrote(key, state);
         return WRITTEN;
     }
 
@@ -141,26 +149,56 @@ public final class RedisKeyedStore implements ExternalStore {
         boolean empty = state.isEmpty();
         List<byte[]> args = List.of(bytes(Long.toString(state.version())), empty ? new byte[0] : state.encode(),
                 bytes(expiry(state.nextExpiry())), bytes(expiry(state.lastExpiry())), bytes(key));
-        acquire(key);
+        Object applied = batched(new Write(List.of(bytes(prefix + key), expiryKey), args),
+                "cannot write the state of key '" + key + "'");
+        return Long.valueOf(1).equals(applied);
+    }
+
+    /** A call's read or write, sent with the others' in one pipeline; a call interrupted meanwhile fails. */
+    private Object batched(Command command, String what) {
         try {
-            Object applied = redis.eval(WRITE, List.of(bytes(prefix + key), expiryKey), args);
-            return Long.valueOf(1).equals(applied);
+            return batcher.call(command);
         } catch (JedisException e) {
-            throw failure("cannot write the state of key '" + key + "'", e);
-        } finally {
-            permits.release();
+            throw failure(what, e);
+        } catch (IllegalStateException e) {
+            throw new StateStoreException("Function '" + function + "' " + what + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreException("Function '" + function + "' was interrupted: it " + what, e);
         }
     }
 
-    /** Waits for a connection to be free; a call interrupted meanwhile (past its timeout) fails. */
-    private void acquire(String key) {
-        try {
-            permits.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StateStoreException("Function '" + function + "' was interrupted waiting for a Redis"
-                    + " connection for key '" + key + "'", e);
+    /** Sends a batch of reads and writes in one pipeline; each answers for itself. */
+    private List<Object> send(List<Command> batch) {
+        List<Response<?>> responses = new ArrayList<>(batch.size());
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            for (Command command : batch) {
+                responses.add(switch (command) {
+                    case Read read -> pipeline.hmget(read.hash(), STATE, VERSION);
+                    case Write write -> pipeline.eval(WRITE, write.keys(), write.args());
+                });
+            }
+            pipeline.sync();
         }
+        List<Object> answers = new ArrayList<>(batch.size());
+        for (Response<?> response : responses) {
+            try {
+                answers.add(response.get());
+            } catch (JedisException e) {
+                answers.add(e);
+            }
+        }
+        return answers;
+    }
+
+    /** What a call asks of Redis. */
+    private sealed interface Command permits Read, Write {
+    }
+
+    private record Read(byte[] hash) implements Command {
+    }
+
+    private record Write(List<byte[]> keys, List<byte[]> args) implements Command {
     }
 
     private static String expiry(long millis) {
@@ -170,6 +208,11 @@ public final class RedisKeyedStore implements ExternalStore {
     @Override
     public KeyLocks keyLocks() {
         return keyLocks;
+    }
+
+    @Override
+    public StateCache cache() {
+        return cache;
     }
 
     @Override
@@ -188,6 +231,7 @@ public final class RedisKeyedStore implements ExternalStore {
             if (left.dropExpired(nowMillis) && write(key, left)) { // not when a call wrote it meanwhile
                 changed++;
             }
+            cache.drop(key);
         }
         metrics.expired.increment(changed);
         return changed;
@@ -237,6 +281,7 @@ public final class RedisKeyedStore implements ExternalStore {
 
     @Override
     public void close() {
+        batcher.close();
         redis.close();
     }
 }
