@@ -35,6 +35,7 @@ final class Batcher<Q, A> implements AutoCloseable {
     private record Request<Q, A>(Q query, CompletableFuture<A> answer) {
     }
 
+    private final String function;
     private final LinkedBlockingQueue<Request<Q, A>> queue = new LinkedBlockingQueue<>();
     private final Sender<Q, A> sender;
     private final int maxBatch;
@@ -42,11 +43,13 @@ final class Batcher<Q, A> implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param function the function whose store it serves, for errors
      * @param name     the senders' thread name
      * @param senders  how many batches may be in flight at once (each sender holds one connection)
      * @param maxBatch the most requests in one batch
      */
-    Batcher(String name, int senders, int maxBatch, Sender<Q, A> sender) {
+    Batcher(String function, String name, int senders, int maxBatch, Sender<Q, A> sender) {
+        this.function = function;
         this.sender = sender;
         this.maxBatch = maxBatch;
         for (int i = 0; i < senders; i++) {
@@ -83,6 +86,23 @@ final class Batcher<Q, A> implements AutoCloseable {
     /** How many requests wait for a sender. */
     int queued() {
         return queue.size();
+    }
+
+    /**
+     * {@link #call}, for a store: a closed store, or a call interrupted while it waited (past its timeout), fails
+     * as the store's error.
+     *
+     * @param what what the call does, for the error: "cannot write the state of key 'k'"
+     */
+    A answer(Q query, String what) {
+        try {
+            return call(query);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreException("Function '" + function + "' was interrupted: it " + what, e);
+        } catch (IllegalStateException e) {
+            throw new StateStoreException("Function '" + function + "' " + what + ": " + e.getMessage(), e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -32,6 +32,19 @@ interface ExternalStore extends KeyedStore, StateQuery {
         return stored;
     }
 
+    /**
+     * What a call's write came to: kept in the cache when it applied; refused for a stale version, the key is
+     * read from the store from now on and the call fails with {@link StateConflictException} (to be made again).
+     */
+    default CompletableFuture<Void> settle(String function, String key, KeyState state, boolean applied) {
+        if (!applied) {
+            cache().refused(key);
+            throw new StateConflictException(function, key, state.version());
+        }
+        cache().wrote(key, state);
+        return WRITTEN;
+    }
+
     /** The keys of partitions given up will be written by their next owner: what is cached of them goes. */
     @Override
     default void revoked(Collection<TopicPartition> partitions) {

@@ -103,7 +103,7 @@ public final class PostgresKeyedStore implements ExternalStore {
 
     /**
      * @param url         a JDBC URL, {@code jdbc:postgresql://host:port/database[?user=...&password=...]}
-     * @param connections the most connections to hold
+     * @param connections bounds the batches in flight at once (at most 4, each on its own connection)
      * @throws StateStoreException when the database cannot be reached or the table cannot be created
      */
     public PostgresKeyedStore(String function, String url, int connections, StateMetrics metrics) {
@@ -126,7 +126,7 @@ public final class PostgresKeyedStore implements ExternalStore {
                     + StateBackend.Urls.withoutPassword(url) + ": " + rootMessage(e), e);
         }
         createTable();
-        this.batcher = new Batcher<>("eddy-postgres-" + function, senders, MAX_BATCH, this::send);
+        this.batcher = new Batcher<>(function, "eddy-postgres-" + function, senders, MAX_BATCH, this::send);
     }
 
     private void createTable() {
@@ -145,8 +145,8 @@ public final class PostgresKeyedStore implements ExternalStore {
     @Override
     public Optional<KeyState> read(String key) {
         @SuppressWarnings("unchecked")
-        Optional<KeyState> stored = (Optional<KeyState>) batched(new Read(key), "cannot read the state of key '"
-                + key + "'");
+        Optional<KeyState> stored = (Optional<KeyState>) batcher.answer(new Read(key),
+                "cannot read the state of key '" + key + "'");
         return stored;
     }
 
@@ -156,24 +156,8 @@ public final class PostgresKeyedStore implements ExternalStore {
         if (state.version() == 0 && state.isEmpty()) {
             return WRITTEN; // a key that was never written, and is still empty
         }
-        if (!Boolean.TRUE.equals(batched(new Write(key, state), "cannot write the state of key '" + key + "'"))) {
-            cache.refused(key);
-            throw new StateConflictException(function, key, state.version());
-        }
-        cache.wrote(key, state);
-        return WRITTEN;
-    }
-
-    /** A call's read or write, sent with the others'; a call interrupted meanwhile fails. */
-    private Object batched(Command command, String what) {
-        try {
-            return batcher.call(command);
-        } catch (IllegalStateException e) {
-            throw new StateStoreException("Function '" + function + "' " + what + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StateStoreException("Function '" + function + "' was interrupted: it " + what, e);
-        }
+        Object written = batcher.answer(new Write(key, state), "cannot write the state of key '" + key + "'");
+        return settle(function, key, state, Boolean.TRUE.equals(written));
     }
 
     /**

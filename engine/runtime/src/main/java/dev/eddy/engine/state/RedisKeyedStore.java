@@ -86,7 +86,7 @@ public final class RedisKeyedStore implements ExternalStore {
 
     /**
      * @param url         {@code redis://[user:password@]host:port[/database]}
-     * @param connections the most connections to hold: one per call waiting on Redis at once
+     * @param connections bounds the pipelines in flight at once (at most 4, each on its own connection)
      */
     public RedisKeyedStore(String function, String url, int connections, StateMetrics metrics) {
         this.function = function;
@@ -101,7 +101,7 @@ public final class RedisKeyedStore implements ExternalStore {
         pool.setMaxIdle(senders + 2);
         pool.setMinIdle(1);
         this.redis = RedisClient.builder().fromURI(URI.create(url)).poolConfig(pool).build();
-        this.batcher = new Batcher<>("eddy-redis-" + function, senders, MAX_BATCH, this::send);
+        this.batcher = new Batcher<>(function, "eddy-redis-" + function, senders, MAX_BATCH, this::send);
     }
 
     /**
@@ -136,12 +136,7 @@ public final class RedisKeyedStore implements ExternalStore {
     @Override
     public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
             CompletableFuture<Void> emitted) {
-        if (!write(key, state)) {
-            cache.refused(key);
-            throw new StateConflictException(function, key, state.version());
-        }
-        cache.wrote(key, state);
-        return WRITTEN;
+        return settle(function, key, state, write(key, state));
     }
 
     /** Writes the state if the key is still at the version it was read at; answers whether it was. */
@@ -157,14 +152,9 @@ public final class RedisKeyedStore implements ExternalStore {
     /** A call's read or write, sent with the others' in one pipeline; a call interrupted meanwhile fails. */
     private Object batched(Command command, String what) {
         try {
-            return batcher.call(command);
+            return batcher.answer(command, what);
         } catch (JedisException e) {
             throw failure(what, e);
-        } catch (IllegalStateException e) {
-            throw new StateStoreException("Function '" + function + "' " + what + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StateStoreException("Function '" + function + "' was interrupted: it " + what, e);
         }
     }
 

@@ -21,7 +21,7 @@ class BatcherTest {
         CountDownLatch firstSent = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
-        try (Batcher<String, String> batcher = new Batcher<>("test", 1, 100, batch -> {
+        try (Batcher<String, String> batcher = new Batcher<>("f", "test", 1, 100, batch -> {
             batches.add(List.copyOf(batch));
             firstSent.countDown();
             await(release);
@@ -56,7 +56,7 @@ class BatcherTest {
         CountDownLatch firstSent = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
-        try (Batcher<Integer, Integer> batcher = new Batcher<>("test", 1, 3, batch -> {
+        try (Batcher<Integer, Integer> batcher = new Batcher<>("f", "test", 1, 3, batch -> {
             sizes.add(batch.size());
             firstSent.countDown();
             await(release);
@@ -83,7 +83,7 @@ class BatcherTest {
 
     @Test
     void aRequestRefusedAloneFailsItsCallOnly() throws Exception {
-        try (Batcher<String, String> batcher = new Batcher<>("test", 1, 100, batch -> batch.stream()
+        try (Batcher<String, String> batcher = new Batcher<>("f", "test", 1, 100, batch -> batch.stream()
                 .<Object>map(query -> query.equals("bad") ? new IllegalArgumentException("refused: " + query) : query)
                 .toList())) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> batcher.call("bad"));
@@ -95,7 +95,7 @@ class BatcherTest {
     @Test
     void aBatchThatFailsWholeFailsEachOfItsCallsAndTheNextBatchGoesOn() throws Exception {
         List<String> sent = Collections.synchronizedList(new ArrayList<>());
-        try (Batcher<String, String> batcher = new Batcher<>("test", 1, 100, batch -> {
+        try (Batcher<String, String> batcher = new Batcher<>("f", "test", 1, 100, batch -> {
             sent.addAll(batch);
             if (sent.size() == 1) {
                 throw new IllegalStateException("connection lost");
@@ -110,7 +110,7 @@ class BatcherTest {
 
     @Test
     void aClosedBatcherRefusesCalls() {
-        Batcher<String, String> batcher = new Batcher<>("test", 2, 100, List::copyOf);
+        Batcher<String, String> batcher = new Batcher<>("f", "test", 2, 100, List::copyOf);
         batcher.close();
         assertThrows(IllegalStateException.class, () -> batcher.call("late"));
     }
