@@ -206,8 +206,13 @@ public final class PostgresKeyedStore implements ExternalStore {
         List<Write> inserts = new ArrayList<>();
         List<Write> updates = new ArrayList<>();
         List<Write> deletes = new ArrayList<>();
+        // One write of a key per batch: a statement that met a key twice would answer both by its one row. A later
+        // write of a key (a call that timed out left its write behind) is refused, and its call made again.
+        Set<Write> sent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<String> keys = new HashSet<>();
         for (Command command : batch) {
-            if (command instanceof Write write) {
+            if (command instanceof Write write && keys.add(write.key())) {
+                sent.add(write);
                 (write.state().version() == 0 ? inserts : write.state().isEmpty() ? deletes : updates).add(write);
             }
         }
@@ -243,7 +248,7 @@ public final class PostgresKeyedStore implements ExternalStore {
         }
         for (int i = 0; i < batch.size(); i++) {
             if (batch.get(i) instanceof Write write) {
-                answers[i] = written.contains(write.key());
+                answers[i] = sent.contains(write) && written.contains(write.key());
             }
         }
     }
