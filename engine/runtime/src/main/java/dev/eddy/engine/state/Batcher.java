@@ -35,6 +35,11 @@ final class Batcher<Q, A> implements AutoCloseable {
     private record Request<Q, A>(Q query, CompletableFuture<A> answer) {
     }
 
+    /** The most requests in a store's batch. */
+    static final int MAX_BATCH = 512;
+    /** The most batches of a store in flight at once, each on its own connection. */
+    static final int MAX_SENDERS = 4;
+
     private final String function;
     private final LinkedBlockingQueue<Request<Q, A>> queue = new LinkedBlockingQueue<>();
     private final Sender<Q, A> sender;
@@ -56,6 +61,11 @@ final class Batcher<Q, A> implements AutoCloseable {
             Thread thread = Thread.ofPlatform().daemon().name(name + "-" + i).start(this::sendLoop);
             this.senders.add(thread);
         }
+    }
+
+    /** How many senders a store that may hold this many connections runs. */
+    static int senders(int connections) {
+        return Math.max(1, Math.min(connections, MAX_SENDERS));
     }
 
     /**

@@ -80,12 +80,6 @@ public final class PostgresKeyedStore implements ExternalStore {
     private static final String DELETE_MANY = """
             DELETE FROM eddy_state AS s USING unnest(?::text[], ?::bigint[]) AS u(key, version)
             WHERE s.function = ? AND s.key = u.key AND s.version = u.version RETURNING s.key""";
-    /** The most reads and writes sent together. */
-    private static final int MAX_BATCH = 512;
-    /** Batches in flight at once, each on its own connection. */
-    private static final int MAX_SENDERS = 4;
-    /** The most keys whose state an engine keeps for a function. */
-    private static final int CACHED_KEYS = 100_000;
     private static final String DELETE_EXPIRED = "DELETE FROM eddy_state WHERE function = ? AND last_expiry <= ?";
     private static final String PARTLY_EXPIRED = "SELECT key, state, version FROM eddy_state WHERE function = ?"
             + " AND next_expiry <= ? LIMIT 1000";
@@ -97,7 +91,7 @@ public final class PostgresKeyedStore implements ExternalStore {
     private final HikariDataSource pool;
     private final StateMetrics metrics;
     private final KeyLocks keyLocks = new KeyLocks();
-    private final StateCache cache = new StateCache(CACHED_KEYS);
+    private final StateCache cache = new StateCache(StateCache.MAX_KEYS);
     /** The calls' reads and writes, sent together; each sender holds one connection. */
     private final Batcher<Command, Object> batcher;
 
@@ -113,7 +107,7 @@ public final class PostgresKeyedStore implements ExternalStore {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setPoolName("eddy-state-" + function);
-        int senders = Math.max(1, Math.min(connections, MAX_SENDERS));
+        int senders = Batcher.senders(connections);
         // Two more than the senders: the poll loop's sweep and a query use one each besides.
         config.setMaximumPoolSize(senders + 2);
         config.setMinimumIdle(1);
@@ -126,7 +120,8 @@ public final class PostgresKeyedStore implements ExternalStore {
                     + StateBackend.Urls.withoutPassword(url) + ": " + rootMessage(e), e);
         }
         createTable();
-        this.batcher = new Batcher<>(function, "eddy-postgres-" + function, senders, MAX_BATCH, this::send);
+        this.batcher = new Batcher<>(function, "eddy-postgres-" + function, senders, Batcher.MAX_BATCH,
+                this::send);
     }
 
     private void createTable() {
@@ -208,11 +203,9 @@ public final class PostgresKeyedStore implements ExternalStore {
         List<Write> deletes = new ArrayList<>();
         // One write of a key per batch: a statement that met a key twice would answer both by its one row. A later
         // write of a key (a call that timed out left its write behind) is refused, and its call made again.
-        Set<Write> sent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        Set<String> keys = new HashSet<>();
+        Map<String, Write> sent = new HashMap<>();
         for (Command command : batch) {
-            if (command instanceof Write write && keys.add(write.key())) {
-                sent.add(write);
+            if (command instanceof Write write && sent.putIfAbsent(write.key(), write) == null) {
                 (write.state().version() == 0 ? inserts : write.state().isEmpty() ? deletes : updates).add(write);
             }
         }
@@ -248,7 +241,7 @@ public final class PostgresKeyedStore implements ExternalStore {
         }
         for (int i = 0; i < batch.size(); i++) {
             if (batch.get(i) instanceof Write write) {
-                answers[i] = sent.contains(write) && written.contains(write.key());
+                answers[i] = sent.get(write.key()) == write && written.contains(write.key());
             }
         }
     }

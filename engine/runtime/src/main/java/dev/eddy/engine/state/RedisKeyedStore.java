@@ -66,12 +66,6 @@ public final class RedisKeyedStore implements ExternalStore {
     /** The version of a key written before versions were kept (see {@link #WRITE}). */
     private static final long LEGACY_VERSION = 1;
     private static final int SWEEP_BATCH = 1000;
-    /** Pipelines in flight at once, each on its own connection. */
-    private static final int MAX_SENDERS = 4;
-    /** The most reads and writes in one pipeline. */
-    private static final int MAX_BATCH = 512;
-    /** The most keys whose state an engine keeps for a function. */
-    private static final int CACHED_KEYS = 100_000;
 
     private final String function;
     private final String url;
@@ -80,7 +74,7 @@ public final class RedisKeyedStore implements ExternalStore {
     private final byte[] expiryKey;
     private final StateMetrics metrics;
     private final KeyLocks keyLocks = new KeyLocks();
-    private final StateCache cache = new StateCache(CACHED_KEYS);
+    private final StateCache cache = new StateCache(StateCache.MAX_KEYS);
     /** The calls' reads and writes, sent together; each sender holds one connection. */
     private final Batcher<Command, Object> batcher;
 
@@ -94,14 +88,14 @@ public final class RedisKeyedStore implements ExternalStore {
         this.metrics = metrics;
         this.prefix = "eddy:state:{" + function + "}:";
         this.expiryKey = bytes("eddy:state:{" + function + "}:expiry");
-        int senders = Math.max(1, Math.min(connections, MAX_SENDERS));
+        int senders = Batcher.senders(connections);
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         // Two more than the senders: the poll loop's sweep and a query borrow one each besides.
         pool.setMaxTotal(senders + 2);
         pool.setMaxIdle(senders + 2);
         pool.setMinIdle(1);
         this.redis = RedisClient.builder().fromURI(URI.create(url)).poolConfig(pool).build();
-        this.batcher = new Batcher<>(function, "eddy-redis-" + function, senders, MAX_BATCH, this::send);
+        this.batcher = new Batcher<>(function, "eddy-redis-" + function, senders, Batcher.MAX_BATCH, this::send);
     }
 
     /**

@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class StateCache {
 
+    /** The most keys whose state an engine keeps for a function. */
+    static final int MAX_KEYS = 100_000;
+
     private final int maxKeys;
     private final ConcurrentHashMap<String, KeyState> states = new ConcurrentHashMap<>();
     /** Keys others write too: never cached. */
