@@ -49,19 +49,30 @@ final class ColdStart extends Scenario {
     @Override
     public ScenarioResult run(BenchContext context) throws Exception {
         int trials = context.records();
-        Histogram raw = raw(context, context.newTopic("bench-cold-raw", PARTITIONS), trials);
+        String rawTopic = context.newTopic("bench-cold-raw", PARTITIONS);
+        Runs.Cpu rawCpu = new Runs.Cpu();
+        rawCpu.start();
+        Histogram raw = raw(context, rawTopic, trials);
+        rawCpu.stop(trials);
         context.progress("    %-44s p50 %6.1f ms   p99 %6.1f ms", "raw consumer started for a record",
                 raw.getValueAtPercentile(50) / 1000.0, raw.getValueAtPercentile(99) / 1000.0);
-        Histogram eddy = eddy(context, context.newTopic("bench-cold-eddy", PARTITIONS), trials);
+        String eddyTopic = context.newTopic("bench-cold-eddy", PARTITIONS);
+        Runs.Cpu eddyCpu = new Runs.Cpu();
+        eddyCpu.start();
+        Histogram eddy = eddy(context, eddyTopic, trials);
+        eddyCpu.stop(trials);
         context.progress("    %-44s p50 %6.1f ms   p99 %6.1f ms", "Eddy: function at zero woken by a record",
                 eddy.getValueAtPercentile(50) / 1000.0, eddy.getValueAtPercentile(99) / 1000.0);
         Map<String, Object> eddyFigures = figures("Eddy: function at zero, produce → handler start", eddy);
+        eddyCpu.into(eddyFigures);
         eddyFigures.put("target_p50_ms", TARGET_P50_MS);
         eddyFigures.put("target_p99_ms", TARGET_P99_MS);
         eddyFigures.put("target_met", eddy.getValueAtPercentile(50) / 1000.0 <= TARGET_P50_MS
                 && eddy.getValueAtPercentile(99) / 1000.0 <= TARGET_P99_MS);
         double ratio = (double) eddy.getValueAtPercentile(50) / raw.getValueAtPercentile(50);
-        return new ScenarioResult(eddyFigures, figures("raw: produce, then a new consumer polls it", raw), ratio,
+        Map<String, Object> rawFigures = figures("raw: produce, then a new consumer polls it", raw);
+        rawCpu.into(rawFigures);
+        return new ScenarioResult(eddyFigures, rawFigures, ratio,
                 Map.of("partitions", PARTITIONS, "idle_after_ms", IDLE_AFTER.toMillis(), "idle_watch_interval_ms",
                         context.engineConfig().getLong(EngineConfig.IDLE_WATCH_INTERVAL_MS), "ratio_of", "p50"));
     }

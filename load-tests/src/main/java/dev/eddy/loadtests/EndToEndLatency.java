@@ -44,20 +44,34 @@ final class EndToEndLatency extends Scenario {
         int records = context.records();
         Histogram eddy = new Histogram(MAX_MICROS, 3);
         Histogram raw = new Histogram(MAX_MICROS, 3);
+        Runs.Cpu eddyCpu = new Runs.Cpu();
+        Runs.Cpu rawCpu = new Runs.Cpu();
         Runs.alternate(context,
-                run -> keep(run, raw, rawLatency(context, context.newTopic("bench-lat-raw", PARTITIONS), records, run)),
-                run -> keep(run, eddy, eddyLatency(context, context.newTopic("bench-lat-eddy", PARTITIONS), records,
-                        run)));
+                run -> {
+                    String topic = context.newTopic("bench-lat-raw", PARTITIONS);
+                    rawCpu.start();
+                    keep(run, raw, rawLatency(context, topic, records, run), rawCpu, records);
+                },
+                run -> {
+                    String topic = context.newTopic("bench-lat-eddy", PARTITIONS);
+                    eddyCpu.start();
+                    keep(run, eddy, eddyLatency(context, topic, records, run), eddyCpu, records);
+                });
         Map<String, Object> eddyFigures = figures("Eddy: produce → handler start", eddy);
+        eddyCpu.into(eddyFigures);
         eddyFigures.put("target_p99_ms", TARGET_P99_MS);
         eddyFigures.put("target_met", eddy.getValueAtPercentile(99) / 1000.0 <= TARGET_P99_MS);
         double ratio = (eddy.getValueAtPercentile(99) / 1000.0) / (raw.getValueAtPercentile(99) / 1000.0);
-        return new ScenarioResult(eddyFigures, figures("raw produce → poll", raw), ratio,
+        Map<String, Object> rawFigures = figures("raw produce → poll", raw);
+        rawCpu.into(rawFigures);
+        return new ScenarioResult(eddyFigures, rawFigures, ratio,
                 Map.of("rate_per_sec", RATE, "partitions", PARTITIONS, "ratio_of", "p99"));
     }
 
-    private static void keep(int run, Histogram total, Histogram measured) {
+    /** Adds a measured run's latencies and CPU (the producer's included: both sides produce alike). */
+    private static void keep(int run, Histogram total, Histogram measured, Runs.Cpu cpu, int records) {
         if (Runs.isMeasured(run)) {
+            cpu.stop(records);
             total.add(measured);
         }
     }

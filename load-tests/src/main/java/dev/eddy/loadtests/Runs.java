@@ -80,7 +80,7 @@ final class Runs {
     }
 
     /** CPU time of this whole process (broker included, the same for both sides), in nanoseconds. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
@@ -93,5 +93,36 @@ final class Runs {
     /** Keeps a computed value alive so that the JIT cannot drop the work that made it. */
     static void blackhole(long value) {
         sink += value;
+    }
+
+    /**
+     * The CPU a side spent over its measured runs, per million records, for scenarios measured otherwise than by
+     * {@link Throughput} (latencies, reaction times).
+     */
+    static final class Cpu {
+
+        private long nanos;
+        private long records;
+        private long started = -1;
+
+        /** A measured run starts. */
+        void start() {
+            started = processCpuNanos();
+        }
+
+        /** The run started last ended, having handled this many records. */
+        void stop(long handled) {
+            nanos += processCpuNanos() - started;
+            records += handled;
+            started = -1;
+        }
+
+        /** Puts {@code cpu_seconds_per_million_records} into a side's figures (nothing before a measured run). */
+        void into(java.util.Map<String, Object> figures) {
+            if (records > 0) {
+                figures.put("cpu_seconds_per_million_records",
+                        Math.round(nanos / 1e9 / (records / 1e6) * 100) / 100.0);
+            }
+        }
     }
 }

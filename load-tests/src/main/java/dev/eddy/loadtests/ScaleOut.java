@@ -48,12 +48,24 @@ final class ScaleOut extends Scenario {
         int trials = context.runs() + 1;
         List<Double> raw = new ArrayList<>();
         List<Double> eddy = new ArrayList<>();
+        Runs.Cpu rawCpu = new Runs.Cpu();
+        Runs.Cpu eddyCpu = new Runs.Cpu();
         try (Engine engine = new Engine(context.engineConfig(), new SimpleMeterRegistry())) {
             for (int trial = 0; trial < trials; trial++) {
                 String tag = trial == 0 ? "warm-up" : "run " + trial;
-                double r = raw(context, context.newTopic("bench-scale-raw", PARTITIONS));
+                String rawTopic = context.newTopic("bench-scale-raw", PARTITIONS);
+                rawCpu.start();
+                double r = raw(context, rawTopic);
+                if (trial > 0) {
+                    rawCpu.stop(context.records());
+                }
                 context.progress("    %-8s raw: a consumer added at the burst had a record after %5.2f s", tag, r);
-                double e = eddy(context, engine, context.newTopic("bench-scale-eddy", PARTITIONS), trial);
+                String eddyTopic = context.newTopic("bench-scale-eddy", PARTITIONS);
+                eddyCpu.start();
+                double e = eddy(context, engine, eddyTopic, trial);
+                if (trial > 0) {
+                    eddyCpu.stop(context.records());
+                }
                 context.progress("    %-8s Eddy: an added worker completed records %5.2f s after the burst", tag, e);
                 if (trial > 0) {
                     raw.add(r);
@@ -65,10 +77,12 @@ final class ScaleOut extends Scenario {
         double rawMedian = Throughput.median(raw);
         Map<String, Object> eddyFigures = figures("Eddy: burst → a worker added by the scaling controller completes"
                 + " records", eddy);
+        eddyCpu.into(eddyFigures);
         eddyFigures.put("target_reaction_s", TARGET_SECONDS);
         eddyFigures.put("target_met", eddyMedian <= TARGET_SECONDS && eddy.stream().allMatch(s -> s <= TARGET_SECONDS));
-        return new ScenarioResult(eddyFigures, figures("raw: burst → a consumer added at that moment has a record",
-                raw), eddyMedian / rawMedian, Map.of("partitions", PARTITIONS, "call_ms", CALL_MILLIS,
+        Map<String, Object> rawFigures = figures("raw: burst → a consumer added at that moment has a record", raw);
+        rawCpu.into(rawFigures);
+        return new ScenarioResult(eddyFigures, rawFigures, eddyMedian / rawMedian, Map.of("partitions", PARTITIONS, "call_ms", CALL_MILLIS,
                         "max_concurrency", CONCURRENCY, "burst_records", context.records(), "ratio_of",
                         "median reaction"));
     }

@@ -19,21 +19,25 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code stateful-counter}: a function that counts each key's events in keyed state (state += 1), its state in
- * Kafka (a changelog record per event, a copy in memory), against the stateless handler that emits each record —
- * both write one record per input. Redis and PostgreSQL are measured alongside, on a tenth of the records, and
- * reported with Eddy's figures.
+ * {@code stateful-counter}: a function that counts each key's events in keyed state (state += 1), against the
+ * stateless handler that emits each record — both write one record per input. The state is in Kafka (a changelog
+ * record per event, a copy in memory) on the scenario's records; then in Redis and in PostgreSQL, each on a fifth of
+ * them and beside its own stateless runs on those records, every side over the same warm-up and measured runs.
+ *
+ * <p>The system property {@value #STORES_PROPERTY} (a comma-separated list of {@code redis}, {@code postgres})
+ * chooses the external stores; {@code none} measures the Kafka store alone.
  */
 final class StatefulCounter extends Scenario {
 
     /** Where the Redis and PostgreSQL runs go: the system properties, else the usual local ports. */
     static final String REDIS_PROPERTY = "eddy.bench.redis";
     static final String POSTGRES_PROPERTY = "eddy.bench.postgres";
+    static final String STORES_PROPERTY = "eddy.bench.stores";
 
     StatefulCounter() {
         super("stateful-counter",
                 "counting function, state in Kafka, vs the stateless pass-through function; Redis and PostgreSQL"
-                        + " alongside",
+                        + " alongside, each beside its own stateless runs",
                 0.7,
                 false,
                 1000,
@@ -52,31 +56,63 @@ final class StatefulCounter extends Scenario {
                         context.newTopic("bench-count-pass-out", DispatchNoop.PARTITIONS), records, run),
                 counter, run -> count(context, input, StateBackend.kafka(), records, run));
         Map<String, Object> eddy = new LinkedHashMap<>(counter.figures());
-        int sample = Math.max(1000, records / 10);
-        String sampled = context.fill("bench-count-sample", DispatchNoop.PARTITIONS, sample,
-                DispatchNoop.VALUE_BYTES, DispatchNoop.KEYS);
-        StateBackend redis = StateBackend.redis(System.getProperty(REDIS_PROPERTY, "redis://127.0.0.1:6379"));
-        StateBackend postgres = StateBackend.postgres(System.getProperty(POSTGRES_PROPERTY,
-                "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
-        eddy.put("redis_records_per_sec", external(context, sampled, redis, sample));
-        eddy.put("postgres_records_per_sec", external(context, sampled, postgres, sample));
-        eddy.put("external_store_records", sample);
+        int sample = Math.max(1000, records / 5);
+        String sampled = null;
+        List<StateBackend> stores = externalStores();
+        for (int i = 0; i < stores.size(); i++) {
+            StateBackend store = stores.get(i);
+            if (sampled == null) {
+                sampled = context.fill("bench-count-sample", DispatchNoop.PARTITIONS, sample,
+                        DispatchNoop.VALUE_BYTES, DispatchNoop.KEYS);
+            }
+            eddy.put(store.kind() + "_store", external(context, sampled, store, sample, 100 * (i + 1)));
+        }
         return new ScenarioResult(eddy, stateless.figures(), counter.median() / stateless.median(),
                 Map.of("partitions", DispatchNoop.PARTITIONS, "value_bytes", DispatchNoop.VALUE_BYTES,
-                        "keys", DispatchNoop.KEYS));
+                        "keys", DispatchNoop.KEYS, "external_store_records", sample));
     }
 
-    /** One run with an external store, or why it could not run. */
-    private static Object external(BenchContext context, String input, StateBackend store, int records) {
+    /** The external stores to measure, as {@value #STORES_PROPERTY} says (both unless told). */
+    private static List<StateBackend> externalStores() {
+        List<StateBackend> stores = new java.util.ArrayList<>();
+        for (String name : System.getProperty(STORES_PROPERTY, "redis,postgres").split(",")) {
+            switch (name.trim()) {
+                case "redis" -> stores.add(StateBackend.redis(
+                        System.getProperty(REDIS_PROPERTY, "redis://127.0.0.1:6379")));
+                case "postgres" -> stores.add(StateBackend.postgres(System.getProperty(POSTGRES_PROPERTY,
+                        "jdbc:postgresql://127.0.0.1:5432/test?user=postgres")));
+                case "none", "" -> {
+                }
+                default -> throw new IllegalArgumentException("-D" + STORES_PROPERTY + " names '" + name
+                        + "'; it takes redis, postgres (comma-separated) or none");
+            }
+        }
+        return stores;
+    }
+
+    /**
+     * The counting function with an external store, beside the stateless one on the same records (its figures,
+     * the stateless side's and their ratio), or why it could not run.
+     *
+     * @param runs added to the run numbers, so that each store's stateless runs have consumer groups of their own
+     */
+    private static Object external(BenchContext context, String input, StateBackend store, int records, int runs) {
+        Throughput counter = new Throughput("Eddy: counting function, state in " + store.kind());
+        Throughput stateless = new Throughput("Eddy: stateless function emitting each record");
         try {
-            long nanos = count(context, input, store, records, 0);
-            context.progress("    %-40s %,12.0f records/s", "Eddy: counting function, state in " + store.kind(),
-                    records / (nanos / 1e9));
-            return Math.round(records / (nanos / 1e9));
+            Runs.alternate(context, records,
+                    stateless, run -> Passthrough.eddyPassthrough(context, input,
+                            context.newTopic("bench-count-" + store.kind() + "-out", DispatchNoop.PARTITIONS),
+                            records, runs + run),
+                    counter, run -> count(context, input, store, records, runs + run));
         } catch (RuntimeException e) {
             context.progress("    %s skipped: %s", store.kind(), e.getMessage());
             return "skipped: " + e.getMessage();
         }
+        Map<String, Object> figures = new LinkedHashMap<>(counter.figures());
+        figures.put("stateless", stateless.figures());
+        figures.put("ratio", Math.round(counter.median() / stateless.median() * 1000) / 1000.0);
+        return figures;
     }
 
     /** Nanoseconds from the first handler call to the last record counted. */

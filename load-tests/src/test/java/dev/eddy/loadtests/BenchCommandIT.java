@@ -44,6 +44,15 @@ class BenchCommandIT {
         assertTrue(json.get("baseline").get(figure).asDouble() > 0, json.toString());
         double expected = json.get("eddy").get(figure).asDouble() / json.get("baseline").get(figure).asDouble();
         assertEquals(expected, json.get("ratio").asDouble(), 0.05 * expected, json.toString());
+        assertTrue(json.get("eddy").get("cpu_seconds_per_million_records").asDouble() > 0, json.toString());
+        assertTrue(json.get("baseline").get("cpu_seconds_per_million_records").asDouble() > 0, json.toString());
+        if (scenario.equals("stateful-counter")) {
+            for (String store : new String[] {"redis_store", "postgres_store"}) {
+                JsonNode side = json.get("eddy").get(store);
+                assertTrue(side.get("records_per_sec").asDouble() > 0, json.toString());
+                assertTrue(side.get("stateless").get("records_per_sec").asDouble() > 0, json.toString());
+            }
+        }
         assertTrue(json.get("jdk").asText().length() > 0);
         assertTrue(json.get("cores").asInt() >= 1);
         assertTrue(json.hasNonNull("timestamp"));

@@ -52,7 +52,7 @@ class ExternalStoreWritesIT {
                     outcomes.add(writers.submit(() -> {
                         go.await();
                         try {
-                            store.save(source, "k", "k".getBytes(StandardCharsets.UTF_8), mine, null)
+                            store.save(source, "k", "k".getBytes(StandardCharsets.UTF_8), mine, null, null)
                                     .get(30, TimeUnit.SECONDS);
                             return true;
                         } catch (StateConflictException e) {

@@ -6,8 +6,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A store outside Kafka (Redis, PostgreSQL), shared by every engine: a call reads its key's state — from this
- * engine's {@link StateCache} when it holds the key, else from the store — and writes before returning; queries
- * read the store itself.
+ * engine's {@link StateCache} when it holds the key, else from the store. At-least-once, its write is held back
+ * until its emits are acknowledged, without holding up the key ({@link WriteBehind}); a key that others write too,
+ * and an exactly-once call, write before returning. Queries read the store itself.
  */
 interface ExternalStore extends KeyedStore, StateQuery {
 
@@ -20,6 +21,44 @@ interface ExternalStore extends KeyedStore, StateQuery {
 
     /** What this engine last read or wrote of each key. */
     StateCache cache();
+
+    /** The writes held back until their calls' emits are acknowledged. */
+    WriteBehind writeBehind();
+
+    /**
+     * Writes the state now if the key is still at the version it was read at.
+     *
+     * @return whether it was written
+     * @throws StateStoreException when the store cannot be reached
+     */
+    boolean write(String key, KeyState state);
+
+    @Override
+    default boolean defersWrites() {
+        return true;
+    }
+
+    /**
+     * Held back behind the key's earlier writes until the call's emits are acknowledged, when the call can be made
+     * again (see {@link WriteBehind}); else written now, once the emits are.
+     */
+    @Override
+    default CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
+            CompletableFuture<Void> emitted, Remake remake) {
+        if (remake != null) {
+            CompletableFuture<Void> held = writeBehind().save(key, state, emitted, remake);
+            if (held != null) {
+                return held;
+            }
+        }
+        if (!WriteBehind.emitted(name(), emitted)) {
+            return WRITTEN; // an emit failed: the record is dead-lettered (or the function stops), its state goes
+        }
+        return settle(name(), key, state, write(key, state));
+    }
+
+    /** The function whose state this is. */
+    String name();
 
     @Override
     default KeyState load(TopicPartition source, String key) {

@@ -91,7 +91,7 @@ public final class KafkaKeyedStore implements KeyedStore {
      */
     @Override
     public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
-            CompletableFuture<Void> emitted) {
+            CompletableFuture<Void> emitted, Remake remake) {
         Map<String, KeyState> copy = owned(source);
         byte[] value = state.isEmpty() ? null : state.encode();
         if (value != null && value.length > MAX_STATE_BYTES) {

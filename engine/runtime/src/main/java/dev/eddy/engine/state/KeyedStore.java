@@ -20,6 +20,15 @@ public interface KeyedStore extends AutoCloseable {
     KeyState load(TopicPartition source, String key);
 
     /**
+     * Makes a call again, on what the store holds now, its state written before it returns: what a store that
+     * {@link #defersWrites} asks when a write it held back was refused.
+     */
+    @FunctionalInterface
+    interface Remake {
+        void run() throws Exception;
+    }
+
+    /**
      * Saves a key's state (deletes it when empty), unless the store holds a later fence for it already.
      *
      * @param key     the store key ({@link dev.eddy.sdk.runtime.CallState#storeKey}) of {@code recordKey}, the record's
@@ -27,14 +36,16 @@ public interface KeyedStore extends AutoCloseable {
      * @param emitted completes when Kafka has acknowledged what the call emitted, or null when there is nothing to
      *                wait for; only a store that {@link #defersWrites} takes one. The state must not be durable
      *                before the outputs: a record whose state is durable is not handled again after a crash.
-     * @return completes when the write is durable (for the Kafka store, when Kafka acknowledged it; external stores
-     *         write before returning)
+     * @param remake  makes the call again, for an external store whose held-back write was refused; null to have
+     *                the write made before this returns (a conflict is then thrown)
+     * @return completes when the write is durable (for the Kafka store, when Kafka acknowledged it), or its call was
+     *         made again
      * @throws StateConflictException when the key's state changed since {@code state} was read (only a store with
      *                                {@link #keyLocks}): nothing was written
      * @throws StateStoreException    when the state cannot be written; the call counts as failed
      */
     CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
-            CompletableFuture<Void> emitted);
+            CompletableFuture<Void> emitted, Remake remake);
 
     /**
      * Whether the store can hold a write back until the call's outputs are acknowledged without holding up the key

@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Keyed state in PostgreSQL: one row per function and key in the table {@code eddy_state} (created when missing),
@@ -31,8 +29,9 @@ import org.apache.kafka.common.TopicPartition;
  * {@code SELECT … key = ANY(?)}, their writes in one statement per kind — an {@code INSERT … ON CONFLICT DO NOTHING}
  * for new keys, an {@code UPDATE} for changed ones, a {@code DELETE} for keys left empty — each over arrays of
  * keys, versions and states, each {@code RETURNING} the keys it wrote. A write whose key does not come back was
- * refused for its call alone; a call returns only once its write is committed, so that the next call of the key,
- * here or on another engine, reads it.
+ * refused for its call alone. At-least-once, a call's write is held back until its emits are acknowledged
+ * ({@link WriteBehind}); the next call of the key on this engine reads it from the cache meanwhile, and another
+ * engine once it is committed.
  */
 public final class PostgresKeyedStore implements ExternalStore {
 
@@ -92,6 +91,7 @@ public final class PostgresKeyedStore implements ExternalStore {
     private final StateMetrics metrics;
     private final KeyLocks keyLocks = new KeyLocks();
     private final StateCache cache = new StateCache(StateCache.MAX_KEYS);
+    private final WriteBehind writeBehind;
     /** The calls' reads and writes, sent together; each sender holds one connection. */
     private final Batcher<Command, Object> batcher;
 
@@ -122,6 +122,7 @@ public final class PostgresKeyedStore implements ExternalStore {
         createTable();
         this.batcher = new Batcher<>(function, "eddy-postgres-" + function, senders, Batcher.MAX_BATCH,
                 this::send);
+        this.writeBehind = new WriteBehind(function, cache, keyLocks, this::write);
     }
 
     private void createTable() {
@@ -146,13 +147,12 @@ public final class PostgresKeyedStore implements ExternalStore {
     }
 
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
-            CompletableFuture<Void> emitted) {
+    public boolean write(String key, KeyState state) {
         if (state.version() == 0 && state.isEmpty()) {
-            return WRITTEN; // a key that was never written, and is still empty
+            return true; // a key that was never written, and is still empty
         }
         Object written = batcher.answer(new Write(key, state), "cannot write the state of key '" + key + "'");
-        return settle(function, key, state, Boolean.TRUE.equals(written));
+        return Boolean.TRUE.equals(written);
     }
 
     /**
@@ -322,6 +322,16 @@ public final class PostgresKeyedStore implements ExternalStore {
     @Override
     public StateCache cache() {
         return cache;
+    }
+
+    @Override
+    public WriteBehind writeBehind() {
+        return writeBehind;
+    }
+
+    @Override
+    public String name() {
+        return function;
     }
 
     @Override

@@ -5,13 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -26,41 +25,56 @@ import redis.clients.jedis.resps.ScanResult;
  * keep a function's keys in one Redis Cluster slot.)
  *
  * <p>Calls' reads and writes go to Redis together: what calls ask while a pipeline is in flight goes in the next
- * one ({@link Batcher}). Each keeps its own answer, so a write refused for a stale version is refused for its call
- * alone, and a call returns only once its write is in Redis: the next call of the key, here or on another engine,
- * reads it.
+ * one ({@link Batcher}), its writes in one call of the script. Each keeps its own answer, so a write refused for a
+ * stale version is refused for its call alone. At-least-once, a call's write is held back until its emits are
+ * acknowledged ({@link WriteBehind}); the next call of the key on this engine reads it from the cache meanwhile, and
+ * another engine once it is written.
  */
 public final class RedisKeyedStore implements ExternalStore {
 
     /**
-     * KEYS: the state hash, the expiry set. ARGV: the version the state was read at, the state (empty to delete),
-     * first expiry, last expiry ("never" for none), the key. Answers 1 when written, 0 when the version moved on.
-     * A key that does not exist is at version 0, and every write leaves it at 1 or more, so that a key deleted
-     * meanwhile is not written again from what was read before. (A key written before versions were kept has
-     * none: it counts as 1.)
+     * Writes a batch's states, each applied only when its key is still at the version its state was read at.
+     * KEYS: the expiry set, then each write's state hash. ARGV, five per write: the version the state was read at,
+     * the state (empty to delete), first expiry, last expiry ("never" for none), the key. Answers, per write, 1 when
+     * written and 0 when the version moved on. Writes run in order: a second write of a key in one batch sees the
+     * first. A key that does not exist is at version 0, and every write leaves it at 1 or more, so that a key
+     * deleted meanwhile is not written again from what was read before. (A key written before versions were kept
+     * has none: it counts as 1, and loses the fields of that older format.) One script per batch, called by its
+     * SHA: Redis runs it once for the batch's writes rather than once each.
      */
-    private static final byte[] WRITE = """
-            local ver = redis.call('HGET', KEYS[1], 'ver')
-            if ver then ver = tonumber(ver)
-            elseif redis.call('EXISTS', KEYS[1]) == 1 then ver = 1
-            else ver = 0 end
-            if ver ~= tonumber(ARGV[1]) then
-              if ver == 0 then redis.call('ZREM', KEYS[2], ARGV[5]) end
-              return 0
+    private static final String WRITE = """
+            local expiry = KEYS[1]
+            local applied = {}
+            for i = 2, #KEYS do
+              local hash = KEYS[i]
+              local a = (i - 2) * 5
+              local member = ARGV[a + 5]
+              local ver = redis.call('HGET', hash, 'ver')
+              local legacy = false
+              if ver then ver = tonumber(ver)
+              elseif redis.call('EXISTS', hash) == 1 then ver = 1; legacy = true
+              else ver = 0 end
+              if ver ~= tonumber(ARGV[a + 1]) then
+                if ver == 0 then redis.call('ZREM', expiry, member) end
+                applied[i - 1] = 0
+              elseif ARGV[a + 2] == '' then
+                redis.call('DEL', hash)
+                redis.call('ZREM', expiry, member)
+                applied[i - 1] = 1
+              else
+                redis.call('HSET', hash, 'ver', ver + 1, 'st', ARGV[a + 2])
+                if legacy then redis.call('HDEL', hash, 'src', 'off') end
+                if ARGV[a + 3] == 'never' then redis.call('ZREM', expiry, member)
+                else redis.call('ZADD', expiry, ARGV[a + 3], member) end
+                if ARGV[a + 4] == 'never' then redis.call('PERSIST', hash)
+                else redis.call('PEXPIREAT', hash, ARGV[a + 4]) end
+                applied[i - 1] = 1
+              end
             end
-            if ARGV[2] == '' then
-              redis.call('DEL', KEYS[1])
-              redis.call('ZREM', KEYS[2], ARGV[5])
-              return 1
-            end
-            redis.call('HSET', KEYS[1], 'ver', ver + 1, 'st', ARGV[2])
-            redis.call('HDEL', KEYS[1], 'src', 'off')
-            if ARGV[3] == 'never' then redis.call('ZREM', KEYS[2], ARGV[5])
-            else redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5]) end
-            if ARGV[4] == 'never' then redis.call('PERSIST', KEYS[1])
-            else redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end
-            return 1
-            """.getBytes(StandardCharsets.UTF_8);
+            return applied
+            """;
+    /** The SHA-1 of {@link #WRITE}, by which Redis knows it once loaded. */
+    private static final byte[] WRITE_SHA = bytes(sha1(WRITE));
     private static final byte[] STATE = bytes("st");
     private static final byte[] VERSION = bytes("ver");
     /** The version of a key written before versions were kept (see {@link #WRITE}). */
@@ -75,6 +89,7 @@ public final class RedisKeyedStore implements ExternalStore {
     private final StateMetrics metrics;
     private final KeyLocks keyLocks = new KeyLocks();
     private final StateCache cache = new StateCache(StateCache.MAX_KEYS);
+    private final WriteBehind writeBehind;
     /** The calls' reads and writes, sent together; each sender holds one connection. */
     private final Batcher<Command, Object> batcher;
 
@@ -96,6 +111,7 @@ public final class RedisKeyedStore implements ExternalStore {
         pool.setMinIdle(1);
         this.redis = RedisClient.builder().fromURI(URI.create(url)).poolConfig(pool).build();
         this.batcher = new Batcher<>(function, "eddy-redis-" + function, senders, Batcher.MAX_BATCH, this::send);
+        this.writeBehind = new WriteBehind(function, cache, keyLocks, this::write);
     }
 
     /**
@@ -128,17 +144,11 @@ public final class RedisKeyedStore implements ExternalStore {
     }
 
     @Override
-    public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
-            CompletableFuture<Void> emitted) {
-        return settle(function, key, state, write(key, state));
-    }
-
-    /** Writes the state if the key is still at the version it was read at; answers whether it was. */
-    private boolean write(String key, KeyState state) {
+    public boolean write(String key, KeyState state) {
         boolean empty = state.isEmpty();
         List<byte[]> args = List.of(bytes(Long.toString(state.version())), empty ? new byte[0] : state.encode(),
                 bytes(expiry(state.nextExpiry())), bytes(expiry(state.lastExpiry())), bytes(key));
-        Object applied = batched(new Write(List.of(bytes(prefix + key), expiryKey), args),
+        Object applied = batched(new Write(bytes(prefix + key), args),
                 "cannot write the state of key '" + key + "'");
         return Long.valueOf(1).equals(applied);
     }
@@ -152,27 +162,62 @@ public final class RedisKeyedStore implements ExternalStore {
         }
     }
 
-    /** Sends a batch of reads and writes in one pipeline; each answers for itself. */
+    /**
+     * Sends a batch of reads and writes in one pipeline, the writes in one script call; each answers for itself.
+     */
     private List<Object> send(List<Command> batch) {
-        List<Response<?>> responses = new ArrayList<>(batch.size());
+        List<Response<?>> reads = new ArrayList<>(batch.size());
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> args = new ArrayList<>();
+        keys.add(expiryKey);
+        Response<Object> written;
         try (AbstractPipeline pipeline = redis.pipelined()) {
             for (Command command : batch) {
-                responses.add(switch (command) {
-                    case Read read -> pipeline.hmget(read.hash(), STATE, VERSION);
-                    case Write write -> pipeline.eval(WRITE, write.keys(), write.args());
-                });
+                switch (command) {
+                    case Read read -> reads.add(pipeline.hmget(read.hash(), STATE, VERSION));
+                    case Write write -> {
+                        keys.add(write.hash());
+                        args.addAll(write.args());
+                    }
+                }
             }
+            written = keys.size() > 1 ? pipeline.evalsha(WRITE_SHA, keys, args) : null;
             pipeline.sync();
         }
+        Object applied;
+        try {
+            applied = written == null ? List.of() : writeAnswer(written, keys, args);
+        } catch (JedisException e) {
+            applied = e;
+        }
         List<Object> answers = new ArrayList<>(batch.size());
-        for (Response<?> response : responses) {
-            try {
-                answers.add(response.get());
-            } catch (JedisException e) {
-                answers.add(e);
+        int read = 0;
+        int write = 0;
+        for (Command command : batch) {
+            if (command instanceof Read) {
+                try {
+                    answers.add(reads.get(read++).get());
+                } catch (JedisException e) {
+                    answers.add(e);
+                }
+            } else {
+                answers.add(applied instanceof JedisException e ? e : ((List<?>) applied).get(write++));
             }
         }
         return answers;
+    }
+
+    /** The script's answer, loading it first when Redis does not know it (a new or restarted server). */
+    private Object writeAnswer(Response<Object> written, List<byte[]> keys, List<byte[]> args) {
+        try {
+            return written.get();
+        } catch (JedisDataException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("NOSCRIPT")) {
+                throw e;
+            }
+            redis.scriptLoad(WRITE.getBytes(StandardCharsets.UTF_8), expiryKey);
+            return redis.evalsha(WRITE_SHA, keys, args);
+        }
     }
 
     /** What a call asks of Redis. */
@@ -182,7 +227,7 @@ public final class RedisKeyedStore implements ExternalStore {
     private record Read(byte[] hash) implements Command {
     }
 
-    private record Write(List<byte[]> keys, List<byte[]> args) implements Command {
+    private record Write(byte[] hash, List<byte[]> args) implements Command {
     }
 
     private static String expiry(long millis) {
@@ -197,6 +242,16 @@ public final class RedisKeyedStore implements ExternalStore {
     @Override
     public StateCache cache() {
         return cache;
+    }
+
+    @Override
+    public WriteBehind writeBehind() {
+        return writeBehind;
+    }
+
+    @Override
+    public String name() {
+        return function;
     }
 
     @Override
@@ -257,6 +312,15 @@ public final class RedisKeyedStore implements ExternalStore {
     private StateStoreException failure(String what, JedisException e) {
         return new StateStoreException("Function '" + function + "' " + what + " in Redis at "
                 + dev.eddy.engine.StateBackend.Urls.withoutPassword(url) + ": " + e.getMessage(), e);
+    }
+
+    private static String sha1(String script) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-1", e);
+        }
     }
 
     private static byte[] bytes(String text) {

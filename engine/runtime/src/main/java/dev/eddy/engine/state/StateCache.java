@@ -62,6 +62,11 @@ final class StateCache {
         contended.add(key);
     }
 
+    /** Whether others write the key too: its calls read the store, and write before they return. */
+    boolean contended(String key) {
+        return contended.contains(key);
+    }
+
     void clear() {
         states.clear();
         contended.clear();

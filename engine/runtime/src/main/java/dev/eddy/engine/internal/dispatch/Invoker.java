@@ -1,6 +1,7 @@
 package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.Delivery;
+import dev.eddy.engine.FailureReason;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.StateBackend;
 import dev.eddy.engine.state.KeyLocks;
@@ -45,6 +46,8 @@ final class Invoker {
     static final long FAST_CALL_NANOS = 10_000;
     /** The most times a stateful call is made when its key's state keeps changing under it. */
     static final int MAX_CONFLICTS = 5;
+    /** The most times a call whose held-back write was refused is made again (each up to MAX_CONFLICTS rounds). */
+    private static final int MAX_REMAKES = 20;
 
     private final String function;
     private final Handler handler;
@@ -65,6 +68,7 @@ final class Invoker {
      * Written by whichever thread timed a call: a lost update only loses one sample.
      */
     private volatile double averageCallNanos = Double.NaN;
+    private final DeadLetters deadLetters;
     /** Where the function's keyed state is kept; null for a function that declares none. */
     private final KeyedStore stateStore;
     private final StateMetrics stateMetrics;
@@ -97,6 +101,7 @@ final class Invoker {
         this.producer = producer;
         this.metrics = metrics;
         this.emits = new EmitCollector(definition, producer, metrics, deadLetters);
+        this.deadLetters = deadLetters;
         this.buffered = definition.delivery() == Delivery.EXACTLY_ONCE;
         this.stateStore = stateStore;
         this.stateMetrics = stateMetrics;
@@ -228,11 +233,12 @@ final class Invoker {
      * changed is saved — after its emits are acknowledged (at-least-once: a record whose state is saved is not
      * handled again, so its outputs must be in Kafka first), in the same transaction as them (exactly-once). A
      * record whose changes the state holds already (delivered again after a crash) is not handled again.
+     * At-least-once, the store holds the write back until then, and the key's next call goes on meanwhile.
      *
      * <p>In a store that others share, this engine's calls of one key take turns, whichever worker runs them
-     * ({@link KeyLocks}); a write that
-     * another engine's call of the same key beat is refused, and the call is made again on the state that won
-     * (its emits, already acknowledged, go out again: at-least-once).
+     * ({@link KeyLocks}); a write that another engine's call of the same key beat is refused, and the call is made
+     * again on the state that won (its emits, already acknowledged, go out again: at-least-once) — at once when the
+     * write was made before returning, else by the store ({@link #callAgain}).
      */
     private void callWithState(Chunk chunk, ConsumerRecord<byte[], byte[]> record, CallContext context)
             throws Exception {
@@ -248,7 +254,7 @@ final class Invoker {
             return;
         }
         if (keyLocks == null) {
-            callWithState(record, key, context);
+            callWithState(chunk, record, key, context);
             return;
         }
         ReentrantLock turn = keyLocks.of(key);
@@ -256,7 +262,7 @@ final class Invoker {
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    callWithState(record, key, context);
+                    callWithState(chunk, record, key, context);
                     return;
                 } catch (StateConflictException e) {
                     if (attempt == MAX_CONFLICTS) {
@@ -272,7 +278,7 @@ final class Invoker {
     }
 
     /** Loads the key's state, calls the handler on it unless it holds the record already, and saves it. */
-    private void callWithState(ConsumerRecord<byte[], byte[]> record, String key, CallContext context)
+    private void callWithState(Chunk chunk, ConsumerRecord<byte[], byte[]> record, String key, CallContext context)
             throws Exception {
         Source source = source(record);
         KeyState loaded = stateStore.load(source.partition(), key);
@@ -296,13 +302,39 @@ final class Invoker {
             // The store holds the write back until the outputs are acknowledged; the key goes on meanwhile.
             EmitCollector.EmitsAcked acked = context.acked;
             context.saved(stateStore.save(source.partition(), key, record.key(), next,
-                    acked == null ? null : acked.sealed()));
+                    acked == null ? null : acked.sealed(), () -> callAgain(chunk, record)));
             return;
         }
         if (!context.awaitSends()) {
             return; // an emit was refused: the record went to the dead-letter topic (or the function stops)
         }
-        context.saved(stateStore.save(source.partition(), key, record.key(), next, null));
+        context.saved(stateStore.save(source.partition(), key, record.key(), next, null, null));
+    }
+
+    /**
+     * Makes a call again whose held-back state write was refused (another engine wrote the key meanwhile), on the
+     * state that won, on the store's thread that holds the key: its emits go out again (at-least-once) and its state
+     * is written before it returns. While the other engine keeps winning, the call is made again after a pause of
+     * up to a few milliseconds, growing, {@value #MAX_REMAKES} times at most; a call that fails otherwise, or
+     * still loses, goes to the dead-letter topic at once: the record was done as far as its lane knew, and its
+     * retries are not to hold the key.
+     */
+    private void callAgain(Chunk chunk, ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        Throwable failure = null;
+        for (int attempt = 1; attempt <= MAX_REMAKES; attempt++) {
+            stateMetrics.conflict();
+            failure = call(chunk, record, newContext(() -> 0L), false);
+            if (!(failure instanceof StateConflictException)) {
+                break;
+            }
+            TimeUnit.MICROSECONDS.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(500L * attempt));
+        }
+        if (failure != null) {
+            Attempts attempts = new Attempts();
+            attempts.failed(clock.millis(), ticker.nanoTime(), failure);
+            deadLetters.send(chunk, record, attempts, failure instanceof HandlerTimeoutException
+                    ? FailureReason.TIMED_OUT : FailureReason.HANDLER_FAILED);
+        }
     }
 
     /** A record's partition, and its name as fences record it: made once per partition, not per record. */

@@ -71,7 +71,7 @@ class StateSweeperTest {
 
         @Override
         public CompletableFuture<Void> save(TopicPartition source, String key, byte[] recordKey, KeyState state,
-                CompletableFuture<Void> emitted) {
+                CompletableFuture<Void> emitted, Remake remake) {
             throw new UnsupportedOperationException();
         }
 
