@@ -78,11 +78,14 @@ class KeyedStateIT {
         FunctionDefinition function = null;
         try (Engine a = new Engine(config, registries.get(0)); Engine b = new Engine(config, registries.get(1))) {
             List<Engine> engines = List.of(a, b);
+            List<RunningFunction> running = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 function = FunctionDefinition.builder(name).input(inputs.get(i)).output(output)
                         .stateStore(StateStoresUnderTest.backend(store)).handler(new CountingHandler()).build();
-                engines.get(i).deploy(function);
+                running.add(engines.get(i).deploy(function));
             }
+            // Both at work before the first record, so that their calls of each key overlap.
+            await().atMost(QUIET).until(() -> running.stream().allMatch(r -> r.assignedPartitions() >= 4));
             for (int round = 0; round < 10; round++) { // the two topics take turns, so that both engines are busy
                 for (String input : inputs) {
                     produce(kafka, input, round * 2_000, 2_000, 50, expected);
