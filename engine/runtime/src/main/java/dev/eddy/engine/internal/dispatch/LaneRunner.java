@@ -38,6 +38,11 @@ final class LaneRunner {
 
     /** At most this many calls of a slice are timed for the latency histogram. */
     static final int TIMED_PER_SLICE = 4;
+    /**
+     * The least time between two slices of a runner whose calls are timed: under load (many small slices, as key
+     * lanes make them) timing every slice's calls costs more than trivial calls themselves.
+     */
+    static final long TIMED_SLICE_INTERVAL_NANOS = 1_000_000;
 
     private final SerialLane<Runnable> lane;
     private final Invoker invoker;
@@ -62,6 +67,9 @@ final class LaneRunner {
     private final int maxBatch;
     private final long maxBatchWaitNanos;
     private boolean batchFlushScheduled;
+    /** When this runner last started a slice whose calls were timed. */
+    private long lastTimedSlice;
+    private boolean timedAny;
 
     /** What the watchdog sees of this lane's calls. */
     final CallWatch watch = new CallWatch();
@@ -127,8 +135,15 @@ final class LaneRunner {
         int succeeded = 0;
         int failed = 0;
         // Recording into a percentile histogram costs more than a trivial handler: time at most TIMED_PER_SLICE
-        // calls, evenly spread (every call when the load is light; eddy.invocations has exact counts).
-        int sampleEvery = Math.max(1, records.size() / TIMED_PER_SLICE);
+        // calls of a slice, evenly spread, and the calls of at most one slice a millisecond (every call when the load
+        // is light; eddy.invocations has exact counts).
+        long now = ticker.nanoTime();
+        boolean timeSlice = !timedAny || now - lastTimedSlice >= TIMED_SLICE_INTERVAL_NANOS;
+        if (timeSlice) {
+            timedAny = true;
+            lastTimedSlice = now;
+        }
+        int sampleEvery = timeSlice ? Math.max(1, records.size() / TIMED_PER_SLICE) : Integer.MAX_VALUE;
         int index = 0;
         try {
             for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -139,7 +154,7 @@ final class LaneRunner {
                     gather(chunk, record, inLanes);
                     continue;
                 }
-                Throwable failure = attempt(chunk, record, 1, index++ % sampleEvery == 0);
+                Throwable failure = attempt(chunk, record, 1, timeSlice && index++ % sampleEvery == 0);
                 if (failure == null) {
                     succeeded++;
                     continue;
