@@ -44,15 +44,21 @@ final class IoBound extends Scenario {
         int records = context.records();
         int sample = Math.min(records, SERIAL_SAMPLE);
         String input = context.fill("bench-io-in", PARTITIONS, records, DispatchNoop.VALUE_BYTES, KEYS);
-        Throughput eddy = new Throughput("Eddy: KEY order, max concurrency " + MAX_CONCURRENCY);
+        int concurrency = context.maxConcurrency(MAX_CONCURRENCY);
+        Throughput eddy = new Throughput("Eddy: KEY order, max concurrency " + concurrency);
         Throughput serial = new Throughput("one record at a time per partition");
         Runs.alternate(context, sample, serial, run -> partitionSerial(context, input, sample),
                 records, eddy, run -> eddyKeyOrder(context, input, records, run));
         Map<String, Object> baseline = serial.figures();
         baseline.put("records_measured", sample);
-        return new ScenarioResult(eddy.figures(), baseline, eddy.median() / serial.median(),
+        Map<String, Object> eddyFigures = eddy.figures();
+        // What the concurrency allows at the handler's wait (Little's law), and how much of it was reached.
+        double ideal = concurrency / (IO_WAIT.toNanos() / 1e9);
+        eddyFigures.put("ideal_records_per_sec", Math.round(ideal));
+        eddyFigures.put("of_ideal", Math.round(eddy.median() / ideal * 1000) / 1000.0);
+        return new ScenarioResult(eddyFigures, baseline, eddy.median() / serial.median(),
                 Map.of("partitions", PARTITIONS, "keys", KEYS, "io_wait_ms", IO_WAIT.toMillis(),
-                        "max_concurrency", MAX_CONCURRENCY));
+                        "max_concurrency", concurrency));
     }
 
     /** Nanoseconds for a thread per partition to handle its share of the sample, one record after the other. */

@@ -25,6 +25,12 @@ final class Fetcher {
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
     private static final long MIN_PAUSED_POLL_NANOS = 2_000_000L;
     /**
+     * The longest a poll waits while partitions are paused and calls complete: a paused partition holds at least
+     * half of what it buffers (see {@link Ledgers}), far more than this of work, so polling as often as one call
+     * completes is enough; a function whose calls wait 20 ms need not poll every 2 ms.
+     */
+    private static final long MAX_PAUSED_POLL_FLOOR_NANOS = 20_000_000L;
+    /**
      * The work a function buffers, in time: a slow function fetches about what its calls get through in this long,
      * so that a partition taken away (by a rebalance, a scale-up) is let go within about this long, and a crash
      * replays little. A fast one is bounded by max.buffered.records.
@@ -77,7 +83,7 @@ final class Fetcher {
             return ConsumerRecords.empty();
         }
         long progress = budget.completedCount();
-        pausedPollNanos = progress != completedAtLastPoll ? MIN_PAUSED_POLL_NANOS
+        pausedPollNanos = progress != completedAtLastPoll ? pausedPollFloor()
                 : Math.min(pausedPollNanos * 2, pollTimeoutNanos);
         completedAtLastPoll = progress;
         ConsumerRecords<byte[], byte[]> records;
@@ -94,6 +100,16 @@ final class Fetcher {
         }
         lastPoll = ticker.nanoTime();
         return records;
+    }
+
+    /** How long a poll waits while partitions are paused and calls complete: about one call's time, within bounds. */
+    private long pausedPollFloor() {
+        double call = averageCallNanos.getAsDouble();
+        if (Double.isNaN(call)) {
+            return MIN_PAUSED_POLL_NANOS;
+        }
+        return Math.min(Math.min(MAX_PAUSED_POLL_FLOOR_NANOS, pollTimeoutNanos),
+                Math.max(MIN_PAUSED_POLL_NANOS, (long) call));
     }
 
     /** A short poll while every partition is paused (a transaction's barrier): it keeps the member in its group. */
