@@ -40,6 +40,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements AutoCloseable {
 
+    /** How often the scaling controllers look for a backlog, in milliseconds. */
+    static final long SCALING_LOOK_MILLIS = 250;
+    /** Looks a second: one of them is the full tick. */
+    static final int SCALING_TICKS_A_SECOND = (int) (1000 / SCALING_LOOK_MILLIS);
+    /** Looks so far; the scaling thread's only. */
+    private long scalingLooks;
+
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     private final EngineConfig config;
@@ -86,10 +93,27 @@ public final class Engine implements AutoCloseable {
         this.telemetry = new Telemetry(tracing, logShipper, instanceId);
         this.usage = new UsageReporter(config, instanceId, this::functions);
         this.events = new EventLog(config, instanceId);
-        scaling.scheduleAtFixedRate(this::tickScaling, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        scaling.scheduleAtFixedRate(this::tickScaling, SCALING_LOOK_MILLIS, SCALING_LOOK_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Every {@value #SCALING_LOOK_MILLIS} ms the scaling controllers look for a backlog that wants more workers at
+     * once; every {@value #SCALING_TICKS_A_SECOND}th look is the second's full tick (reports to the cluster, every
+     * decision).
+     */
     private void tickScaling() {
+        boolean full = ++scalingLooks % SCALING_TICKS_A_SECOND == 0;
+        if (!full) {
+            for (RunningFunction function : functions.values()) {
+                try {
+                    function.lookForBacklog(clusterScaling);
+                } catch (RuntimeException e) {
+                    log.warn("Function '{}': its scaling controller failed: {}", function.name(), e.toString());
+                }
+            }
+            return;
+        }
         if (clusterScaling == null && clusterScalingRetryAt != 0 && System.nanoTime() > clusterScalingRetryAt) {
             startClusterScaling();
         }

@@ -35,9 +35,9 @@ public final class EngineConfig extends AbstractConfig {
             + " completed, over all its partitions. At this bound the function stops fetching until records complete"
             + " (it still polls at least every poll.timeout.ms, so that it stays in its group). It bounds memory and,"
             + " with the commits it brings forward, the replay after a crash: about twice this, plus what completes in"
-            + " 50 ms. A function whose calls are slow buffers less: about what its calls get through in a second (at"
+            + " 50 ms. A function whose calls are slow buffers less: about what its calls get through in 200 ms (at"
             + " least 500 records), so that a partition taken from it (a rebalance, a scale-up) is let go in about"
-            + " a second.";
+            + " that long.";
 
     public static final String MAX_BUFFERED_RECORDS_PER_PARTITION = "max.buffered.records.per.partition";
     private static final String MAX_BUFFERED_RECORDS_PER_PARTITION_DOC = "Records of one partition that may be"

@@ -112,9 +112,7 @@ public final class RunningFunction implements AutoCloseable {
             metrics.desiredWorkers(desired.workers());
             return;
         }
-        // Waiting: what Kafka holds for the function (lag) and what its workers fetched and have not finished.
-        ScalingController.Sample sample = new ScalingController.Sample(System.nanoTime(), metrics.received(),
-                metrics.lag() + metrics.inFlight(), metrics.handlerMillisAt(0.5) / 1000, metrics.running());
+        ScalingController.Sample sample = sample();
         ScalingController.Decision own = scaling.update(sample);
         Optional<ClusterScaling.Share> share = cluster == null ? Optional.empty()
                 : cluster.coordinate(limits, sample, workerCount());
@@ -132,6 +130,32 @@ public final class RunningFunction implements AutoCloseable {
         if (pinned == 0) {
             scaleTo(share.map(ClusterScaling.Share::here).orElse(own.workers()), now.reason());
         }
+    }
+
+    /**
+     * Between the second's ticks: a backlog that wants more workers than run now adds them at once, where this
+     * engine decides for itself (no fresh decision of the cluster's names it); anything else waits for the tick.
+     */
+    void lookForBacklog(ClusterScaling cluster) {
+        if (isIdle() || pinned != 0 || (cluster != null && cluster.share(definition.name()).isPresent())) {
+            return;
+        }
+        ScalingController.Decision before = desired;
+        ScalingController.Decision own = scaling.update(sample());
+        if (own.workers() > before.workers()) {
+            desired = own;
+            metrics.desiredWorkers(own.workers());
+            log.info("Function '{}' asks for {} workers: {}", definition.name(), own.workers(), own.reason());
+            events.accept(ScalingEvent.desired(definition, before.workers(), own.workers(), own.reason()));
+            scaleTo(own.workers(), own.reason());
+        }
+    }
+
+    /** What the function shows now. */
+    private ScalingController.Sample sample() {
+        // Waiting: what Kafka holds for the function (lag) and what its workers fetched and have not finished.
+        return new ScalingController.Sample(System.nanoTime(), metrics.received(),
+                metrics.lag() + metrics.inFlight(), metrics.handlerMillisAt(0.5) / 1000, metrics.running());
     }
 
     /**

@@ -167,6 +167,13 @@ public final class ClusterScaling implements AutoCloseable {
         }
     }
 
+    /** This engine's share of a fresh decision of the cluster's for the function, if there is one. */
+    public Optional<Share> share(String function) {
+        synchronized (plan) {
+            return plan.share(function, System.nanoTime());
+        }
+    }
+
     /** Forgets a function that no longer runs here (its next deploy starts its arrival rate afresh). */
     public void forget(String function) {
         lastSamples.remove(function);

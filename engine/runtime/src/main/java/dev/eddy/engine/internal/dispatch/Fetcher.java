@@ -26,7 +26,7 @@ final class Fetcher {
     private static final long MIN_PAUSED_POLL_NANOS = 2_000_000L;
     /**
      * The longest a poll waits while partitions are paused and calls complete: a paused partition holds at least
-     * half of what it buffers (see {@link Ledgers}), far more than this of work, so polling as often as one call
+     * half of what it buffers (see {@link Ledgers}), more than this of work, so polling as often as one call
      * completes is enough; a function whose calls wait 20 ms need not poll every 2 ms.
      */
     private static final long MAX_PAUSED_POLL_FLOOR_NANOS = 20_000_000L;
@@ -35,7 +35,7 @@ final class Fetcher {
      * so that a partition taken away (by a rebalance, a scale-up) is let go within about this long, and a crash
      * replays little. A fast one is bounded by max.buffered.records.
      */
-    private static final long BUFFERED_WORK_NANOS = 1_000_000_000L;
+    private static final long BUFFERED_WORK_NANOS = 200_000_000L;
     /** The fewest records a function buffers, whatever its calls take: half a poll's worth. */
     private static final int MIN_BUFFERED = 500;
 
