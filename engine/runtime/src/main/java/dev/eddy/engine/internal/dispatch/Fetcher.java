@@ -95,8 +95,15 @@ final class Fetcher {
             } finally {
                 partitions.release(held);
             }
+        } else if (partitions.anyPaused()) {
+            // Kafka's consumer spins through the whole of a poll's wait while fetched records of a paused partition
+            // sit in its buffer (KAFKA-21084): so it is asked without a wait, and the wait is here.
+            records = poll(Duration.ZERO);
+            if (records.isEmpty()) {
+                budget.pause(ticker.nanoTime() + pausedPollNanos);
+            }
         } else {
-            records = poll(partitions.anyPaused() ? Duration.ofNanos(pausedPollNanos) : pollTimeout);
+            records = poll(pollTimeout);
         }
         lastPoll = ticker.nanoTime();
         return records;

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -133,8 +131,7 @@ public final class FunctionWorker implements Runnable {
         }
         long now = ticker.nanoTime();
         this.completedRate = new RateWindow(ticker);
-        ExecutorService handlerThreads = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("eddy-" + function.name() + "-", 0).factory());
+        LaneThreads handlerThreads = new LaneThreads(function.name(), "eddy-" + function.name() + "-");
         this.timers = timers != null ? timers : Timers.onThread("eddy-" + function.name() + "-timers");
         FailureLog failureLog = new FailureLog(function.name(), ticker);
         DeadLetters deadLetters = new DeadLetters(function, producer, metrics, failureLog, handlerThreads, ticker);

@@ -82,6 +82,23 @@ final class InFlightBudget {
         }
     }
 
+    /**
+     * Parks once, until the deadline or {@link #wake}: the poll loop's pause between polls while partitions are
+     * paused (a spurious wake-up only shortens it).
+     */
+    void pause(long deadlineNanos) {
+        wakeAt = Long.MAX_VALUE;
+        waiting = Thread.currentThread();
+        try {
+            long left = deadlineNanos - ticker.nanoTime();
+            if (left > 0 && waiting != null) {
+                LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            waiting = null;
+        }
+    }
+
     /** Ends a wait at once (the function is stopping). */
     void wake() {
         Thread poller = waiting;

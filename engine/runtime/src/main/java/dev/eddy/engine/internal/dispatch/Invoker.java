@@ -81,6 +81,10 @@ final class Invoker {
     private final String replayTopic;
     /** Turns for the calls of one key, in a store whose writes can conflict; null for other stores. */
     private final KeyLocks keyLocks;
+    /** The least time between two slices of calls that are timed. */
+    static final long TIMED_SLICE_INTERVAL_NANOS = 100_000;
+    /** When the next slice may be timed; written by the lanes that time one. */
+    private volatile long nextTimedSlice = Long.MIN_VALUE / 2;
     /** At-least-once, and a store that holds a state write back until the call's emits are acknowledged. */
     private final boolean deferredWrites;
     private final Ticker ticker;
@@ -373,6 +377,19 @@ final class Invoker {
             failures[failure.getKey()] = failure.getValue();
         }
         return failures;
+    }
+
+    /**
+     * Whether a slice of calls starting now is timed: one at most every {@value #TIMED_SLICE_INTERVAL_NANOS} ns over
+     * all the function's lanes (under load, timing every slice costs more than trivial calls, and as much as a
+     * waiting call's own dispatch). Lanes race on it harmlessly: two may time slices at once.
+     */
+    boolean timesSlice(long nowNanos) {
+        if (nowNanos - nextTimedSlice < 0) {
+            return false;
+        }
+        nextTimedSlice = nowNanos + TIMED_SLICE_INTERVAL_NANOS;
+        return true;
     }
 
     /** Whether the function's calls have been fast lately (see {@link KeyLanes}); false before any is timed. */

@@ -38,11 +38,6 @@ final class LaneRunner {
 
     /** At most this many calls of a slice are timed for the latency histogram. */
     static final int TIMED_PER_SLICE = 4;
-    /**
-     * The least time between two slices of a runner whose calls are timed: under load (many small slices, as key
-     * lanes make them) timing every slice's calls costs more than trivial calls themselves.
-     */
-    static final long TIMED_SLICE_INTERVAL_NANOS = 1_000_000;
 
     private final SerialLane<Runnable> lane;
     private final Invoker invoker;
@@ -67,9 +62,6 @@ final class LaneRunner {
     private final int maxBatch;
     private final long maxBatchWaitNanos;
     private boolean batchFlushScheduled;
-    /** When this runner last started a slice whose calls were timed. */
-    private long lastTimedSlice;
-    private boolean timedAny;
 
     /** What the watchdog sees of this lane's calls. */
     final CallWatch watch = new CallWatch();
@@ -135,14 +127,9 @@ final class LaneRunner {
         int succeeded = 0;
         int failed = 0;
         // Recording into a percentile histogram costs more than a trivial handler: time at most TIMED_PER_SLICE
-        // calls of a slice, evenly spread, and the calls of at most one slice a millisecond (every call when the load
-        // is light; eddy.invocations has exact counts).
-        long now = ticker.nanoTime();
-        boolean timeSlice = !timedAny || now - lastTimedSlice >= TIMED_SLICE_INTERVAL_NANOS;
-        if (timeSlice) {
-            timedAny = true;
-            lastTimedSlice = now;
-        }
+        // calls of a slice, evenly spread, in the slices the function times (every call when the load is light;
+        // eddy.invocations has exact counts).
+        boolean timeSlice = invoker.timesSlice(ticker.nanoTime());
         int sampleEvery = timeSlice ? Math.max(1, records.size() / TIMED_PER_SLICE) : Integer.MAX_VALUE;
         int index = 0;
         try {

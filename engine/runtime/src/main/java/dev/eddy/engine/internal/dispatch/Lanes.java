@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
@@ -26,7 +25,7 @@ final class Lanes {
     private static final Logger log = LoggerFactory.getLogger(Lanes.class);
 
     private final LaneSetup setup;
-    private final ExecutorService threads;
+    private final LaneThreads threads;
     /** Null in PARTITION order, where each partition runs on its own lane. */
     private final KeyLanes keyLanes;
     /** Every lane: the key lanes and the partitions' own. */
@@ -34,7 +33,7 @@ final class Lanes {
     private final String function;
 
     /** @param threads the executor of {@code setup}, which this shuts down */
-    Lanes(String function, LaneSetup setup, ExecutorService threads, int maxConcurrency, Duration timeout) {
+    Lanes(String function, LaneSetup setup, LaneThreads threads, int maxConcurrency, Duration timeout) {
         this.function = function;
         this.setup = setup;
         this.threads = threads;
