@@ -5,10 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * A store outside Kafka (Redis, PostgreSQL), shared by every engine: a call reads its key's state — from this
- * engine's {@link StateCache} when it holds the key, else from the store. At-least-once, its write is held back
- * until its emits are acknowledged, without holding up the key ({@link WriteBehind}); a key that others write too,
- * and an exactly-once call, write before returning. Queries read the store itself.
+ * A store outside Kafka (Redis, PostgreSQL), shared by every engine (at-least-once only): a call reads its key's
+ * state — from this engine's {@link StateCache} when it holds the key, else from the store — and its write is held
+ * back until its emits are acknowledged, without holding up the key ({@link WriteBehind}); the call of a key that
+ * others write too, and one made again, writes before it returns. Queries read the store itself.
  */
 interface ExternalStore extends KeyedStore, StateQuery {
 
