@@ -82,9 +82,9 @@ final class ScaleOut extends Scenario {
         eddyFigures.put("target_met", eddyMedian <= TARGET_SECONDS && eddy.stream().allMatch(s -> s <= TARGET_SECONDS));
         Map<String, Object> rawFigures = figures("raw: burst → a consumer added at that moment has a record", raw);
         rawCpu.into(rawFigures);
-        return new ScenarioResult(eddyFigures, rawFigures, eddyMedian / rawMedian, Map.of("partitions", PARTITIONS, "call_ms", CALL_MILLIS,
-                        "max_concurrency", CONCURRENCY, "burst_records", context.records(), "ratio_of",
-                        "median reaction"));
+        return new ScenarioResult(eddyFigures, rawFigures, eddyMedian / rawMedian, Map.of("partitions", PARTITIONS,
+                "call_ms", CALL_MILLIS, "max_concurrency", CONCURRENCY, "burst_records", context.records(),
+                "ratio_of", "median reaction"));
     }
 
     private static double eddy(BenchContext context, Engine engine, String topic, int trial) throws Exception {

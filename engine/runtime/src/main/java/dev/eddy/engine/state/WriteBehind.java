@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * <p>A write is based on the one before it. When one is refused (another engine, or an outside writer, changed the
  * key meanwhile) the writes after it are based on a state that never was, and none of them is sent: the key is
  * taken ({@link KeyLocks}), so that no new call of it starts, and each of their calls is made again, in their
- * order, on what the store holds, and written before the next ({@link KeyedStore.Remake}); then the key is read from the
- * store from now on (a contended key: {@link StateCache#refused}). Until a call's write, or its remake, is done, its
- * record is not complete: its offset is not committed. A write whose call's emits failed is dropped (the record is
- * dead-lettered, or the function stops) and the calls after it are made again. A write that fails (the store cannot
- * be reached) is tried again a few times before its call, and those after it, are made again.
+ * order, on what the store holds, and written before the next ({@link KeyedStore.Remake}); then the key is read from
+ * the store from now on (a contended key: {@link StateCache#refused}). Until a call's write, or its remake, is
+ * done, its record is not complete: its offset is not committed. A write whose call's emits failed is dropped (the
+ * record is dead-lettered, or the function stops) and the calls after it are made again. A write that fails (the
+ * store cannot be reached) is tried again a few times before its call, and those after it, are made again.
  *
  * <p>Threading: {@link #save} on the calls' threads; the writes on virtual threads of their own, one key's at a
  * time. A key's chain of writes changes only inside {@link ConcurrentHashMap#compute} on its entry.
@@ -80,7 +80,8 @@ final class WriteBehind {
      *
      * @return completes when the state is in the store, or when its call was made again
      */
-    CompletableFuture<Void> save(String key, KeyState state, CompletableFuture<Void> emitted, KeyedStore.Remake remake) {
+    CompletableFuture<Void> save(String key, KeyState state, CompletableFuture<Void> emitted,
+            KeyedStore.Remake remake) {
         Pending write = new Pending(state, emitted == null ? NOTHING_EMITTED : emitted, remake,
                 new CompletableFuture<>());
         // 0: written now by the caller; 1: queued first, to be sent; 2: queued behind others
