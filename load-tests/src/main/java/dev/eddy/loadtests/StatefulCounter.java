@@ -49,13 +49,8 @@ final class StatefulCounter extends Scenario {
         int records = context.records();
         String input = context.fill("bench-count-in", DispatchNoop.PARTITIONS, records, DispatchNoop.VALUE_BYTES,
                 DispatchNoop.KEYS);
-        Throughput counter = new Throughput("Eddy: counting function, state in Kafka");
-        Throughput stateless = new Throughput("Eddy: stateless function emitting each record");
-        Runs.alternate(context, records,
-                stateless, run -> Passthrough.eddyPassthrough(context, input,
-                        context.newTopic("bench-count-pass-out", DispatchNoop.PARTITIONS), records, run),
-                counter, run -> count(context, input, StateBackend.kafka(), records, run));
-        Map<String, Object> eddy = new LinkedHashMap<>(counter.figures());
+        Sides kafka = measure(context, input, StateBackend.kafka(), records, 0);
+        Map<String, Object> eddy = new LinkedHashMap<>(kafka.counter().figures());
         int sample = Math.max(1000, records / 5);
         String sampled = null;
         List<StateBackend> stores = externalStores();
@@ -67,7 +62,8 @@ final class StatefulCounter extends Scenario {
             }
             eddy.put(store.kind() + "_store", external(context, sampled, store, sample, 100 * (i + 1)));
         }
-        return new ScenarioResult(eddy, stateless.figures(), counter.median() / stateless.median(),
+        return new ScenarioResult(eddy, kafka.stateless().figures(),
+                kafka.counter().median() / kafka.stateless().median(),
                 Map.of("partitions", DispatchNoop.PARTITIONS, "value_bytes", DispatchNoop.VALUE_BYTES,
                         "keys", DispatchNoop.KEYS, "external_store_records", sample));
     }
@@ -93,26 +89,39 @@ final class StatefulCounter extends Scenario {
     /**
      * The counting function with an external store, beside the stateless one on the same records (its figures,
      * the stateless side's and their ratio), or why it could not run.
-     *
-     * @param runs added to the run numbers, so that each store's stateless runs have consumer groups of their own
      */
     private static Object external(BenchContext context, String input, StateBackend store, int records, int runs) {
-        Throughput counter = new Throughput("Eddy: counting function, state in " + store.kind());
-        Throughput stateless = new Throughput("Eddy: stateless function emitting each record");
+        Sides sides;
         try {
-            Runs.alternate(context, records,
-                    stateless, run -> Passthrough.eddyPassthrough(context, input,
-                            context.newTopic("bench-count-" + store.kind() + "-out", DispatchNoop.PARTITIONS),
-                            records, runs + run),
-                    counter, run -> count(context, input, store, records, runs + run));
+            sides = measure(context, input, store, records, runs);
         } catch (RuntimeException e) {
             context.progress("    %s skipped: %s", store.kind(), e.getMessage());
             return "skipped: " + e.getMessage();
         }
-        Map<String, Object> figures = new LinkedHashMap<>(counter.figures());
-        figures.put("stateless", stateless.figures());
-        figures.put("ratio", Math.round(counter.median() / stateless.median() * 1000) / 1000.0);
+        Map<String, Object> figures = new LinkedHashMap<>(sides.counter().figures());
+        figures.put("stateless", sides.stateless().figures());
+        figures.put("ratio", Math.round(sides.counter().median() / sides.stateless().median() * 1000) / 1000.0);
         return figures;
+    }
+
+    /** The counting function with a store, and the stateless one beside it. */
+    private record Sides(Throughput counter, Throughput stateless) {
+    }
+
+    /**
+     * Runs the counting function with the store and the stateless function over the same records, in turn.
+     *
+     * @param runs added to the run numbers, so that each store's stateless runs have consumer groups of their own
+     */
+    private static Sides measure(BenchContext context, String input, StateBackend store, int records, int runs) {
+        Sides sides = new Sides(new Throughput("Eddy: counting function, state in " + store.kind()),
+                new Throughput("Eddy: stateless function emitting each record"));
+        Runs.alternate(context, records,
+                sides.stateless(), run -> Passthrough.eddyPassthrough(context, input,
+                        context.newTopic("bench-count-" + store.kind() + "-out", DispatchNoop.PARTITIONS),
+                        records, runs + run),
+                sides.counter(), run -> count(context, input, store, records, runs + run));
+        return sides;
     }
 
     /** Nanoseconds from the first handler call to the last record counted. */

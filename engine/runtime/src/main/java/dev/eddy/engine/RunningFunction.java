@@ -120,13 +120,8 @@ public final class RunningFunction implements AutoCloseable {
                 .map(s -> new ScalingController.Decision(s.workers(), "decided by " + s.leader() + " for "
                         + s.reason() + "; " + s.here() + " here"))
                 .orElse(own);
-        desired = now;
-        metrics.desiredWorkers(now.workers());
         // Where the cluster decides, its leader tells of a new count, once; the others follow it quietly.
-        if (now.workers() != before.workers() && share.map(ClusterScaling.Share::decidedHere).orElse(true)) {
-            log.info("Function '{}' asks for {} workers: {}", definition.name(), now.workers(), now.reason());
-            events.accept(ScalingEvent.desired(definition, before.workers(), now.workers(), now.reason()));
-        }
+        ask(before, now, share.map(ClusterScaling.Share::decidedHere).orElse(true));
         if (pinned == 0) {
             scaleTo(share.map(ClusterScaling.Share::here).orElse(own.workers()), now.reason());
         }
@@ -143,11 +138,18 @@ public final class RunningFunction implements AutoCloseable {
         ScalingController.Decision before = desired;
         ScalingController.Decision own = scaling.update(sample());
         if (own.workers() > before.workers()) {
-            desired = own;
-            metrics.desiredWorkers(own.workers());
-            log.info("Function '{}' asks for {} workers: {}", definition.name(), own.workers(), own.reason());
-            events.accept(ScalingEvent.desired(definition, before.workers(), own.workers(), own.reason()));
+            ask(before, own, true);
             scaleTo(own.workers(), own.reason());
+        }
+    }
+
+    /** Exports what is asked for now and, when it changed and is told here, logs it as a scaling event. */
+    private void ask(ScalingController.Decision before, ScalingController.Decision now, boolean toldHere) {
+        desired = now;
+        metrics.desiredWorkers(now.workers());
+        if (now.workers() != before.workers() && toldHere) {
+            log.info("Function '{}' asks for {} workers: {}", definition.name(), now.workers(), now.reason());
+            events.accept(ScalingEvent.desired(definition, before.workers(), now.workers(), now.reason()));
         }
     }
 

@@ -15,15 +15,19 @@ interface ExternalStore extends KeyedStore, StateQuery {
     /** What a write that is done when it returns answers. */
     CompletableFuture<Void> WRITTEN = CompletableFuture.completedFuture(null);
 
+    /** The writes held back until their calls' emits are acknowledged, with the cache and key locks they share. */
+    WriteBehind writeBehind();
+
     /** Every engine reads and writes the same keys: a write based on a stale read is refused. */
     @Override
-    KeyLocks keyLocks();
+    default KeyLocks keyLocks() {
+        return writeBehind().keyLocks();
+    }
 
     /** What this engine last read or wrote of each key. */
-    StateCache cache();
-
-    /** The writes held back until their calls' emits are acknowledged. */
-    WriteBehind writeBehind();
+    default StateCache cache() {
+        return writeBehind().cache();
+    }
 
     /**
      * Writes the state now if the key is still at the version it was read at.
@@ -58,7 +62,9 @@ interface ExternalStore extends KeyedStore, StateQuery {
     }
 
     /** The function whose state this is. */
-    String name();
+    default String name() {
+        return writeBehind().function();
+    }
 
     @Override
     default KeyState load(TopicPartition source, String key) {

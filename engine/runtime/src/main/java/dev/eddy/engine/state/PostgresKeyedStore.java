@@ -89,8 +89,7 @@ public final class PostgresKeyedStore implements ExternalStore {
     private final String url;
     private final HikariDataSource pool;
     private final StateMetrics metrics;
-    private final KeyLocks keyLocks = new KeyLocks();
-    private final StateCache cache = new StateCache(StateCache.MAX_KEYS);
+    /** The calls' held-back writes, with this engine's cache of the keys and their locks. */
     private final WriteBehind writeBehind;
     /** The calls' reads and writes, sent together; each sender holds one connection. */
     private final Batcher<Command, Object> batcher;
@@ -122,7 +121,7 @@ public final class PostgresKeyedStore implements ExternalStore {
         createTable();
         this.batcher = new Batcher<>(function, "eddy-postgres-" + function, senders, Batcher.MAX_BATCH,
                 this::send);
-        this.writeBehind = new WriteBehind(function, cache, keyLocks, this::write);
+        this.writeBehind = new WriteBehind(function, this::write);
     }
 
     private void createTable() {
@@ -315,23 +314,8 @@ public final class PostgresKeyedStore implements ExternalStore {
     }
 
     @Override
-    public KeyLocks keyLocks() {
-        return keyLocks;
-    }
-
-    @Override
-    public StateCache cache() {
-        return cache;
-    }
-
-    @Override
     public WriteBehind writeBehind() {
         return writeBehind;
-    }
-
-    @Override
-    public String name() {
-        return function;
     }
 
     @Override
@@ -343,7 +327,7 @@ public final class PostgresKeyedStore implements ExternalStore {
                 delete.setLong(2, nowMillis);
                 int deleted = delete.executeUpdate();
                 if (deleted > 0) {
-                    cache.clear(); // which keys went is not known here
+                    cache().clear(); // which keys went is not known here
                 }
                 changed += deleted;
             }
@@ -363,7 +347,7 @@ public final class PostgresKeyedStore implements ExternalStore {
                 if (write(connection, row.getKey(), left)) { // not when a call wrote it meanwhile
                     changed++;
                 }
-                cache.drop(row.getKey());
+                cache().drop(row.getKey());
             }
         } catch (SQLException e) {
             throw failure("cannot remove expired state", e);

@@ -87,8 +87,7 @@ public final class RedisKeyedStore implements ExternalStore {
     private final String prefix;
     private final byte[] expiryKey;
     private final StateMetrics metrics;
-    private final KeyLocks keyLocks = new KeyLocks();
-    private final StateCache cache = new StateCache(StateCache.MAX_KEYS);
+    /** The calls' held-back writes, with this engine's cache of the keys and their locks. */
     private final WriteBehind writeBehind;
     /** The calls' reads and writes, sent together; each sender holds one connection. */
     private final Batcher<Command, Object> batcher;
@@ -111,7 +110,7 @@ public final class RedisKeyedStore implements ExternalStore {
         pool.setMinIdle(1);
         this.redis = RedisClient.builder().fromURI(URI.create(url)).poolConfig(pool).build();
         this.batcher = new Batcher<>(function, "eddy-redis-" + function, senders, Batcher.MAX_BATCH, this::send);
-        this.writeBehind = new WriteBehind(function, cache, keyLocks, this::write);
+        this.writeBehind = new WriteBehind(function, this::write);
     }
 
     /**
@@ -235,23 +234,8 @@ public final class RedisKeyedStore implements ExternalStore {
     }
 
     @Override
-    public KeyLocks keyLocks() {
-        return keyLocks;
-    }
-
-    @Override
-    public StateCache cache() {
-        return cache;
-    }
-
-    @Override
     public WriteBehind writeBehind() {
         return writeBehind;
-    }
-
-    @Override
-    public String name() {
-        return function;
     }
 
     @Override
@@ -270,7 +254,7 @@ public final class RedisKeyedStore implements ExternalStore {
             if (left.dropExpired(nowMillis) && write(key, left)) { // not when a call wrote it meanwhile
                 changed++;
             }
-            cache.drop(key);
+            cache().drop(key);
         }
         metrics.expired.increment(changed);
         return changed;

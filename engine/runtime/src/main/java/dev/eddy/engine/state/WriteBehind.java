@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * done, its record is not complete: its offset is not committed. A write whose call's emits failed is dropped (the
  * record is dead-lettered, or the function stops) and the calls after it are made again. A write that fails (the
  * store cannot be reached) is tried again a few times before its call, and those after it, are made again.
+ *
+ * <p>It keeps the store's {@link StateCache} and {@link KeyLocks}, which its writes and the store's calls share.
  *
  * <p>Threading: {@link #save} on the calls' threads; the writes on virtual threads of their own, one key's at a
  * time. A key's chain of writes changes only inside {@link ConcurrentHashMap#compute} on its entry.
@@ -52,7 +55,10 @@ final class WriteBehind {
     private final StateCache cache;
     private final KeyLocks keyLocks;
     private final Writer writer;
+    private final Backoff backoff;
     private final ConcurrentHashMap<String, Chain> chains = new ConcurrentHashMap<>();
+    /** A write's thread, started when its emits are answered: it waits for the store. */
+    private final ThreadFactory threads;
 
     /** A key's writes not yet done, oldest first: the first is being written, or waits for its emits. */
     private static final class Chain {
@@ -67,11 +73,40 @@ final class WriteBehind {
             CompletableFuture<Void> written) {
     }
 
-    WriteBehind(String function, StateCache cache, KeyLocks keyLocks, Writer writer) {
+    /** How a write that failed waits before it is tried again. */
+    @FunctionalInterface
+    interface Backoff {
+        void pause(long millis) throws InterruptedException;
+    }
+
+    /** @param writer writes a key now (the store's own write, called on the writes' threads) */
+    WriteBehind(String function, Writer writer) {
+        this(function, new StateCache(StateCache.MAX_KEYS), writer, TimeUnit.MILLISECONDS::sleep);
+    }
+
+    /** @param backoff waits between the tries of a write that failed (a test's does not wait) */
+    WriteBehind(String function, StateCache cache, Writer writer, Backoff backoff) {
         this.function = function;
         this.cache = cache;
-        this.keyLocks = keyLocks;
+        this.keyLocks = new KeyLocks();
         this.writer = writer;
+        this.backoff = backoff;
+        this.threads = Thread.ofVirtual().name("eddy-state-write-" + function).factory();
+    }
+
+    /** The function whose state this is. */
+    String function() {
+        return function;
+    }
+
+    /** What the store's engine last read or wrote of each key. */
+    StateCache cache() {
+        return cache;
+    }
+
+    /** The turns this engine's calls of one key take. */
+    KeyLocks keyLocks() {
+        return keyLocks;
     }
 
     /**
@@ -117,8 +152,7 @@ final class WriteBehind {
     }
 
     private void sendWhenEmitted(String key, Pending write) {
-        write.emitted.whenComplete((ok, failure) ->
-                Thread.ofVirtual().name("eddy-state-write-" + function).start(() -> send(key, write, failure)));
+        write.emitted.whenComplete((ok, failure) -> threads.newThread(() -> send(key, write, failure)).start());
     }
 
     private void send(String key, Pending write, Throwable emitFailure) {
@@ -138,7 +172,7 @@ final class WriteBehind {
                     break;
                 }
                 try {
-                    TimeUnit.MILLISECONDS.sleep(FIRST_BACKOFF_MILLIS << (attempt - 1));
+                    backoff.pause(FIRST_BACKOFF_MILLIS << (attempt - 1));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     break;

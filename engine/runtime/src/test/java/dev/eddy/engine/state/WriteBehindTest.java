@@ -50,8 +50,10 @@ class WriteBehindTest {
 
     private final Versions store = new Versions();
     private final StateCache cache = new StateCache(100);
-    private final KeyLocks keyLocks = new KeyLocks();
-    private final WriteBehind writes = new WriteBehind("f", cache, keyLocks, store);
+    /** The pauses between the tries of a failed write, in milliseconds: noted, not waited. */
+    private final List<Long> pauses = Collections.synchronizedList(new ArrayList<>());
+    private final WriteBehind writes = new WriteBehind("f", cache, store, pauses::add);
+    private final KeyLocks keyLocks = writes.keyLocks();
     private final List<String> remade = Collections.synchronizedList(new ArrayList<>());
 
     private static KeyState counting(long count, long version) {
@@ -140,6 +142,7 @@ class WriteBehindTest {
         writes.save("k", counting(1, 0), null, remake("first")).get(10, TimeUnit.SECONDS);
         assertEquals(Collections.nCopies(WriteBehind.MAX_TRIES, "unreachable"), store.log);
         assertEquals(List.of("first"), remade);
+        assertEquals(List.of(100L, 200L, 400L), pauses, "backing off, doubling, between the tries");
 
         store.unreachable.set(WriteBehind.MAX_TRIES - 1);
         cache.clear();

@@ -303,10 +303,11 @@ final class Invoker {
         next.dropExpired(clock.millis());
         next.fence(source.fence(), record.offset());
         if (deferredWrites) {
-            // The store holds the write back until the outputs are acknowledged; the key goes on meanwhile.
+            // The store holds the write back until the outputs are acknowledged; the key goes on meanwhile. Only a
+            // store others share (keyLocks) can refuse it and ask for the call again.
             EmitCollector.EmitsAcked acked = context.acked;
             context.saved(stateStore.save(source.partition(), key, record.key(), next,
-                    acked == null ? null : acked.sealed(), () -> callAgain(chunk, record)));
+                    acked == null ? null : acked.sealed(), keyLocks == null ? null : () -> callAgain(chunk, record)));
             return;
         }
         if (!context.awaitSends()) {
@@ -331,7 +332,8 @@ final class Invoker {
             if (!(failure instanceof StateConflictException)) {
                 break;
             }
-            TimeUnit.MICROSECONDS.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(500L * attempt));
+            ticker.pause(TimeUnit.MICROSECONDS.toNanos(
+                    java.util.concurrent.ThreadLocalRandom.current().nextLong(500L * attempt)));
         }
         if (failure != null) {
             Attempts attempts = new Attempts();

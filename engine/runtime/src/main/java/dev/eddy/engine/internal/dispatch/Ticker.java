@@ -33,6 +33,15 @@ public interface Ticker {
     /** The wall clock, in UTC. */
     Clock clock();
 
+    /**
+     * Waits this long on the calling thread (a pause between tries); a test's ticker moves its time instead.
+     *
+     * @throws InterruptedException when the thread is interrupted meanwhile
+     */
+    default void pause(long nanos) throws InterruptedException {
+        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+    }
+
     /** The wall clock's milliseconds since the epoch. */
     default long millis() {
         return clock().millis();

@@ -61,6 +61,12 @@ final class ManualTime implements Ticker, Timers {
         };
     }
 
+    /** Moves the time on by the pause, running nothing (the pausing thread is not the test's). */
+    @Override
+    public synchronized void pause(long pauseNanos) {
+        nanos += pauseNanos;
+    }
+
     @Override
     public synchronized long millis() {
         return epochMillisAtStart + nanos / 1_000_000;
