@@ -72,10 +72,14 @@ final class Runs {
     private static void measure(BenchContext context, long records, Throughput side, IntToLongFunction run,
             int number) {
         long cpuBefore = processCpuNanos();
+        long jitBefore = jitNanos();
         long nanos = run.applyAsLong(number);
         if (side != null) {
-            side.add(records, nanos, processCpuNanos() - cpuBefore);
-            context.progress("    %-40s %,12.0f records/s", side.label(), side.last());
+            long cpu = processCpuNanos() - cpuBefore;
+            long jit = jitNanos() - jitBefore;
+            side.add(records, nanos, cpu, jit);
+            context.progress("    %-40s %,12.0f records/s  %6.2f CPU-s per million (JIT %.2f)", side.label(),
+                    side.last(), cpu / 1e3 / records, jit / 1e3 / records);
         }
     }
 
@@ -83,6 +87,16 @@ final class Runs {
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /**
+     * Time the JIT compilers spent compiling in this process, in nanoseconds (the JVM's own account, in
+     * milliseconds): part of the process's CPU, which a long-running engine spends once, not per record.
+     */
+    static long jitNanos() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit == null || !jit.isCompilationTimeMonitoringSupported() ? 0
+                : jit.getTotalCompilationTime() * 1_000_000;
     }
 
     /** Collects the previous run's garbage so that neither side pays for the other's. */
@@ -103,7 +117,7 @@ final class Runs {
 
         private long nanos;
         private long records;
-        private long started = -1;
+        private volatile long started = -1;
 
         /** A measured run starts. */
         void start() {

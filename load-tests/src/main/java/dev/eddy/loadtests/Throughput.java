@@ -12,6 +12,7 @@ final class Throughput {
     private final List<Double> recordsPerSecond = new ArrayList<>();
     private final List<Double> seconds = new ArrayList<>();
     private final List<Double> cpuSecondsPerMillion = new ArrayList<>();
+    private final List<Double> jitSecondsPerMillion = new ArrayList<>();
 
     Throughput(String label) {
         this.label = label;
@@ -20,12 +21,14 @@ final class Throughput {
     /**
      * @param nanos    how long the run took, by the scenario's own clock
      * @param cpuNanos CPU time the whole process spent meanwhile (broker and clients included)
+     * @param jitNanos of which the JIT compilers' time
      */
-    void add(long records, long nanos, long cpuNanos) {
+    void add(long records, long nanos, long cpuNanos, long jitNanos) {
         double secs = nanos / 1e9;
         seconds.add(secs);
         recordsPerSecond.add(records / secs);
         cpuSecondsPerMillion.add(cpuNanos / 1e9 / (records / 1e6));
+        jitSecondsPerMillion.add(jitNanos / 1e9 / (records / 1e6));
     }
 
     String label() {
@@ -55,6 +58,7 @@ final class Throughput {
         figures.put("seconds", Math.round(median(seconds) * 1000) / 1000.0);
         figures.put("runs_records_per_sec", recordsPerSecond.stream().map(Math::round).toList());
         figures.put("cpu_seconds_per_million_records", Math.round(median(cpuSecondsPerMillion) * 100) / 100.0);
+        figures.put("jit_seconds_per_million_records", Math.round(median(jitSecondsPerMillion) * 100) / 100.0);
         return figures;
     }
 }

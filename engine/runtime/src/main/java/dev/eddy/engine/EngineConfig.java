@@ -37,13 +37,14 @@ public final class EngineConfig extends AbstractConfig {
             + " with the commits it brings forward, the replay after a crash: about twice this, plus what completes in"
             + " 50 ms. A function whose calls are slow buffers less: about what its calls get through in 200 ms (at"
             + " least 500 records), so that a partition taken from it (a rebalance, a scale-up) is let go in about"
-            + " that long.";
+            + " that long. Unless set, at least twice the function's maxConcurrency in KEY and UNORDERED order, so"
+            + " that every call it may run at once has a record.";
 
     public static final String MAX_BUFFERED_RECORDS_PER_PARTITION = "max.buffered.records.per.partition";
     private static final String MAX_BUFFERED_RECORDS_PER_PARTITION_DOC = "Records of one partition that may be"
             + " fetched but not yet completed. At this bound the partition alone is paused, so that a partition whose"
             + " records are slow cannot take the whole of " + "max.buffered.records; it is resumed when half of them"
-            + " are done.";
+            + " are done. Unless set, at least twice the function's maxConcurrency in KEY and UNORDERED order.";
 
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     private static final String SHUTDOWN_TIMEOUT_MS_DOC = "On shutdown or when partitions are taken away, how long"
@@ -208,6 +209,20 @@ public final class EngineConfig extends AbstractConfig {
     }
 
     /** The {@code kafka.*} settings, for every client, with the prefix removed. */
+    /**
+     * A bound on buffered records ({@link #MAX_BUFFERED_RECORDS} or {@link #MAX_BUFFERED_RECORDS_PER_PARTITION}) for
+     * one function: as set, or, left at its default, at least twice the calls it may run at once where its records
+     * are split over key lanes (KEY and UNORDERED order), since a call needs a record waiting for it and records of
+     * one key wait behind one another.
+     */
+    public int bufferBound(String bound, boolean splitsOverKeyLanes, int maxConcurrency) {
+        int configured = getInt(bound);
+        if (!splitsOverKeyLanes || originals().containsKey(bound)) {
+            return configured;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(configured, 2L * maxConcurrency));
+    }
+
     public Map<String, Object> clientOverrides() {
         return originalsWithPrefix(KAFKA_PREFIX);
     }

@@ -143,10 +143,12 @@ public final class FunctionWorker implements Runnable {
                 function.maxBatchWait());
         this.lanes = new Lanes(function.name(), laneSetup, handlerThreads, function.maxConcurrency(),
                 function.timeout());
-        int maxBuffered = config.getInt(EngineConfig.MAX_BUFFERED_RECORDS);
+        int maxBuffered = config.bufferBound(EngineConfig.MAX_BUFFERED_RECORDS, lanes.splits(),
+                function.maxConcurrency());
         this.budget = new InFlightBudget(maxBuffered, ticker);
         this.completionListener = chunk -> budget.completed(chunk.size());
-        this.partitions = new Ledgers(consumer, config.getInt(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION));
+        this.partitions = new Ledgers(consumer, config.bufferBound(EngineConfig.MAX_BUFFERED_RECORDS_PER_PARTITION,
+                lanes.splits(), function.maxConcurrency()));
         this.fetcher = new Fetcher(function.name(), consumer, partitions, budget, ticker,
                 Duration.ofMillis(config.getLong(EngineConfig.POLL_TIMEOUT_MS)), maxBuffered,
                 invoker::averageCallNanos,

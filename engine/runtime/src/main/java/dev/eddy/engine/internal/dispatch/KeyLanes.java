@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -16,8 +15,8 @@ import org.apache.kafka.common.utils.Utils;
  * A fixed table of lanes that run a function's records concurrently: in {@link Ordering#KEY} order a key always
  * hashes to the same lane, so its records run one after the other and in order, while other keys run on the other
  * lanes, also within one partition; in {@link Ordering#UNORDERED} order a chunk is spread over the lanes in
- * contiguous slices. There are several times more lanes than the function's max concurrency, which a semaphore
- * bounds, so that keys seldom share a lane: a busy or waiting key holds up only the few keys that hash with it.
+ * contiguous slices. There are several times more lanes than the function's max concurrency, which their shared
+ * {@link BoundedThreads} keeps to, so that keys seldom share a lane: a busy or waiting key holds up only the few keys that hash with it.
  * The table is all the per-key state there is: no key is remembered once its records are done.
  *
  * <p>Handing a slice to a lane costs a few microseconds, far more than a fast handler's call; concurrency only pays
@@ -70,11 +69,12 @@ final class KeyLanes {
         if (setup.ordering() == Ordering.PARTITION) {
             return null;
         }
-        Semaphore permits = new Semaphore(maxConcurrency, true);
+        // The lanes take turns at the function's max concurrency of threads, a task each.
+        BoundedThreads threads = new BoundedThreads(setup.executor(), maxConcurrency);
         int count = laneCount(maxConcurrency);
         List<LaneRunner> lanes = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            lanes.add(new LaneRunner(setup, permits));
+            lanes.add(new LaneRunner(setup, threads, 1));
         }
         return new KeyLanes(setup.ordering(), maxConcurrency, setup.invoker(), lanes, setup.ticker());
     }

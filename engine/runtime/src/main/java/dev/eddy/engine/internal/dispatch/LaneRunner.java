@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -49,8 +49,6 @@ final class LaneRunner {
     private final Timers timers;
     private final Ticker ticker;
     private final SplittableRandom random = new SplittableRandom();
-    /** Bounds the calls running at once over all key lanes; null on a partition's own lane. */
-    private final Semaphore permits;
     /** Records waiting for a retry, and those behind them. */
     private final WaitingRecords waiting;
     /** Holds retries while an exactly-once commit is made. */
@@ -66,13 +64,20 @@ final class LaneRunner {
     /** What the watchdog sees of this lane's calls. */
     final CallWatch watch = new CallWatch();
 
-    /** @param permits bounds the calls running at once over the lanes sharing it; null for no bound */
-    LaneRunner(LaneSetup setup, Semaphore permits) {
-        this.permits = permits;
+    /** A partition's own lane, on a thread of its own while it has work. */
+    LaneRunner(LaneSetup setup) {
+        this(setup, setup.executor(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param executor     runs the lane's tasks: the setup's executor, or the key lanes' {@link BoundedThreads}
+     * @param tasksPerTurn how many tasks the lane runs before the executor's other work goes first
+     */
+    LaneRunner(LaneSetup setup, Executor executor, int tasksPerTurn) {
         this.invoker = setup.invoker();
         this.maxBatch = invoker.batches() ? setup.maxBatch() : 1;
         this.maxBatchWaitNanos = setup.maxBatchWait().toNanos();
-        this.lane = new SerialLane<>(setup.executor(), this::runTask);
+        this.lane = new SerialLane<>(executor, this::runTask, tasksPerTurn);
         this.context = invoker.newContext(watch::watchedNanos);
         this.deadLetters = setup.deadLetters();
         this.metrics = setup.metrics();
@@ -84,24 +89,13 @@ final class LaneRunner {
         this.ticker = setup.ticker();
     }
 
-    /** Runs one of the lane's tasks, within the function's max concurrency when the lane has a bound. */
+    /** Runs one of the lane's tasks (the key lanes' executor keeps them within the function's max concurrency). */
     private void runTask(Runnable task) {
-        if (permits == null) {
-            context.usage.taskStarted();
-            try {
-                task.run();
-            } finally {
-                context.usage.flush();
-            }
-            return;
-        }
-        permits.acquireUninterruptibly();
         context.usage.taskStarted();
         try {
             task.run();
         } finally {
             context.usage.flush();
-            permits.release();
         }
     }
 

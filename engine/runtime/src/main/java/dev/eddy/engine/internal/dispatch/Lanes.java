@@ -47,7 +47,7 @@ final class Lanes {
 
     /** A new partition's own lane. */
     LaneRunner ownLane() {
-        LaneRunner own = new LaneRunner(setup, null);
+        LaneRunner own = new LaneRunner(setup);
         all.add(own);
         return own;
     }

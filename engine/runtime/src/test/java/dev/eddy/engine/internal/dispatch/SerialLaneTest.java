@@ -42,4 +42,36 @@ class SerialLaneTest {
             assertEquals(i, seen.get(i));
         }
     }
+
+    @Test
+    void shouldTakeTurnsWithOtherLanesOnABoundedExecutor() throws InterruptedException {
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(6);
+        CountDownLatch holding = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            BoundedThreads one = new BoundedThreads(threads, 1);
+            one.execute(() -> {
+                try {
+                    holding.await(); // the one thread waits until both lanes have all their items
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            SerialLane<String> a = new SerialLane<>(one, item -> {
+                seen.add(item);
+                done.countDown();
+            }, 1);
+            SerialLane<String> b = new SerialLane<>(one, item -> {
+                seen.add(item);
+                done.countDown();
+            }, 1);
+            for (int i = 1; i <= 3; i++) {
+                a.submit("a" + i);
+                b.submit("b" + i);
+            }
+            holding.countDown();
+            assertTrue(done.await(10, TimeUnit.SECONDS), "only " + seen + " ran");
+        }
+        assertEquals(List.of("a1", "b1", "a2", "b2", "a3", "b3"), seen);
+    }
 }
