@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         description = {"Measures Eddy against a raw Kafka baseline in the same run.",
             "",
             "Starts a Kafka broker on this machine, runs the scenario's baseline and Eddy over the same records "
-            + "(two warm-up pairs, then measured pairs in alternating order), prints a summary and writes "
+            + "(four warm-up pairs, then measured pairs in alternating order), prints a summary and writes "
             + "load-tests/results/<scenario>.json.",
             "",
             "Scenarios:",
@@ -55,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
     private int records;
 
     @Option(names = "--runs", defaultValue = "5", paramLabel = "<n>",
-            description = "Measured runs of each side, after two warm-ups. Default: ${DEFAULT-VALUE}.")
+            description = "Measured runs of each side, after four warm-ups. Default: ${DEFAULT-VALUE}.")
     private int runs;
 
     @Option(names = "--ordering", defaultValue = "KEY", paramLabel = "<order>",

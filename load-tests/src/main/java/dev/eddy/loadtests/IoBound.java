@@ -37,7 +37,9 @@ final class IoBound extends Scenario {
                 100,
                 false,
                 1000,
-                200_000);
+                // Runs of 10-20 s: an engine's start and stop, and the JIT still compiling, weigh little beside
+                // the calls.
+                1_000_000);
     }
 
     @Override

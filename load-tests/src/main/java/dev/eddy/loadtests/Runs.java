@@ -11,7 +11,7 @@ import java.util.function.IntToLongFunction;
 final class Runs {
 
     /** Pairs run before measuring: the JIT needs a few runs to compile the dispatcher's paths. */
-    static final int WARM_UP_PAIRS = 2;
+    static final int WARM_UP_PAIRS = 4;
 
     private static volatile long sink;
 

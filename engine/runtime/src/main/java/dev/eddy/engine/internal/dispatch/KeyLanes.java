@@ -2,9 +2,8 @@ package dev.eddy.engine.internal.dispatch;
 
 import dev.eddy.engine.Ordering;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -133,15 +132,50 @@ final class KeyLanes {
         return (int) Math.min(MAX_LANES, Math.max(maxConcurrency, (long) maxConcurrency * LANES_PER_CALL));
     }
 
+    /**
+     * Hands each lane its records of the chunk, in offset order, the lanes in the order of their first record, so
+     * that they start roughly in offset order. Sorting (lane, index) pairs packed in longs does it without a map, a
+     * boxed lane or a list per lane: in KEY order most records of a chunk have a lane of their own.
+     */
     private void splitByKey(Chunk chunk, AtomicInteger inLanes) {
-        // In order of first appearance, so that the lanes start roughly in offset order.
-        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> slices = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : chunk.records()) {
-            slices.computeIfAbsent(laneOf(record), lane -> new ArrayList<>()).add(record);
+        List<ConsumerRecord<byte[], byte[]>> records = chunk.records();
+        int count = records.size();
+        long[] byLane = new long[count];
+        for (int i = 0; i < count; i++) {
+            byLane[i] = (long) laneOf(records.get(i)) << 32 | i; // a lane is never negative
         }
-        for (Map.Entry<Integer, List<ConsumerRecord<byte[], byte[]>>> slice : slices.entrySet()) {
-            submit(slice.getKey(), chunk, slice.getValue(), inLanes);
+        Arrays.sort(byLane);
+        // Each lane's run in byLane, keyed by its first record's index.
+        long[] runs = new long[count];
+        int runCount = 0;
+        for (int start = 0; start < count; start = runEnd(byLane, start)) {
+            runs[runCount++] = (byLane[start] & 0xFFFF_FFFFL) << 32 | start;
         }
+        Arrays.sort(runs, 0, runCount);
+        for (int r = 0; r < runCount; r++) {
+            int start = (int) runs[r];
+            int end = runEnd(byLane, start);
+            List<ConsumerRecord<byte[], byte[]>> slice;
+            if (end - start == 1) {
+                slice = List.of(records.get((int) byLane[start]));
+            } else {
+                slice = new ArrayList<>(end - start);
+                for (int i = start; i < end; i++) {
+                    slice.add(records.get((int) byLane[i]));
+                }
+            }
+            submit((int) (byLane[start] >>> 32), chunk, slice, inLanes);
+        }
+    }
+
+    /** Where the run of one lane that starts at {@code start} in the sorted (lane, index) pairs ends. */
+    private static int runEnd(long[] byLane, int start) {
+        long lane = byLane[start] >>> 32;
+        int end = start + 1;
+        while (end < byLane.length && byLane[end] >>> 32 == lane) {
+            end++;
+        }
+        return end;
     }
 
     private void splitInSlices(Chunk chunk, AtomicInteger inLanes) {

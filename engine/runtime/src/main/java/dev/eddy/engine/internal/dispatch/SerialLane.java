@@ -3,6 +3,7 @@ package dev.eddy.engine.internal.dispatch;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -43,6 +44,16 @@ final class SerialLane<T> implements Runnable {
         }
     }
 
+    /** Goes to the back of the executor's line, still scheduled. */
+    private void nextTurn() {
+        try {
+            executor.execute(this);
+        } catch (RejectedExecutionException e) {
+            // The executor stops (the function stops): what is left here does not run, as it would not have been
+            // taken. Its records are not complete, so they are delivered again.
+        }
+    }
+
     @Override
     public void run() {
         while (true) {
@@ -51,7 +62,7 @@ final class SerialLane<T> implements Runnable {
             while ((item = queue.poll()) != null) {
                 worker.accept(item);
                 if (++ran == itemsPerTurn && !queue.isEmpty()) {
-                    executor.execute(this); // still scheduled: its next turn
+                    nextTurn();
                     return;
                 }
             }

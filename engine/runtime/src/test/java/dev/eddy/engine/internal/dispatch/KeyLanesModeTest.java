@@ -3,10 +3,13 @@ package dev.eddy.engine.internal.dispatch;
 import static dev.eddy.engine.internal.dispatch.WorkerHarness.WAIT;
 import static dev.eddy.engine.internal.dispatch.WorkerHarness.partition;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eddy.engine.Ordering;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,6 +72,39 @@ class KeyLanesModeTest {
         await().atMost(WAIT).until(() -> handled.contains(b2));
         assertTrue(!handled.contains("value-" + offset), "A was still waiting when B went by");
         blockA.countDown();
+    }
+
+    @Test
+    void shouldKeepEachKeysOrderWhileItsRecordsSpreadOverTheKeyLanes() {
+        Map<String, List<Integer>> seenByKey = new ConcurrentHashMap<>();
+        harness.start(WorkerHarness.function().ordering(Ordering.KEY).maxConcurrency(8).handler((event, ctx) -> {
+            harness.time.advance(Duration.ofMillis(1)); // slow calls: the records go to the key lanes
+            int offset = Integer.parseInt(event.valueAsString().substring("value-".length()));
+            seenByKey.computeIfAbsent(event.keyAsString(), key -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(offset);
+            if (offset % 3 == 0) {
+                Thread.yield(); // let other lanes overtake this one
+            }
+            handled.add(event.valueAsString());
+        }).build(), Map.of(), List.of(P0));
+        int offset = 0;
+        for (int i = 0; i < 40; i++) {
+            offset = feed(offset, 1); // one poll at a time, so that each call is timed
+        }
+        int records = 600;
+        // 23 keys interleaved; some share a lane, most records of a chunk have a lane of their own.
+        harness.records(P0, offset, records, i -> "key-" + (i * 7 % 23));
+        int last = offset + records - 1;
+        await().atMost(WAIT).until(() -> handled.contains("value-" + last));
+        int total = 0;
+        for (Map.Entry<String, List<Integer>> key : seenByKey.entrySet()) {
+            List<Integer> offsets = key.getValue();
+            total += offsets.size();
+            for (int i = 1; i < offsets.size(); i++) {
+                assertTrue(offsets.get(i - 1) < offsets.get(i), key.getKey() + " out of order: " + offsets);
+            }
+        }
+        assertEquals(offset + records, total, "every record handled once");
     }
 
     /** Records of other keys, each handled before this returns. */
