@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         description = {"Measures Eddy against a raw Kafka baseline in the same run.",
             "",
             "Starts a Kafka broker on this machine, runs the scenario's baseline and Eddy over the same records "
-            + "(four warm-up pairs, then measured pairs in alternating order), prints a summary and writes "
+            + "(warm-up pairs, then measured pairs in alternating order), prints a summary and writes "
             + "load-tests/results/<scenario>.json.",
             "",
             "Scenarios:",
@@ -55,8 +55,13 @@ public final class BenchCommand implements Callable<Integer> {
     private int records;
 
     @Option(names = "--runs", defaultValue = "5", paramLabel = "<n>",
-            description = "Measured runs of each side, after four warm-ups. Default: ${DEFAULT-VALUE}.")
+            description = "Measured runs of each side, after the warm-ups. Default: ${DEFAULT-VALUE}.")
     private int runs;
+
+    @Option(names = "--warm-ups", defaultValue = "4", paramLabel = "<n>",
+            description = "Runs of each side before the measured ones (the JIT compiling, the broker's caches)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private int warmUps;
 
     @Option(names = "--ordering", defaultValue = "KEY", paramLabel = "<order>",
             description = "Eddy's ordering: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
@@ -91,12 +96,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || runs > 20) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be between 1 and 20, was " + runs);
         }
+        if (warmUps < 0 || warmUps > 20) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--warm-ups must be between 0 and 20, was " + warmUps);
+        }
         System.out.printf(Locale.ROOT, "Benchmark %s: %s; %,d records, %d measured runs each.%n", scenario.name(),
                 scenario.description(), records, runs);
         ScenarioResult result;
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
                 BenchContext context = new BenchContext(kafka, settings, ordering, maxConcurrency, records, runs,
-                        System.out)) {
+                        warmUps, System.out)) {
             result = scenario.run(context);
         }
         Path file = write(scenario, result);
@@ -137,6 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("description", scenario.description());
         json.put("records", records);
         json.put("runs", runs);
+        json.put("warm_ups", warmUps);
         json.put("eddy", result.eddy());
         json.put("baseline", result.baseline());
         json.put("ratio", Math.round(result.ratio() * 1000) / 1000.0);

@@ -34,11 +34,12 @@ public final class BenchContext implements AutoCloseable {
     private final Admin admin;
     private final int records;
     private final int runs;
+    private final int warmUps;
     private final PrintStream out;
     private int topicSequence;
 
     BenchContext(EmbeddedKafka kafka, Map<String, String> settings, Ordering ordering, Integer maxConcurrency,
-            int records, int runs, PrintStream out) {
+            int records, int runs, int warmUps, PrintStream out) {
         this.kafka = kafka;
         this.ordering = ordering;
         this.maxConcurrency = maxConcurrency;
@@ -46,6 +47,7 @@ public final class BenchContext implements AutoCloseable {
         this.admin = kafka.admin();
         this.records = records;
         this.runs = runs;
+        this.warmUps = warmUps;
         this.out = out;
     }
 
@@ -53,9 +55,19 @@ public final class BenchContext implements AutoCloseable {
         return records;
     }
 
-    /** Measured runs of each side; they alternate, after one warm-up run of each. */
+    /** Measured runs of each side; they alternate, after the warm-ups. */
     public int runs() {
         return runs;
+    }
+
+    /** Runs of each side before the measured ones. */
+    public int warmUps() {
+        return warmUps;
+    }
+
+    /** Whether the run of this number (as {@link Runs} numbers them) is measured rather than a warm-up. */
+    public boolean isMeasured(int run) {
+        return run > warmUps;
     }
 
     /**

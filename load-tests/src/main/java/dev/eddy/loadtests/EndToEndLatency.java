@@ -50,12 +50,12 @@ final class EndToEndLatency extends Scenario {
                 run -> {
                     String topic = context.newTopic("bench-lat-raw", PARTITIONS);
                     rawCpu.start();
-                    keep(run, raw, rawLatency(context, topic, records, run), rawCpu, records);
+                    keep(context, run, raw, rawLatency(context, topic, records, run), rawCpu, records);
                 },
                 run -> {
                     String topic = context.newTopic("bench-lat-eddy", PARTITIONS);
                     eddyCpu.start();
-                    keep(run, eddy, eddyLatency(context, topic, records, run), eddyCpu, records);
+                    keep(context, run, eddy, eddyLatency(context, topic, records, run), eddyCpu, records);
                 });
         Map<String, Object> eddyFigures = figures("Eddy: produce → handler start", eddy);
         eddyCpu.into(eddyFigures);
@@ -69,8 +69,9 @@ final class EndToEndLatency extends Scenario {
     }
 
     /** Adds a measured run's latencies and CPU (the producer's included: both sides produce alike). */
-    private static void keep(int run, Histogram total, Histogram measured, Runs.Cpu cpu, int records) {
-        if (Runs.isMeasured(run)) {
+    private static void keep(BenchContext context, int run, Histogram total, Histogram measured, Runs.Cpu cpu,
+            int records) {
+        if (context.isMeasured(run)) {
             cpu.stop(records);
             total.add(measured);
         }

@@ -56,16 +56,13 @@ final class IoBound extends Scenario {
         Runs.Cpu flowing = new Runs.Cpu();
         Runs.alternate(context, sample, serial, run -> partitionSerial(context, input, sample),
                 records, eddy,
-                run -> eddyKeyOrder(context, input, records, Runs.isMeasured(run) ? flowing : null, run));
+                run -> eddyKeyOrder(context, input, records, context.isMeasured(run) ? flowing : null, run));
         Map<String, Object> baseline = serial.figures();
         baseline.put("records_measured", sample);
         Map<String, Object> eddyFigures = eddy.figures();
         // The whole run's CPU includes an engine's start and stop, which a long-running engine pays once: what the
         // calls cost is the CPU from the first call to the last.
-        Map<String, Object> whileFlowing = new java.util.LinkedHashMap<>();
-        flowing.into(whileFlowing);
-        eddyFigures.put("cpu_seconds_per_million_records_first_to_last_call",
-                whileFlowing.get("cpu_seconds_per_million_records"));
+        flowing.into(eddyFigures, "cpu_seconds_per_million_records_first_to_last_call");
         // What the concurrency allows at the handler's wait (Little's law), and how much of it was reached.
         double ideal = concurrency / (IO_WAIT.toNanos() / 1e9);
         eddyFigures.put("ideal_records_per_sec", Math.round(ideal));

@@ -10,9 +10,6 @@ import java.util.function.IntToLongFunction;
  */
 final class Runs {
 
-    /** Pairs run before measuring: the JIT needs a few runs to compile the dispatcher's paths. */
-    static final int WARM_UP_PAIRS = 4;
-
     private static volatile long sink;
 
     private Runs() {
@@ -32,24 +29,26 @@ final class Runs {
     static void alternate(BenchContext context, long baselineRecords, Throughput baseline,
             IntToLongFunction baselineRun, long eddyRecords, Throughput eddy, IntToLongFunction eddyRun) {
         alternate(context,
-                run -> measure(context, baselineRecords, isMeasured(run) ? baseline : null, baselineRun, run),
-                run -> measure(context, eddyRecords, isMeasured(run) ? eddy : null, eddyRun, run));
+                run -> measure(context, baselineRecords, context.isMeasured(run) ? baseline : null, baselineRun,
+                        run),
+                run -> measure(context, eddyRecords, context.isMeasured(run) ? eddy : null, eddyRun, run));
     }
 
     /**
      * Runs both sides in turn, warm-ups first; each side gets a run number unique to the run and can tell a
-     * measured run with {@link #isMeasured}.
+     * measured run with {@link BenchContext#isMeasured}.
      */
     static void alternate(BenchContext context, IntConsumer baselineRun, IntConsumer eddyRun) {
-        for (int warmUp = 1; warmUp <= WARM_UP_PAIRS; warmUp++) {
-            context.progress("  warm-up %d of %d", warmUp, WARM_UP_PAIRS);
+        // Pairs run before measuring: the JIT needs a few runs to compile the dispatcher's paths.
+        for (int warmUp = 1; warmUp <= context.warmUps(); warmUp++) {
+            context.progress("  warm-up %d of %d", warmUp, context.warmUps());
             settle();
             baselineRun.accept(warmUp);
             settle();
             eddyRun.accept(warmUp);
         }
         for (int run = 1; run <= context.runs(); run++) {
-            int id = WARM_UP_PAIRS + run;
+            int id = context.warmUps() + run;
             settle();
             if (run % 2 == 1) {
                 baselineRun.accept(id);
@@ -62,11 +61,6 @@ final class Runs {
             }
             context.progress("  run %d of %d done", run, context.runs());
         }
-    }
-
-    /** Whether the run of this number is measured rather than a warm-up. */
-    static boolean isMeasured(int run) {
-        return run > WARM_UP_PAIRS;
     }
 
     private static void measure(BenchContext context, long records, Throughput side, IntToLongFunction run,
@@ -133,9 +127,13 @@ final class Runs {
 
         /** Puts {@code cpu_seconds_per_million_records} into a side's figures (nothing before a measured run). */
         void into(java.util.Map<String, Object> figures) {
+            into(figures, "cpu_seconds_per_million_records");
+        }
+
+        /** Puts the CPU seconds per million records under this name (nothing before a measured run). */
+        void into(java.util.Map<String, Object> figures, String name) {
             if (records > 0) {
-                figures.put("cpu_seconds_per_million_records",
-                        Math.round(nanos / 1e9 / (records / 1e6) * 100) / 100.0);
+                figures.put(name, Math.round(nanos / 1e9 / (records / 1e6) * 100) / 100.0);
             }
         }
     }

@@ -208,7 +208,6 @@ public final class EngineConfig extends AbstractConfig {
         }, () -> "1 to 32 letters, digits, '_' or '-'");
     }
 
-    /** The {@code kafka.*} settings, for every client, with the prefix removed. */
     /**
      * A bound on buffered records ({@link #MAX_BUFFERED_RECORDS} or {@link #MAX_BUFFERED_RECORDS_PER_PARTITION}) for
      * one function: as set, or, left at its default, at least twice the calls it may run at once where its records
@@ -223,6 +222,7 @@ public final class EngineConfig extends AbstractConfig {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(configured, 2L * maxConcurrency));
     }
 
+    /** The {@code kafka.*} settings, for every client, with the prefix removed. */
     public Map<String, Object> clientOverrides() {
         return originalsWithPrefix(KAFKA_PREFIX);
     }

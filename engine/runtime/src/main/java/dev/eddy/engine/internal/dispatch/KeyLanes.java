@@ -15,8 +15,8 @@ import org.apache.kafka.common.utils.Utils;
  * hashes to the same lane, so its records run one after the other and in order, while other keys run on the other
  * lanes, also within one partition; in {@link Ordering#UNORDERED} order a chunk is spread over the lanes in
  * contiguous slices. There are several times more lanes than the function's max concurrency, which their shared
- * {@link BoundedThreads} keeps to, so that keys seldom share a lane: a busy or waiting key holds up only the few keys that hash with it.
- * The table is all the per-key state there is: no key is remembered once its records are done.
+ * {@link BoundedThreads} keeps to, so that keys seldom share a lane: a busy or waiting key holds up only the few keys
+ * that hash with it. The table is all the per-key state there is: no key is remembered once its records are done.
  *
  * <p>Handing a slice to a lane costs a few microseconds, far more than a fast handler's call; concurrency only pays
  * when calls wait (on I/O, most often). So while the function's calls are fast and none of a partition's records
