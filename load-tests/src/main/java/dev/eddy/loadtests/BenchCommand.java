@@ -58,9 +58,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Measured runs of each side, after the warm-ups. Default: ${DEFAULT-VALUE}.")
     private int runs;
 
-    @Option(names = "--warm-ups", defaultValue = "4", paramLabel = "<n>",
+    @Option(names = "--warm-ups", paramLabel = "<n>",
             description = "Runs of each side before the measured ones (the JIT compiling, the broker's caches)."
-                    + " Default: ${DEFAULT-VALUE}.")
+                    + " Default: 10 for the scenarios whose runs last a second or two, 4 for the others.")
+    private Integer requestedWarmUps;
     private int warmUps;
 
     @Option(names = "--ordering", defaultValue = "KEY", paramLabel = "<order>",
@@ -96,12 +97,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || runs > 20) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be between 1 and 20, was " + runs);
         }
+        warmUps = requestedWarmUps != null ? requestedWarmUps : scenario.defaultWarmUps();
         if (warmUps < 0 || warmUps > 20) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--warm-ups must be between 0 and 20, was " + warmUps);
         }
-        System.out.printf(Locale.ROOT, "Benchmark %s: %s; %,d records, %d measured runs each.%n", scenario.name(),
-                scenario.description(), records, runs);
+        System.out.printf(Locale.ROOT, "Benchmark %s: %s; %,d records, %d warm-up and %d measured runs each.%n",
+                scenario.name(), scenario.description(), records, warmUps, runs);
         ScenarioResult result;
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
                 BenchContext context = new BenchContext(kafka, settings, ordering, maxConcurrency, records, runs,

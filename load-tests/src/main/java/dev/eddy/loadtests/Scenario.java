@@ -9,10 +9,25 @@ public abstract class Scenario {
     private final boolean lowerIsBetter;
     private final int minRecords;
     private final int defaultRecords;
+    private final int defaultWarmUps;
 
-    /** A throughput benchmark: a higher ratio is better, at least 1,000 records, 2,000,000 unless told otherwise. */
+    /** Warm-up pairs of a scenario whose runs last a second or two: the JIT is still busy after four. */
+    static final int SHORT_RUN_WARM_UPS = 10;
+    /** Warm-up pairs of the others. */
+    static final int WARM_UPS = 4;
+
+    /**
+     * A throughput benchmark: a higher ratio is better, at least 1,000 records, 2,000,000 unless told otherwise, and
+     * {@link #SHORT_RUN_WARM_UPS} warm-up pairs, since its runs are short.
+     */
     protected Scenario(String name, String description, double target) {
-        this(name, description, target, false, 1000, 2_000_000);
+        this(name, description, target, false, 1000, 2_000_000, SHORT_RUN_WARM_UPS);
+    }
+
+    /** As below, with {@link #WARM_UPS} warm-up pairs. */
+    protected Scenario(String name, String description, double target, boolean lowerIsBetter, int minRecords,
+            int defaultRecords) {
+        this(name, description, target, lowerIsBetter, minRecords, defaultRecords, WARM_UPS);
     }
 
     /**
@@ -22,9 +37,11 @@ public abstract class Scenario {
      * @param lowerIsBetter  whether a lower ratio is the better one (latencies), rather than a higher one
      * @param minRecords     the fewest records (or trials) a run may have
      * @param defaultRecords records per run unless --records says otherwise
+     * @param defaultWarmUps warm-up pairs unless --warm-ups says otherwise
      */
     protected Scenario(String name, String description, double target, boolean lowerIsBetter, int minRecords,
-            int defaultRecords) {
+            int defaultRecords, int defaultWarmUps) {
+        this.defaultWarmUps = defaultWarmUps;
         this.name = name;
         this.description = description;
         this.target = target;
@@ -55,6 +72,10 @@ public abstract class Scenario {
 
     public final int defaultRecords() {
         return defaultRecords;
+    }
+
+    public final int defaultWarmUps() {
+        return defaultWarmUps;
     }
 
     /** Runs the scenario on the bench's broker and returns the figures. */
