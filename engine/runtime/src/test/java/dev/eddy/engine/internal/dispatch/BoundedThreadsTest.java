@@ -42,7 +42,8 @@ class BoundedThreadsTest {
             awaitNoneRunning(bounded);
         }
         assertTrue(mostAtOnce.get() <= bound, mostAtOnce.get() + " tasks ran at once, with a bound of " + bound);
-        assertTrue(threadsStarted.get() < tasks / 10,
+        // A thread per task would start 20,000; a thread ends only when it finds no task waiting.
+        assertTrue(threadsStarted.get() < tasks / 4,
                 threadsStarted.get() + " threads started for " + tasks + " tasks: a thread should take the next task");
     }
 
