@@ -70,18 +70,18 @@ public final class BenchContext implements AutoCloseable {
         return run > warmUps;
     }
 
-    /**
-     * A function for a run, with the bench's ordering and, unless the command line set one, the given max
-     * concurrency (null: the function default).
-     */
     /** The max concurrency Eddy's functions run with: the command line's, else the scenario's (may be null). */
     public Integer maxConcurrency(Integer scenarioConcurrency) {
         return maxConcurrency != null ? maxConcurrency : scenarioConcurrency;
     }
 
+    /**
+     * A function for a run, with the bench's ordering and, unless the command line set one, the given max
+     * concurrency (null: the function default).
+     */
     public FunctionBuilder function(String name, Integer scenarioConcurrency) {
         FunctionBuilder builder = FunctionDefinition.builder(name).ordering(ordering);
-        Integer concurrency = maxConcurrency != null ? maxConcurrency : scenarioConcurrency;
+        Integer concurrency = maxConcurrency(scenarioConcurrency);
         return concurrency == null ? builder : builder.maxConcurrency(concurrency);
     }
 

@@ -44,8 +44,6 @@ public final class Engine implements AutoCloseable {
     static final long SCALING_LOOK_MILLIS = 250;
     /** Looks a second: one of them is the full tick. */
     static final int SCALING_TICKS_A_SECOND = (int) (1000 / SCALING_LOOK_MILLIS);
-    /** Looks so far; the scaling thread's only. */
-    private long scalingLooks;
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
@@ -53,6 +51,8 @@ public final class Engine implements AutoCloseable {
     private final MeterRegistry registry;
     private final String instanceId;
     private final Map<String, RunningFunction> functions = new ConcurrentHashMap<>();
+    /** Looks for a backlog so far; the scaling thread's only. */
+    private long scalingLooks;
     private final Tracing tracing;
     private final LogShipper logShipper;
     private final Telemetry telemetry;

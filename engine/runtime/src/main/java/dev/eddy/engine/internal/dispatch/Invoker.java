@@ -46,6 +46,8 @@ final class Invoker {
     static final long FAST_CALL_NANOS = 10_000;
     /** The most times a stateful call is made when its key's state keeps changing under it. */
     static final int MAX_CONFLICTS = 5;
+    /** The least time between two slices of calls that are timed. */
+    static final long TIMED_SLICE_INTERVAL_NANOS = 100_000;
     /** The most times a call whose held-back write was refused is made again (each up to MAX_CONFLICTS rounds). */
     private static final int MAX_REMAKES = 20;
 
@@ -81,8 +83,6 @@ final class Invoker {
     private final String replayTopic;
     /** Turns for the calls of one key, in a store whose writes can conflict; null for other stores. */
     private final KeyLocks keyLocks;
-    /** The least time between two slices of calls that are timed. */
-    static final long TIMED_SLICE_INTERVAL_NANOS = 100_000;
     /** When the next slice may be timed; written by the lanes that time one. */
     private volatile long nextTimedSlice = Long.MIN_VALUE / 2;
     /** At-least-once, and a store that holds a state write back until the call's emits are acknowledged. */
@@ -394,12 +394,12 @@ final class Invoker {
         return true;
     }
 
-    /** Whether the function's calls have been fast lately (see {@link KeyLanes}); false before any is timed. */
     /** The handler's time per record, a moving average in nanoseconds; NaN before any call was timed. */
     double averageCallNanos() {
         return averageCallNanos;
     }
 
+    /** Whether the function's calls have been fast lately (see {@link KeyLanes}); false before any is timed. */
     boolean callsAreFast() {
         return averageCallNanos < FAST_CALL_NANOS;
     }

@@ -145,16 +145,23 @@ final class KeyLanes {
             byLane[i] = (long) laneOf(records.get(i)) << 32 | i; // a lane is never negative
         }
         Arrays.sort(byLane);
-        // Each lane's run in byLane, keyed by its first record's index.
+        // Each lane's run of byLane starts where the lane changes; runs[r] is the run's first record's index, then r.
+        int[] runStarts = new int[count + 1];
         long[] runs = new long[count];
         int runCount = 0;
-        for (int start = 0; start < count; start = runEnd(byLane, start)) {
-            runs[runCount++] = (byLane[start] & 0xFFFF_FFFFL) << 32 | start;
+        for (int i = 0; i < count; i++) {
+            if (i == 0 || byLane[i] >>> 32 != byLane[i - 1] >>> 32) {
+                runStarts[runCount] = i;
+                runs[runCount] = (byLane[i] & 0xFFFF_FFFFL) << 32 | runCount;
+                runCount++;
+            }
         }
+        runStarts[runCount] = count;
         Arrays.sort(runs, 0, runCount);
         for (int r = 0; r < runCount; r++) {
-            int start = (int) runs[r];
-            int end = runEnd(byLane, start);
+            int run = (int) runs[r];
+            int start = runStarts[run];
+            int end = runStarts[run + 1];
             List<ConsumerRecord<byte[], byte[]>> slice;
             if (end - start == 1) {
                 slice = List.of(records.get((int) byLane[start]));
@@ -166,16 +173,6 @@ final class KeyLanes {
             }
             submit((int) (byLane[start] >>> 32), chunk, slice, inLanes);
         }
-    }
-
-    /** Where the run of one lane that starts at {@code start} in the sorted (lane, index) pairs ends. */
-    private static int runEnd(long[] byLane, int start) {
-        long lane = byLane[start] >>> 32;
-        int end = start + 1;
-        while (end < byLane.length && byLane[end] >>> 32 == lane) {
-            end++;
-        }
-        return end;
     }
 
     private void splitInSlices(Chunk chunk, AtomicInteger inLanes) {

@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadFactory;
 /**
  * Starts each task on a virtual thread of its own, as {@code Executors.newThreadPerTaskExecutor} does, without
  * keeping the set of threads running that it keeps for {@code awaitTermination} (an insert and a removal in a
- * concurrent map a task, which a lane pays for every slice it starts): nothing here waits for the lanes' threads;
- * the lanes count their own work. After {@link #shutdown} it refuses tasks.
+ * concurrent map a task, which a partition's lane pays for every chunk it starts on): nothing here waits for the
+ * lanes' threads; the lanes count their own work. After {@link #shutdown} it refuses tasks.
  *
  * <p>Threading: any.
  */
