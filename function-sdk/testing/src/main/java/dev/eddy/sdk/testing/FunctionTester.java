@@ -306,21 +306,6 @@ public final class FunctionTester implements AutoCloseable {
         }
     }
 
-    private record TestEnvironment(String functionName, String version, FunctionConfig config,
-            Map<String, String> secrets, System.Logger logger, Clock clock, Optional<String> schemaRegistryUrl)
-            implements Environment {
-
-        @Override
-        public String secret(String secretName) {
-            String value = secrets.get(secretName);
-            if (value == null) {
-                throw new IllegalArgumentException("function '" + functionName + "' has no secret '" + secretName
-                        + "'; it has " + (secrets.isEmpty() ? "none" : secrets.keySet()));
-            }
-            return value;
-        }
-    }
-
     private final class CallContext implements Context, ForwardingEnvironment {
 
         private final Environment environment;
