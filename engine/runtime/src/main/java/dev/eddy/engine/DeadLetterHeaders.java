@@ -30,9 +30,47 @@ public final class DeadLetterHeaders {
     /** When the last attempt failed. */
     public static final String LAST_FAILURE_TIME = PREFIX + "last.failure.time";
 
+    /**
+     * The window a {@link FailureReason#LATE} event missed: {@code [start, end)} as ISO-8601 instants (a session:
+     * {@code [start, end]}), several separated by a comma when a hopping window's event missed more than one.
+     */
+    public static final String WINDOW = PREFIX + "window";
+
     /** Exception messages longer than this are cut, so that a record still fits once its headers are added. */
     public static final int MAX_MESSAGE_CHARS = 2000;
 
     private DeadLetterHeaders() {
+    }
+
+    /**
+     * Adds Eddy's dead-letter headers to a record's own.
+     *
+     * @param offset  where the record was read: topic, partition, offset (null when not known)
+     * @param error   the last exception, or null
+     * @param message what went wrong, cut here to {@link #MAX_MESSAGE_CHARS}
+     */
+    public static void add(org.apache.kafka.common.header.Headers headers, org.apache.kafka.common.TopicPartition
+            partition, long offset, String function, String version, FailureReason reason, int attempts,
+            Throwable error, String message, java.time.Instant firstFailure, java.time.Instant lastFailure) {
+        String text = message == null ? "" : message;
+        if (text.length() > MAX_MESSAGE_CHARS) {
+            text = text.substring(0, MAX_MESSAGE_CHARS) + "…";
+        }
+        add(headers, SOURCE_TOPIC, partition == null ? "" : partition.topic());
+        add(headers, SOURCE_PARTITION, partition == null ? "" : String.valueOf(partition.partition()));
+        add(headers, SOURCE_OFFSET, partition == null ? "" : String.valueOf(offset));
+        add(headers, FUNCTION, function);
+        add(headers, FUNCTION_VERSION, version);
+        add(headers, REASON, reason.name());
+        add(headers, ATTEMPTS, String.valueOf(attempts));
+        add(headers, EXCEPTION_CLASS, error == null ? "" : error.getClass().getName());
+        add(headers, EXCEPTION_MESSAGE, text);
+        add(headers, FIRST_FAILURE_TIME, firstFailure.toString());
+        add(headers, LAST_FAILURE_TIME, lastFailure.toString());
+    }
+
+    /** Adds a header of UTF-8 text. */
+    public static void add(org.apache.kafka.common.header.Headers headers, String name, String value) {
+        headers.add(name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

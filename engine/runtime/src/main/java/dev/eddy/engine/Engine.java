@@ -138,8 +138,10 @@ public final class Engine implements AutoCloseable {
         String name = definition.name();
         String clientId = definition.groupId() + "-" + instanceId;
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
-        Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
-        StateStores.prepare(definition, admin());
+        if (definition.windowed() == null) {
+            Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
+            StateStores.prepare(definition, admin());
+        }
         createOwnTopics();
         FunctionEnvironment environment = FunctionEnvironment.of(definition, config, telemetry);
         RunningFunction stopped = functions.get(name);
@@ -203,11 +205,14 @@ public final class Engine implements AutoCloseable {
                 definition.maxConcurrency(), definition.memoryMb(), !definition.state().isEmpty());
         int desiredLimit = desiredLimit(definition);
         int workerLimit = config.getBoolean(EngineConfig.SCALING_WORKERS) ? desiredLimit : 1;
+        if (definition.windowed() != null) {
+            return newWindowedFunction(environment, clientId, metrics, desiredLimit, workerLimit);
+        }
         if (definition.delivery() == Delivery.EXACTLY_ONCE) {
             fenceFormerWorkers(definition, clientId, workerLimit);
         }
         StateStores.Shared sharedStore = StateStores.Shared.of(definition, config, metrics.state);
-        java.util.function.IntFunction<FunctionWorker> workers = slot -> newWorker(environment,
+        java.util.function.IntFunction<dev.eddy.engine.internal.Worker> workers = slot -> newWorker(environment,
                 slot == 0 ? clientId : clientId + "-" + slot, metrics, sharedStore);
         // A function that scales to zero starts there: the watcher wakes it at once if records wait.
         RunningFunction running = new RunningFunction(definition,
@@ -219,6 +224,23 @@ public final class Engine implements AutoCloseable {
                     }
                 });
         running.onIdle(function -> idleWatcher().watch(function, function.idlePositions()));
+        running.onScalingEvent(events::publish);
+        return running;
+    }
+
+    /**
+     * A windowed function: its workers are Kafka Streams instances of one application (the function's group), which
+     * fence their own transactions and share the function's tasks.
+     */
+    private RunningFunction newWindowedFunction(FunctionEnvironment environment, String clientId,
+            FunctionMetrics metrics, int desiredLimit, int workerLimit) {
+        FunctionDefinition definition = environment.definition();
+        java.util.function.IntFunction<dev.eddy.engine.internal.Worker> workers = slot ->
+                new dev.eddy.engine.internal.windows.WindowedWorker(environment, config,
+                        slot == 0 ? clientId : clientId + "-" + slot, metrics);
+        RunningFunction running = new RunningFunction(definition, workers.apply(0), workers, metrics, workerLimit,
+                desiredLimit, Duration.ofMillis(config.getLong(EngineConfig.SCALING_COOLDOWN_MS)),
+                environment::closeHandler);
         running.onScalingEvent(events::publish);
         return running;
     }

@@ -117,6 +117,16 @@ public final class EngineConfig extends AbstractConfig {
             + " waits before it asks again (its fetch.max.wait.ms): the cost of watching while nothing arrives, one"
             + " small request per interval however many functions are at zero.";
 
+    public static final String WINDOWS_STATE_DIR = "windows.state.dir";
+    private static final String WINDOWS_STATE_DIR_DOC = "Where windowed functions keep their windows on local disk"
+            + " (Kafka Streams' state directory; RocksDB), a directory per function worker under it. Only a cache:"
+            + " the windows are in their changelog topics, and a worker that finds nothing here restores them from"
+            + " there. Empty: <java.io.tmpdir>/eddy-windows.";
+    public static final String WINDOWS_CLOSE_INTERVAL_MS = "windows.close.interval.ms";
+    private static final String WINDOWS_CLOSE_INTERVAL_MS_DOC = "How often a windowed function looks for windows"
+            + " whose close has come (by the wall clock), and emits their final results: how late, at most, a final"
+            + " result comes after its window's end and grace.";
+
     /**
      * Settings of every Kafka client the engine makes (its functions' consumers and producers, its admin client,
      * its readers of Eddy's own topics), with the prefix removed: how to reach a secured cluster, e.g.
@@ -165,6 +175,10 @@ public final class EngineConfig extends AbstractConfig {
             .define(SCALING_CLUSTER, Type.BOOLEAN, true, Importance.LOW, SCALING_CLUSTER_DOC)
             .define(IDLE_WATCH_INTERVAL_MS, Type.LONG, 500L, Range.between(10L, 10_000L), Importance.LOW,
                     IDLE_WATCH_INTERVAL_MS_DOC)
+            .define(WINDOWS_STATE_DIR, Type.STRING, "", new ConfigDef.NonNullValidator(), Importance.LOW,
+                    WINDOWS_STATE_DIR_DOC)
+            .define(WINDOWS_CLOSE_INTERVAL_MS, Type.LONG, 100L, Range.between(10L, 60_000L), Importance.LOW,
+                    WINDOWS_CLOSE_INTERVAL_MS_DOC)
             .define(NAMES_PREFIX, Type.STRING, Names.DEFAULT_PREFIX, namesPrefix(), Importance.MEDIUM,
                     NAMES_PREFIX_DOC)
             .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,

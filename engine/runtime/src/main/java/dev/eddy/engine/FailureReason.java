@@ -9,5 +9,10 @@ public enum FailureReason {
     /** The function's codec could not decode the record's key or value; it was not retried. */
     UNDECODABLE,
     /** Kafka refused a record the handler emitted, for a reason no retry can change (too large, invalid). */
-    OUTPUT_REFUSED
+    OUTPUT_REFUSED,
+    /**
+     * A windowed function's event came after its window had closed (past the window's grace); the dead letter's
+     * {@code eddy.dlq.window} header names the window it missed.
+     */
+    LATE
 }

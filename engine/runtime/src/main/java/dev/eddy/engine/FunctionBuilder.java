@@ -33,6 +33,11 @@ public final class FunctionBuilder {
     Pattern compiledPattern;
     final Map<String, String> outputs = new LinkedHashMap<>();
     Handler handler;
+    dev.eddy.sdk.window.WindowedFunction<?, ?, ?> windowed;
+    /** The windows: the builder's, else the windowed function's own; null for other functions. */
+    dev.eddy.sdk.window.Window window;
+    /** Whether the delivery was set, rather than left at its default. */
+    private boolean deliverySet;
     BatchHandler batchHandler;
     int maxBatchSize = 100;
     Duration maxBatchWait = Duration.ZERO;
@@ -81,6 +86,21 @@ public final class FunctionBuilder {
         if (outputs.putIfAbsent(outputName, topic) != null) {
             throw new InvalidFunctionException("output", outputName, "the output is declared twice");
         }
+        return this;
+    }
+
+    /**
+     * Makes this a windowed function: its events are aggregated over windows of event time, and each window's
+     * result goes to the default output. It runs exactly once unless {@link #delivery} says otherwise.
+     */
+    public FunctionBuilder windowed(dev.eddy.sdk.window.WindowedFunction<?, ?, ?> windowedFunction) {
+        this.windowed = windowedFunction;
+        return this;
+    }
+
+    /** The windows of a windowed function, in place of those it declares (the manifest's {@code window.*}). */
+    public FunctionBuilder window(dev.eddy.sdk.window.Window windows) {
+        this.window = windows;
         return this;
     }
 
@@ -197,6 +217,7 @@ public final class FunctionBuilder {
 
     public FunctionBuilder delivery(Delivery delivery) {
         this.delivery = delivery;
+        this.deliverySet = true;
         return this;
     }
 
@@ -276,13 +297,52 @@ public final class FunctionBuilder {
         if (handler != null && !handler.state().isEmpty()) {
             checkState(handler.state());
         }
-        if ((handler == null) == (batchHandler == null)) {
+        if (windowed != null) {
+            checkWindowed();
+        } else if ((handler == null) == (batchHandler == null)) {
             throw new InvalidFunctionException("handler", handler == null ? null : "both",
                     "a function has either a handler or a batch handler");
         }
         ManifestField.BATCH_MAX_SIZE.check(maxBatchSize);
         ManifestField.BATCH_MAX_WAIT.check(maxBatchWait);
         return new FunctionDefinition(this);
+    }
+
+    /** A windowed function: its windows, one kind of handler, a default output, named inputs, at least a worker. */
+    private void checkWindowed() {
+        if (handler != null || batchHandler != null) {
+            throw new InvalidFunctionException("handler", "both", "a function is either windowed or has a handler");
+        }
+        if (window == null) {
+            window = windowed.window();
+        }
+        if (window == null) {
+            throw new InvalidFunctionException("window.kind", null, "a windowed function's windows: tumbling, hopping"
+                    + " or session, in its code (window()) or in the manifest (window.*)");
+        }
+        if (window.kind() == dev.eddy.sdk.window.Window.Kind.SESSION && !windowed.aggregate().merges()) {
+            throw new InvalidFunctionException("window.kind", "session", "an aggregate that merges (session windows"
+                    + " merge when an event joins two), or tumbling or hopping windows");
+        }
+        if (!outputs.containsKey(FunctionDefinition.DEFAULT_OUTPUT)) {
+            throw new InvalidFunctionException("outputs", outputs.keySet(), "a windowed function emits its windows"
+                    + " to its default output: declare `default`");
+        }
+        if (inputPattern != null) {
+            throw new InvalidFunctionException("inputPattern", inputPattern, "named inputs: a windowed function's"
+                    + " inputs are co-partitioned topics, listed");
+        }
+        if (scalingMin == 0) {
+            throw new InvalidFunctionException("scaling.min", 0, "at least 1 for a windowed function: its windows"
+                    + " close by the wall clock while no record arrives, which takes a running worker");
+        }
+        if (stateStore != null && !(stateStore instanceof StateBackend.Kafka)) {
+            throw new InvalidFunctionException("state.store", stateStore, "kafka: a windowed function keeps its"
+                    + " windows in Kafka Streams' stores and their changelog topics");
+        }
+        if (!deliverySet) {
+            delivery = Delivery.EXACTLY_ONCE;
+        }
     }
 
     private void checkState(List<StateSpec> declared) {

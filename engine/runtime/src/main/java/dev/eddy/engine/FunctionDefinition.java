@@ -36,6 +36,8 @@ public final class FunctionDefinition {
     private final Map<String, String> outputs;
     private final Handler handler;
     private final BatchHandler batchHandler;
+    private final dev.eddy.sdk.window.WindowedFunction<?, ?, ?> windowed;
+    private final dev.eddy.sdk.window.Window window;
     private final int maxBatchSize;
     private final Duration maxBatchWait;
     private final Ordering ordering;
@@ -86,6 +88,8 @@ public final class FunctionDefinition {
         this.secrets = Map.copyOf(builder.secrets);
         this.handler = builder.handler;
         this.batchHandler = builder.batchHandler;
+        this.windowed = builder.windowed;
+        this.window = builder.windowed == null ? null : builder.window;
         this.maxBatchSize = builder.maxBatchSize;
         this.maxBatchWait = builder.maxBatchWait;
         this.ordering = builder.ordering;
@@ -117,6 +121,8 @@ public final class FunctionDefinition {
         this.secrets = other.secrets;
         this.handler = other.handler;
         this.batchHandler = other.batchHandler;
+        this.windowed = other.windowed;
+        this.window = other.window;
         this.maxBatchSize = other.maxBatchSize;
         this.maxBatchWait = other.maxBatchWait;
         this.ordering = other.ordering;
@@ -197,7 +203,17 @@ public final class FunctionDefinition {
 
     /** The handler, whichever kind it is: what is opened before the first call and closed after the last. */
     public Lifecycle lifecycle() {
-        return handler != null ? handler : batchHandler;
+        return handler != null ? handler : batchHandler != null ? batchHandler : windowed;
+    }
+
+    /** The windowed function, for a function that aggregates over windows; null otherwise. */
+    public dev.eddy.sdk.window.WindowedFunction<?, ?, ?> windowed() {
+        return windowed;
+    }
+
+    /** A windowed function's windows (the manifest's, else its own); null for other functions. */
+    public dev.eddy.sdk.window.Window window() {
+        return window;
     }
 
     /** The most events in one batch, for a batch function. */
@@ -345,6 +361,10 @@ public final class FunctionDefinition {
 
     @Override
     public String toString() {
+        if (windowed != null) {
+            return "windowed function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ", " + window
+                    + ", " + delivery + ")";
+        }
         return "function '" + name + "' (inputs " + inputs + ", outputs " + outputs + ", " + ordering
                 + " order, max concurrency " + maxConcurrency + ")";
     }

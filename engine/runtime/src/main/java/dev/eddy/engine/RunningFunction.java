@@ -1,7 +1,7 @@
 package dev.eddy.engine;
 
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
-import dev.eddy.engine.internal.dispatch.FunctionWorker;
+import dev.eddy.engine.internal.Worker;
 import dev.eddy.engine.scaling.ClusterScaling;
 import dev.eddy.engine.scaling.ScalingController;
 import dev.eddy.engine.telemetry.ScalingEvent;
@@ -38,15 +38,15 @@ public final class RunningFunction implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunningFunction.class);
 
     private final FunctionDefinition definition;
-    private final IntFunction<FunctionWorker> newWorker;
+    private final IntFunction<Worker> newWorker;
     private final FunctionMetrics metrics;
     private final Runnable closeHandler;
     private final int workerLimit;
     private final Instant deployedAt = Instant.now();
     /** The workers running or letting go, by slot (a slot names the worker's Kafka clients). */
-    private final NavigableMap<Integer, FunctionWorker> workers = new ConcurrentSkipListMap<>();
+    private final NavigableMap<Integer, Worker> workers = new ConcurrentSkipListMap<>();
     /** Workers asked to stop because fewer are wanted: they commit and leave the group; the others take over. */
-    private final Set<FunctionWorker> released = ConcurrentHashMap.newKeySet();
+    private final Set<Worker> released = ConcurrentHashMap.newKeySet();
     /** Told when the last worker let go because the function was idle: the engine's watcher takes it from there. */
     private volatile Consumer<RunningFunction> onIdle = function -> { };
     /** Told of every scaling event. */
@@ -76,7 +76,7 @@ public final class RunningFunction implements AutoCloseable {
      * @param cooldown     how long fewer workers must be asked for before the count falls
      * @param closeHandler closes the handler, once the function stops for good
      */
-    RunningFunction(FunctionDefinition definition, FunctionWorker first, IntFunction<FunctionWorker> newWorker,
+    RunningFunction(FunctionDefinition definition, Worker first, IntFunction<Worker> newWorker,
             FunctionMetrics metrics, int workerLimit, int desiredLimit, Duration cooldown, Runnable closeHandler) {
         this.definition = definition;
         this.newWorker = newWorker;
@@ -179,7 +179,7 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     synchronized void start() {
-        FunctionWorker first = workers.remove(0);
+        Worker first = workers.remove(0);
         if (first == null) {
             metrics.idle(true); // at zero from the start: the watcher wakes it when records wait
             onIdle.accept(this);
@@ -189,7 +189,7 @@ public final class RunningFunction implements AutoCloseable {
     }
 
     /** Starts a worker in its slot. Called holding the lock. */
-    private void run(int slot, FunctionWorker worker) {
+    private void run(int slot, Worker worker) {
         workers.put(slot, worker);
         metrics.idle(false);
         metrics.workers(workers.size());
@@ -202,7 +202,7 @@ public final class RunningFunction implements AutoCloseable {
      * A worker stopped: one asked to go (fewer wanted, or the function stopping), the last one of an idle function
      * (the function is at zero), or one that failed (which fails the function: the others are stopped too).
      */
-    private synchronized void workerStopped(int slot, FunctionWorker stopped) {
+    private synchronized void workerStopped(int slot, Worker stopped) {
         workers.remove(slot, stopped);
         boolean wasReleased = released.remove(stopped);
         metrics.workers(workers.size());
@@ -210,7 +210,7 @@ public final class RunningFunction implements AutoCloseable {
             failure = stopped.failure();
             log.error("Function '{}' failed: a worker stopped ({}); stopping its other workers", definition.name(),
                     failure.toString());
-            workers.values().forEach(FunctionWorker::close);
+            workers.values().forEach(Worker::close);
         }
         if (closed || failure != null) {
             if (workers.isEmpty()) {
@@ -244,7 +244,7 @@ public final class RunningFunction implements AutoCloseable {
         }
         int target = Math.min(workerLimit, Math.max(1, wanted));
         int active = 0;
-        for (FunctionWorker worker : workers.values()) {
+        for (Worker worker : workers.values()) {
             if (worker.idled()) {
                 return; // the last worker is letting go: the next record wakes the function
             }
@@ -267,7 +267,7 @@ public final class RunningFunction implements AutoCloseable {
                 break;
             }
         }
-        for (FunctionWorker worker : workers.descendingMap().values()) {
+        for (Worker worker : workers.descendingMap().values()) {
             if (active <= target) {
                 break;
             }
@@ -322,7 +322,7 @@ public final class RunningFunction implements AutoCloseable {
         if (closed || failure != null || !workers.isEmpty()) {
             return false;
         }
-        FunctionWorker next = newWorker.apply(0);
+        Worker next = newWorker.apply(0);
         next.coldStart();
         run(0, next);
         events.accept(ScalingEvent.workers(definition, 0, 1, "records arrived while at zero: woken"));
@@ -349,11 +349,11 @@ public final class RunningFunction implements AutoCloseable {
         if (closed) {
             return terminated.isDone() ? FunctionState.STOPPED : FunctionState.STOPPING;
         }
-        Map.Entry<Integer, FunctionWorker> first = workers.firstEntry();
+        Map.Entry<Integer, Worker> first = workers.firstEntry();
         if (first == null) {
             return FunctionState.IDLE;
         }
-        for (FunctionWorker worker : workers.values()) {
+        for (Worker worker : workers.values()) {
             if (worker.state() == FunctionState.RUNNING) {
                 return FunctionState.RUNNING;
             }
@@ -363,12 +363,12 @@ public final class RunningFunction implements AutoCloseable {
 
     /** Records completed per second over about the last minute, by all its workers here. */
     public double throughput() {
-        return workers.values().stream().mapToDouble(FunctionWorker::throughput).sum();
+        return workers.values().stream().mapToDouble(Worker::throughput).sum();
     }
 
     /** How many input partitions this engine handles for the function now (zero until it joined its group). */
     public int assignedPartitions() {
-        return workers.values().stream().mapToInt(FunctionWorker::assignedPartitions).sum();
+        return workers.values().stream().mapToInt(Worker::assignedPartitions).sum();
     }
 
     /** Why the function stopped by itself, if it did. */
@@ -415,7 +415,7 @@ public final class RunningFunction implements AutoCloseable {
         if (workers.isEmpty()) {
             terminate(); // at zero, or never started
         } else {
-            workers.values().forEach(FunctionWorker::close);
+            workers.values().forEach(Worker::close);
         }
     }
 

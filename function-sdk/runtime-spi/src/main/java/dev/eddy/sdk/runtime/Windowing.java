@@ -46,6 +46,12 @@ public final class Windowing<T, A> {
     private long streamTime = Long.MIN_VALUE;
     /** The wall clock when the latest event was seen (or when this started). */
     private long wallAtLastEvent;
+    /**
+     * From what time an event closes windows before it is added: the next time a window can close, for time
+     * windows; for sessions, half their gap and grace after the last look. The stores drop what is older than
+     * their retention, by the latest event time put: closed first, nothing open is dropped.
+     */
+    private long nextDue = Long.MIN_VALUE;
 
     /**
      * @param wallNow the wall clock now, in milliseconds: the partition's time goes on from here while quiet
@@ -74,6 +80,9 @@ public final class Windowing<T, A> {
         streamTime = Math.max(streamTime, timestamp);
         wallAtLastEvent = wallNow;
         long time = time(wallNow);
+        if (time >= nextDue) {
+            closeDue(wallNow, results);
+        }
         return window.kind() == Window.Kind.SESSION
                 ? addToSession(key, value, timestamp, time, results)
                 : addToWindows(key, value, timestamp, time, results);
@@ -130,6 +139,9 @@ public final class Windowing<T, A> {
      */
     public int closeDue(long wallNow, Results<A> results) {
         long time = time(wallNow);
+        if (time == Long.MIN_VALUE) {
+            return 0; // nothing seen yet
+        }
         long latestEnd = time - window.closesAt(0);
         int closed = 0;
         for (WindowStore.Kept kept : store.endingBy(latestEnd)) {
@@ -141,7 +153,20 @@ public final class Windowing<T, A> {
         if (time > store.closedThrough()) {
             store.closedThrough(time);
         }
+        nextDue = nextDueAfter(time);
         return closed;
+    }
+
+    private long nextDueAfter(long time) {
+        long grace = window.grace().toMillis();
+        if (window.kind() == Window.Kind.SESSION) {
+            return time + Math.max(1, (window.gap().toMillis() + grace) / 2);
+        }
+        // Windows close at start + size + grace, their starts a multiple of the advance: the first such after time.
+        long advance = window.advance().toMillis();
+        long size = window.size().toMillis();
+        long nextStart = Math.floorDiv(time - size - grace, advance) * advance + advance;
+        return nextStart + size + grace;
     }
 
     /**

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -113,28 +114,14 @@ final class DeadLetters {
             headers.add(header);
         }
         Throwable error = attempts.lastError();
-        String message = error == null || error.getMessage() == null ? "" : error.getMessage();
-        if (message.length() > DeadLetterHeaders.MAX_MESSAGE_CHARS) {
-            message = message.substring(0, DeadLetterHeaders.MAX_MESSAGE_CHARS) + "…";
-        }
-        add(headers, DeadLetterHeaders.SOURCE_TOPIC, record.topic());
-        add(headers, DeadLetterHeaders.SOURCE_PARTITION, String.valueOf(record.partition()));
-        add(headers, DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(record.offset()));
-        add(headers, DeadLetterHeaders.FUNCTION, function.name());
-        add(headers, DeadLetterHeaders.FUNCTION_VERSION, function.version());
-        add(headers, DeadLetterHeaders.REASON, reason.name());
-        add(headers, DeadLetterHeaders.ATTEMPTS, String.valueOf(attempts.count()));
-        add(headers, DeadLetterHeaders.EXCEPTION_CLASS, error == null ? "" : error.getClass().getName());
-        add(headers, DeadLetterHeaders.EXCEPTION_MESSAGE, message);
-        add(headers, DeadLetterHeaders.FIRST_FAILURE_TIME, Instant.ofEpochMilli(attempts.firstFailureMillis()).toString());
-        add(headers, DeadLetterHeaders.LAST_FAILURE_TIME, Instant.ofEpochMilli(attempts.lastFailureMillis()).toString());
+        DeadLetterHeaders.add(headers, new TopicPartition(record.topic(), record.partition()), record.offset(),
+                function.name(), function.version(), reason, attempts.count(), error,
+                error == null ? "" : error.getMessage(), Instant.ofEpochMilli(attempts.firstFailureMillis()),
+                Instant.ofEpochMilli(attempts.lastFailureMillis()));
         Long timestamp = record.timestamp() >= 0 ? record.timestamp() : null;
         return new ProducerRecord<>(function.deadLetterTopic(), null, timestamp, record.key(), record.value(), headers);
     }
 
-    private static void add(RecordHeaders headers, String name, String value) {
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
 
     /** A failed record could not be written to the dead-letter topic either. */
     static final class DeadLetterException extends EddyException {

@@ -293,6 +293,26 @@ public final class FunctionMetrics {
                 tags.and("reason", r.name())));
     }
 
+    /** A windowed function's record was received. */
+    public void windowRecordReceived() {
+        received.increment();
+    }
+
+    /** A windowed function's record was added to its windows. */
+    public void windowRecordAdded() {
+        succeeded.increment();
+    }
+
+    /** A windowed function emitted a window's result. */
+    public void windowResultEmitted() {
+        emits.increment();
+    }
+
+    /** A windowed function sent a record to its dead-letter topic. */
+    public void windowRecordDeadLettered(FailureReason reason) {
+        deadLettered(reason).increment();
+    }
+
     public long deadLettered() {
         return (long) deadLettered.values().stream().mapToDouble(Counter::count).sum();
     }

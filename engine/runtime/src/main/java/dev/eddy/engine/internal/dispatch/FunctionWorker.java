@@ -4,6 +4,7 @@ import dev.eddy.engine.Delivery;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.FunctionState;
+import dev.eddy.engine.internal.Worker;
 import dev.eddy.engine.Ordering;
 import dev.eddy.engine.state.KeyedStore;
 import dev.eddy.engine.state.StateStores;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * the ledgers and the commits; handlers run on virtual threads; {@link #close} and the accessors may be called
  * from any thread.
  */
-public final class FunctionWorker implements Runnable {
+public final class FunctionWorker implements Worker {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionWorker.class);
     private final FunctionDefinition function;
@@ -222,6 +223,7 @@ public final class FunctionWorker implements Runnable {
      * Where the worker was in each of its input partitions when it let go because it was idle: a record past one
      * of these is one it has not seen.
      */
+    @Override
     public Map<TopicPartition, Long> idlePositions() {
         return idle.idlePositions();
     }
@@ -230,16 +232,19 @@ public final class FunctionWorker implements Runnable {
      * Lets the worker go when idle only while this holds (a function with several workers sheds the others first,
      * through its scaling controller, and goes to zero with its last).
      */
+    @Override
     public void idleOnlyWhen(BooleanSupplier condition) {
         idle.onlyWhen(condition);
     }
 
     /** This worker is started to handle records that arrived while its function was at zero. */
+    @Override
     public void coldStart() {
         idle.coldStart();
     }
 
     /** Whether the worker stopped because its function was idle (scaled to zero), not because it was asked to. */
+    @Override
     public boolean idled() {
         return idle.idled();
     }
@@ -326,6 +331,7 @@ public final class FunctionWorker implements Runnable {
     }
 
     /** Asks the loop to stop; returns at once. {@link #stopped} completes when it has. */
+    @Override
     public void close() {
         stopRequested = true;
         consumer.wakeup();
@@ -333,30 +339,36 @@ public final class FunctionWorker implements Runnable {
     }
 
     /** Completes when the loop has stopped and the clients are closed. */
+    @Override
     public CompletableFuture<Void> stopped() {
         return stopped;
     }
 
+    @Override
     public FunctionState state() {
         return state;
     }
 
     /** Records completed per second over about the last minute. */
+    @Override
     public double throughput() {
         return completedRate.perSecond();
     }
 
     /** Records this worker has completed since it started. */
+    @Override
     public long completed() {
         return budget.completedCount();
     }
 
     /** How many input partitions this worker owns now. */
+    @Override
     public int assignedPartitions() {
         return assignedPartitions;
     }
 
     /** Why the function stopped by itself, or null. */
+    @Override
     public Throwable failure() {
         return failure;
     }

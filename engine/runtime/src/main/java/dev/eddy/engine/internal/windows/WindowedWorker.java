@@ -1,0 +1,203 @@
+package dev.eddy.engine.internal.windows;
+
+import dev.eddy.engine.Delivery;
+import dev.eddy.engine.EddyException;
+import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.FunctionState;
+import dev.eddy.engine.internal.Worker;
+import dev.eddy.engine.internal.dispatch.FunctionEnvironment;
+import dev.eddy.engine.internal.dispatch.FunctionMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+
+/**
+ * A worker of a windowed function: one Kafka Streams instance with one stream thread, its application id the
+ * function's group ({@code <prefix>-<function>}), so that its workers on every engine share the function's tasks
+ * (one per input partition) as a consumer group shares partitions, and the function's scaling controller adds and
+ * removes them like any function's workers. Exactly-once v2 unless the function asks for at-least-once.
+ *
+ * <p>A windowed function does not scale to zero: its windows close by the wall clock, which takes a running worker.
+ *
+ * <p>Threading: {@link #run} on the worker's own thread, which waits until the instance stops; the rest from any
+ * thread.
+ */
+public final class WindowedWorker implements Worker {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WindowedWorker.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final FunctionDefinition definition;
+    private final KafkaStreams streams;
+    private final WindowCounts counts;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    /** (nanos, completed) samples of about the last minute, for the throughput. */
+    private final Deque<long[]> samples = new ArrayDeque<>();
+    private volatile FunctionState state = FunctionState.STARTING;
+    private volatile Throwable failure;
+
+    /**
+     * @param clientId the worker's client id (and, under the state directory, its own directory)
+     * @throws EddyException when the topology or the settings are refused
+     */
+    public WindowedWorker(FunctionEnvironment environment, EngineConfig config, String clientId,
+            FunctionMetrics metrics) {
+        this.definition = environment.definition();
+        this.counts = new WindowCounts(metrics);
+        Properties props = properties(config, clientId);
+        try {
+            this.streams = new KafkaStreams(WindowedTopology.of(definition, environment,
+                    () -> environment.ticker().millis(),
+                    Duration.ofMillis(config.getLong(EngineConfig.WINDOWS_CLOSE_INTERVAL_MS)), counts), props);
+        } catch (RuntimeException e) {
+            throw new EddyException("Function '" + definition.name() + "' cannot run its windows on Kafka Streams: "
+                    + e.getMessage(), e);
+        }
+        streams.setUncaughtExceptionHandler(exception -> {
+            failure = exception;
+            log.error("Function '{}' failed: its stream thread stopped", definition.name(), exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            switch (now) {
+                case RUNNING -> state = FunctionState.RUNNING;
+                case PENDING_SHUTDOWN -> state = failure == null ? FunctionState.STOPPING : FunctionState.FAILED;
+                case ERROR, PENDING_ERROR -> state = FunctionState.FAILED;
+                default -> { }
+            }
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                stopRequested.countDown();
+            }
+        });
+    }
+
+    private Properties properties(EngineConfig config, String clientId) {
+        Properties props = new Properties();
+        props.putAll(config.clientOverrides());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, definition.groupId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, definition.delivery() == Delivery.EXACTLY_ONCE
+                ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(config).resolve(clientId).toString());
+        config.consumerOverrides().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
+        config.producerOverrides().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
+        definition.consumerSettings().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
+        definition.producerSettings().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
+        return props;
+    }
+
+    /** The engine's directory for windowed functions' local stores. */
+    static Path stateDir(EngineConfig config) {
+        String dir = config.getString(EngineConfig.WINDOWS_STATE_DIR);
+        return dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "eddy-windows") : Path.of(dir);
+    }
+
+    @Override
+    public void run() {
+        try {
+            streams.start();
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure = e;
+            log.error("Function '{}' could not start its stream thread", definition.name(), e);
+        } finally {
+            streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
+            state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
+            stopped.complete(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopRequested.countDown();
+    }
+
+    @Override
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    @Override
+    public FunctionState state() {
+        return state;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public synchronized double throughput() {
+        long now = System.nanoTime();
+        samples.addLast(new long[] {now, counts.completed()});
+        while (samples.size() > 2 && now - samples.peekFirst()[0] > Duration.ofMinutes(1).toNanos()) {
+            samples.removeFirst();
+        }
+        long[] first = samples.peekFirst();
+        long nanos = now - first[0];
+        return nanos <= 0 ? 0 : (counts.completed() - first[1]) * 1e9 / nanos;
+    }
+
+    @Override
+    public long completed() {
+        return counts.completed();
+    }
+
+    /** Windows closed (final results emitted) since the worker started. */
+    public long windowsClosed() {
+        return counts.closed();
+    }
+
+    @Override
+    public int assignedPartitions() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return 0;
+        }
+        int partitions = 0;
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (var task : thread.activeTasks()) {
+                partitions += (int) task.topicPartitions().stream()
+                        .filter(partition -> definition.inputs().contains(partition.topic())).count();
+            }
+        }
+        return partitions;
+    }
+
+    @Override
+    public void idleOnlyWhen(BooleanSupplier condition) {
+        // never idle: see the class comment
+    }
+
+    @Override
+    public void coldStart() {
+        // never started from zero
+    }
+
+    @Override
+    public boolean idled() {
+        return false;
+    }
+
+    @Override
+    public Map<TopicPartition, Long> idlePositions() {
+        return Map.of();
+    }
+}
