@@ -10,6 +10,7 @@ import dev.eddy.engine.RetryPolicy;
 import dev.eddy.engine.RunningFunction;
 import dev.eddy.engine.StateBackend;
 import dev.eddy.sdk.Handler;
+import dev.eddy.sdk.window.WindowedFunction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs an engine with one function on a Kafka cluster until SIGTERM or Ctrl-C.",
             "",
-            "The handler is a class on the classpath with a public no-argument constructor. Several engines "
+            "The handler is a class on the classpath with a public no-argument constructor: a Handler, or a "
+            + "WindowedFunction (its windows as its code declares them). Several engines "
             + "running the same function share its consumer group, so Kafka spreads the partitions over them. "
             + "On SIGTERM the engine stops taking records, lets those in flight complete, commits and exits.",
             ""})
@@ -55,8 +57,8 @@ final class RunCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     private Ordering ordering;
 
-    @Option(names = "--delivery", defaultValue = "AT_LEAST_ONCE", paramLabel = "<guarantee>",
-            description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--delivery", paramLabel = "<guarantee>",
+            description = "${COMPLETION-CANDIDATES}. Default: AT_LEAST_ONCE (a windowed function: EXACTLY_ONCE).")
     private Delivery delivery;
 
     @Option(names = "--max-concurrency", paramLabel = "<n>",
@@ -89,9 +91,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Handler handler = instantiate();
-        FunctionBuilder builder = FunctionDefinition.builder(name).ordering(ordering).delivery(delivery)
-                .handler(handler);
+        Object handler = instantiate();
+        FunctionBuilder builder = FunctionDefinition.builder(name).ordering(ordering);
+        if (delivery != null) {
+            builder.delivery(delivery);
+        }
+        if (handler instanceof WindowedFunction<?, ?, ?> windowed) {
+            builder.windowed(windowed);
+        } else {
+            builder.handler((Handler) handler);
+        }
         inputs.forEach(builder::input);
         for (String output : outputs) {
             int equals = output.indexOf('=');
@@ -105,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
             builder.maxConcurrency(maxConcurrency);
         }
         if (maxAttempts != null) {
-            builder.retry((delivery == Delivery.EXACTLY_ONCE ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
+            builder.retry((Delivery.EXACTLY_ONCE.equals(delivery) ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
                     : RetryPolicy.DEFAULT).withMaxAttempts(maxAttempts));
         }
         if (timeout != null) {
@@ -134,14 +143,14 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Handler instantiate() {
+    private Object instantiate() {
         try {
             Class<?> type = Class.forName(handlerClass);
-            if (!Handler.class.isAssignableFrom(type)) {
+            if (!Handler.class.isAssignableFrom(type) && !WindowedFunction.class.isAssignableFrom(type)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--handler " + handlerClass
-                        + " does not implement " + Handler.class.getName());
+                        + " implements neither " + Handler.class.getName() + " nor " + WindowedFunction.class.getName());
             }
-            return (Handler) type.getConstructor().newInstance();
+            return type.getConstructor().newInstance();
         } catch (ClassNotFoundException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--handler " + handlerClass
                     + " is not on the classpath");

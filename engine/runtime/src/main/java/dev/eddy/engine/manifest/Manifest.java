@@ -33,6 +33,8 @@ import java.util.Map;
  * @param kafkaConsumer tuning of the function's consumer, checked when the definition is made
  * @param kafkaProducer tuning of the function's producer, likewise
  * @param startingPosition where it starts on a partition it has no committed position on
+ * @param delivery      how its records are delivered, or null for the default (a windowed function's differs)
+ * @param window        a windowed function's windows, in place of its own; null when the manifest gives none
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
@@ -41,7 +43,8 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         Duration scalingIdleAfter,
         Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
         Duration stateTtl, CloudEventsMode cloudEvents, Map<String, String> kafkaConsumer,
-        Map<String, String> kafkaProducer, dev.eddy.engine.StartingPosition startingPosition) {
+        Map<String, String> kafkaProducer, dev.eddy.engine.StartingPosition startingPosition,
+        dev.eddy.sdk.window.Window window) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
@@ -75,7 +78,6 @@ public record Manifest(String name, String version, String handlerClass, URI rem
                 .version(version)
                 .ordering(ordering)
                 .maxConcurrency(maxConcurrency)
-                .delivery(delivery)
                 .cloudEvents(cloudEvents)
                 .startingPosition(startingPosition)
                 .timeout(timeout)
@@ -95,10 +97,25 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         if (retry != null) {
             builder.retry(retry);
         }
+        if (delivery != null) {
+            builder.delivery(delivery);
+        }
         if (deadLetterTopic != null) {
             builder.deadLetterTopic(deadLetterTopic);
         }
-        if (handler instanceof BatchHandler batch) {
+        if (window != null && !(handler instanceof dev.eddy.sdk.window.WindowedFunction<?, ?, ?>)) {
+            throw new dev.eddy.engine.InvalidFunctionException(ManifestField.WINDOW_KIND.path(),
+                    window.kind().name().toLowerCase(), "no window.* for " + (handler == null ? "this function"
+                            : handler.getClass().getName()) + ": windows are for a class implementing"
+                            + " dev.eddy.sdk.window.WindowedFunction");
+        }
+        if (handler instanceof dev.eddy.sdk.window.WindowedFunction<?, ?, ?> windowed) {
+            if (batchMaxSize > 0) {
+                throw new dev.eddy.engine.InvalidFunctionException(ManifestField.BATCH_MAX_SIZE.path(), batchMaxSize,
+                        "no batches for a windowed function: its windows take events one at a time");
+            }
+            builder.windowed(windowed).window(window);
+        } else if (handler instanceof BatchHandler batch) {
             builder.batchHandler(batch, batchMaxSize == 0 ? 100 : batchMaxSize, batchMaxWait);
         } else if (handler instanceof Handler single) {
             if (batchMaxSize > 0) {
@@ -109,7 +126,8 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         } else {
             throw new dev.eddy.engine.InvalidFunctionException(ManifestField.HANDLER.path(),
                     handler == null ? null : handler.getClass().getName(),
-                    "a class implementing dev.eddy.sdk.Handler, TypedHandler or BatchHandler");
+                    "a class implementing dev.eddy.sdk.Handler, TypedHandler, BatchHandler or"
+                            + " dev.eddy.sdk.window.WindowedFunction");
         }
         return builder.build();
     }

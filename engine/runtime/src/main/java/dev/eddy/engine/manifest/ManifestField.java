@@ -17,7 +17,7 @@ public enum ManifestField {
             "The version being deployed; dead letters carry it."),
     HANDLER("handler", "class name", "(handler or remote.url)", "a fully qualified class name in the function's jar",
             "The Java handler: a public class with a public no-argument constructor implementing `Handler`, "
-                    + "`TypedHandler` or `BatchHandler`. Give `handler` or `remote.url`, not both."),
+                    + "`TypedHandler`, `BatchHandler` or `WindowedFunction`. Give `handler` or `remote.url`, not both."),
     REMOTE_URL("remote.url", "URL", "(handler or remote.url)", "an http:// or https:// URL",
             "A remote function in any language: the engine POSTs batches of events to this URL as JSON (see "
                     + "Remote functions)."),
@@ -40,7 +40,7 @@ public enum ManifestField {
             "KEY: one key's records in order, keys concurrently; PARTITION: strict partition order; UNORDERED."),
     MAX_CONCURRENCY("maxConcurrency", "integer", Bounds.of(100, 1, 100_000), null, null,
             "The most calls running at once."),
-    DELIVERY("delivery", "enum", "AT_LEAST_ONCE", "AT_LEAST_ONCE or EXACTLY_ONCE",
+    DELIVERY("delivery", "enum", "AT_LEAST_ONCE (a windowed function: EXACTLY_ONCE)", "AT_LEAST_ONCE or EXACTLY_ONCE",
             "EXACTLY_ONCE commits outputs, dead letters and input offsets in Kafka transactions."),
     CLOUDEVENTS("cloudevents", "enum", "AUTO", "AUTO, ALWAYS or NEVER", "Whether emitted records carry CloudEvents"
             + " headers (`ce_id`, `ce_source`, `ce_type`, `ce_specversion`). AUTO: when the input record is a"
@@ -92,6 +92,21 @@ public enum ManifestField {
     STATE_TTL("state.ttl", "duration", Bounds.of(Duration.ofDays(36_500), Duration.ofMillis(1), Duration.ofDays(36_500)),
             "(for ever)", null, "How long a remote function's state values live "
             + "after they were last written."),
+    WINDOW_KIND("window.kind", "enum", "(the function's own)", "tumbling, hopping or session",
+            "A `WindowedFunction`'s windows, in place of those its code declares: `tumbling` (window.size), "
+                    + "`hopping` (window.size, window.advance) or `session` (window.gap). Only for a windowed "
+                    + "function; the window.* fields go together."),
+    WINDOW_SIZE("window.size", "duration", Bounds.of(null, Duration.ofMillis(1), Duration.ofDays(365)), "(none)",
+            null, "A tumbling or hopping window's length."),
+    WINDOW_ADVANCE("window.advance", "duration", Bounds.of(null, Duration.ofMillis(1), Duration.ofDays(365)),
+            "(none)", "1ms to window.size, a whole fraction of it", "How far apart hopping windows start."),
+    WINDOW_GAP("window.gap", "duration", Bounds.of(null, Duration.ofMillis(1), Duration.ofDays(365)), "(none)",
+            null, "A session window's inactivity gap: one key's events this close together make one session."),
+    WINDOW_GRACE("window.grace", "duration", Bounds.of(Duration.ZERO, Duration.ZERO, Duration.ofDays(365)), null,
+            null, "How long after its end a window still takes events that arrive out of order; a later event goes"
+                    + " to the dead-letter topic as LATE, naming the window it missed."),
+    WINDOW_EMIT("window.emit", "enum", "final", "final or updates", "`final`: one result per window and key, when"
+            + " it closes; `updates`: a result after every event too (the closing one has `closed: true`)."),
     CONFIG("config", "map of key to text", "(none)", "keys of letters, digits, '.', '_', '-'; scalar values",
             "The function's own settings: `Environment.config()`."),
     SECRETS("secrets", "map of name to reference", "(none)", "env:VARIABLE or file:/path, resolved by the engine",
@@ -236,7 +251,7 @@ public enum ManifestField {
     }
 
     private Bounds<?> bounds(Class<?> type) {
-        if (bounds == null || !type.isInstance(bounds.defaultValue())) {
+        if (bounds == null || !type.isInstance(bounds.min())) {
             throw new IllegalStateException(path + " has no " + type.getSimpleName() + " bounds");
         }
         return bounds;

@@ -76,7 +76,7 @@ public final class ManifestParser {
         List<String> inputs = in.textList(ManifestField.INPUTS);
         String inputPattern = in.text(ManifestField.INPUT_PATTERN, null);
         Map<String, String> outputs = in.textMap(ManifestField.OUTPUTS);
-        Delivery delivery = in.enumValue(ManifestField.DELIVERY, Delivery.class, Delivery.AT_LEAST_ONCE);
+        Delivery delivery = in.enumValue(ManifestField.DELIVERY, Delivery.class, null);
         int batchMaxSize = in.integer(ManifestField.BATCH_MAX_SIZE, 0); // 0: no batches
         Duration batchMaxWait = in.duration(ManifestField.BATCH_MAX_WAIT,
                 ManifestField.BATCH_MAX_WAIT.durationDefault());
@@ -138,12 +138,13 @@ public final class ManifestParser {
                 stateValues, stateTtl,
                 in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO),
                 in.textMap(ManifestField.KAFKA_CONSUMER), in.textMap(ManifestField.KAFKA_PRODUCER),
-                startingPosition(in));
+                startingPosition(in), window(in));
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
         List<dev.eddy.sdk.StateSpec> remoteState = dev.eddy.engine.remote.StatefulRemoteHandler.specs(stateValues,
                 stateTtl);
-        manifest.toDefinition(batchMaxSize > 0 || (manifest.isRemote() && remoteState.isEmpty())
+        manifest.toDefinition(manifest.window() != null ? STAND_IN_WINDOWED
+                : batchMaxSize > 0 || (manifest.isRemote() && remoteState.isEmpty())
                 ? (dev.eddy.sdk.BatchHandler) (events, ctx) -> null
                 : new dev.eddy.sdk.Handler() {
                     @Override
@@ -156,6 +157,54 @@ public final class ManifestParser {
                     }
                 }, Map.of());
         return manifest;
+    }
+
+    /** A windowed function that stands in for the real one while a manifest with windows is checked. */
+    private static final dev.eddy.sdk.window.WindowedFunction<byte[], Long, ?> STAND_IN_WINDOWED =
+            dev.eddy.sdk.window.WindowedFunction.of(dev.eddy.sdk.Codec.bytes(), null,
+                    dev.eddy.sdk.window.Aggregate.count());
+
+    /** The manifest's windows, or null when it gives no window.* field. */
+    private static dev.eddy.sdk.window.Window window(Reader in) {
+        if (!in.root.has("window")) {
+            return null;
+        }
+        String kind = in.text(ManifestField.WINDOW_KIND, null);
+        if (kind == null) {
+            throw new InvalidFunctionException(ManifestField.WINDOW_KIND.path(), null, "window.kind with the other"
+                    + " window.* fields: " + ManifestField.WINDOW_KIND.valid());
+        }
+        Duration size = in.duration(ManifestField.WINDOW_SIZE, null);
+        Duration advance = in.duration(ManifestField.WINDOW_ADVANCE, null);
+        Duration gap = in.duration(ManifestField.WINDOW_GAP, null);
+        Duration grace = in.duration(ManifestField.WINDOW_GRACE, Duration.ZERO);
+        dev.eddy.sdk.window.Window.Emit emit = in.enumValue(ManifestField.WINDOW_EMIT,
+                dev.eddy.sdk.window.Window.Emit.class, dev.eddy.sdk.window.Window.Emit.FINAL);
+        dev.eddy.sdk.window.Window.Kind parsed = in.enumValue(ManifestField.WINDOW_KIND,
+                dev.eddy.sdk.window.Window.Kind.class, null);
+        String needs = switch (parsed) {
+            case TUMBLING -> size == null ? "window.size" : advance != null ? "no window.advance (hopping windows"
+                    + " have one)" : gap != null ? "no window.gap (session windows have one)" : null;
+            case HOPPING -> size == null || advance == null ? "window.size and window.advance"
+                    : gap != null ? "no window.gap (session windows have one)" : null;
+            case SESSION -> gap == null ? "window.gap" : size != null || advance != null
+                    ? "no window.size or window.advance (time windows have them)" : null;
+        };
+        if (needs != null) {
+            throw new InvalidFunctionException(ManifestField.WINDOW_KIND.path(), kind, kind + " windows with "
+                    + needs);
+        }
+        try {
+            dev.eddy.sdk.window.Window window = switch (parsed) {
+                case TUMBLING -> dev.eddy.sdk.window.Window.tumbling(size);
+                case HOPPING -> dev.eddy.sdk.window.Window.hopping(size, advance);
+                case SESSION -> dev.eddy.sdk.window.Window.session(gap);
+            };
+            return window.grace(grace).emit(emit);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFunctionException(parsed == dev.eddy.sdk.window.Window.Kind.HOPPING
+                    ? ManifestField.WINDOW_ADVANCE.path() : ManifestField.WINDOW_KIND.path(), kind, e.getMessage());
+        }
     }
 
     private static dev.eddy.engine.StartingPosition startingPosition(Reader in) {

@@ -120,6 +120,16 @@ class ManifestParserTest {
         "'kafka: {producer: {linger.ms: soon}}' | kafka.producer.linger.ms | Not a number of type LONG",
         "'kafka: {producer: {compression.type: rar}}' | kafka.producer.compression.type | String must be one of",
         "'kafka: {settings: {a: b}}' | kafka.settings | no such field",
+        "'window: {kind: rolling, size: 10s}' | window.kind | tumbling, hopping or session",
+        "'window: {kind: tumbling}' | window.kind | tumbling windows with window.size",
+        "'window: {kind: tumbling, size: 10s, gap: 5s}' | window.kind | no window.gap",
+        "'window: {kind: session, size: 10s}' | window.kind | session windows with window.gap",
+        "'window: {kind: hopping, size: 10s, advance: 20s}' | window.advance | at most its size",
+        "'window: {kind: hopping, size: 10s, advance: 3s}' | window.advance | a whole number of advances",
+        "'window: {kind: tumbling, size: 10s, grace: -1s}' | window.grace | a duration such as",
+        "'window: {kind: tumbling, size: 10s, emit: sometimes}' | window.emit | final or updates",
+        "'window: {kind: tumbling, size: 10s, graze: 1s}' | window.graze | did you mean 'window.grace'?",
+        "'window: {size: 10s}' | window.kind | window.kind with the other",
     })
     void shouldNameTheFieldTheValueAndWhatIsValid(String line, String field, String expected) {
         String yaml = base(line);
@@ -178,6 +188,41 @@ class ManifestParserTest {
                 () -> ManifestParser.parse("name: f\nhandler: a.B\ninputPattern: \".*\"\n"));
         assertEquals("inputPattern", error.field());
         assertTrue(error.getMessage().contains("eddy.dlq.f"), error.getMessage());
+    }
+
+    public static final class Counter implements dev.eddy.sdk.window.WindowedFunction<byte[], Long,
+            dev.eddy.sdk.window.WindowResult<Long>> {
+        @Override
+        public dev.eddy.sdk.Codec<byte[]> input() {
+            return dev.eddy.sdk.Codec.bytes();
+        }
+
+        @Override
+        public dev.eddy.sdk.window.Aggregate<byte[], Long> aggregate() {
+            return dev.eddy.sdk.window.Aggregate.count();
+        }
+    }
+
+    @Test
+    void shouldGiveAWindowedFunctionTheManifestsWindowsAndExactlyOnce() {
+        String windowed = "name: f\nhandler: a.B\ninputs: [in]\noutputs: {default: out}\n";
+        Manifest manifest = ManifestParser.parse(windowed + "window: {kind: hopping, size: 1m, advance: 10s,"
+                + " grace: 5s, emit: updates}");
+        dev.eddy.sdk.window.Window window = manifest.window();
+        assertEquals(dev.eddy.sdk.window.Window.hopping(Duration.ofMinutes(1), Duration.ofSeconds(10))
+                .grace(Duration.ofSeconds(5)).emit(dev.eddy.sdk.window.Window.Emit.UPDATES), window);
+        FunctionDefinition definition = manifest.toDefinition(new Counter(), Map.of());
+        assertEquals(window, definition.window());
+        assertEquals(Delivery.EXACTLY_ONCE, definition.delivery());
+        FunctionDefinition atLeastOnce = ManifestParser.parse(windowed + "delivery: at-least-once\nwindow: {kind:"
+                + " session, gap: 30s}").toDefinition(new Counter(), Map.of());
+        assertEquals(Delivery.AT_LEAST_ONCE, atLeastOnce.delivery());
+        InvalidFunctionException notWindowed = assertThrows(InvalidFunctionException.class,
+                () -> manifest.toDefinition((Handler) (event, ctx) -> { }, Map.of()));
+        assertTrue(notWindowed.getMessage().contains("WindowedFunction"), notWindowed.getMessage());
+        InvalidFunctionException noWindows = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse(windowed).toDefinition(new Counter(), Map.of()));
+        assertEquals("window.kind", noWindows.field());
     }
 
     @Test

@@ -1,0 +1,166 @@
+package dev.eddy.engine;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.engine.testing.EmbeddedKafkaExtension;
+import dev.eddy.engine.testing.EngineProcess;
+import dev.eddy.engine.testing.ReadingStats;
+import dev.eddy.engine.testing.TestKafka;
+import dev.eddy.sdk.window.Aggregate;
+import dev.eddy.sdk.window.Window;
+import dev.eddy.sdk.window.WindowedFunction;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Windowed functions on a real broker: exact windows through kill -9, wall-clock closes, late readings. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class WindowedFunctionIT {
+
+    private static final int READINGS = 100_000;
+    private static final int DEVICES = 200;
+    private static final int WINDOWS = 30;
+    private static final Duration QUIET = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path stateDir;
+
+    /** A window's figures as the reference computes them and as the function emits them. */
+    private record Figures(long count, double sum, double min, double max) {
+        Figures plus(double value) {
+            return new Figures(count + 1, sum + value, Math.min(min, value), Math.max(max, value));
+        }
+    }
+
+    @Test
+    void shouldEmitEveryWindowOnceWithExactFiguresWhenTheEngineIsKilledTwice(TestKafka kafka) throws Exception {
+        String name = kafka.uniqueName("window-crash");
+        String input = kafka.newTopic("window-crash-in", 6);
+        String output = kafka.newTopic("window-crash-out", 6);
+        long size = ReadingStats.SIZE.toMillis();
+        // Readings in order of event time over WINDOWS windows, an hour ago: each partition's time only goes forward.
+        long start = (System.currentTimeMillis() - Duration.ofHours(1).toMillis()) / size * size;
+        Map<String, Figures> expected = new HashMap<>();
+        List<ProducerRecord<byte[], byte[]>> readings = new ArrayList<>(READINGS);
+        for (int i = 0; i < READINGS; i++) {
+            String device = "dev-" + (i % DEVICES);
+            long time = start + (long) i * WINDOWS * size / READINGS;
+            double value = (i * 7919L % 1000) / 10.0;
+            expected.merge(device + "@" + time / size * size, new Figures(1, value, value, value),
+                    (a, b) -> a.plus(value));
+            readings.add(new ProducerRecord<>(input, null, time, bytes(device), bytes(Double.toString(value))));
+        }
+        kafka.produce(readings);
+        assertEquals(DEVICES * WINDOWS, expected.size());
+
+        List<String> args = List.of("--bootstrap-servers", kafka.bootstrapServers(), "--name", name, "--handler",
+                ReadingStats.class.getName(), "--input", input, "--output", output, "--set", "instance.id=a",
+                "--set", "windows.state.dir=" + stateDir);
+        try (EngineProcess engine = new EngineProcess(args, Path.of("target", "engine-processes", name + ".log"))
+                .start()) {
+            engine.crashEvenlyWhileRecordsFlow(2, READINGS, () -> kafka.committedSum("eddy-" + name, input), QUIET);
+            engine.awaitWhileRunning("every window's result", QUIET,
+                    () -> kafka.readAll(output).size() >= expected.size());
+            engine.terminate(Duration.ofSeconds(60));
+        }
+
+        Map<String, Figures> emitted = new HashMap<>();
+        int duplicates = 0;
+        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(output)) { // read_committed
+            JsonNode window = JSON.readTree(record.value());
+            JsonNode stats = window.get("value");
+            Figures figures = new Figures(stats.get("count").asLong(), stats.get("sum").asDouble(),
+                    stats.get("min").asDouble(), stats.get("max").asDouble());
+            if (emitted.put(window.get("key").asText() + "@" + window.get("start").asLong(), figures) != null) {
+                duplicates++;
+            }
+        }
+        int wrong = 0;
+        for (Map.Entry<String, Figures> window : expected.entrySet()) {
+            Figures got = emitted.get(window.getKey());
+            Figures want = window.getValue();
+            if (got == null || got.count() != want.count() || Math.abs(got.sum() - want.sum()) > 1e-6
+                    || got.min() != want.min() || got.max() != want.max()) {
+                wrong++;
+            }
+        }
+        System.out.printf("[windows] %d readings, %d windows expected, %d emitted, %d wrong or missing,"
+                + " %d duplicated%n", READINGS, expected.size(), emitted.size(), wrong, duplicates);
+        assertEquals(0, wrong, "windows whose figures are not the reference's, or missing");
+        assertEquals(0, duplicates, "windows emitted twice");
+        assertEquals(expected.keySet(), emitted.keySet());
+    }
+
+    @Test
+    void shouldCloseAQuietDevicesWindowByTheWallClockAndDeadLetterLateReadings(TestKafka kafka) throws Exception {
+        String input = kafka.newTopic("window-quiet-in", 2);
+        String output = kafka.newTopic("window-quiet-out", 2);
+        Duration size = Duration.ofSeconds(2);
+        Duration grace = Duration.ofSeconds(1);
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("window-quiet"))
+                .input(input).output(output)
+                .windowed(WindowedFunction.of(ReadingStats.NUMBER, Window.tumbling(size).grace(grace),
+                        Aggregate.count()))
+                .build();
+        assertEquals(Delivery.EXACTLY_ONCE, function.delivery());
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
+                stateDir.toString())), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> running.state() == FunctionState.RUNNING);
+            long now = System.currentTimeMillis();
+            long end = (now / size.toMillis() + 1) * size.toMillis();
+            kafka.produce(List.of(
+                    new ProducerRecord<>(input, null, now, bytes("quiet"), bytes("1")),
+                    new ProducerRecord<>(input, null, now, bytes("quiet"), bytes("2")),
+                    new ProducerRecord<>(input, null, now - 60_000, bytes("quiet"), bytes("3")), // long closed
+                    new ProducerRecord<>(input, null, now, bytes("quiet"), bytes("not a number"))));
+            // The device sends nothing more: its window closes by the wall clock once its grace has passed.
+            long due = end + grace.toMillis();
+            await().atMost(QUIET).pollInterval(Duration.ofMillis(50)).until(() -> !kafka.readAll(output).isEmpty());
+            long late = System.currentTimeMillis() - due;
+            System.out.printf("[windows] a quiet device's window came %d ms after its end and grace%n", late);
+            assertTrue(late <= 2_000, "the window came " + late + " ms after its end + grace");
+            JsonNode window = JSON.readTree(kafka.readAll(output).get(0).value());
+            assertEquals(2, window.get("value").asLong());
+            assertEquals(end, window.get("end").asLong());
+
+            await().atMost(QUIET).until(() -> kafka.readAll(function.deadLetterTopic()).size() == 2);
+            List<ConsumerRecord<byte[], byte[]>> letters = kafka.readAll(function.deadLetterTopic());
+            Map<String, ConsumerRecord<byte[], byte[]>> byReason = new HashMap<>();
+            letters.forEach(letter -> byReason.put(header(letter, DeadLetterHeaders.REASON), letter));
+            assertEquals("3", new String(byReason.get("LATE").value(), StandardCharsets.UTF_8));
+            long lateStart = (now - 60_000) / size.toMillis() * size.toMillis();
+            assertEquals("[" + Instant.ofEpochMilli(lateStart) + ", " + Instant.ofEpochMilli(lateStart
+                    + size.toMillis()) + ")", header(byReason.get("LATE"), DeadLetterHeaders.WINDOW));
+            assertTrue(header(byReason.get("UNDECODABLE"), DeadLetterHeaders.EXCEPTION_MESSAGE)
+                    .contains("'not a number' is not a number"));
+            assertEquals(2, running.stats().deadLettered());
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
