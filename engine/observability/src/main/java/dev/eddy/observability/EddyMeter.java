@@ -26,7 +26,7 @@ public enum EddyMeter {
             "Handler calls scheduled again after a failure, by the function's retry policy.", "function", "version"),
     DEAD_LETTERED(Component.ENGINE, "eddy.dead.lettered.records", Kind.COUNTER, "records",
             "Records written to the function's dead-letter topic, by reason (HANDLER_FAILED, TIMED_OUT,"
-            + " OUTPUT_REFUSED).", "function", "version", "reason"),
+            + " UNDECODABLE, OUTPUT_REFUSED, LATE).", "function", "version", "reason"),
     PARTITIONS_REVOKED(Component.ENGINE, "eddy.revoked.partitions", Kind.COUNTER, "partitions",
             "Input partitions taken away from a function by a rebalance, or lost with its group membership; a steady"
             + " rise means a rebalance storm.", "function", "version"),

@@ -59,7 +59,7 @@ final class DlqCommand implements Runnable {
         int limit;
 
         @Option(names = "--reason", paramLabel = "<reason>",
-                description = "Only these: HANDLER_FAILED, TIMED_OUT or OUTPUT_REFUSED.")
+                description = "Only these: HANDLER_FAILED, TIMED_OUT, UNDECODABLE, OUTPUT_REFUSED or LATE.")
         String reason;
 
         @Override
