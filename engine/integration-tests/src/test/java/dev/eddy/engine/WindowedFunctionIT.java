@@ -120,8 +120,9 @@ class WindowedFunctionIT {
                         Aggregate.count()))
                 .build();
         assertEquals(Delivery.EXACTLY_ONCE, function.delivery());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
-                stateDir.toString())), new SimpleMeterRegistry())) {
+                stateDir.toString())), registry)) {
             RunningFunction running = engine.deploy(function);
             await().atMost(QUIET).until(() -> running.state() == FunctionState.RUNNING);
             long now = System.currentTimeMillis();
@@ -152,6 +153,11 @@ class WindowedFunctionIT {
             assertTrue(header(byReason.get("UNDECODABLE"), DeadLetterHeaders.EXCEPTION_MESSAGE)
                     .contains("'not a number' is not a number"));
             assertEquals(2, running.stats().deadLettered());
+            assertEquals(1.0, registry.get("eddy.closed.windows").counter().count());
+            // Kafka Streams' thread metrics, those the engine keeps, tagged with the function
+            await().atMost(QUIET).until(() -> registry.find("kafka.stream.thread.process.rate")
+                    .tag("function", function.name()).gauge() != null);
+            assertEquals(null, registry.find("kafka.stream.thread.poll.rate").gauge());
         }
     }
 

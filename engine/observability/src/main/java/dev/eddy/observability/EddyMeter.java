@@ -92,6 +92,13 @@ public enum EddyMeter {
             "Keys whose expired state the engine removed from the store (changed, or deleted when nothing was"
             + " left).", "function", "version"),
 
+    WINDOWS_CLOSED(Component.ENGINE, "eddy.closed.windows", Kind.COUNTER, "windows",
+            "Windows a windowed function closed, emitting their final results (one per window and key).",
+            "function", "version"),
+    WINDOW_RESULT_LATENCY(Component.ENGINE, "eddy.window.result.latency", Kind.TIMER, "seconds",
+            "From a window's end (its events' time) to its final result, by the wall clock, as a histogram: about"
+            + " the window's grace plus the close check's interval for live events; more for events that come"
+            + " late or are read from history.", "function", "version"),
     ADAPTER_RECEIVED(Component.ADAPTER, "eddy.adapter.received.events", Kind.COUNTER, "events",
             "Events a trigger adapter took from its source (MQTT, HTTP, log files, CDC, timers).", "adapter"),
     ADAPTER_PUBLISHED(Component.ADAPTER, "eddy.adapter.published.events", Kind.COUNTER, "events",

@@ -73,11 +73,15 @@ public final class FunctionMetrics {
     final Counter partitionsRevoked;
     /** Kafka's client metrics a function's workers keep (Micrometer's names); the rest are not registered. */
     public static final java.util.Set<String> KAFKA_CLIENT_METERS = java.util.Set.of(
-            "kafka.consumer.fetch.manager.records.consumed.rate");
+            "kafka.consumer.fetch.manager.records.consumed.rate",
+            // a windowed function's Kafka Streams thread: records processed, commits, punctuations
+            "kafka.stream.thread.process.rate", "kafka.stream.thread.commit.latency.avg",
+            "kafka.stream.thread.punctuate.rate");
 
     /** The meters a function registers only when it first uses them (see the class comment). */
     public static final java.util.Set<EddyMeter> REGISTERED_ON_FIRST_USE = java.util.Set.of(EddyMeter.COLD_STARTS,
-            EddyMeter.COLD_START_DURATION, EddyMeter.DEAD_LETTERED);
+            EddyMeter.COLD_START_DURATION, EddyMeter.DEAD_LETTERED, EddyMeter.WINDOWS_CLOSED,
+            EddyMeter.WINDOW_RESULT_LATENCY);
 
     /** The handler duration's buckets: 1 ms to 30 s. */
     private static final Duration[] CALL_BUCKETS = millis(1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000,
@@ -93,6 +97,9 @@ public final class FunctionMetrics {
     private final Map<FailureReason, Counter> deadLettered = new java.util.concurrent.ConcurrentHashMap<>();
     final Timer handlerDuration;
     final Timer endToEndLatency;
+    /** A windowed function's meters, registered at its first closed window (null until then). */
+    private volatile Counter windowsClosed;
+    private volatile Timer windowResultLatency;
     /** The cold-start meters, registered at the function's first cold start (null until then). */
     private volatile Counter coldStarts;
     private volatile Timer coldStartDuration;
@@ -303,9 +310,35 @@ public final class FunctionMetrics {
         succeeded.increment();
     }
 
-    /** A windowed function emitted a window's result. */
-    public void windowResultEmitted() {
+    /**
+     * A windowed function emitted a window's result.
+     *
+     * @param closed     whether it is the window's final result
+     * @param lateMillis for a final result, how long after the window's end (in wall-clock time) it came
+     */
+    public void windowResultEmitted(boolean closed, long lateMillis) {
         emits.increment();
+        if (closed) {
+            Counter windows = windowsClosed;
+            if (windows == null) {
+                windowsClosed = windows = Meters.counter(registry, EddyMeter.WINDOWS_CLOSED, tags);
+                windowResultLatency = Meters.timerWithBuckets(registry, EddyMeter.WINDOW_RESULT_LATENCY, tags,
+                        LATENCY_BUCKETS);
+            }
+            windows.increment();
+            windowResultLatency.record(Math.max(0, lateMillis), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Binds a windowed function's Kafka Streams metrics (those the shared registry lets through, see {@link
+     * #kafkaClientFilter}), tagged with the function, until the returned binding is closed.
+     */
+    public AutoCloseable bindStreams(org.apache.kafka.streams.KafkaStreams streams) {
+        io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics metrics =
+                new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams, tags);
+        metrics.bindTo(registry);
+        return metrics;
     }
 
     /** A windowed function sent a record to its dead-letter topic. */

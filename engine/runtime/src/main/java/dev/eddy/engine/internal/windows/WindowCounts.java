@@ -36,8 +36,9 @@ final class WindowCounts {
         completed.increment();
     }
 
-    void emitted(WindowResult<?> result) {
-        metrics.windowResultEmitted();
+    /** @param wallNow the wall clock as the result is emitted */
+    void emitted(WindowResult<?> result, long wallNow) {
+        metrics.windowResultEmitted(result.closed(), wallNow - result.end());
         if (result.closed()) {
             closed.increment();
         }

@@ -125,7 +125,7 @@ final class WindowProcessor<T, A, R> implements Processor<byte[], byte[], byte[]
         headers.add(WINDOW_START, Long.toString(result.start()).getBytes(StandardCharsets.UTF_8));
         headers.add(WINDOW_END, Long.toString(result.end()).getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(key, value, Math.max(0, result.end()), headers), RESULTS);
-        counts.emitted(result);
+        counts.emitted(result, wallClock.getAsLong());
     }
 
     private Event event(Record<byte[], byte[]> record) {

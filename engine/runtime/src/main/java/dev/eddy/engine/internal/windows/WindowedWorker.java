@@ -42,6 +42,7 @@ public final class WindowedWorker implements Worker {
     private final FunctionDefinition definition;
     private final KafkaStreams streams;
     private final WindowCounts counts;
+    private final FunctionMetrics metrics;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     /** (nanos, completed) samples of about the last minute, for the throughput. */
@@ -57,6 +58,7 @@ public final class WindowedWorker implements Worker {
             FunctionMetrics metrics) {
         this.definition = environment.definition();
         this.counts = new WindowCounts(metrics);
+        this.metrics = metrics;
         Properties props = properties(config, clientId);
         try {
             this.streams = new KafkaStreams(WindowedTopology.of(definition, environment,
@@ -109,7 +111,9 @@ public final class WindowedWorker implements Worker {
 
     @Override
     public void run() {
+        AutoCloseable streamMetrics = null;
         try {
+            streamMetrics = metrics.bindStreams(streams);
             streams.start();
             stopRequested.await();
         } catch (InterruptedException e) {
@@ -119,8 +123,21 @@ public final class WindowedWorker implements Worker {
             log.error("Function '{}' could not start its stream thread", definition.name(), e);
         } finally {
             streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
+            closeQuietly(streamMetrics);
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
+        }
+    }
+
+    private void closeQuietly(AutoCloseable binding) {
+        if (binding == null) {
+            return;
+        }
+        try {
+            binding.close();
+        } catch (Exception e) {
+            log.warn("Function '{}': its Kafka Streams metrics could not be unbound: {}", definition.name(),
+                    e.toString());
         }
     }
 
