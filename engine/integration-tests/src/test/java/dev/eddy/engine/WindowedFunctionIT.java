@@ -158,6 +158,16 @@ class WindowedFunctionIT {
             await().atMost(QUIET).until(() -> registry.find("kafka.stream.thread.process.rate")
                     .tag("function", function.name()).gauge() != null);
             assertEquals(null, registry.find("kafka.stream.thread.poll.rate").gauge());
+
+            // Undeployed for good, it leaves neither its windows' changelogs nor its local stores behind.
+            List<String> changelogs = List.of(function.groupId() + "-windows-changelog",
+                    function.groupId() + "-window-time-changelog");
+            assertTrue(kafka.admin().listTopics().names().get().containsAll(changelogs));
+            assertEquals(changelogs, engine.undeployForGood(function.name()));
+            assertTrue(java.util.Collections.disjoint(kafka.admin().listTopics().names().get(), changelogs));
+            try (var left = java.nio.file.Files.list(stateDir)) {
+                assertEquals(List.of(), left.toList());
+            }
         }
     }
 

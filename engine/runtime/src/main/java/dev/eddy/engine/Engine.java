@@ -399,6 +399,27 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Stops a function (its records in flight complete and are committed) and forgets it. */
+    /**
+     * Stops a function, as {@link #undeploy}, and forgets what it kept: a windowed function's windows (their
+     * changelog topics and this engine's local copies). For a function undeployed for good, not replaced.
+     *
+     * @return the topics deleted
+     */
+    public List<String> undeployForGood(String name) {
+        RunningFunction running = functions.get(name);
+        undeploy(name);
+        if (running == null || running.definition().windowed() == null) {
+            return List.of();
+        }
+        if (!running.awaitStopped(Duration.ofSeconds(60))) {
+            log.warn("Function '{}' did not stop within 60 s; its windows' changelogs are deleted anyway", name);
+        }
+        List<String> deleted = dev.eddy.engine.internal.windows.WindowedWorker.forget(running.definition(), config,
+                admin());
+        log.info("Function '{}': deleted its windows' changelogs {}", name, deleted);
+        return deleted;
+    }
+
     public void undeploy(String name) {
         RunningFunction running = functions.remove(name);
         if (running != null) {

@@ -228,7 +228,7 @@ public final class Deployments implements AutoCloseable {
     /** Stops a function (its records in flight complete and are committed) and forgets its versions. */
     public synchronized boolean undeploy(String name) {
         List<Loaded> versions = history.remove(name);
-        engine.undeploy(name);
+        engine.undeployForGood(name);
         if (versions != null && store != null) {
             store.remove(name);
         }

@@ -31,6 +31,12 @@ final class WindowedTopology {
     private WindowedTopology() {
     }
 
+    /** The changelog topics of a windowed function's stores, as Kafka Streams names them. */
+    static java.util.List<String> changelogs(FunctionDefinition definition) {
+        return java.util.List.of(definition.groupId() + "-" + WINDOWS_STORE + "-changelog",
+                definition.groupId() + "-" + TIMES_STORE + "-changelog");
+    }
+
     /**
      * @param wallClock     the wall clock in epoch milliseconds
      * @param closeInterval how often the processors look for windows to close by the wall clock

@@ -8,15 +8,23 @@ import dev.eddy.engine.FunctionState;
 import dev.eddy.engine.internal.Worker;
 import dev.eddy.engine.internal.dispatch.FunctionEnvironment;
 import dev.eddy.engine.internal.dispatch.FunctionMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -101,6 +109,49 @@ public final class WindowedWorker implements Worker {
         definition.consumerSettings().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
         definition.producerSettings().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
         return props;
+    }
+
+    /**
+     * Forgets a windowed function that is undeployed for good: its stores' changelog topics, and this engine's local
+     * copies of its stores. Its workers must have stopped.
+     *
+     * @return the topics deleted
+     */
+    public static List<String> forget(FunctionDefinition definition, EngineConfig config, Admin admin) {
+        List<String> topics = WindowedTopology.changelogs(definition);
+        try {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<String> deleting = topics.stream().filter(existing::contains).toList();
+            admin.deleteTopics(deleting).all().get(30, TimeUnit.SECONDS);
+            topics = deleting;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EddyException("Interrupted while deleting the changelogs of '" + definition.name() + "'", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new EddyException("Function '" + definition.name() + "': its windows' changelog topics " + topics
+                    + " could not be deleted: " + e.getMessage(), e);
+        }
+        Path dir = stateDir(config);
+        if (Files.isDirectory(dir)) {
+            try (var workers = Files.list(dir)) {
+                for (Path worker : workers.filter(path -> path.getFileName().toString()
+                        .startsWith(definition.groupId() + "-")).toList()) {
+                    deleteTree(worker);
+                }
+            } catch (IOException e) {
+                log.warn("Function '{}': its local window stores under {} could not be deleted: {}",
+                        definition.name(), dir, e.toString());
+            }
+        }
+        return topics;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /** The engine's directory for windowed functions' local stores. */
