@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     static final List<Scenario> SCENARIOS = List.of(new DispatchNoop(), new Passthrough(), new IoBound(),
             new EosPassthrough(), new EndToEndLatency(), new StatefulCounter(), new ColdStart(), new ScaleOut(),
-            new IdleDensity());
+            new IdleDensity(), new WindowedCount());
 
     @Parameters(index = "0", paramLabel = "<scenario>", description = "The scenario to run (see above).")
     private String scenarioName;

@@ -118,7 +118,7 @@ final class EosPassthrough extends Scenario {
     }
 
     /** The sum of the group's committed offsets; the input's partitions start at offset 0. */
-    private static long committed(Admin admin, String group) {
+    static long committed(Admin admin, String group) {
         try {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
                     .filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();

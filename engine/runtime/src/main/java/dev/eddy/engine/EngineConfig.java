@@ -122,6 +122,11 @@ public final class EngineConfig extends AbstractConfig {
             + " (Kafka Streams' state directory; RocksDB), a directory per function worker under it. Only a cache:"
             + " the windows are in their changelog topics, and a worker that finds nothing here restores them from"
             + " there. Empty: <java.io.tmpdir>/eddy-windows.";
+    public static final String WINDOWS_QUIET_AFTER_MS = "windows.quiet.after.ms";
+    private static final String WINDOWS_QUIET_AFTER_MS_DOC = "How long a windowed function's input partition goes"
+            + " without a record, having read everything there is, before its time goes on by the wall clock, so"
+            + " that a device that stops sending still has its last window closed: at about the window's end, its"
+            + " grace and this. A partition working through a backlog goes by its records' time alone.";
     public static final String WINDOWS_CLOSE_INTERVAL_MS = "windows.close.interval.ms";
     private static final String WINDOWS_CLOSE_INTERVAL_MS_DOC = "How often a windowed function looks for windows"
             + " whose close has come (by the wall clock), and emits their final results: how late, at most, a final"
@@ -179,6 +184,8 @@ public final class EngineConfig extends AbstractConfig {
                     WINDOWS_STATE_DIR_DOC)
             .define(WINDOWS_CLOSE_INTERVAL_MS, Type.LONG, 100L, Range.between(10L, 60_000L), Importance.LOW,
                     WINDOWS_CLOSE_INTERVAL_MS_DOC)
+            .define(WINDOWS_QUIET_AFTER_MS, Type.LONG, 500L, Range.between(0L, 3_600_000L), Importance.LOW,
+                    WINDOWS_QUIET_AFTER_MS_DOC)
             .define(NAMES_PREFIX, Type.STRING, Names.DEFAULT_PREFIX, namesPrefix(), Importance.MEDIUM,
                     NAMES_PREFIX_DOC)
             .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,

@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
             DemoSummary summary = new Demo(devices, rate, new DemoView(System.out, terminal))
                     .run(duration, run.stopSignal());
             System.out.println("Everything the demo started has stopped.");
-            return summary.balanced() ? 0 : 1;
+            return summary.balanced() && summary.windowsBalanced() ? 0 : 1;
         } finally {
             run.done();
         }

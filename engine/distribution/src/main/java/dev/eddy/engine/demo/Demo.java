@@ -1,6 +1,8 @@
 package dev.eddy.engine.demo;
 
+import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.FunctionStats;
+import dev.eddy.engine.RunningFunction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -28,11 +30,18 @@ public final class Demo {
     private final int devices;
     private final double ratePerSecond;
     private final DemoView view;
+    private final Duration windowSize;
 
     public Demo(int devices, double ratePerSecond, DemoView view) {
+        this(devices, ratePerSecond, view, DeviceStats.DEFAULT_SIZE);
+    }
+
+    /** @param windowSize the windowed function's windows: each device's min/avg/max per this long */
+    public Demo(int devices, double ratePerSecond, DemoView view, Duration windowSize) {
         this.devices = devices;
         this.ratePerSecond = ratePerSecond;
         this.view = view;
+        this.windowSize = windowSize;
     }
 
     /**
@@ -47,13 +56,14 @@ public final class Demo {
             out.printf("Ready in %.1f s. Kafka at %s.%n%n", (System.nanoTime() - bootStart) / 1e9,
                     platform.bootstrapServers());
             DemoSummary summary;
+            RunningFunction stats = deployDeviceStats(platform);
             try (CountedSources sources = CountedSources.start(platform, out);
                     OutputWatcher watcher = new OutputWatcher(platform.bootstrapServers(), LocalPlatform.READINGS,
-                        LocalPlatform.ALERTS);
+                        LocalPlatform.ALERTS, LocalPlatform.DEVICE_STATS_TOPIC);
                     DeviceSimulator simulator = new DeviceSimulator(platform.bootstrapServers(),
                             LocalPlatform.TELEMETRY, devices, ratePerSecond)) {
                 watcher.start();
-                awaitAssignment(platform);
+                awaitAssignment(platform, stats);
                 watcher.steadyFrom(System.currentTimeMillis() + (long) (WARM_UP_SECONDS * 1000));
                 simulator.start();
                 long start = System.nanoTime();
@@ -67,18 +77,21 @@ public final class Demo {
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     Histogram interval = watcher.latencySinceLastCall();
                     view.update(snapshot(simulator, platform, watcher), interval, watcher.latestAlerts(), elapsed,
-                            sources.counts());
+                            sources.counts(), watcher.latestWindows());
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 view.draining();
                 simulator.stop(Duration.ofSeconds(10));
                 awaitDrained(simulator, platform, watcher);
+                view.closingWindows(windowSize.plus(DeviceStats.GRACE));
+                awaitWindowsClosed(platform, watcher);
                 Snapshot last = snapshot(simulator, platform, watcher);
                 Histogram latency = watcher.latencyOverall();
                 Histogram afterWarmUp = watcher.latencyWhenWarm();
                 summary = new DemoSummary(last.in, simulator.failed(), last.processed, last.failed, last.out,
                         last.alerts, percentileMillis(latency, 50), percentileMillis(latency, 99),
-                        percentileMillis(afterWarmUp, 50), percentileMillis(afterWarmUp, 99), seconds);
+                        percentileMillis(afterWarmUp, 50), percentileMillis(afterWarmUp, 99), seconds,
+                        watcher.windows(), watcher.windowedReadings(), windowSize);
                 view.summary(summary);
                 view.sources(sources.counts());
             }
@@ -87,10 +100,23 @@ public final class Demo {
         }
     }
 
-    /** The first readings should not wait for the function to join its group: that would be start-up, not latency. */
-    private static void awaitAssignment(LocalPlatform platform) throws InterruptedException {
+    /** The windowed function: each device's min/avg/max per window, from the monitor's checked readings. */
+    private RunningFunction deployDeviceStats(LocalPlatform platform) {
+        dev.eddy.engine.kafka.Topics.createIfMissing(platform.engine().admin(), LocalPlatform.DEVICE_STATS_TOPIC,
+                LocalPlatform.PARTITIONS); // the engine's own admin client: not closed here
+        return platform.engine().deploy(FunctionDefinition.builder(LocalPlatform.DEVICE_STATS)
+                .input(LocalPlatform.READINGS).output(LocalPlatform.DEVICE_STATS_TOPIC)
+                .windowed(new DeviceStats(windowSize)).build());
+    }
+
+    /**
+     * The first readings should not wait for the functions to join their groups: that would be start-up, not
+     * latency.
+     */
+    private static void awaitAssignment(LocalPlatform platform, RunningFunction stats) throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        while (platform.monitor().assignedPartitions() < LocalPlatform.PARTITIONS && System.nanoTime() < deadline) {
+        while ((platform.monitor().assignedPartitions() < LocalPlatform.PARTITIONS
+                || stats.state() != dev.eddy.engine.FunctionState.RUNNING) && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(20); // polling state owned by the function's poll loop
         }
     }
@@ -103,6 +129,17 @@ public final class Demo {
             if (now.processed >= now.in && now.out >= now.processed - now.failed) {
                 return;
             }
+            TimeUnit.MILLISECONDS.sleep(50); // polling counters owned by other threads
+        }
+    }
+
+    /**
+     * The devices are quiet: their last windows close by the wall clock, a window, its grace and a moment after
+     * the last reading. Waits until the closed windows hold every checked reading.
+     */
+    private void awaitWindowsClosed(LocalPlatform platform, OutputWatcher watcher) throws InterruptedException {
+        long deadline = System.nanoTime() + windowSize.plus(DeviceStats.GRACE).plus(DRAIN_TIMEOUT).toNanos();
+        while (watcher.windowedReadings() < platform.monitor().stats().processed() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50); // polling counters owned by other threads
         }
     }

@@ -16,7 +16,13 @@ package dev.eddy.engine.demo;
  * @param seconds   how long the devices sent
  */
 public record DemoSummary(long in, long rejected, long processed, long failed, long out, long alerts,
-        double p50Millis, double p99Millis, double warmP50Millis, double warmP99Millis, double seconds) {
+        double p50Millis, double p99Millis, double warmP50Millis, double warmP99Millis, double seconds,
+        long windows, long windowedReadings, java.time.Duration windowSize) {
+
+    /** Whether the windows closed hold every processed reading, each once. */
+    public boolean windowsBalanced() {
+        return windowedReadings == processed;
+    }
 
     /** Whether every reading that went in was processed and came out, exactly once. */
     public boolean balanced() {

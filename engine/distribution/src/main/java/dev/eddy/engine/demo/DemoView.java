@@ -36,7 +36,7 @@ public final class DemoView {
     }
 
     void update(Demo.Snapshot now, Histogram latency, List<String> alerts, double seconds,
-            java.util.Map<String, Long> sources) {
+            java.util.Map<String, Long> sources, List<String> windows) {
         double interval = previous == null ? seconds : seconds - previousSeconds;
         Demo.Snapshot before = previous == null ? new Demo.Snapshot(0, 0, 0, 0, 0, 0, 0) : previous;
         previous = now;
@@ -52,6 +52,9 @@ public final class DemoView {
                     seconds, inRate, processedRate, outRate, now.handlerP50Millis(), now.handlerP99Millis(), e2e,
                     now.in(), now.processed(), now.out(), now.alerts(), now.failed(),
                     sources.isEmpty() ? "" : "  sources " + sourceCounts(sources));
+            if (!windows.isEmpty()) {
+                out.println("       latest window: " + windows.get(0));
+            }
             return;
         }
         List<String> lines = new ArrayList<>();
@@ -68,6 +71,10 @@ public final class DemoView {
         lines.add("  latest alerts:");
         for (int i = 0; i < 3; i++) {
             lines.add(i < alerts.size() ? "    " + alerts.get(i) : "");
+        }
+        lines.add("  latest windows (" + LocalPlatform.DEVICE_STATS + ": each device's min/avg/max):");
+        for (int i = 0; i < 3; i++) {
+            lines.add(i < windows.size() ? "    " + windows.get(i) : "");
         }
         StringBuilder frame = new StringBuilder();
         if (drawnLines > 0) {
@@ -86,6 +93,11 @@ public final class DemoView {
         out.println("Stopping the devices and letting the pipeline drain…");
     }
 
+    void closingWindows(java.time.Duration within) {
+        out.printf(Locale.ROOT, "The devices are quiet: their last windows close by the wall clock within %d s…%n",
+                within.toSeconds() + 1);
+    }
+
     void summary(DemoSummary summary) {
         out.println();
         out.printf(Locale.ROOT, "Summary of %.1f s%n", summary.seconds());
@@ -94,6 +106,9 @@ public final class DemoView {
         out.printf(Locale.ROOT, "  processed  %,10d by %s%n", summary.processed(), LocalPlatform.MONITOR);
         out.printf(Locale.ROOT, "  out        %,10d checked readings on %s%n", summary.out(), LocalPlatform.READINGS);
         out.printf(Locale.ROOT, "  alerts     %,10d on %s%n", summary.alerts(), LocalPlatform.ALERTS);
+        out.printf(Locale.ROOT, "  windows    %,10d closed on %s (each device's min/avg/max per %d s), holding %,d"
+                + " readings%n", summary.windows(), LocalPlatform.DEVICE_STATS_TOPIC, summary.windowSize().toSeconds(),
+                summary.windowedReadings());
         out.printf(Locale.ROOT, "  errors     %,10d%n", summary.failed() + summary.rejected());
         if (Double.isNaN(summary.warmP99Millis())) {
             out.printf(Locale.ROOT, "  end-to-end latency p50 %.1f ms, p99 %.1f ms%n", summary.p50Millis(),
@@ -104,8 +119,11 @@ public final class DemoView {
                     summary.warmP50Millis(), summary.warmP99Millis(), Demo.WARM_UP_SECONDS, summary.p50Millis(),
                     summary.p99Millis());
         }
-        if (summary.balanced()) {
-            out.println("  Every reading that went in was processed and came out once.");
+        if (summary.balanced() && summary.windowsBalanced()) {
+            out.println("  Every reading that went in was processed and came out once, and counted in one window.");
+        } else if (summary.balanced()) {
+            out.println("  Every reading that went in was processed and came out once; the windows closed hold "
+                    + summary.windowedReadings() + " of them.");
         } else {
             out.println("  The counts differ: see .eddy/logs/eddy.log for failures.");
         }

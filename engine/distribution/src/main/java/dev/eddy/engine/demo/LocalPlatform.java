@@ -28,6 +28,9 @@ public final class LocalPlatform implements AutoCloseable {
     public static final String READINGS = "iot.readings";
     public static final String ALERTS = "iot.alerts";
     public static final String MONITOR = "temperature-monitor";
+    /** The demo's windowed function, and where it writes: each device's min/avg/max per window. */
+    public static final String DEVICE_STATS = "device-stats";
+    public static final String DEVICE_STATS_TOPIC = "iot.device-stats";
     public static final double THRESHOLD_CELSIUS = 75.0; // as temperature-monitor.yaml sets it
     /** Partitions of the topics local mode makes. */
     public static final int PARTITIONS = 6;

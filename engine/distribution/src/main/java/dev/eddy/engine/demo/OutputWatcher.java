@@ -39,17 +39,30 @@ public final class OutputWatcher implements AutoCloseable {
     private final Recorder steady = new Recorder(MAX_LATENCY_MICROS, 3);
     private volatile long steadyFrom = Long.MAX_VALUE;
     private final Deque<String> latestAlerts = new ConcurrentLinkedDeque<>();
+    /** The windowed function's output, or null when not watched. */
+    private final String statsTopic;
+    private final AtomicLong windows = new AtomicLong();
+    private final AtomicLong windowedReadings = new AtomicLong();
+    private final Deque<String> latestWindows = new ConcurrentLinkedDeque<>();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private volatile boolean running = true;
 
     public OutputWatcher(String bootstrapServers, String readingsTopic, String alertsTopic) {
+        this(bootstrapServers, readingsTopic, alertsTopic, null);
+    }
+
+    /** @param statsTopic the windowed function's output: its windows are counted and the latest shown */
+    public OutputWatcher(String bootstrapServers, String readingsTopic, String alertsTopic, String statsTopic) {
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "eddy-demo-watcher",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
         this.readingsTopic = readingsTopic;
+        this.statsTopic = statsTopic;
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(readingsTopic, alertsTopic)) {
+        for (String topic : statsTopic == null ? List.of(readingsTopic, alertsTopic)
+                : List.of(readingsTopic, alertsTopic, statsTopic)) {
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);
@@ -74,6 +87,8 @@ public final class OutputWatcher implements AutoCloseable {
                         if (record.timestamp() >= steadyFrom) {
                             steady.recordValue(micros);
                         }
+                    } else if (record.topic().equals(statsTopic)) {
+                        window(record.value());
                     } else {
                         alerts.incrementAndGet();
                         latestAlerts.addFirst(new String(record.value(), StandardCharsets.UTF_8));
@@ -88,6 +103,46 @@ public final class OutputWatcher implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /** A window's result: counted, its readings added up, and kept among the latest as a line. */
+    private void window(byte[] value) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode window = JSON.readTree(value);
+            com.fasterxml.jackson.databind.JsonNode stats = window.get("value");
+            windows.incrementAndGet();
+            windowedReadings.addAndGet(stats.get("count").asLong());
+            latestWindows.addFirst(String.format(java.util.Locale.ROOT,
+                    "%s %s–%s  min %.1f  avg %.1f  max %.1f °C  (%d readings)", window.get("key").asText(),
+                    clock(window.get("start").asLong()), clock(window.get("end").asLong()),
+                    stats.get("min").asDouble(), stats.get("avg").asDouble(), stats.get("max").asDouble(),
+                    stats.get("count").asLong()));
+            while (latestWindows.size() > 3) {
+                latestWindows.pollLast();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            latestWindows.addFirst("(a window result that is not a window: " + e.getMessage() + ")");
+        }
+    }
+
+    private static String clock(long epochMillis) {
+        return java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(epochMillis), java.time.ZoneId.systemDefault())
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    /** Windows closed (one result per device and window). */
+    public long windows() {
+        return windows.get();
+    }
+
+    /** The readings the closed windows counted. */
+    public long windowedReadings() {
+        return windowedReadings.get();
+    }
+
+    /** The latest windows closed, newest first, a line each. */
+    public List<String> latestWindows() {
+        return List.copyOf(latestWindows);
     }
 
     public long readings() {

@@ -18,7 +18,9 @@ class DemoIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         DemoSummary summary;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-            summary = new Demo(50, 1000, new DemoView(out, false)).run(Duration.ofSeconds(5), new CountDownLatch(1));
+            // Windows of 2 s, so that several close in a short run; the last ones close once the devices are quiet.
+            summary = new Demo(50, 1000, new DemoView(out, false), Duration.ofSeconds(2))
+                    .run(Duration.ofSeconds(5), new CountDownLatch(1));
         }
         String view = printed.toString(StandardCharsets.UTF_8);
 
@@ -27,7 +29,11 @@ class DemoIT {
         assertEquals(summary.processed(), summary.out(), summary.toString());
         assertEquals(0, summary.failed() + summary.rejected(), summary.toString());
         assertTrue(summary.balanced());
+        assertTrue(summary.windows() >= 50, "each device's windows closed: " + summary);
+        assertEquals(summary.processed(), summary.windowedReadings(), "every checked reading in one window");
         assertTrue(view.contains("processed"), view);
-        assertTrue(view.contains("Every reading that went in was processed and came out once."), view);
+        assertTrue(view.contains("Every reading that went in was processed and came out once, and counted in one"
+                + " window."), view);
+        assertTrue(view.contains("latest window: device-"), view);
     }
 }

@@ -342,6 +342,7 @@ public final class LocalCluster {
         command.add("-Deddy.log.file=" + dir.resolve("logs").resolve(member + ".log"));
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's clients use sun.misc.Unsafe
+            command.add("--enable-native-access=ALL-UNNAMED"); // windowed functions' RocksDB
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

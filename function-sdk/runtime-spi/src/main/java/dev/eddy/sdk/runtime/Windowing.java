@@ -12,9 +12,10 @@ import java.util.List;
  * The engine's stream processor and the test kit both run it, so that a function behaves in its tests as it does
  * deployed.
  *
- * <p>Time: the partition's time is the latest event time seen on it, and it goes on by the wall clock while no
- * event arrives (an idle partition does not hold its windows open), and never goes back (it is kept with the
- * windows, across restarts). A window closes once that time reaches its {@link Window#closesAt close}; an event
+ * <p>Time: the partition's time is the latest event time seen on it, and it goes on by the wall clock while the
+ * partition is quiet: caught up (it has read everything there is) and without an event for a while (an idle
+ * partition does not hold its windows open; a partition working through a backlog goes by its events' time alone).
+ * It is kept with the windows, so that a restart goes on from it. A window closes once that time reaches its {@link Window#closesAt close}; an event
  * for a window already closed is late.
  *
  * <p>Not thread-safe: one partition's events and closes come one at a time.
@@ -46,6 +47,10 @@ public final class Windowing<T, A> {
     private long streamTime = Long.MIN_VALUE;
     /** The wall clock when the latest event was seen (or when this started). */
     private long wallAtLastEvent;
+    /** How long a caught-up partition goes without an event before its time goes on by the wall clock. */
+    private final long quietAfterMillis;
+    /** Whether the partition has read everything there is: only then is it quiet. */
+    private final java.util.function.BooleanSupplier caughtUp;
     /**
      * From what time an event closes windows before it is added: the next time a window can close, for time
      * windows; for sessions, half their gap and grace after the last look. The stores drop what is older than
@@ -54,10 +59,24 @@ public final class Windowing<T, A> {
     private long nextDue = Long.MIN_VALUE;
 
     /**
+     * A partition that is quiet as soon as it has no event (the test kit's: it has no backlog).
+     *
      * @param wallNow the wall clock now, in milliseconds: the partition's time goes on from here while quiet
      * @throws IllegalArgumentException for session windows over an aggregate that cannot merge
      */
     public Windowing(Window window, Aggregate<T, A> aggregate, WindowStore store, long wallNow) {
+        this(window, aggregate, store, wallNow, 0, () -> true);
+    }
+
+    /**
+     * @param wallNow          the wall clock now, in milliseconds: the partition's time goes on from here while
+     *                         quiet
+     * @param quietAfterMillis how long a caught-up partition goes without an event before it is quiet
+     * @param caughtUp         whether the partition has read everything there is now
+     * @throws IllegalArgumentException for session windows over an aggregate that cannot merge
+     */
+    public Windowing(Window window, Aggregate<T, A> aggregate, WindowStore store, long wallNow,
+            long quietAfterMillis, java.util.function.BooleanSupplier caughtUp) {
         if (window.kind() == Window.Kind.SESSION && !aggregate.merges()) {
             throw new IllegalArgumentException("session windows merge when an event joins two of them: the"
                     + " aggregate needs a merge (Aggregate.of with a merge function, or count/sum/stats)");
@@ -69,6 +88,8 @@ public final class Windowing<T, A> {
         // time the engine was down does not count.
         this.streamTime = store.closedThrough();
         this.wallAtLastEvent = wallNow;
+        this.quietAfterMillis = quietAfterMillis;
+        this.caughtUp = caughtUp;
     }
 
     /**
@@ -170,14 +191,16 @@ public final class Windowing<T, A> {
     }
 
     /**
-     * The partition's time: the latest event time, gone on by the wall clock since it was seen, and never before
-     * the time the windows were closed through.
+     * The partition's time: the latest event time, gone on by the wall clock for as long as the partition has been
+     * quiet, and never before the time the windows were closed through.
      */
     public long time(long wallNow) {
         if (streamTime == Long.MIN_VALUE) {
             return Long.MIN_VALUE;
         }
-        return Math.max(store.closedThrough(), streamTime + Math.max(0, wallNow - wallAtLastEvent));
+        long quietFor = wallNow - wallAtLastEvent - quietAfterMillis;
+        long advance = quietFor > 0 && caughtUp.getAsBoolean() ? quietFor : 0;
+        return Math.max(store.closedThrough(), streamTime + advance);
     }
 
     private static <A> WindowResult<A> result(byte[] key, long start, long end, A value, boolean closed) {

@@ -223,6 +223,29 @@ class WindowTesterTest {
         assertEquals(1L, results.get(0).value());
     }
 
+    /**
+     * Deployed, a partition's time goes on by the wall clock only once it has read everything there is and had no
+     * event for a while: a backlog read after a pause goes by its events' time alone.
+     */
+    @Test
+    void aPartitionWorkingThroughABacklogGoesByItsEventsTimeAlone() {
+        MemoryWindowStore store = new MemoryWindowStore();
+        java.util.concurrent.atomic.AtomicBoolean caughtUp = new java.util.concurrent.atomic.AtomicBoolean();
+        Windowing<Long, Long> windowing = new Windowing<>(Window.tumbling(Duration.ofSeconds(10)), Aggregate.count(),
+                store, 0, 500, caughtUp::get);
+        List<WindowResult<Long>> results = new java.util.ArrayList<>();
+        windowing.add(key("k"), 1L, 5_000, 0, (k, r) -> results.add(r));
+        assertEquals(5_000, windowing.time(60_000), "a minute of the wall clock with a backlog does not count");
+        assertEquals(List.of(), windowing.add(key("k"), 1L, 6_000, 60_000, (k, r) -> results.add(r)));
+        caughtUp.set(true);
+        assertEquals(6_000, windowing.time(60_500), "caught up, not quiet yet");
+        assertEquals(0, windowing.closeDue(64_499, (k, r) -> results.add(r)));
+        assertEquals(1, windowing.closeDue(64_500, (k, r) -> results.add(r)), "quiet 4 s after 500 ms: time 10 s");
+        assertEquals(2L, results.get(0).value());
+        caughtUp.set(false);
+        assertEquals(10_000, windowing.time(70_000), "never back: closed through 10 s");
+    }
+
     private static byte[] key(String key) {
         return key.getBytes(StandardCharsets.UTF_8);
     }

@@ -15,7 +15,6 @@ import dev.eddy.sdk.window.Window;
 import dev.eddy.sdk.window.WindowResult;
 import dev.eddy.sdk.window.WindowedFunction;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,21 +52,20 @@ final class WindowProcessor<T, A, R> implements Processor<byte[], byte[], byte[]
     private final Window window;
     private final Environment environment;
     private final LongSupplier wallClock;
-    private final Duration closeInterval;
+    private final WindowTiming timing;
     private final WindowCounts counts;
     private ProcessorContext<byte[], byte[]> context;
     private Windowing<T, A> windowing;
 
-    /** @param wallClock the wall clock in epoch milliseconds: windows close by it while a partition is quiet */
     @SuppressWarnings("unchecked")
-    WindowProcessor(FunctionDefinition definition, Environment environment, LongSupplier wallClock,
-            Duration closeInterval, WindowCounts counts) {
+    WindowProcessor(FunctionDefinition definition, Environment environment, WindowTiming timing,
+            WindowCounts counts) {
         this.definition = definition;
         this.function = (WindowedFunction<T, A, R>) definition.windowed();
         this.window = definition.window();
         this.environment = environment;
-        this.wallClock = wallClock;
-        this.closeInterval = closeInterval;
+        this.wallClock = timing.wallClock();
+        this.timing = timing;
         this.counts = counts;
     }
 
@@ -81,8 +79,10 @@ final class WindowProcessor<T, A, R> implements Processor<byte[], byte[], byte[]
                         times)
                 : new StreamsWindowStore.Timed(processorContext.<org.apache.kafka.streams.state.WindowStore<Bytes,
                         byte[]>>getStateStore(WindowedTopology.WINDOWS_STORE), times, window.size().toMillis());
-        windowing = new Windowing<>(window, function.aggregate(), store, wallClock.getAsLong());
-        processorContext.schedule(closeInterval, PunctuationType.WALL_CLOCK_TIME,
+        int partition = processorContext.taskId().partition();
+        windowing = new Windowing<>(window, function.aggregate(), store, wallClock.getAsLong(),
+                timing.quietAfter().toMillis(), () -> timing.caughtUp().test(partition));
+        processorContext.schedule(timing.closeInterval(), PunctuationType.WALL_CLOCK_TIME,
                 timestamp -> windowing.closeDue(wallClock.getAsLong(), this::emit));
     }
 

@@ -37,18 +37,16 @@ final class WindowedTopology {
                 definition.groupId() + "-" + TIMES_STORE + "-changelog");
     }
 
-    /**
-     * @param wallClock     the wall clock in epoch milliseconds
-     * @param closeInterval how often the processors look for windows to close by the wall clock
-     */
-    static Topology of(FunctionDefinition definition, Environment environment, LongSupplier wallClock,
-            Duration closeInterval, WindowCounts counts) {
+    /** @param timing when windows close by the wall clock */
+    static Topology of(FunctionDefinition definition, Environment environment, WindowTiming timing,
+            WindowCounts counts) {
+        LongSupplier wallClock = timing.wallClock();
         Topology topology = new Topology();
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
         topology.addSource(offsetReset(definition.startingPosition(), wallClock), "inputs", new EventTime(wallClock),
                 bytes, bytes, definition.inputs().toArray(String[]::new));
-        topology.addProcessor("window", () -> new WindowProcessor<>(definition, environment, wallClock,
-                closeInterval, counts), "inputs");
+        topology.addProcessor("window", () -> new WindowProcessor<>(definition, environment, timing, counts),
+                "inputs");
         topology.addStateStore(windowsStore(definition.window()), "window");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMES_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), "window");

@@ -68,10 +68,14 @@ public final class WindowedWorker implements Worker {
         this.counts = new WindowCounts(metrics);
         this.metrics = metrics;
         Properties props = properties(config, clientId);
+        java.util.concurrent.atomic.AtomicReference<KafkaStreams> created = new java.util.concurrent.atomic.AtomicReference<>();
+        InputLags lags = new InputLags(Set.copyOf(definition.inputs()), () -> created.get().metrics());
+        WindowTiming timing = new WindowTiming(() -> environment.ticker().millis(),
+                Duration.ofMillis(config.getLong(EngineConfig.WINDOWS_CLOSE_INTERVAL_MS)),
+                Duration.ofMillis(config.getLong(EngineConfig.WINDOWS_QUIET_AFTER_MS)), lags::caughtUp);
         try {
-            this.streams = new KafkaStreams(WindowedTopology.of(definition, environment,
-                    () -> environment.ticker().millis(),
-                    Duration.ofMillis(config.getLong(EngineConfig.WINDOWS_CLOSE_INTERVAL_MS)), counts), props);
+            this.streams = new KafkaStreams(WindowedTopology.of(definition, environment, timing, counts), props);
+            created.set(streams);
         } catch (RuntimeException e) {
             throw new EddyException("Function '" + definition.name() + "' cannot run its windows on Kafka Streams: "
                     + e.getMessage(), e);

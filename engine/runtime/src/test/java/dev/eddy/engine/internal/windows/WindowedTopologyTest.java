@@ -71,8 +71,9 @@ class WindowedTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "eddy-stats");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        WindowTiming timing = new WindowTiming(wall::get, Duration.ofMillis(100), Duration.ZERO, partition -> true);
         driver = new TopologyTestDriver(WindowedTopology.of(definition, FunctionEnvironment.of(definition, config),
-                wall::get, Duration.ofMillis(100), new WindowCounts(metrics)), props, T0);
+                timing, new WindowCounts(metrics)), props, T0);
         ByteArraySerializer serializer = new ByteArraySerializer();
         ByteArrayDeserializer deserializer = new ByteArrayDeserializer();
         input = driver.createInputTopic("readings", serializer, serializer);
