@@ -143,7 +143,8 @@ public final class Engine implements AutoCloseable {
             StateStores.prepare(definition, admin());
         }
         createOwnTopics();
-        FunctionEnvironment environment = FunctionEnvironment.of(definition, config, telemetry);
+        FunctionEnvironment environment = FunctionEnvironment.of(definition, config, telemetry)
+                .withTables(dev.eddy.engine.internal.tables.FunctionTables.of(definition, config));
         RunningFunction stopped = functions.get(name);
         if (stopped != null && isOver(stopped.state())) {
             usage.last(stopped); // it is about to be replaced: what it used is reported first

@@ -36,6 +36,8 @@ public final class FunctionBuilder {
     dev.eddy.sdk.window.WindowedFunction<?, ?, ?> windowed;
     /** The windows: the builder's, else the windowed function's own; null for other functions. */
     dev.eddy.sdk.window.Window window;
+    /** The topic of each table the handler declares, by table name. */
+    final Map<String, String> tables = new java.util.LinkedHashMap<>();
     /** Whether the delivery was set, rather than left at its default. */
     private boolean deliverySet;
     BatchHandler batchHandler;
@@ -101,6 +103,14 @@ public final class FunctionBuilder {
     /** The windows of a windowed function, in place of those it declares (the manifest's {@code window.*}). */
     public FunctionBuilder window(dev.eddy.sdk.window.Window windows) {
         this.window = windows;
+        return this;
+    }
+
+    /** The topic of a table the function declares ({@link dev.eddy.sdk.Lifecycle#tables()}): a compacted topic. */
+    public FunctionBuilder table(String name, String topic) {
+        if (tables.putIfAbsent(name, topic) != null) {
+            throw new InvalidFunctionException("tables." + name, topic, "a table's topic given once");
+        }
         return this;
     }
 
@@ -305,7 +315,35 @@ public final class FunctionBuilder {
         }
         ManifestField.BATCH_MAX_SIZE.check(maxBatchSize);
         ManifestField.BATCH_MAX_WAIT.check(maxBatchWait);
+        checkTables();
         return new FunctionDefinition(this);
+    }
+
+    /** Every table the code declares has a topic, and every topic given is a declared table's. */
+    private void checkTables() {
+        dev.eddy.sdk.Lifecycle code = handler != null ? handler : batchHandler != null ? batchHandler : windowed;
+        Set<String> declared = new java.util.LinkedHashSet<>();
+        for (dev.eddy.sdk.TableSpec<?> table : code.tables()) {
+            if (!declared.add(table.name())) {
+                throw new InvalidFunctionException("tables", table.name(), "tables of different names; the code"
+                        + " declares '" + table.name() + "' twice");
+            }
+            if (!tables.containsKey(table.name())) {
+                throw new InvalidFunctionException("tables." + table.name(), null, "the topic of the table '"
+                        + table.name() + "' that the code declares (tables: {" + table.name() + ": <topic>})");
+            }
+        }
+        for (Map.Entry<String, String> table : tables.entrySet()) {
+            if (!declared.contains(table.getKey())) {
+                throw new InvalidFunctionException("tables." + table.getKey(), table.getValue(), "one of the tables"
+                        + " the code declares in tables(): " + (declared.isEmpty() ? "none" : declared));
+            }
+            checkTopic("tables." + table.getKey(), table.getValue());
+            if (outputs.containsValue(table.getValue())) {
+                throw new InvalidFunctionException("tables." + table.getKey(), table.getValue(), "a topic that is"
+                        + " not one of the function's outputs (it would look up what it writes)");
+            }
+        }
     }
 
     /** A windowed function: its windows, one kind of handler, a default output, named inputs, at least a worker. */
@@ -327,6 +365,10 @@ public final class FunctionBuilder {
         if (!outputs.containsKey(FunctionDefinition.DEFAULT_OUTPUT)) {
             throw new InvalidFunctionException("outputs", outputs.keySet(), "a windowed function emits its windows"
                     + " to its default output: declare `default`");
+        }
+        if (!tables.isEmpty()) {
+            throw new InvalidFunctionException("tables", tables.keySet(), "no tables for a windowed function: its"
+                    + " aggregate looks nothing up (enrich its input with a handler first)");
         }
         if (inputPattern != null) {
             throw new InvalidFunctionException("inputPattern", inputPattern, "named inputs: a windowed function's"

@@ -38,6 +38,8 @@ public final class FunctionDefinition {
     private final BatchHandler batchHandler;
     private final dev.eddy.sdk.window.WindowedFunction<?, ?, ?> windowed;
     private final dev.eddy.sdk.window.Window window;
+    /** The topic of each table the function declares, by table name. */
+    private final Map<String, String> tables;
     private final int maxBatchSize;
     private final Duration maxBatchWait;
     private final Ordering ordering;
@@ -90,6 +92,7 @@ public final class FunctionDefinition {
         this.batchHandler = builder.batchHandler;
         this.windowed = builder.windowed;
         this.window = builder.windowed == null ? null : builder.window;
+        this.tables = Map.copyOf(builder.tables);
         this.maxBatchSize = builder.maxBatchSize;
         this.maxBatchWait = builder.maxBatchWait;
         this.ordering = builder.ordering;
@@ -123,6 +126,7 @@ public final class FunctionDefinition {
         this.batchHandler = other.batchHandler;
         this.windowed = other.windowed;
         this.window = other.window;
+        this.tables = other.tables;
         this.maxBatchSize = other.maxBatchSize;
         this.maxBatchWait = other.maxBatchWait;
         this.ordering = other.ordering;
@@ -204,6 +208,11 @@ public final class FunctionDefinition {
     /** The handler, whichever kind it is: what is opened before the first call and closed after the last. */
     public Lifecycle lifecycle() {
         return handler != null ? handler : batchHandler != null ? batchHandler : windowed;
+    }
+
+    /** The topic of each table the function declares ({@link Lifecycle#tables()}), by table name. */
+    public Map<String, String> tables() {
+        return tables;
     }
 
     /** The windowed function, for a function that aggregates over windows; null otherwise. */

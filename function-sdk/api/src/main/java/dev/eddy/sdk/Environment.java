@@ -40,4 +40,16 @@ public interface Environment {
     default Optional<String> schemaRegistryUrl() {
         return Optional.empty();
     }
+
+    /**
+     * A table the function declared ({@link Lifecycle#tables()}), as the engine keeps it: read to its end before the
+     * function's first event, and followed from then on, so that a lookup sees the table's records up to a moment
+     * ago.
+     *
+     * @throws IllegalArgumentException when the function declared no such table
+     */
+    default <V> Table<V> table(TableSpec<V> table) {
+        throw new IllegalArgumentException("function '" + functionName() + "' has no " + table + ": list it in its"
+                + " tables() and give its topic in the manifest's tables");
+    }
 }

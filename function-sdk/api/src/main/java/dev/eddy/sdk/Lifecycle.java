@@ -13,4 +13,12 @@ public interface Lifecycle {
     /** Called once after the last event, when the function is stopped or replaced. */
     default void close() throws Exception {
     }
+
+    /**
+     * The tables the function looks keys up in ({@link Environment#table}); none unless overridden. The engine
+     * reads each to its end before the first event.
+     */
+    default java.util.List<TableSpec<?>> tables() {
+        return java.util.List.of();
+    }
 }

@@ -35,6 +35,7 @@ import java.util.Map;
  * @param startingPosition where it starts on a partition it has no committed position on
  * @param delivery      how its records are delivered, or null for the default (a windowed function's differs)
  * @param window        a windowed function's windows, in place of its own; null when the manifest gives none
+ * @param tables        the topic of each table the handler declares, by table name
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
@@ -44,7 +45,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
         Duration stateTtl, CloudEventsMode cloudEvents, Map<String, String> kafkaConsumer,
         Map<String, String> kafkaProducer, dev.eddy.engine.StartingPosition startingPosition,
-        dev.eddy.sdk.window.Window window) {
+        dev.eddy.sdk.window.Window window, Map<String, String> tables) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
@@ -59,6 +60,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         stateValues = List.copyOf(stateValues);
         kafkaConsumer = Map.copyOf(kafkaConsumer);
         kafkaProducer = Map.copyOf(kafkaProducer);
+        tables = Map.copyOf(tables);
     }
 
     public boolean isRemote() {
@@ -94,6 +96,7 @@ public record Manifest(String name, String version, String handlerClass, URI rem
             builder.inputPattern(inputPattern);
         }
         outputs.forEach(builder::output);
+        tables.forEach(builder::table);
         if (retry != null) {
             builder.retry(retry);
         }

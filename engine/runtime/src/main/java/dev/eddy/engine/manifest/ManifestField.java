@@ -92,6 +92,10 @@ public enum ManifestField {
     STATE_TTL("state.ttl", "duration", Bounds.of(Duration.ofDays(36_500), Duration.ofMillis(1), Duration.ofDays(36_500)),
             "(for ever)", null, "How long a remote function's state values live "
             + "after they were last written."),
+    TABLES("tables", "map of name to topic", "(none)", "the names of the tables the handler declares in code "
+            + "(tables()), each mapped to a topic name", "The topics of the tables the handler looks keys up in "
+            + "(`ctx.table(...)`): compacted topics the engine reads to their end before the first event and follows"
+            + " while the function runs."),
     WINDOW_KIND("window.kind", "enum", "(the function's own)", "tumbling, hopping or session",
             "A `WindowedFunction`'s windows, in place of those its code declares: `tumbling` (window.size), "
                     + "`hopping` (window.size, window.advance) or `session` (window.gap). Only for a windowed "

@@ -122,6 +122,19 @@ public final class ManifestParser {
                     + " remote function with state: its events go one at a time, each seeing the state the one"
                     + " before left");
         }
+        Map<String, String> tables = in.textMap(ManifestField.TABLES);
+        for (String table : tables.keySet()) {
+            try {
+                dev.eddy.sdk.StateSpec.checkName(table);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFunctionException(ManifestField.TABLES.path() + "." + table, tables.get(table),
+                        e.getMessage().replace("state name", "table name"));
+            }
+        }
+        if (!tables.isEmpty() && remote != null) {
+            throw new InvalidFunctionException(ManifestField.TABLES.path(), tables.keySet(), "no tables for a remote"
+                    + " function: tables are looked up by a Java handler (ctx.table)");
+        }
         Duration stateTtl = in.root.has("state") && in.root.get("state").has("ttl")
                 ? in.duration(ManifestField.STATE_TTL, null) : null;
         Manifest manifest = new Manifest(name, in.text(ManifestField.VERSION, "1"), handler,
@@ -138,14 +151,25 @@ public final class ManifestParser {
                 stateValues, stateTtl,
                 in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO),
                 in.textMap(ManifestField.KAFKA_CONSUMER), in.textMap(ManifestField.KAFKA_PRODUCER),
-                startingPosition(in), window(in));
+                startingPosition(in), window(in), tables);
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
         List<dev.eddy.sdk.StateSpec> remoteState = dev.eddy.engine.remote.StatefulRemoteHandler.specs(stateValues,
                 stateTtl);
         manifest.toDefinition(manifest.window() != null ? STAND_IN_WINDOWED
                 : batchMaxSize > 0 || (manifest.isRemote() && remoteState.isEmpty())
-                ? (dev.eddy.sdk.BatchHandler) (events, ctx) -> null
+                ? new dev.eddy.sdk.BatchHandler() {
+                    @Override
+                    public dev.eddy.sdk.BatchResult handle(List<dev.eddy.sdk.Event> events,
+                            dev.eddy.sdk.Context context) {
+                        return null;
+                    }
+
+                    @Override
+                    public List<dev.eddy.sdk.TableSpec<?>> tables() {
+                        return standInTables(manifest);
+                    }
+                }
                 : new dev.eddy.sdk.Handler() {
                     @Override
                     public void handle(dev.eddy.sdk.Event event, dev.eddy.sdk.Context context) {
@@ -155,8 +179,19 @@ public final class ManifestParser {
                     public List<dev.eddy.sdk.StateSpec> state() {
                         return remoteState;
                     }
+
+                    @Override
+                    public List<dev.eddy.sdk.TableSpec<?>> tables() {
+                        return standInTables(manifest);
+                    }
                 }, Map.of());
         return manifest;
+    }
+
+    /** The tables a stand-in handler declares: the manifest's, so that their topics are checked as given. */
+    private static List<dev.eddy.sdk.TableSpec<?>> standInTables(Manifest manifest) {
+        return manifest.tables().keySet().stream().<dev.eddy.sdk.TableSpec<?>>map(name ->
+                dev.eddy.sdk.TableSpec.named(name, dev.eddy.sdk.Codec.bytes())).toList();
     }
 
     /** A windowed function that stands in for the real one while a manifest with windows is checked. */

@@ -130,6 +130,7 @@ class ManifestParserTest {
         "'window: {kind: tumbling, size: 10s, emit: sometimes}' | window.emit | final or updates",
         "'window: {kind: tumbling, size: 10s, graze: 1s}' | window.graze | did you mean 'window.grace'?",
         "'window: {size: 10s}' | window.kind | window.kind with the other",
+        "'tables: {Devices: iot.devices}' | tables.Devices | table name 'Devices' is not valid",
     })
     void shouldNameTheFieldTheValueAndWhatIsValid(String line, String field, String expected) {
         String yaml = base(line);
@@ -223,6 +224,32 @@ class ManifestParserTest {
         InvalidFunctionException noWindows = assertThrows(InvalidFunctionException.class,
                 () -> ManifestParser.parse(windowed).toDefinition(new Counter(), Map.of()));
         assertEquals("window.kind", noWindows.field());
+    }
+
+    @Test
+    void shouldGiveTheTablesTheHandlerDeclaresTheirTopics() {
+        dev.eddy.sdk.TableSpec<String> devices = dev.eddy.sdk.TableSpec.named("devices", dev.eddy.sdk.Codec.string());
+        Handler declaring = new Handler() {
+            @Override
+            public void handle(dev.eddy.sdk.Event event, dev.eddy.sdk.Context context) {
+            }
+
+            @Override
+            public List<dev.eddy.sdk.TableSpec<?>> tables() {
+                return List.of(devices);
+            }
+        };
+        Manifest manifest = ManifestParser.parse(base("tables: {devices: iot.devices}"));
+        assertEquals(Map.of("devices", "iot.devices"), manifest.tables());
+        assertEquals(Map.of("devices", "iot.devices"), manifest.toDefinition(declaring, Map.of()).tables());
+        InvalidFunctionException undeclared = assertThrows(InvalidFunctionException.class,
+                () -> manifest.toDefinition((Handler) (event, ctx) -> { }, Map.of()));
+        assertEquals("tables.devices", undeclared.field());
+        assertTrue(undeclared.getMessage().contains("declares in tables(): none"), undeclared.getMessage());
+        InvalidFunctionException unmapped = assertThrows(InvalidFunctionException.class,
+                () -> ManifestParser.parse(base("version: 2")).toDefinition(declaring, Map.of()));
+        assertEquals("tables.devices", unmapped.field());
+        assertTrue(unmapped.getMessage().contains("tables: {devices: <topic>}"), unmapped.getMessage());
     }
 
     @Test

@@ -45,4 +45,9 @@ public interface ForwardingEnvironment extends Environment {
     default Optional<String> schemaRegistryUrl() {
         return environment().schemaRegistryUrl();
     }
+
+    @Override
+    default <V> dev.eddy.sdk.Table<V> table(dev.eddy.sdk.TableSpec<V> table) {
+        return environment().table(table);
+    }
 }

@@ -54,6 +54,8 @@ public final class FunctionTester implements AutoCloseable {
     private final Set<String> outputs = new LinkedHashSet<>(List.of(Output.DEFAULT_NAME));
     private final Map<String, String> config = new HashMap<>();
     private final Map<String, String> secrets = new HashMap<>();
+    /** The rows of the tables the function declares, by table and key; filled by {@link #table}. */
+    private final Map<String, Map<String, byte[]>> tables = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Emitted> emitted = Collections.synchronizedList(new ArrayList<>());
     private final List<LogLine> logs = Collections.synchronizedList(new ArrayList<>());
     private final MemoryStateStore stateStore = new MemoryStateStore();
@@ -112,6 +114,29 @@ public final class FunctionTester implements AutoCloseable {
     public FunctionTester secret(String secretName, String value) {
         beforeOpen();
         secrets.put(secretName, value);
+        return this;
+    }
+
+    /**
+     * Puts a row in a table the function declares ({@link dev.eddy.sdk.Lifecycle#tables()}), encoded by the table's
+     * codec, as the engine would have read it from the table's topic; a null value removes the key. It may be called
+     * between events, as the table changes.
+     *
+     * @throws IllegalArgumentException when the function declares no such table
+     */
+    public <V> FunctionTester table(dev.eddy.sdk.TableSpec<V> table, String key, V value) {
+        boolean declared = lifecycle.tables().stream().anyMatch(spec -> spec.name().equals(table.name()));
+        if (!declared) {
+            throw new IllegalArgumentException("the function declares no " + table + "; its tables are "
+                    + lifecycle.tables());
+        }
+        Map<String, byte[]> rows = tables.computeIfAbsent(table.name(),
+                name -> new java.util.concurrent.ConcurrentHashMap<>());
+        if (value == null) {
+            rows.remove(key);
+        } else {
+            rows.put(key, table.codec().encode(value));
+        }
         return this;
     }
 
@@ -266,7 +291,7 @@ public final class FunctionTester implements AutoCloseable {
         }
         if (environment == null) {
             environment = new TestEnvironment(name, version, FunctionConfig.of(config), Map.copyOf(secrets),
-                    new RecordingLogger(name, logs), clock, Optional.ofNullable(schemaRegistryUrl));
+                    new RecordingLogger(name, logs), clock, Optional.ofNullable(schemaRegistryUrl), tables);
             try {
                 lifecycle.open(environment);
             } catch (Exception e) {

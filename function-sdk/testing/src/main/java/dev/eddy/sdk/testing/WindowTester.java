@@ -194,7 +194,8 @@ public final class WindowTester<T, A, R> implements AutoCloseable {
                         + " the manifest's window.* fields would");
             }
             environment = new TestEnvironment("windowed-function-under-test", "0", FunctionConfig.of(config),
-                    Map.of(), new RecordingLogger("windowed-function-under-test", logs), clock, Optional.empty());
+                    Map.of(), new RecordingLogger("windowed-function-under-test", logs), clock, Optional.empty(),
+                    Map.of());
             try {
                 function.open(environment);
             } catch (Exception e) {

@@ -159,4 +159,44 @@ class FunctionTesterTest {
                     tester.send(Event.of("k", "v")).emits().get(0).event().valueAsString());
         }
     }
+
+    record Device(String site, double threshold) {
+    }
+
+    static final dev.eddy.sdk.TableSpec<Device> DEVICES = dev.eddy.sdk.TableSpec.named("devices",
+            Codec.json(Device.class));
+
+    /** Enriches each reading with its device's site, from a table the test fills and changes. */
+    static final class Enricher implements Handler {
+        @Override
+        public void handle(Event event, Context context) {
+            String site = context.table(DEVICES).get(event.key()).map(Device::site).orElse("unknown");
+            context.emit(event.withValue(event.valueAsString() + "@" + site));
+        }
+
+        @Override
+        public List<dev.eddy.sdk.TableSpec<?>> tables() {
+            return List.of(DEVICES);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldLookKeysUpInTheTablesTheTestFills() {
+        try (FunctionTester tester = FunctionTester.of(new Enricher())) {
+            tester.table(DEVICES, "dev-1", new Device("lyon", 30));
+            assertEquals("20@lyon", tester.send(Event.of("dev-1", "20")).emits().get(0).event().valueAsString());
+            assertEquals("21@unknown", tester.send(Event.of("dev-2", "21")).emits().get(0).event().valueAsString());
+            tester.table(DEVICES, "dev-1", new Device("paris", 30)); // the table changes between events
+            assertEquals("22@paris", tester.send(Event.of("dev-1", "22")).emits().get(0).event().valueAsString());
+            tester.table(DEVICES, "dev-1", null); // a tombstone
+            assertEquals("23@unknown", tester.send(Event.of("dev-1", "23")).emits().get(0).event().valueAsString());
+            IllegalArgumentException undeclared = assertThrows(IllegalArgumentException.class, () -> tester.table(
+                    dev.eddy.sdk.TableSpec.named("sites", Codec.string()), "s", "x"));
+            assertTrue(undeclared.getMessage().contains("declares no table 'sites'"), undeclared.getMessage());
+        }
+        try (FunctionTester tester = FunctionTester.of((event, ctx) -> ctx.table(DEVICES))) {
+            Throwable failure = tester.send(Event.of("k", "v")).failure();
+            assertTrue(failure.getMessage().contains("has no table 'devices'"), failure.getMessage());
+        }
+    }
 }

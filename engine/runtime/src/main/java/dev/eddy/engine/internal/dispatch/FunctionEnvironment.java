@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * <p>Threading: immutable; read from every thread of the function. Owns nothing but the handler's lifecycle.
  */
 public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger logger, Ticker ticker,
-        Optional<String> schemaRegistryUrl, Telemetry telemetry) implements Environment {
+        Optional<String> schemaRegistryUrl, Telemetry telemetry,
+        dev.eddy.engine.internal.tables.FunctionTables tables) implements Environment {
 
     /** The environment of a function run with these settings, outside an engine's telemetry. */
     public static FunctionEnvironment of(FunctionDefinition definition, EngineConfig config) {
@@ -33,12 +34,18 @@ public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger 
         String registry = config.getString(EngineConfig.SCHEMA_REGISTRY_URL);
         return new FunctionEnvironment(definition, new FunctionLogger(definition.name(), definition.version(),
                 telemetry.engine(), telemetry.logs()), Ticker.SYSTEM,
-                registry.isBlank() ? Optional.empty() : Optional.of(registry.strip()), telemetry);
+                registry.isBlank() ? Optional.empty() : Optional.of(registry.strip()), telemetry,
+                dev.eddy.engine.internal.tables.FunctionTables.none());
+    }
+
+    /** The same environment with the function's tables (read to their ends when the handler is opened). */
+    public FunctionEnvironment withTables(dev.eddy.engine.internal.tables.FunctionTables functionTables) {
+        return new FunctionEnvironment(definition, logger, ticker, schemaRegistryUrl, telemetry, functionTables);
     }
 
     /** The same environment on another time (a test's). */
     public FunctionEnvironment withTicker(Ticker time) {
-        return new FunctionEnvironment(definition, logger, time, schemaRegistryUrl, telemetry);
+        return new FunctionEnvironment(definition, logger, time, schemaRegistryUrl, telemetry, tables);
     }
 
     @Override
@@ -72,12 +79,24 @@ public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger 
         return value;
     }
 
+    @Override
+    public <V> dev.eddy.sdk.Table<V> table(dev.eddy.sdk.TableSpec<V> table) {
+        dev.eddy.sdk.Table<V> view = tables.view(table);
+        return view != null ? view : Environment.super.table(table);
+    }
+
     /**
-     * Calls the handler's {@code open}.
+     * Loads the function's tables, then calls the handler's {@code open}.
      *
-     * @throws EddyException when it throws, with its message
+     * @throws EddyException when a table cannot be loaded, or {@code open} throws, with its message
      */
     public void openHandler() {
+        try {
+            tables.load();
+        } catch (RuntimeException e) {
+            tables.close();
+            throw e;
+        }
         try {
             definition.lifecycle().open(this);
         } catch (Exception | LinkageError e) {
@@ -85,12 +104,14 @@ public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger 
         }
     }
 
-    /** Calls the handler's {@code close}; a failure is logged, not thrown. */
+    /** Calls the handler's {@code close} (a failure is logged, not thrown), and stops following its tables. */
     public void closeHandler() {
         try {
             definition.lifecycle().close();
         } catch (Exception | LinkageError e) {
             logger.log(System.Logger.Level.WARNING, "Function '" + definition.name() + "' failed in close()", e);
+        } finally {
+            tables.close();
         }
     }
 }
