@@ -54,19 +54,8 @@ class WindowedFunctionIT {
         String name = kafka.uniqueName("window-crash");
         String input = kafka.newTopic("window-crash-in", 6);
         String output = kafka.newTopic("window-crash-out", 6);
-        long size = ReadingStats.SIZE.toMillis();
-        // Readings in order of event time over WINDOWS windows, an hour ago: each partition's time only goes forward.
-        long start = (System.currentTimeMillis() - Duration.ofHours(1).toMillis()) / size * size;
         Map<String, Figures> expected = new HashMap<>();
-        List<ProducerRecord<byte[], byte[]>> readings = new ArrayList<>(READINGS);
-        for (int i = 0; i < READINGS; i++) {
-            String device = "dev-" + (i % DEVICES);
-            long time = start + (long) i * WINDOWS * size / READINGS;
-            double value = (i * 7919L % 1000) / 10.0;
-            expected.merge(device + "@" + time / size * size, new Figures(1, value, value, value),
-                    (a, b) -> a.plus(value));
-            readings.add(new ProducerRecord<>(input, null, time, bytes(device), bytes(Double.toString(value))));
-        }
+        List<ProducerRecord<byte[], byte[]>> readings = readings(input, READINGS, DEVICES, WINDOWS, expected);
         kafka.produce(readings);
         assertEquals(DEVICES * WINDOWS, expected.size());
 
@@ -81,9 +70,35 @@ class WindowedFunctionIT {
             engine.terminate(Duration.ofSeconds(60));
         }
 
+        assertEveryWindowOnceAndExact(kafka, output, expected, READINGS);
+    }
+
+    /**
+     * Readings in order of event time, over {@code windows} of {@link ReadingStats#SIZE} an hour ago (so that each
+     * partition's time only goes forward), the reference's figures of each window added to {@code expected}.
+     */
+    private static List<ProducerRecord<byte[], byte[]>> readings(String input, int count, int devices, int windows,
+            Map<String, Figures> expected) {
+        long size = ReadingStats.SIZE.toMillis();
+        long start = (System.currentTimeMillis() - Duration.ofHours(1).toMillis()) / size * size;
+        List<ProducerRecord<byte[], byte[]>> readings = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String device = "dev-" + (i % devices);
+            long time = start + (long) i * windows * size / count;
+            double value = (i * 7919L % 1000) / 10.0;
+            expected.merge(device + "@" + time / size * size, new Figures(1, value, value, value),
+                    (a, b) -> a.plus(value));
+            readings.add(new ProducerRecord<>(input, null, time, bytes(device), bytes(Double.toString(value))));
+        }
+        return readings;
+    }
+
+    /** Every window of the reference emitted once (read_committed), with the reference's figures. */
+    private static void assertEveryWindowOnceAndExact(TestKafka kafka, String output, Map<String, Figures> expected,
+            int readings) throws Exception {
         Map<String, Figures> emitted = new HashMap<>();
         int duplicates = 0;
-        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(output)) { // read_committed
+        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(output)) {
             JsonNode window = JSON.readTree(record.value());
             JsonNode stats = window.get("value");
             Figures figures = new Figures(stats.get("count").asLong(), stats.get("sum").asDouble(),
@@ -102,10 +117,42 @@ class WindowedFunctionIT {
             }
         }
         System.out.printf("[windows] %d readings, %d windows expected, %d emitted, %d wrong or missing,"
-                + " %d duplicated%n", READINGS, expected.size(), emitted.size(), wrong, duplicates);
+                + " %d duplicated%n", readings, expected.size(), emitted.size(), wrong, duplicates);
         assertEquals(0, wrong, "windows whose figures are not the reference's, or missing");
         assertEquals(0, duplicates, "windows emitted twice");
         assertEquals(expected.keySet(), emitted.keySet());
+    }
+
+    @Test
+    void shouldKeepEveryWindowOnceAcrossAnUpdateWhileReadingsFlow(TestKafka kafka) throws Exception {
+        String input = kafka.newTopic("window-update-in", 3);
+        String output = kafka.newTopic("window-update-out", 3);
+        int count = 30_000;
+        Map<String, Figures> expected = new HashMap<>();
+        List<ProducerRecord<byte[], byte[]>> readings = readings(input, count, 100, 12, expected);
+        kafka.produce(readings.subList(0, count / 2));
+        String name = kafka.uniqueName("window-update");
+        FunctionDefinition v1 = FunctionDefinition.builder(name).version("1").input(input).output(output)
+                .windowed(new ReadingStats()).build();
+        // Version 2 waits longer for late readings: the grace may change, the windows and the accumulator not.
+        FunctionDefinition v2 = FunctionDefinition.builder(name).version("2").input(input).output(output)
+                .windowed(new ReadingStats()).window(new ReadingStats().window().grace(Duration.ofSeconds(8)))
+                .build();
+        assertEquals(null, dev.eddy.engine.internal.windows.WindowedUpdate.refusal(v1, v2));
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
+                stateDir.toString())), new SimpleMeterRegistry())) {
+            engine.deploy(v1);
+            await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) >= count / 4);
+            Thread second = Thread.ofPlatform().start(() -> kafka.produce(readings.subList(count / 2, count)));
+            // The update as the admin API makes it: the running version stops (its windows committed), the new
+            // one starts where it stopped, with the windows it left open, while the second half flows in.
+            engine.undeploy(name);
+            RunningFunction running = engine.deploy(v2);
+            second.join();
+            await().atMost(QUIET).until(() -> kafka.readAll(output).size() >= expected.size());
+            assertEquals("2", running.definition().version());
+        }
+        assertEveryWindowOnceAndExact(kafka, output, expected, count);
     }
 
     @Test

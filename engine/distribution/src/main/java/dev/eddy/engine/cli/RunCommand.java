@@ -114,7 +114,8 @@ final class RunCommand implements Callable<Integer> {
             builder.maxConcurrency(maxConcurrency);
         }
         if (maxAttempts != null) {
-            builder.retry((Delivery.EXACTLY_ONCE.equals(delivery) ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
+            builder.retry((Delivery.EXACTLY_ONCE.equals(delivery)
+                    ? RetryPolicy.DEFAULT.withMaxAge(Duration.ofSeconds(30))
                     : RetryPolicy.DEFAULT).withMaxAttempts(maxAttempts));
         }
         if (timeout != null) {

@@ -44,7 +44,8 @@ public final class OutputWatcher implements AutoCloseable {
     private final AtomicLong windows = new AtomicLong();
     private final AtomicLong windowedReadings = new AtomicLong();
     private final Deque<String> latestWindows = new ConcurrentLinkedDeque<>();
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private volatile boolean running = true;
 
     public OutputWatcher(String bootstrapServers, String readingsTopic, String alertsTopic) {
@@ -126,7 +127,8 @@ public final class OutputWatcher implements AutoCloseable {
     }
 
     private static String clock(long epochMillis) {
-        return java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(epochMillis), java.time.ZoneId.systemDefault())
+        return java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(epochMillis),
+                        java.time.ZoneId.systemDefault())
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 

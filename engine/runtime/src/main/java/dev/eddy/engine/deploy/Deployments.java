@@ -250,6 +250,15 @@ public final class Deployments implements AutoCloseable {
 
     /** Stops the running version (drained and committed) and starts the definition; on failure, the old again. */
     private RunningFunction replace(String name, FunctionDefinition definition, Loaded previous) {
+        java.util.Optional<RunningFunction> current = engine.function(name);
+        String refusal = current.map(running -> dev.eddy.engine.internal.windows.WindowedUpdate.refusal(
+                running.definition(), definition)).orElse(null);
+        if (refusal != null) {
+            // Refused before anything stops: the running version goes on untouched.
+            throw new dev.eddy.engine.InvalidFunctionException("window", definition.window() == null ? null
+                    : definition.window().toString(), "a version that can take over the running one's windows; "
+                    + refusal);
+        }
         if (missingTopicPartitions > 0) {
             definition.inputs().forEach(topic -> Topics.createIfMissing(engine.admin(), topic, missingTopicPartitions));
             definition.outputs().values().forEach(topic -> Topics.createIfMissing(engine.admin(), topic, missingTopicPartitions));

@@ -15,8 +15,8 @@ import java.util.List;
  * <p>Time: the partition's time is the latest event time seen on it, and it goes on by the wall clock while the
  * partition is quiet: caught up (it has read everything there is) and without an event for a while (an idle
  * partition does not hold its windows open; a partition working through a backlog goes by its events' time alone).
- * It is kept with the windows, so that a restart goes on from it. A window closes once that time reaches its {@link Window#closesAt close}; an event
- * for a window already closed is late.
+ * It is kept with the windows, so that a restart goes on from it. A window closes once that time reaches its
+ * {@link Window#closesAt close}; an event for a window already closed is late.
  *
  * <p>Not thread-safe: one partition's events and closes come one at a time.
  *

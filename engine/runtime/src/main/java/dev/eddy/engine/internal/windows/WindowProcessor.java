@@ -111,9 +111,10 @@ final class WindowProcessor<T, A, R> implements Processor<byte[], byte[], byte[]
             return;
         }
         if (!missed.isEmpty()) {
+            long time = windowing.time(wallClock.getAsLong());
             deadLetter(record, FailureReason.LATE, null, "its window " + describe(missed) + " had closed: the"
-                    + " function's time on partition " + event.origin().map(Origin::partition).orElse(-1) + " was " + Instant.ofEpochMilli(
-                    windowing.time(wallClock.getAsLong())) + ", the grace " + window.grace(), missed);
+                    + " function's time on partition " + event.origin().map(Origin::partition).orElse(-1) + " was "
+                    + Instant.ofEpochMilli(time) + ", the grace " + window.grace(), missed);
             return;
         }
         counts.added();

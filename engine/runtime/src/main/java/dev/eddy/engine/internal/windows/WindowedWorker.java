@@ -68,7 +68,8 @@ public final class WindowedWorker implements Worker {
         this.counts = new WindowCounts(metrics);
         this.metrics = metrics;
         Properties props = properties(config, clientId);
-        java.util.concurrent.atomic.AtomicReference<KafkaStreams> created = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<KafkaStreams> created =
+                new java.util.concurrent.atomic.AtomicReference<>();
         InputLags lags = new InputLags(Set.copyOf(definition.inputs()), () -> created.get().metrics());
         WindowTiming timing = new WindowTiming(() -> environment.ticker().millis(),
                 Duration.ofMillis(config.getLong(EngineConfig.WINDOWS_CLOSE_INTERVAL_MS)),
@@ -177,7 +178,11 @@ public final class WindowedWorker implements Worker {
             failure = e;
             log.error("Function '{}' could not start its stream thread", definition.name(), e);
         } finally {
-            streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
+            // Leaving the group at once: the workers left (another version, the others of the function) take over its
+            // tasks now, not after a session timeout.
+            streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                    org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(CLOSE_TIMEOUT));
             closeQuietly(streamMetrics);
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
