@@ -216,6 +216,18 @@ class WindowedFunctionIT {
                     .tag("function", function.name()).gauge() != null);
             assertEquals(null, registry.find("kafka.stream.thread.poll.rate").gauge());
 
+            // Any engine reads a key's windows from Kafka: the open one of a new reading, the closed one's result.
+            kafka.produce(List.of(new ProducerRecord<>(input, null, System.currentTimeMillis(), bytes("quiet"),
+                    bytes("4"))));
+            EngineConfig config = engine.config();
+            await().atMost(QUIET).pollInterval(Duration.ofMillis(100)).until(() -> dev.eddy.engine.internal.windows
+                    .WindowQuery.of(running.definition(), config, bytes("quiet")).get("open").size() == 1);
+            JsonNode windows = dev.eddy.engine.internal.windows.WindowQuery.of(running.definition(), config,
+                    bytes("quiet"));
+            assertEquals(1, windows.get("open").get(0).get("value").asLong());
+            assertEquals(2, windows.get("recent").get(0).get("value").asLong(), windows.toString());
+            assertEquals("quiet", windows.get("key").asText());
+
             // Undeployed for good, it leaves neither its windows' changelogs nor its local stores behind.
             List<String> changelogs = List.of(function.groupId() + "-windows-changelog",
                     function.groupId() + "-window-time-changelog");

@@ -22,7 +22,8 @@ final class StateCommand implements Runnable {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Shows one key's state: each piece by name, its value or entries, and when it expires.")
+            description = "Shows one key's state: each piece by name, its value or entries, and when it expires; for a"
+                    + " windowed function, the key's open windows and its latest results.")
     static final class Get extends FunctionCommands.ApiCommand {
         @Parameters(index = "0", paramLabel = "FUNCTION", description = "The function.")
         String function;

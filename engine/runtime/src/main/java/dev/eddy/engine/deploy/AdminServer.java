@@ -174,11 +174,22 @@ public final class AdminServer implements AutoCloseable {
             error(exchange, 404, "no function '" + name + "' on this engine", null);
             return;
         }
+        Map<String, String> query = HttpExchanges.query(exchange);
+        if (running.definition().windowed() != null) {
+            String key = query.get("key");
+            if (key == null) {
+                error(exchange, 400, "a windowed function's state is read a key at a time: ?key=<key>", "key");
+                return;
+            }
+            byte[] keyBytes = java.util.Base64.getUrlDecoder().decode(StateJson.storeKey(key));
+            send(exchange, 200, dev.eddy.engine.internal.windows.WindowQuery.of(running.definition(),
+                    engine.config(), keyBytes));
+            return;
+        }
         if (running.definition().state().isEmpty()) {
             error(exchange, 404, "function '" + name + "' declares no keyed state", null);
             return;
         }
-        Map<String, String> query = HttpExchanges.query(exchange);
         try (StateQuery state = StateStores.query(running.definition(), engine.config(), engine.admin(),
                 dev.eddy.engine.internal.dispatch.Ticker.SYSTEM.clock())) {
             String key = query.get("key");
