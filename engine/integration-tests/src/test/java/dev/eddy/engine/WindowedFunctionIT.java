@@ -124,13 +124,13 @@ class WindowedFunctionIT {
     }
 
     @Test
-    void shouldKeepEveryWindowOnceAcrossAnUpdateWhileReadingsFlow(TestKafka kafka) throws Exception {
+    void shouldKeepEveryWindowOnceAcrossAnUpdateAndARollbackWhileReadingsFlow(TestKafka kafka) throws Exception {
         String input = kafka.newTopic("window-update-in", 3);
         String output = kafka.newTopic("window-update-out", 3);
         int count = 30_000;
         Map<String, Figures> expected = new HashMap<>();
         List<ProducerRecord<byte[], byte[]>> readings = readings(input, count, 100, 12, expected);
-        kafka.produce(readings.subList(0, count / 2));
+        kafka.produce(readings.subList(0, count / 3));
         String name = kafka.uniqueName("window-update");
         FunctionDefinition v1 = FunctionDefinition.builder(name).version("1").input(input).output(output)
                 .windowed(new ReadingStats()).build();
@@ -142,15 +142,18 @@ class WindowedFunctionIT {
         try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
                 stateDir.toString())), new SimpleMeterRegistry())) {
             engine.deploy(v1);
-            await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) >= count / 4);
-            Thread second = Thread.ofPlatform().start(() -> kafka.produce(readings.subList(count / 2, count)));
-            // The update as the admin API makes it: the running version stops (its windows committed), the new
-            // one starts where it stopped, with the windows it left open, while the second half flows in.
-            engine.undeploy(name);
-            RunningFunction running = engine.deploy(v2);
-            second.join();
+            // As the admin API updates and rolls back: the running version stops (its windows committed), the next
+            // one starts where it stopped, with the windows it left open, while the next third flows in.
+            for (FunctionDefinition next : List.of(v2, v1)) {
+                int part = next == v2 ? 1 : 2;
+                await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) >= part * count / 6);
+                Thread more = Thread.ofPlatform().start(() -> kafka.produce(
+                        readings.subList(part * count / 3, (part + 1) * count / 3)));
+                engine.undeploy(name);
+                assertEquals(next.version(), engine.deploy(next).definition().version());
+                more.join();
+            }
             await().atMost(QUIET).until(() -> kafka.readAll(output).size() >= expected.size());
-            assertEquals("2", running.definition().version());
         }
         assertEveryWindowOnceAndExact(kafka, output, expected, count);
     }
