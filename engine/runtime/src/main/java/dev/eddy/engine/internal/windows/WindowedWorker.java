@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -109,6 +110,11 @@ public final class WindowedWorker implements Worker {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, definition.delivery() == Delivery.EXACTLY_ONCE
                 ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(config).resolve(clientId).toString());
+        if (!config.getString(EngineConfig.INSTANCE_ID).isBlank()) {
+            // Static membership: an engine restarted with its instance id (after a crash, say) takes its tasks back
+            // at once, rather than after the session of its former self has timed out.
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), clientId);
+        }
         config.consumerOverrides().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
         config.producerOverrides().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
         definition.consumerSettings().forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
