@@ -95,6 +95,10 @@ final class FunctionCommands {
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "handler", f.path("handler").asText("(in-process)"));
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "inputs", inputs(f));
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "outputs", f.get("outputs"));
+            System.out.printf(Locale.ROOT, "  %-20s %s%n", "delivery", f.path("delivery").asText("-"));
+            if (f.hasNonNull("window")) {
+                System.out.printf(Locale.ROOT, "  %-20s %s%n", "window", f.get("window").asText());
+            }
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "versions", f.get("versions"));
             System.out.printf(Locale.ROOT, "  %-20s %d%n", "partitions", f.get("assignedPartitions").asInt());
             System.out.printf(Locale.ROOT, "  %-20s %,.1f (last minute)%n", "records/s", f.get("recordsPerSecond").asDouble());

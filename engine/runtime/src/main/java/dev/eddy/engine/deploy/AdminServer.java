@@ -249,6 +249,10 @@ public final class AdminServer implements AutoCloseable {
                     .put("handler", manifest.isRemote() ? manifest.remoteUrl().toString() : manifest.handlerClass())
                     .put("sha256", archive.sha256());
         });
+        node.put("delivery", running.definition().delivery().name());
+        if (running.definition().window() != null) {
+            node.put("window", running.definition().window().toString());
+        }
         ArrayNode versions = node.putArray("versions");
         deployments.versions(running.name()).forEach(versions::add);
         node.put("assignedPartitions", running.assignedPartitions())
