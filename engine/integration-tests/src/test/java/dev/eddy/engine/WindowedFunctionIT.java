@@ -158,6 +158,41 @@ class WindowedFunctionIT {
         assertEveryWindowOnceAndExact(kafka, output, expected, count);
     }
 
+    /**
+     * A backlog that one stream thread would take seconds over: the function's scaling controller adds a second
+     * worker (another Kafka Streams instance of the application, taking half the tasks and their windows), and every
+     * window still comes out once and exact.
+     */
+    @Test
+    void shouldAddAWorkerForABacklogAndKeepEveryWindowOnce(TestKafka kafka) throws Exception {
+        String input = kafka.newTopic("window-scale-in", 6);
+        String output = kafka.newTopic("window-scale-out", 6);
+        int count = 12_000;
+        Map<String, Figures> expected = new HashMap<>();
+        kafka.produce(readings(input, count, 60, 6, expected));
+        // A millisecond a reading: 12 s of work for one thread, more than the controller lets wait.
+        dev.eddy.sdk.window.Aggregate<Double, dev.eddy.sdk.window.Stats> slowStats = dev.eddy.sdk.window.Aggregate.of(
+                () -> dev.eddy.sdk.window.Stats.EMPTY, (stats, value) -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    return stats.plus(value);
+                }, dev.eddy.sdk.window.Stats::merge, new ReadingStats().aggregate().codec());
+        FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("window-scale"))
+                .input(input).output(output).scalingMax(2)
+                .windowed(WindowedFunction.of(ReadingStats.NUMBER, new ReadingStats().window(), slowStats)).build();
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
+                stateDir.toString())), new SimpleMeterRegistry())) {
+            long start = System.nanoTime();
+            RunningFunction running = engine.deploy(function);
+            await().atMost(QUIET).until(() -> running.workersWithPartitions() == 2);
+            long secondWorker = System.nanoTime() - start;
+            await().atMost(QUIET).until(() -> kafka.readAll(output).size() >= expected.size());
+            System.out.printf("[windows] a second worker had tasks %d ms after the deploy (%s); every window out"
+                    + " after %d ms%n", secondWorker / 1_000_000, running.scaling().reason(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        assertEveryWindowOnceAndExact(kafka, output, expected, count);
+    }
+
     @Test
     void shouldCloseAQuietDevicesWindowByTheWallClockAndDeadLetterLateReadings(TestKafka kafka) throws Exception {
         String input = kafka.newTopic("window-quiet-in", 2);

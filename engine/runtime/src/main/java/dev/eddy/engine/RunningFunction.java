@@ -84,7 +84,9 @@ public final class RunningFunction implements AutoCloseable {
         this.workerLimit = Math.max(1, workerLimit);
         this.closeHandler = closeHandler;
         this.limits = new ClusterScaling.Limits(definition.name(), definition.scalingMin(),
-                Math.max(definition.scalingMin(), desiredLimit), definition.maxConcurrency());
+                Math.max(definition.scalingMin(), desiredLimit),
+                // a windowed function's worker is one stream thread: one record at a time
+                definition.windowed() != null ? 1 : definition.maxConcurrency());
         // A function that scales to zero starts there, and asks for no worker until a record wakes it (not for one
         // through a cooldown: an autoscaler outside would start a pod for nothing).
         this.scaling = new ScalingController(limits.min(), limits.max(), limits.callsPerWorker(), cooldown.toNanos(),

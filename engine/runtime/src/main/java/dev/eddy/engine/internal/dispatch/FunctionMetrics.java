@@ -170,7 +170,7 @@ public final class FunctionMetrics {
     }
 
     /** A worker reports here from now on, until {@link #detach}. */
-    void attach(Live worker) {
+    public void attach(Live worker) {
         live.add(worker);
     }
 
@@ -303,6 +303,16 @@ public final class FunctionMetrics {
     /** A windowed function's record was received. */
     public void windowRecordReceived() {
         received.increment();
+    }
+
+    /** A windowed function's worker stopped: it reports no more. */
+    public void detach(Live worker) {
+        live.remove(worker);
+    }
+
+    /** How long a windowed function took over one record, sampled: the call time its scaling controller reads. */
+    public void windowRecordTimed(long nanos) {
+        handlerDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A windowed function's record was added to its windows. */

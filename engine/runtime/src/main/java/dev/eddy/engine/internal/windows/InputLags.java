@@ -43,6 +43,15 @@ final class InputLags {
         return true;
     }
 
+    /** The records the worker has yet to read, over its input partitions, as of the last fetch. */
+    long total() {
+        double total = 0;
+        for (double lag : current().values()) {
+            total += lag > 0 ? lag : 0;
+        }
+        return (long) total;
+    }
+
     private Map<TopicPartition, Double> current() {
         long nanos = System.nanoTime();
         if (nanos - readAt < REFRESH_NANOS) {

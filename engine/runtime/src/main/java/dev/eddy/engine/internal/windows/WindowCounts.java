@@ -21,6 +21,11 @@ final class WindowCounts {
         this.metrics = metrics;
     }
 
+    /** One record's time, sampled. */
+    void timed(long nanos) {
+        metrics.windowRecordTimed(nanos);
+    }
+
     void received() {
         metrics.windowRecordReceived();
     }

@@ -54,7 +54,10 @@ final class WindowProcessor<T, A, R> implements Processor<byte[], byte[], byte[]
     private final LongSupplier wallClock;
     private final WindowTiming timing;
     private final WindowCounts counts;
+    /** One record in this many is timed, for the scaling controller's call time. */
+    private static final int TIMED_EVERY_MASK = 255;
     private ProcessorContext<byte[], byte[]> context;
+    private long processed;
     private Windowing<T, A> windowing;
 
     @SuppressWarnings("unchecked")
@@ -103,8 +106,13 @@ final class WindowProcessor<T, A, R> implements Processor<byte[], byte[], byte[]
             return;
         }
         List<Windowing.Bounds> missed;
+        boolean timed = (++processed & TIMED_EVERY_MASK) == 0;
+        long start = timed ? System.nanoTime() : 0;
         try {
             missed = windowing.add(record.key(), value, record.timestamp(), wallClock.getAsLong(), this::emit);
+            if (timed) {
+                counts.timed(System.nanoTime() - start);
+            }
         } catch (RuntimeException e) {
             // The aggregate threw: the record is in none of the windows it had not reached.
             deadLetter(record, FailureReason.HANDLER_FAILED, e, String.valueOf(e.getMessage()), null);

@@ -57,6 +57,24 @@ public final class WindowedWorker implements Worker {
     /** (nanos, completed) samples of about the last minute, for the throughput. */
     private final Deque<long[]> samples = new ArrayDeque<>();
     private volatile FunctionState state = FunctionState.STARTING;
+    private final InputLags lags;
+    /** What the function's gauges and scaling controller read of this worker. */
+    private final FunctionMetrics.Live live = new FunctionMetrics.Live() {
+        @Override
+        public int assignedPartitions() {
+            return WindowedWorker.this.assignedPartitions();
+        }
+
+        @Override
+        public long lag() {
+            return lags.total();
+        }
+
+        @Override
+        public int concurrency() {
+            return lags.total() > 0 ? 1 : 0; // its one stream thread, busy while records wait
+        }
+    };
     private volatile Throwable failure;
 
     /**
@@ -71,7 +89,7 @@ public final class WindowedWorker implements Worker {
         Properties props = properties(config, clientId);
         java.util.concurrent.atomic.AtomicReference<KafkaStreams> created =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        InputLags lags = new InputLags(Set.copyOf(definition.inputs()), () -> created.get().metrics());
+        this.lags = new InputLags(Set.copyOf(definition.inputs()), () -> created.get().metrics());
         WindowTiming timing = new WindowTiming(() -> environment.ticker().millis(),
                 Duration.ofMillis(config.getLong(EngineConfig.WINDOWS_CLOSE_INTERVAL_MS)),
                 Duration.ofMillis(config.getLong(EngineConfig.WINDOWS_QUIET_AFTER_MS)), lags::caughtUp);
@@ -176,6 +194,7 @@ public final class WindowedWorker implements Worker {
         AutoCloseable streamMetrics = null;
         try {
             streamMetrics = metrics.bindStreams(streams);
+            metrics.attach(live);
             streams.start();
             stopRequested.await();
         } catch (InterruptedException e) {
@@ -190,6 +209,7 @@ public final class WindowedWorker implements Worker {
                     org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(CLOSE_TIMEOUT));
             closeQuietly(streamMetrics);
+            metrics.detach(live);
             state = failure == null ? FunctionState.STOPPED : FunctionState.FAILED;
             stopped.complete(null);
         }
