@@ -15,7 +15,6 @@ final class WindowCounts {
 
     private final FunctionMetrics metrics;
     private final LongAdder completed = new LongAdder();
-    private final LongAdder closed = new LongAdder();
 
     WindowCounts(FunctionMetrics metrics) {
         this.metrics = metrics;
@@ -44,18 +43,10 @@ final class WindowCounts {
     /** @param wallNow the wall clock as the result is emitted */
     void emitted(WindowResult<?> result, long wallNow) {
         metrics.windowResultEmitted(result.closed(), wallNow - result.end());
-        if (result.closed()) {
-            closed.increment();
-        }
     }
 
     /** Records added or dead-lettered since the worker started. */
     long completed() {
         return completed.sum();
-    }
-
-    /** Windows closed since the worker started. */
-    long closed() {
-        return closed.sum();
     }
 }
