@@ -133,10 +133,29 @@ public final class Engine implements AutoCloseable {
      * @throws EddyException when a function of that name is already deployed here
      */
     public RunningFunction deploy(FunctionDefinition function) {
+        return deploy(function, false);
+    }
+
+    /**
+     * Starts a function in place of the running one of its name (an update, a rollback): the new one's tables are
+     * loaded and its handler opened first, and only then is the running one stopped (its records in flight
+     * completed and committed), so that a version whose code fails as it is set up leaves the running one untouched.
+     *
+     * @throws FunctionCodeException when the new handler's {@code open()} throws: nothing was stopped
+     */
+    public RunningFunction replace(FunctionDefinition function) {
+        return deploy(function, true);
+    }
+
+    private RunningFunction deploy(FunctionDefinition function, boolean replacing) {
         // Its group, transactional ids and topics, as this engine names them (names.prefix).
         FunctionDefinition definition = function.withNames(config.names());
         String name = definition.name();
         String clientId = definition.groupId() + "-" + instanceId;
+        RunningFunction current = functions.get(name);
+        if (!replacing && current != null && !isOver(current.state())) {
+            throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
+        }
         Topics.createWithBrokerDefaults(admin(), definition.deadLetterTopic(), 1);
         if (definition.windowed() == null) {
             Topics.createWithBrokerDefaults(admin(), definition.replayTopic(), 1);
@@ -145,26 +164,32 @@ public final class Engine implements AutoCloseable {
         createOwnTopics();
         FunctionEnvironment environment = FunctionEnvironment.of(definition, config, telemetry)
                 .withTables(dev.eddy.engine.internal.tables.FunctionTables.of(definition, config));
-        RunningFunction stopped = functions.get(name);
-        if (stopped != null && isOver(stopped.state())) {
-            usage.last(stopped); // it is about to be replaced: what it used is reported first
-        }
-        RunningFunction running = functions.compute(name, (key, existing) -> {
-            if (existing != null && !isOver(existing.state())) {
-                throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy it first");
+        environment.openHandler(); // fails before anything running is touched
+        RunningFunction running;
+        try {
+            if (replacing) {
+                undeploy(name);
             }
-            environment.openHandler();
-            try {
+            RunningFunction stopped = functions.get(name);
+            if (stopped != null && isOver(stopped.state())) {
+                usage.last(stopped); // it is about to be replaced: what it used is reported first
+            }
+            running = functions.compute(name, (key, existing) -> {
+                if (existing != null && !isOver(existing.state())) {
+                    throw new EddyException("Function '" + name + "' is already deployed on this engine; undeploy"
+                            + " it first");
+                }
                 return newRunningFunction(environment, clientId);
-            } catch (RuntimeException e) {
-                environment.closeHandler();
-                throw e;
-            }
-        });
+            });
+        } catch (RuntimeException e) {
+            environment.closeHandler();
+            throw e;
+        }
         running.start();
         log.info("Deployed {}", definition);
         return running;
     }
+
 
     /** The logs and usage topics, at the first deploy. */
     private synchronized void createOwnTopics() {

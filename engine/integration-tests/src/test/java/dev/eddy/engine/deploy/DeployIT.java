@@ -250,7 +250,8 @@ class DeployIT {
 
         assertRefused(deploy(jar("2.0", "v2"), null), 401, "Authorization: Bearer", null);
         assertRefused(deploy(jar("2.0", "v2"), "f".repeat(32)), 401, "not one this endpoint takes", null);
-        assertRefused(deploy(new byte[2 * 1024 * 1024], TOKEN), 413, "at most 1048576", null);
+        assertRefused(deploy(new byte[2 * 1024 * 1024], TOKEN), 413, "at most 1048576 are taken (api.max.upload.bytes)",
+                null);
         assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2"), Map.of("../../etc/evil", new byte[1]),
                 Prefixer.class), TOKEN), 400, "../../etc/evil", "jar");
         assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2"), Map.of()), TOKEN), 400,
@@ -258,6 +259,14 @@ class DeployIT {
         assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2").replace("maxConcurrency: 10",
                 "maxConcurrency: lots"), Map.of(), Prefixer.class), TOKEN), 400, "'lots'", "maxConcurrency");
         assertRefused(deploy(FunctionJars.jar(null, Map.of(), Prefixer.class), TOKEN), 400, "function.yaml", "jar");
+        // The function's own code failing as it is set up: its fault (422), and the running version goes on.
+        dev.eddy.engine.RunningFunction running = engine.function(name).orElseThrow();
+        assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2").replace(Prefixer.class.getName(),
+                Unconstructible.class.getName()), Map.of(), Unconstructible.class), TOKEN), 422,
+                "failed in its constructor: java.lang.IllegalStateException: no database configured", "handler");
+        assertRefused(deploy(FunctionJars.jar(manifest("2.0", "v2").replace("config: {prefix: v2}\n", ""),
+                Map.of(), Prefixer.class), TOKEN), 422, "failed in open()", "handler");
+        assertTrue(engine.function(name).orElseThrow() == running, "the running version was not restarted");
 
         assertEquals(before, functions(), "the running function is as it was");
         assertEquals(List.of("1.0"), deployments.versions(name));

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Errors are JSON {@code {"error": "...", "field": "..."}}: 400 invalid function, 401 no token or a wrong one,
- * 404 unknown function, 405, 413 upload too large, 415 unknown content type, 500 a version that failed to start
- * (the one before runs again).
+ * 404 unknown function, 405, 413 upload too large, 415 unknown content type, 422 the handler's constructor or
+ * {@code open()} threw (the running version, if any, runs on), 500 a version that failed to start otherwise (the one
+ * before runs again).
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -141,6 +142,8 @@ public final class AdminServer implements AutoCloseable {
             error(exchange, 400, e.getMessage(), e.field());
         } catch (Deployments.NothingToRollBackException e) {
             error(exchange, 409, e.getMessage(), null);
+        } catch (dev.eddy.engine.FunctionCodeException e) {
+            error(exchange, 422, e.getMessage(), "handler");
         } catch (EddyException e) {
             error(exchange, 500, e.getMessage(), null);
         } catch (RuntimeException e) {
@@ -152,7 +155,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void deploy(HttpExchange exchange) throws IOException, HttpExchanges.Refused {
-        byte[] body = HttpExchanges.body(exchange, maxUploadBytes, "admin.max.upload.bytes");
+        byte[] body = HttpExchanges.body(exchange, maxUploadBytes, dev.eddy.engine.EngineConfig.API_MAX_UPLOAD_BYTES);
         String type = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
         FunctionArchive archive;
         if (type.startsWith("application/java-archive") || type.startsWith("application/zip")) {

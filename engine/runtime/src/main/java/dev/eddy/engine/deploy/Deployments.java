@@ -263,13 +263,15 @@ public final class Deployments implements AutoCloseable {
             definition.inputs().forEach(topic -> Topics.createIfMissing(engine.admin(), topic, missingTopicPartitions));
             definition.outputs().values().forEach(topic -> Topics.createIfMissing(engine.admin(), topic, missingTopicPartitions));
         }
-        if (engine.function(name).isPresent()) {
-            engine.undeploy(name);
-        }
+        boolean replacing = engine.function(name).isPresent();
         try {
-            RunningFunction running = engine.deploy(definition);
+            // The running version stops only once the new one's handler is open: one whose code fails as it is set
+            // up leaves it running, untouched.
+            RunningFunction running = replacing ? engine.replace(definition) : engine.deploy(definition);
             log.info("Function '{}' version {} is running", name, definition.version());
             return running;
+        } catch (dev.eddy.engine.FunctionCodeException e) {
+            throw e;
         } catch (RuntimeException e) {
             if (previous != null) {
                 log.warn("Function '{}' version {} failed to start ({}); starting version {} again", name,

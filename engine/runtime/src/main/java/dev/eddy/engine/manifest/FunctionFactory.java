@@ -60,8 +60,8 @@ public final class FunctionFactory {
         } catch (NoSuchMethodException e) {
             throw new InvalidFunctionException("handler", className, "a class with a public no-argument constructor");
         } catch (InvocationTargetException e) {
-            throw new EddyException("The handler " + className + " failed in its constructor: " + e.getCause(),
-                    e.getCause());
+            throw new dev.eddy.engine.FunctionCodeException("The handler " + className + " failed in its constructor: "
+                    + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new InvalidFunctionException("handler", className, "an instantiable class; " + e);
         }

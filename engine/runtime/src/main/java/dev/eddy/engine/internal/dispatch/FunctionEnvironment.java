@@ -100,7 +100,8 @@ public record FunctionEnvironment(FunctionDefinition definition, FunctionLogger 
         try {
             definition.lifecycle().open(this);
         } catch (Exception | LinkageError e) {
-            throw new EddyException("Function '" + definition.name() + "' failed in open(): " + e, e);
+            throw new dev.eddy.engine.FunctionCodeException("Function '" + definition.name() + "' failed in open(): "
+                    + e, e);
         }
     }
 
