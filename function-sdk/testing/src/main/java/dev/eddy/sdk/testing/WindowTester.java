@@ -29,8 +29,9 @@ import java.util.Optional;
  * assertEquals(20.0, tester.results().get(0).value().max());
  * }</pre>
  *
- * <p>Deployed, final results come at the engine's next window check (every {@code windows.close.interval.ms}); here
- * at once, after each event and each advance.
+ * <p>Deployed, a partition is quiet once it has read everything and had no event for {@code windows.quiet.after.ms},
+ * and final results come at the engine's next window check (every {@code windows.close.interval.ms}); here the one
+ * partition is quiet at once, and windows close after each event and each advance.
  *
  * @param <T> the events' values
  * @param <A> the accumulator
