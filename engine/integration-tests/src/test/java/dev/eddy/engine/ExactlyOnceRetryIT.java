@@ -158,7 +158,7 @@ class ExactlyOnceRetryIT {
         OutputWatch watch = new OutputWatch(kafka.bootstrapServers(), output, ids.size());
         try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
             RunningFunction running = engine.deploy(function);
-            await().atMost(WAIT).until(() -> running.assignedPartitions() == 6); // the input's, not the replay's
+            await().atMost(WAIT).until(() -> running.assignedPartitions() == 7); // the input's 6 and the replay's
             Thread watching = Thread.ofPlatform().name("output-watch").start(watch);
             produceAtRate(kafka, input, failingKey, records);
             await().atMost(WAIT).until(() -> watch.received.size() >= ids.size());

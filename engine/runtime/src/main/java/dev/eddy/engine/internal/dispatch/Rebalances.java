@@ -65,23 +65,12 @@ final class Rebalances implements ConsumerRebalanceListener {
         this.assignedCount = assignedCount;
     }
 
-    /** The input partitions the worker holds: its function's replay partition is not one of them. */
-    private int inputPartitions() {
-        int count = 0;
-        for (PartitionState ledger : partitions.all()) {
-            if (!ledger.partition.topic().equals(function.replayTopic())) {
-                count++;
-            }
-        }
-        return count;
-    }
-
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
         for (TopicPartition partition : assigned) {
             partitions.add(partition, p -> new PartitionState(p, lanes.ownLane(), ticker.nanoTime()));
         }
-        assignedCount.accept(inputPartitions());
+        assignedCount.accept(partitions.size());
         idle.assigned(ticker.nanoTime());
         log.info("Function '{}' was assigned {}", function.name(), assigned);
         StartingPositions.apply(consumer, function.startingPosition(), assigned);
@@ -149,7 +138,7 @@ final class Rebalances implements ConsumerRebalanceListener {
     private List<PartitionState> forget(Collection<TopicPartition> gone) {
         List<PartitionState> removed = partitions.remove(gone);
         removed.forEach(lanes::forget);
-        assignedCount.accept(inputPartitions());
+        assignedCount.accept(partitions.size());
         return removed;
     }
 }
