@@ -95,15 +95,8 @@ final class EosPassthrough extends Scenario {
             }
         }).to(output);
         String applicationId = "bench-eos-streams-" + input + "-" + run;
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, context.engineConfig().bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, STREAMS_THREADS);
+        Properties props = exactlyOnceStreams(context, applicationId, STREAMS_THREADS);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs(context));
-        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/eddy-bench-streams");
         props.put(StreamsConfig.consumerPrefix("max.poll.records"), 1000);
         Map<String, Object> producer = new HashMap<>(ClientConfigs.producer(context.engineConfig(), "unused"));
         for (String setting : new String[] {ProducerConfig.LINGER_MS_CONFIG, ProducerConfig.BATCH_SIZE_CONFIG}) {
@@ -115,6 +108,22 @@ final class EosPassthrough extends Scenario {
             streams.close(Duration.ofSeconds(30));
             return end - first.get();
         }
+    }
+
+    /**
+     * The settings of a Kafka Streams baseline: exactly-once v2, byte-array serdes, a state directory of the
+     * benchmarks' own, this many stream threads.
+     */
+    static Properties exactlyOnceStreams(BenchContext context, String applicationId, int threads) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, context.engineConfig().bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/eddy-bench-streams");
+        return props;
     }
 
     /** The sum of the group's committed offsets; the input's partitions start at offset 0. */

@@ -17,7 +17,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
@@ -109,14 +108,7 @@ final class WindowedCount extends Scenario {
                 .mapValues(n -> Serdes.Long().serializer().serialize(output, n))
                 .to(output);
         String applicationId = "bench-window-streams-" + input + "-" + run;
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, context.engineConfig().bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/eddy-bench-streams");
+        Properties props = EosPassthrough.exactlyOnceStreams(context, applicationId, 1);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
             streams.start();
             long end = BenchContext.awaitCount(() -> EosPassthrough.committed(admin, applicationId), records,

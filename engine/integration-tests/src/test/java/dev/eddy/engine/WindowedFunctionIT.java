@@ -139,8 +139,7 @@ class WindowedFunctionIT {
                 .windowed(new ReadingStats()).window(new ReadingStats().window().grace(Duration.ofSeconds(8)))
                 .build();
         assertEquals(null, dev.eddy.engine.internal.windows.WindowedUpdate.refusal(v1, v2));
-        try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
-                stateDir.toString())), new SimpleMeterRegistry())) {
+        try (Engine engine = engine(kafka, new SimpleMeterRegistry())) {
             engine.deploy(v1);
             // As the admin API updates and rolls back: the running version stops (its windows committed), the next
             // one starts where it stopped, with the windows it left open, while the next third flows in.
@@ -179,8 +178,7 @@ class WindowedFunctionIT {
         FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("window-scale"))
                 .input(input).output(output).scalingMax(2)
                 .windowed(WindowedFunction.of(ReadingStats.NUMBER, new ReadingStats().window(), slowStats)).build();
-        try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
-                stateDir.toString())), new SimpleMeterRegistry())) {
+        try (Engine engine = engine(kafka, new SimpleMeterRegistry())) {
             long start = System.nanoTime();
             RunningFunction running = engine.deploy(function);
             await().atMost(QUIET).until(() -> running.workersWithPartitions() == 2);
@@ -206,8 +204,7 @@ class WindowedFunctionIT {
                 .build();
         assertEquals(Delivery.EXACTLY_ONCE, function.delivery());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (Engine engine = new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR,
-                stateDir.toString())), registry)) {
+        try (Engine engine = engine(kafka, registry)) {
             RunningFunction running = engine.deploy(function);
             await().atMost(QUIET).until(() -> running.state() == FunctionState.RUNNING);
             long now = System.currentTimeMillis();
@@ -276,6 +273,11 @@ class WindowedFunctionIT {
                 assertEquals(List.of(), left.toList());
             }
         }
+    }
+
+    /** An engine in this JVM, its windows' local stores in the test's directory. */
+    private Engine engine(TestKafka kafka, io.micrometer.core.instrument.MeterRegistry registry) {
+        return new Engine(kafka.engineConfig(Map.of(EngineConfig.WINDOWS_STATE_DIR, stateDir.toString())), registry);
     }
 
     private static byte[] bytes(String text) {

@@ -235,7 +235,7 @@ public final class Engine implements AutoCloseable {
             return newWindowedFunction(environment, clientId, metrics, desiredLimit, workerLimit);
         }
         if (definition.delivery() == Delivery.EXACTLY_ONCE) {
-            fenceFormerWorkers(definition, clientId, workerLimit);
+            dev.eddy.engine.internal.dispatch.FormerWorkers.fence(config, definition, clientId, workerLimit);
         }
         StateStores.Shared sharedStore = StateStores.Shared.of(definition, config, metrics.state);
         java.util.function.IntFunction<dev.eddy.engine.internal.Worker> workers = slot -> newWorker(environment,
@@ -269,36 +269,6 @@ public final class Engine implements AutoCloseable {
                 environment::closeHandler);
         running.onScalingEvent(events::publish);
         return running;
-    }
-
-    /**
-     * Aborts what workers of an earlier run of this engine (same instance id) left open in their transactions when
-     * it crashed: each worker's transactional id is fenced, so that Kafka aborts its open transaction now rather
-     * than at its timeout (until then, read_committed consumers of the partitions it wrote wait). The first worker
-     * fences its own id when it starts; this does the others, all at once, before any of them runs.
-     */
-    private void fenceFormerWorkers(FunctionDefinition definition, String clientId, int workerLimit) {
-        List<Thread> fencing = new ArrayList<>();
-        for (int slot = 1; slot < workerLimit; slot++) {
-            String id = clientId + "-" + slot;
-            fencing.add(Thread.ofVirtual().name("eddy-fence-" + id).start(() -> {
-                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                        ClientConfigs.transactionalProducer(config, id, id))) {
-                    producer.initTransactions();
-                } catch (RuntimeException e) {
-                    log.warn("Function '{}': could not fence the transactional id '{}' of a former worker ({});"
-                            + " a transaction it left open ends at its timeout", definition.name(), id, e.toString());
-                }
-            }));
-        }
-        for (Thread thread : fencing) {
-            try {
-                thread.join(Duration.ofSeconds(60));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /**

@@ -63,22 +63,7 @@ public interface WindowedFunction<T, A, R> extends Lifecycle {
             Aggregate<T, A> aggregate) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(aggregate, "aggregate");
-        return new WindowedFunction<>() {
-            @Override
-            public Codec<T> input() {
-                return input;
-            }
-
-            @Override
-            public Window window() {
-                return window;
-            }
-
-            @Override
-            public Aggregate<T, A> aggregate() {
-                return aggregate;
-            }
-        };
+        return new ComposedWindowedFunction<>(input, window, aggregate, null, null);
     }
 
     /** A windowed function emitting what {@code result} makes of each window, encoded by {@code output}. */
@@ -88,31 +73,6 @@ public interface WindowedFunction<T, A, R> extends Lifecycle {
         Objects.requireNonNull(aggregate, "aggregate");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(result, "result");
-        return new WindowedFunction<>() {
-            @Override
-            public Codec<T> input() {
-                return input;
-            }
-
-            @Override
-            public Window window() {
-                return window;
-            }
-
-            @Override
-            public Aggregate<T, A> aggregate() {
-                return aggregate;
-            }
-
-            @Override
-            public Codec<R> output() {
-                return output;
-            }
-
-            @Override
-            public R result(WindowResult<A> closed) {
-                return result.apply(closed);
-            }
-        };
+        return new ComposedWindowedFunction<>(input, window, aggregate, output, result);
     }
 }

@@ -50,8 +50,6 @@ final class TableReader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable failure;
-    /** How long after it was written the latest record applied was applied, in milliseconds. */
-    private volatile long lastApplyDelayMillis;
 
     /** @param newConsumer makes the reader's consumer, when it starts */
     TableReader(String function, String name, String topic,
@@ -126,9 +124,6 @@ final class TableReader implements AutoCloseable {
         } else {
             rows.put(key, new Row(record.value()));
         }
-        if (record.timestamp() >= 0) {
-            lastApplyDelayMillis = Math.max(0, System.currentTimeMillis() - record.timestamp());
-        }
     }
 
     /**
@@ -176,11 +171,6 @@ final class TableReader implements AutoCloseable {
                 return rows.size();
             }
         };
-    }
-
-    /** How long after it was written the latest record was applied, in milliseconds. */
-    long lastApplyDelayMillis() {
-        return lastApplyDelayMillis;
     }
 
     @Override
