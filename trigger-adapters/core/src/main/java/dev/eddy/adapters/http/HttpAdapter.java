@@ -86,7 +86,7 @@ public final class HttpAdapter extends PublishingAdapter {
                 : "eddy-http-" + dev.eddy.adapters.AdapterInstance.name(server.getAddress().getPort());
         AtomicPublisher publisher = null;
         ReplyListener replies = null;
-        IdempotencyKeys keys;
+        IdempotencyKeys keys = null;
         try {
             keys = IdempotencyKeys.load(options, settings.keysTopic(), settings.idempotencyWindow());
             publisher = new AtomicPublisher(options, transactionalId, meters);
@@ -98,6 +98,9 @@ public final class HttpAdapter extends PublishingAdapter {
             }
         } catch (RuntimeException e) {
             server.stop(0);
+            if (keys != null) {
+                keys.close();
+            }
             if (publisher != null) {
                 publisher.close();
             }
@@ -289,7 +292,7 @@ public final class HttpAdapter extends PublishingAdapter {
     private void publishOnce(HttpExchange exchange, String key, String topic, String recordKey,
             List<Envelope> events, Context trace) throws IOException, Refused {
         for (int attempt = 0; attempt < 3; attempt++) {
-            IdempotencyKeys.Accepted known = keys.find(key);
+            IdempotencyKeys.Accepted known = known(key);
             if (known != null) {
                 accepted(exchange, known, true);
                 return;
@@ -314,6 +317,19 @@ public final class HttpAdapter extends PublishingAdapter {
             return;
         }
         unavailable(exchange, "requests with this Idempotency-Key keep failing");
+    }
+
+    /** What a key's earlier request made, at this instance or another; null when there was none. */
+    private IdempotencyKeys.Accepted known(String key) {
+        try {
+            return keys.find(key, settings.timeout());
+        } catch (TimeoutException e) {
+            throw new Unavailable("the idempotency keys were not read within " + settings.timeout().toSeconds()
+                    + " s: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("the adapter is stopping");
+        }
     }
 
     /**
@@ -406,6 +422,7 @@ public final class HttpAdapter extends PublishingAdapter {
     public void close() {
         server.stop(10);
         publisher.close(Duration.ofSeconds(10));
+        keys.close();
         if (replies != null) {
             replies.close();
         }

@@ -14,7 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 
@@ -22,8 +26,15 @@ import org.apache.kafka.common.config.TopicConfig;
  * The idempotency keys the HTTP adapter has accepted, kept in a compacted topic: a key's record is written in the
  * same transaction as its events, so that after a crash the key is known exactly when its events are in Kafka. A
  * restarted adapter reads the topic before it takes requests. A key is remembered for the idempotency window.
+ *
+ * <p>Every instance follows the topic (read_committed), so the keys are shared: a key this instance has not seen is
+ * looked up again once it has read the topic up to its end as it is at that moment ({@link #find(String, Duration)}),
+ * so that a retry reaching this instance after another has answered the first request (and so committed the key) is
+ * recognised. Requests that wait share one look at the end.
  */
-final class IdempotencyKeys {
+final class IdempotencyKeys implements AutoCloseable {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IdempotencyKeys.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,20 +47,108 @@ final class IdempotencyKeys {
     private final Clock clock;
     private final Map<String, Accepted> accepted = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Accepted>> pending = new ConcurrentHashMap<>();
+    /** Requests waiting for the follower to reach the topic's end. */
+    private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicPartition partition;
+    private final Thread follower;
+    private volatile boolean closed;
 
-    private IdempotencyKeys(String topic, Duration window, Clock clock) {
+    private IdempotencyKeys(String topic, Duration window, Clock clock, KafkaConsumer<byte[], byte[]> consumer) {
         this.topic = topic;
         this.window = window;
         this.clock = clock;
+        this.consumer = consumer;
+        this.partition = new TopicPartition(topic, 0);
+        this.follower = Thread.ofPlatform().name("eddy-http-keys").daemon().unstarted(this::follow);
     }
 
-    /** Creates the keys topic if it is missing, and reads it. */
+    /** Creates the keys topic if it is missing, reads it, and follows it. */
     static IdempotencyKeys load(EventPublisher.Options options, String topic, Duration window) {
-        IdempotencyKeys keys = new IdempotencyKeys(topic, window, Clock.systemUTC());
         AdapterKafka.createTopic(options, topic, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete",
                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(window.toMillis())));
-        AdapterKafka.readWhole(options, topic, Duration.ZERO, keys::apply);
+        IdempotencyKeys keys = new IdempotencyKeys(topic, window, Clock.systemUTC(),
+                AdapterKafka.reader(options, true));
+        try {
+            keys.consumer.assign(List.of(keys.partition));
+            keys.consumer.seekToBeginning(List.of(keys.partition));
+            keys.readToEnd();
+        } catch (RuntimeException e) {
+            keys.consumer.close();
+            throw e;
+        }
+        keys.follower.start();
         return keys;
+    }
+
+    /** Reads up to the topic's committed end as it is now. */
+    private void readToEnd() {
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        while (consumer.position(partition) < end) {
+            consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
+        }
+    }
+
+    /** The follower thread: reads what the instances write, and answers the requests waiting for the end. */
+    private void follow() {
+        List<CompletableFuture<Void>> round = new ArrayList<>();
+        while (!closed) {
+            try {
+                synchronized (waiting) {
+                    round.addAll(waiting);
+                    waiting.clear();
+                }
+                if (round.isEmpty()) {
+                    consumer.poll(Duration.ofMillis(500)).forEach(this::apply);
+                } else {
+                    readToEnd();
+                    round.forEach(request -> request.complete(null));
+                    round.clear();
+                }
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                // a request came, or the adapter is closing
+            } catch (RuntimeException e) {
+                log.warn("Reading the idempotency keys of '{}': {}", topic, e.toString());
+                round.forEach(request -> request.completeExceptionally(e));
+                round.clear();
+            }
+        }
+        consumer.close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * What the key's earlier request made, if any instance accepted it within the window: looked up here, then
+     * again once the topic has been read to its end.
+     *
+     * @throws TimeoutException when the topic's end cannot be read within {@code timeout}
+     */
+    Accepted find(String key, Duration timeout) throws TimeoutException, InterruptedException {
+        Accepted was = find(key);
+        if (was != null) {
+            return was;
+        }
+        CompletableFuture<Void> read = new CompletableFuture<>();
+        synchronized (waiting) {
+            waiting.add(read);
+        }
+        consumer.wakeup();
+        try {
+            read.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new TimeoutException("the idempotency keys cannot be read: " + e.getCause().getMessage());
+        }
+        return find(key);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        consumer.wakeup();
+        try {
+            follower.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import dev.eddy.adapters.TriggerAdapter;
@@ -56,6 +57,8 @@ public final class MqttAdapter implements TriggerAdapter {
     private final ExecutorService intake;
     /** Tries again what Kafka did not take. */
     private final ExecutorService retries;
+    /** The peers' sessions this instance holds while they are away; null when it runs alone. */
+    private final PeerSessions peers;
     private volatile boolean closing;
 
     private MqttAdapter(MqttSettings settings, EventPublisher publisher) {
@@ -69,20 +72,34 @@ public final class MqttAdapter implements TriggerAdapter {
                 new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
         this.retries = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-mqtt-retry").daemon()
                 .factory());
-        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
-                .identifier(settings.clientId())
-                .serverHost(settings.host())
-                .serverPort(settings.port())
+        this.client = builder(settings.clientId())
                 .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS)
                 .applyAutomaticReconnect()
-                .addConnectedListener(context -> log.info("Connected to the MQTT broker at {}:{} as '{}'",
-                        settings.host(), settings.port(), settings.clientId()))
+                .addConnectedListener(context -> connected())
                 .addDisconnectedListener(context -> {
                     if (!closing) {
                         log.warn("Disconnected from the MQTT broker at {}:{} ({}); reconnecting", settings.host(),
                                 settings.port(), context.getCause().toString());
                     }
-                });
+                })
+                .buildAsync();
+        this.peers = settings.shared() == null ? null
+                : new PeerSessions(settings, client, this::peerClient, peer -> session(peer, false));
+    }
+
+    private void connected() {
+        log.info("Connected to the MQTT broker at {}:{} as '{}'", settings.host(), settings.port(), settings.clientId());
+        if (peers != null) {
+            peers.announce();
+        }
+    }
+
+    /** A client of the broker under the given id, with the settings' TLS and credentials. */
+    private Mqtt5ClientBuilder builder(String clientId) {
+        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
+                .identifier(clientId)
+                .serverHost(settings.host())
+                .serverPort(settings.port());
         if (settings.tls() != null) {
             builder = builder.sslConfig(settings.tls());
         }
@@ -92,7 +109,15 @@ public final class MqttAdapter implements TriggerAdapter {
                             : settings.password().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .applySimpleAuth();
         }
-        this.client = builder.buildAsync();
+        return builder;
+    }
+
+    /** A client for a peer's session, its messages taken as this instance's own; it does not reconnect by itself. */
+    private Mqtt5AsyncClient peerClient(String peer) {
+        Mqtt5AsyncClient[] made = new Mqtt5AsyncClient[1];
+        made[0] = builder(peer).addDisconnectedListener(context -> peers.ended(peer, made[0], context)).buildAsync();
+        made[0].publishes(MqttGlobalPublishFilter.ALL, this::arrived, intake, true);
+        return made[0];
     }
 
     /**
@@ -131,18 +156,7 @@ public final class MqttAdapter implements TriggerAdapter {
 
     private void connect() {
         try {
-            client.connectWith()
-                    .cleanStart(false)
-                    .sessionExpiryInterval(settings.sessionExpiry().toSeconds())
-                    .keepAlive((int) settings.keepAlive().toSeconds())
-                    .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
-                    .send().get(30, TimeUnit.SECONDS);
-            List<Mqtt5Subscription> subscriptions = new ArrayList<>();
-            for (MqttRoute route : settings.routes()) {
-                subscriptions.add(Mqtt5Subscription.builder().topicFilter(route.filter()).qos(MqttQos.AT_LEAST_ONCE)
-                        .build());
-            }
-            client.subscribeWith().addSubscriptions(subscriptions).send().get(30, TimeUnit.SECONDS);
+            session(client, true).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new AdapterException("Cannot connect to the MQTT broker at " + settings.server() + " as '"
                     + settings.clientId() + "': " + e.getCause().getMessage(), e.getCause());
@@ -152,12 +166,44 @@ public final class MqttAdapter implements TriggerAdapter {
             Thread.currentThread().interrupt();
             throw new AdapterException("Interrupted while connecting to the MQTT broker", e);
         }
-        log.info("Passing MQTT messages on to Kafka: {}", settings.routes().stream()
-                .map(r -> r.template() + " -> " + r.topic()).toList());
+        log.info("Passing MQTT messages on to Kafka: {}{}", settings.routes().stream()
+                .map(r -> r.template() + " -> " + r.topic()).toList(), settings.shared() == null ? ""
+                : ", one of the group '" + settings.shared().group() + "'");
+    }
+
+    /**
+     * Connects a client to its persistent session and subscribes it to the routes; this instance's own client also
+     * leaves its will (offline) and follows its peers' presence when it shares the routes.
+     */
+    private CompletableFuture<?> session(Mqtt5AsyncClient client, boolean own) {
+        var connect = client.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(settings.sessionExpiry().toSeconds())
+                .keepAlive((int) settings.keepAlive().toSeconds())
+                .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions();
+        MqttSettings.Shared shared = settings.shared();
+        if (own && shared != null) {
+            connect = connect.willPublish().topic(shared.presenceOf(settings.clientId())).qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(true).payload(PeerSessions.OFFLINE).applyWillPublish();
+        }
+        List<Mqtt5Subscription> subscriptions = new ArrayList<>();
+        for (MqttRoute route : settings.routes()) {
+            subscriptions.add(Mqtt5Subscription.builder().topicFilter(shared == null ? route.filter()
+                    : shared.subscription(route.filter())).qos(MqttQos.AT_LEAST_ONCE).build());
+        }
+        if (own && shared != null) {
+            subscriptions.add(Mqtt5Subscription.builder().topicFilter(peers.presenceFilter())
+                    .qos(MqttQos.AT_LEAST_ONCE).build());
+        }
+        return connect.send().thenCompose(ack -> client.subscribeWith().addSubscriptions(subscriptions).send());
     }
 
     /** One message from the broker, on the intake thread. */
     private void arrived(Mqtt5Publish message) {
+        if (peers != null && peers.isPresence(message.getTopic().toString())) {
+            peers.presence(message);
+            return;
+        }
         publisher.received();
         attempt(message);
     }
@@ -270,8 +316,13 @@ public final class MqttAdapter implements TriggerAdapter {
             Thread.currentThread().interrupt();
         }
         publisher.close(Duration.ofSeconds(10)); // acknowledgements follow Kafka's answers
+        if (peers != null) {
+            peers.close();
+        }
         try {
-            client.disconnect().get(10, TimeUnit.SECONDS);
+            // Sharing: the will says this instance is offline, so that a peer holds its session meanwhile.
+            client.disconnectWith().reasonCode(peers == null ? Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION
+                    : Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send().get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             log.debug("Disconnecting from the MQTT broker: {}", e.toString());
         } catch (InterruptedException e) {

@@ -18,18 +18,24 @@ public final class MosquittoProcess extends ServerProcess {
     }
 
     public static MosquittoProcess start(Path dir) throws IOException, InterruptedException {
+        return start(dir, List.of("max_queued_messages 0", "max_inflight_messages 100"));
+    }
+
+    /** A broker with Mosquitto's own limits: 1,000 messages queued for a session that is away, 20 in flight. */
+    public static MosquittoProcess startWithDefaultLimits(Path dir) throws IOException, InterruptedException {
+        return start(dir, List.of());
+    }
+
+    private static MosquittoProcess start(Path dir, List<String> limits) throws IOException, InterruptedException {
         String binary = binary("mosquitto", "mosquitto", "/usr/sbin/mosquitto", "/usr/bin/mosquitto",
                 "/usr/local/sbin/mosquitto");
         int port = freePort();
         Files.createDirectories(dir);
         Path config = dir.resolve("mosquitto.conf");
-        Files.writeString(config, String.join("\n",
-                "listener " + port + " 127.0.0.1",
-                "allow_anonymous true",
-                "persistence false",
-                "max_queued_messages 0",
-                "max_inflight_messages 100",
-                "log_dest stdout", ""));
+        List<String> lines = new java.util.ArrayList<>(List.of("listener " + port + " 127.0.0.1",
+                "allow_anonymous true", "persistence false", "log_dest stdout"));
+        lines.addAll(limits);
+        Files.writeString(config, String.join("\n", lines) + "\n");
         Path log = dir.resolve("mosquitto.log");
         return new MosquittoProcess(launch("mosquitto", List.of(binary, "-c", config.toString()), port, log), port,
                 log);
