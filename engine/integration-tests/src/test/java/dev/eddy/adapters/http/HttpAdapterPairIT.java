@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two HTTP adapters started from one configuration file, as a Deployment with two replicas runs them: each takes
  * its own transactional id and replies topic, so neither fences the other; requests spread over both all land, once
- * each. Their broker (a process of the test's own) is then stopped: both say they are not ready within 10 s, and
+ * each, and each retried (with its idempotency key) at the other adapter is recognised there: no second event. Their broker (a process of the test's own) is then stopped: both say they are not ready within 10 s, and
  * ready again once it is back.
  */
 class HttpAdapterPairIT {
@@ -81,17 +81,26 @@ class HttpAdapterPairIT {
                 }
 
                 Map<Integer, AtomicInteger> answers = new ConcurrentHashMap<>();
+                AtomicInteger replayed = new AtomicInteger();
                 try (ExecutorService clients = Executors.newFixedThreadPool(16)) {
                     List<Future<?>> sent = new ArrayList<>();
                     for (int i = 0; i < REQUESTS; i++) {
-                        Running adapter = adapters.get(i % 2);
                         String order = "order-" + i;
+                        Running first = adapters.get(i % 2);
+                        Running other = adapters.get((i + 1) % 2);
                         sent.add(clients.submit(() -> {
-                            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(adapter.base()
-                                    + "/v1/events/orders")).POST(HttpRequest.BodyPublishers.ofString(order)).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            answers.computeIfAbsent(answer.statusCode(), status -> new AtomicInteger())
-                                    .incrementAndGet();
+                            // The request, then its retry (the same key) at the other adapter once answered.
+                            for (Running adapter : List.of(first, other)) {
+                                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(
+                                        adapter.base() + "/v1/events/orders")).header("Idempotency-Key", order)
+                                        .POST(HttpRequest.BodyPublishers.ofString(order)).build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                                answers.computeIfAbsent(answer.statusCode(), status -> new AtomicInteger())
+                                        .incrementAndGet();
+                                if (answer.headers().firstValue("Idempotent-Replayed").isPresent()) {
+                                    replayed.incrementAndGet();
+                                }
+                            }
                             return null;
                         }));
                     }
@@ -99,13 +108,15 @@ class HttpAdapterPairIT {
                         request.get();
                     }
                 }
-                assertEquals(Map.of(202, REQUESTS), Map.copyOf(toInts(answers)), "every request taken, no 503");
+                assertEquals(Map.of(202, 2 * REQUESTS), Map.copyOf(toInts(answers)), "every request taken, no 503");
                 List<ConsumerRecord<byte[], byte[]>> events = new KafkaReader(bootstrap).readAll("orders");
                 Set<String> orders = new HashSet<>();
                 events.forEach(event -> orders.add(new String(event.value(), StandardCharsets.UTF_8)));
-                System.out.printf("[http pair] %d requests over 2 adapters: %s; %d events, %d distinct%n", REQUESTS,
-                        answers, events.size(), orders.size());
-                assertEquals(REQUESTS, events.size(), "one event per request");
+                System.out.printf("[http pair] %d requests over 2 adapters, each retried at the other: %s, %d"
+                        + " replayed; %d events, %d distinct%n", REQUESTS, answers, replayed.get(), events.size(),
+                        orders.size());
+                assertEquals(REQUESTS, replayed.get(), "each retry answered as a replay by the other adapter");
+                assertEquals(REQUESTS, events.size(), "one event per request, none for its retry");
                 assertEquals(REQUESTS, orders.size(), "each request's event once");
 
                 long stopped = System.nanoTime();

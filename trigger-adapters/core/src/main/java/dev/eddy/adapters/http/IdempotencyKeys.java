@@ -30,7 +30,9 @@ import org.apache.kafka.common.config.TopicConfig;
  * <p>Every instance follows the topic (read_committed), so the keys are shared: a key this instance has not seen is
  * looked up again once it has read the topic up to its end as it is at that moment ({@link #find(String, Duration)}),
  * so that a retry reaching this instance after another has answered the first request (and so committed the key) is
- * recognised. Requests that wait share one look at the end.
+ * recognised. That end is the last record written, committed or not: a committed transaction's markers reach the
+ * partition after the commit returns, so the committed end may not yet include a key whose request was answered;
+ * reading committed records past the last written one waits for those markers. Requests that wait share one look.
  */
 final class IdempotencyKeys implements AutoCloseable {
 
@@ -50,15 +52,19 @@ final class IdempotencyKeys implements AutoCloseable {
     /** Requests waiting for the follower to reach the topic's end. */
     private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
     private final KafkaConsumer<byte[], byte[]> consumer;
+    /** Reads only where the topic ends, committed or not. */
+    private final KafkaConsumer<byte[], byte[]> written;
     private final TopicPartition partition;
     private final Thread follower;
     private volatile boolean closed;
 
-    private IdempotencyKeys(String topic, Duration window, Clock clock, KafkaConsumer<byte[], byte[]> consumer) {
+    private IdempotencyKeys(String topic, Duration window, Clock clock, KafkaConsumer<byte[], byte[]> consumer,
+            KafkaConsumer<byte[], byte[]> written) {
         this.topic = topic;
         this.window = window;
         this.clock = clock;
         this.consumer = consumer;
+        this.written = written;
         this.partition = new TopicPartition(topic, 0);
         this.follower = Thread.ofPlatform().name("eddy-http-keys").daemon().unstarted(this::follow);
     }
@@ -68,22 +74,23 @@ final class IdempotencyKeys implements AutoCloseable {
         AdapterKafka.createTopic(options, topic, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete",
                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(window.toMillis())));
         IdempotencyKeys keys = new IdempotencyKeys(topic, window, Clock.systemUTC(),
-                AdapterKafka.reader(options, true));
+                AdapterKafka.reader(options, true), AdapterKafka.reader(options, false));
         try {
             keys.consumer.assign(List.of(keys.partition));
             keys.consumer.seekToBeginning(List.of(keys.partition));
             keys.readToEnd();
         } catch (RuntimeException e) {
             keys.consumer.close();
+            keys.written.close();
             throw e;
         }
         keys.follower.start();
         return keys;
     }
 
-    /** Reads up to the topic's committed end as it is now. */
+    /** Reads up to the last record written now, once the transactions up to there are decided. */
     private void readToEnd() {
-        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        long end = written.endOffsets(List.of(partition)).get(partition);
         while (consumer.position(partition) < end) {
             consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
         }
@@ -114,6 +121,7 @@ final class IdempotencyKeys implements AutoCloseable {
             }
         }
         consumer.close(Duration.ofSeconds(5));
+        written.close(Duration.ofSeconds(5));
     }
 
     /**
