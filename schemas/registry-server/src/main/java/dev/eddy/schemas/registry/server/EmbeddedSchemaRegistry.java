@@ -31,10 +31,12 @@ import org.apache.kafka.clients.admin.Admin;
  * <pre>
  * GET  /subjects                                   GET  /schemas/ids/{id}
  * GET  /subjects/{s}/versions                      GET  /schemas/ids/{id}/versions
- * GET  /subjects/{s}/versions/{v|latest}[/schema]  POST /compatibility/subjects/{s}/versions/{v|latest}
- * POST /subjects/{s}/versions   (register)         GET|PUT /config, /config/{s}
- * POST /subjects/{s}            (look up)
+ * GET  /subjects/{s}/versions/{v|latest}[/schema]  GET  /schemas/types
+ * POST /subjects/{s}/versions   (register)         POST /compatibility/subjects/{s}/versions/{v|latest}
+ * POST /subjects/{s}            (look up)          GET|PUT /config, /config/{s}
+ * DELETE /subjects/{s}, /subjects/{s}/versions/{v|latest}   (soft; ?permanent=true once soft-deleted)
  * </pre>
+ * The reads take {@code ?deleted=true} to see soft-deleted subjects and versions, as Confluent's do.
  */
 public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
@@ -102,23 +104,31 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 return JSON.createObjectNode();
             }
             case "subjects" -> {
+                boolean deleted = "true".equals(query(exchange).get("deleted"));
+                boolean permanent = "true".equals(query(exchange).get("permanent"));
                 if (path.length == 1 && method.equals("GET")) {
-                    return JSON.valueToTree(log.subjects());
+                    return JSON.valueToTree(log.subjects(deleted));
                 }
                 String subject = path[1];
                 if (path.length == 2 && method.equals("POST")) {
-                    return describe(log.lookup(subject, schema(exchange)));
+                    return describe(log.lookup(subject, schema(exchange), deleted));
+                }
+                if (path.length == 2 && method.equals("DELETE")) {
+                    return JSON.valueToTree(log.deleteSubject(subject, permanent));
+                }
+                if (path.length == 4 && path[2].equals("versions") && method.equals("DELETE")) {
+                    return JSON.getNodeFactory().numberNode(log.deleteVersion(subject, path[3], permanent));
                 }
                 if (path.length == 3 && path[2].equals("versions") && method.equals("POST")) {
                     return JSON.createObjectNode().put("id", log.register(subject, schema(exchange)));
                 }
                 if (path.length == 3 && path[2].equals("versions") && method.equals("GET")) {
                     ArrayNode versions = JSON.createArrayNode();
-                    log.versionsOf(subject).keySet().forEach(versions::add);
+                    log.versionsOf(subject, deleted).keySet().forEach(versions::add);
                     return versions;
                 }
                 if (path.length >= 4 && path[2].equals("versions") && method.equals("GET")) {
-                    SchemaLog.Version version = log.version(subject, path[3]);
+                    SchemaLog.Version version = log.version(subject, path[3], deleted);
                     if (path.length == 5 && path[4].equals("schema")) {
                         return JSON.readTree(version.schema().toString());
                     }
@@ -126,12 +136,16 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 }
             }
             case "schemas" -> {
+                if (path.length == 2 && path[1].equals("types") && method.equals("GET")) {
+                    return JSON.createArrayNode().add("AVRO");
+                }
                 if (path.length >= 3 && path[1].equals("ids") && method.equals("GET")) {
                     int id = RegistryError.number(path[2], "schema id");
                     Schema schema = log.schemaById(id);
                     if (path.length == 4 && path[3].equals("versions")) {
                         ArrayNode uses = JSON.createArrayNode();
-                        log.usesOf(id).forEach(v -> uses.addObject().put("subject", v.subject())
+                        boolean deleted = "true".equals(query(exchange).get("deleted"));
+                        log.usesOf(id, deleted).forEach(v -> uses.addObject().put("subject", v.subject())
                                 .put("version", v.version()));
                         return uses;
                     }

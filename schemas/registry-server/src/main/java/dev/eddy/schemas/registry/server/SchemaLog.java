@@ -32,7 +32,9 @@ import org.apache.kafka.common.TopicPartition;
  * subject's next version, under the id of the same schema elsewhere or the highest id plus one. So registries never
  * need to agree on anything but the order Kafka gives them, and two registering at once cannot hand out one id twice.
  * A writer returns once this registry has applied its record; a reader that misses an id or subject first reads up to
- * the topic's end, so that what was registered anywhere is found.
+ * the topic's end, so that what was registered anywhere is found. Deletions are records too: a soft one marks
+ * versions deleted (hidden, their ids kept), a permanent one removes soft-deleted versions and the ids no version
+ * has any more; ids are never given twice.
  *
  * <p>Threading: one follower thread applies the topic; callers (the HTTP server's threads) read and wait under this
  * object's monitor.
@@ -46,8 +48,12 @@ final class SchemaLog implements AutoCloseable {
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SchemaLog.class);
 
-    /** One version of a subject. */
-    record Version(String subject, int version, int id, Schema schema) {
+    /** One version of a subject; a soft-deleted one is kept, marked, until deleted for good. */
+    record Version(String subject, int version, int id, Schema schema, boolean deleted) {
+
+        Version(String subject, int version, int id, Schema schema) {
+            this(subject, version, id, schema, false);
+        }
     }
 
     private final KafkaProducer<byte[], byte[]> producer;
@@ -55,6 +61,8 @@ final class SchemaLog implements AutoCloseable {
     private final Map<String, TreeMap<Integer, Version>> subjects = new TreeMap<>();
     /** Schemas by id, with their canonical text. Guarded by this. */
     private final Map<Integer, Schema> ids = new TreeMap<>();
+    /** The highest id ever given: an id deleted for good is not given again. Guarded by this. */
+    private int highestId;
     /** Compatibility levels: "" for the registry's, else by subject. Guarded by this. */
     private final Map<String, Compatibility> levels = new TreeMap<>();
     /** Follows the topic. */
@@ -142,9 +150,12 @@ final class SchemaLog implements AutoCloseable {
         }
     }
 
-    /** Applies one stored record: a proposed schema, a schema version, or a compatibility level. */
+    /** Applies one stored record: a proposed schema, a schema version, a deletion or a compatibility level. */
     private synchronized void apply(long offset, JsonNode record) {
-        if (record.has("compatibility")) {
+        if (record.has("delete")) {
+            delete(record.get("delete").asText(), record.path("version").asInt(0),
+                    record.path("permanent").asBoolean());
+        } else if (record.has("compatibility")) {
             levels.put(record.path("subject").asText(""), Compatibility.valueOf(record.get("compatibility").asText()));
         } else if (record.has("proposal")) {
             String proposal = record.get("proposal").asText();
@@ -170,19 +181,21 @@ final class SchemaLog implements AutoCloseable {
      */
     private String propose(String subject, Schema schema) {
         TreeMap<Integer, Version> versions = subjects.getOrDefault(subject, new TreeMap<>());
-        for (Version version : versions.values()) {
+        List<Version> live = versions.values().stream().filter(v -> !v.deleted()).toList();
+        for (Version version : live) {
             if (version.schema().equals(schema)) {
                 return null; // registered already
             }
         }
         Compatibility level = level(subject, true);
-        List<String> broken = level.check(schema, versions.values().stream().map(Version::schema).toList());
+        List<String> broken = level.check(schema, live.stream().map(Version::schema).toList());
         if (!broken.isEmpty()) {
             return "Schema being registered is incompatible with an earlier schema for subject \"" + subject + "\" ("
                     + level + "): " + String.join("; ", broken);
         }
         int id = ids.entrySet().stream().filter(e -> e.getValue().equals(schema)).map(Map.Entry::getKey)
-                .findFirst().orElseGet(() -> ids.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+                .findFirst().orElse(highestId + 1);
+        // Versions go on from the soft-deleted ones: a number names one schema until it is deleted for good.
         add(new Version(subject, versions.isEmpty() ? 1 : versions.lastKey() + 1, id, schema));
         return null;
     }
@@ -190,6 +203,35 @@ final class SchemaLog implements AutoCloseable {
     private void add(Version version) {
         subjects.computeIfAbsent(version.subject(), s -> new TreeMap<>()).put(version.version(), version);
         ids.putIfAbsent(version.id(), version.schema());
+        highestId = Math.max(highestId, version.id());
+    }
+
+    /**
+     * Applies a deletion: soft marks the subject's versions (all for version 0) deleted; permanent removes those
+     * that are soft-deleted, and the ids no version has any more.
+     */
+    private void delete(String subject, int which, boolean permanent) {
+        TreeMap<Integer, Version> versions = subjects.get(subject);
+        if (versions == null) {
+            return;
+        }
+        for (Version version : List.copyOf(versions.values())) {
+            if (which != 0 && version.version() != which) {
+                continue;
+            }
+            if (!permanent) {
+                versions.put(version.version(), new Version(subject, version.version(), version.id(),
+                        version.schema(), true));
+            } else if (version.deleted()) {
+                versions.remove(version.version());
+                if (subjects.values().stream().flatMap(v -> v.values().stream()).noneMatch(v -> v.id() == version.id())) {
+                    ids.remove(version.id());
+                }
+            }
+        }
+        if (versions.isEmpty()) {
+            subjects.remove(subject);
+        }
     }
 
     /** Writes a record to the topic and waits until this registry has applied it. */
@@ -209,10 +251,15 @@ final class SchemaLog implements AutoCloseable {
 
     /** A subject's versions; one that is not known yet is looked for again once the topic is read to its end. */
     TreeMap<Integer, Version> versionsOf(String subject) {
-        TreeMap<Integer, Version> versions = knownVersions(subject);
+        return versionsOf(subject, false);
+    }
+
+    /** A subject's versions, the soft-deleted ones too when asked. */
+    TreeMap<Integer, Version> versionsOf(String subject, boolean deleted) {
+        TreeMap<Integer, Version> versions = knownVersions(subject, deleted);
         if (versions == null) {
             catchUp();
-            versions = knownVersions(subject);
+            versions = knownVersions(subject, deleted);
         }
         if (versions == null) {
             throw new RegistryError(404, 40401, "Subject '" + subject + "' not found.");
@@ -220,22 +267,91 @@ final class SchemaLog implements AutoCloseable {
         return versions;
     }
 
-    private synchronized TreeMap<Integer, Version> knownVersions(String subject) {
-        TreeMap<Integer, Version> versions = subjects.get(subject);
-        return versions == null || versions.isEmpty() ? null : new TreeMap<>(versions);
+    private synchronized TreeMap<Integer, Version> knownVersions(String subject, boolean deleted) {
+        TreeMap<Integer, Version> versions = new TreeMap<>(subjects.getOrDefault(subject, new TreeMap<>()));
+        if (!deleted) {
+            versions.values().removeIf(Version::deleted);
+        }
+        return versions.isEmpty() ? null : versions;
     }
 
     /** A version of a subject by number, or {@code latest} ({@code -1}). */
     Version version(String subject, String which) {
-        TreeMap<Integer, Version> versions = versionsOf(subject);
+        return version(subject, which, false);
+    }
+
+    /** A version of a subject, a soft-deleted one too when asked. */
+    Version version(String subject, String which, boolean deleted) {
+        TreeMap<Integer, Version> versions = versionsOf(subject, deleted);
         if (which.equals("latest") || which.equals("-1")) {
             return versions.lastEntry().getValue();
         }
-        Version version = versions.get(RegistryError.number(which, "version"));
+        int number = RegistryError.number(which, "version");
+        if (number < 1) {
+            throw new RegistryError(422, 42202, "The specified version '" + which + "' is not a valid version id."
+                    + " Allowed values are between [1, 2^31-1] and the string \"latest\"");
+        }
+        Version version = versions.get(number);
         if (version == null) {
             throw new RegistryError(404, 40402, "Version " + which + " not found.");
         }
         return version;
+    }
+
+    /**
+     * Deletes every version of a subject: soft (they are hidden, their ids kept), or for good once soft-deleted.
+     *
+     * @return the versions deleted
+     */
+    List<Integer> deleteSubject(String subject, boolean permanent) {
+        catchUp();
+        TreeMap<Integer, Version> all = versionsOf(subject, true);
+        List<Integer> deleted = new ArrayList<>();
+        for (Version version : all.values()) {
+            if (!permanent && version.deleted()) {
+                continue;
+            }
+            if (permanent && !version.deleted()) {
+                throw new RegistryError(404, 40405, "Subject '" + subject + "' was not deleted first before being"
+                        + " permanently deleted");
+            }
+            deleted.add(version.version());
+        }
+        if (deleted.isEmpty()) {
+            throw new RegistryError(404, 40404, "Subject '" + subject + "' was soft deleted.Set permanent=true to"
+                    + " delete permanently");
+        }
+        storeDeletion(subject, 0, permanent);
+        return deleted;
+    }
+
+    /**
+     * Deletes one version of a subject ({@code latest}: the latest one not deleted): soft, or for good once
+     * soft-deleted.
+     */
+    int deleteVersion(String subject, String which, boolean permanent) {
+        catchUp();
+        Version version;
+        if (which.equals("latest") || which.equals("-1")) {
+            version = version(subject, which, permanent);
+        } else {
+            version = version(subject, which, true);
+        }
+        if (!permanent && version.deleted()) {
+            throw new RegistryError(404, 40406, "Subject '" + subject + "' Version " + version.version()
+                    + " was soft deleted.Set permanent=true to delete permanently");
+        }
+        if (permanent && !version.deleted()) {
+            throw new RegistryError(404, 40407, "Subject '" + subject + "' Version " + version.version()
+                    + " was not deleted first before being permanently deleted");
+        }
+        storeDeletion(subject, version.version(), permanent);
+        return version.version();
+    }
+
+    private void storeDeletion(String subject, int version, boolean permanent) {
+        store("delete/" + subject + "/" + java.util.UUID.randomUUID(), JSON.createObjectNode().put("delete", subject)
+                .put("version", version).put("permanent", permanent));
     }
 
     /** A schema by id; one not known yet is looked for again once the topic is read to its end. */
@@ -285,7 +401,7 @@ final class SchemaLog implements AutoCloseable {
 
     private Integer idUnder(String subject, Schema schema) {
         for (Version version : subjects.getOrDefault(subject, new TreeMap<>()).values()) {
-            if (version.schema().equals(schema)) {
+            if (!version.deleted() && version.schema().equals(schema)) {
                 return version.id();
             }
         }
@@ -308,25 +424,27 @@ final class SchemaLog implements AutoCloseable {
         return levels.getOrDefault("", Compatibility.BACKWARD);
     }
 
-    /** Every subject, once the topic is read to its end. */
-    List<String> subjects() {
+    /** Every subject (with a version not deleted, unless {@code deleted}), once the topic is read to its end. */
+    List<String> subjects(boolean deleted) {
         catchUp();
         synchronized (this) {
-            return List.copyOf(subjects.keySet());
+            return subjects.entrySet().stream()
+                    .filter(e -> deleted || e.getValue().values().stream().anyMatch(v -> !v.deleted()))
+                    .map(Map.Entry::getKey).toList();
         }
     }
 
-    /** Where a schema is registered: its versions under every subject. */
-    synchronized List<Version> usesOf(int id) {
+    /** Where a schema is registered: its versions under every subject (the soft-deleted ones when asked). */
+    synchronized List<Version> usesOf(int id, boolean deleted) {
         List<Version> uses = new ArrayList<>();
-        subjects.values().forEach(versions -> versions.values().stream().filter(v -> v.id() == id)
-                .forEach(uses::add));
+        subjects.values().forEach(versions -> versions.values().stream()
+                .filter(v -> v.id() == id && (deleted || !v.deleted())).forEach(uses::add));
         return uses;
     }
 
-    /** The version of the subject that has this schema. */
-    Version lookup(String subject, Schema schema) {
-        for (Version version : versionsOf(subject).values()) {
+    /** The version of the subject that has this schema (a soft-deleted one too when asked). */
+    Version lookup(String subject, Schema schema, boolean deleted) {
+        for (Version version : versionsOf(subject, deleted).values()) {
             if (version.schema().equals(schema)) {
                 return version;
             }
@@ -337,8 +455,8 @@ final class SchemaLog implements AutoCloseable {
     /** The schemas a compatibility check is against: none for an unknown subject, else the one asked for. */
     List<Schema> against(String subject, String which) {
         synchronized (this) {
-            TreeMap<Integer, Version> versions = subjects.get(subject);
-            if (versions == null || versions.isEmpty()) {
+            TreeMap<Integer, Version> versions = knownVersions(subject, false);
+            if (versions == null) {
                 return List.of();
             }
             if (which.equals("latest")) {

@@ -82,6 +82,79 @@ class SchemaRegistryInteropIT {
         }
     }
 
+    /**
+     * Deletion (soft, then permanent), subject-level configuration and the schema types, through Confluent's Node.js
+     * client and through curl, each answer as Confluent's API documents it.
+     */
+    @Test
+    void shouldDeleteAndConfigureAsConfluentDocuments(TestKafka kafka) throws Exception {
+        try (EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(kafka.engineConfig(Map.of()),
+                kafka.admin(), "127.0.0.1", 0)) {
+            String subject = kafka.uniqueName("deleted") + "-value";
+            Result result = run(EXAMPLE, 60, "node", "registry-api.js", registry.url(), subject);
+            assertEquals(0, result.status, result.output);
+            Map<String, JsonNode> said = new java.util.LinkedHashMap<>();
+            for (String line : result.output.strip().split("\n")) {
+                JsonNode json = new ObjectMapper().readTree(line);
+                said.put(json.get("call").asText(), json.has("error") ? json.get("error") : json.get("answer"));
+            }
+            int first = said.get("register v1").asInt();
+            assertTrue(said.get("register v2").asInt() > first, result.output);
+            Map<String, String> expected = new java.util.LinkedHashMap<>();
+            expected.put("config of the subject", "40408");
+            expected.put("set the subject to FULL", "\"FULL\"");
+            expected.put("config of the subject again", "\"FULL\"");
+            expected.put("delete version 2 for good first", "40407");
+            expected.put("delete version 2", "2");
+            expected.put("delete version 2 again", "40406");
+            expected.put("versions", "[1]");
+            expected.put("version 2, deleted ones too", "2");
+            expected.put("delete version 2 for good", "2");
+            expected.put("delete the subject for good first", "40405");
+            expected.put("delete the subject", "[1]");
+            expected.put("delete the subject again", "40404");
+            expected.put("subject listed", "false");
+            expected.put("versions after", "40401");
+            expected.put("delete the subject for good", "[1]");
+            expected.put("versions anew", "[1]");
+            Map<String, String> answered = new java.util.LinkedHashMap<>();
+            expected.keySet().forEach(call -> answered.put(call, String.valueOf(said.get(call))));
+            assertEquals(expected, answered, result.output);
+            assertTrue(said.get("register v1 anew").asInt() > said.get("register v2").asInt(),
+                    "an id deleted for good is not given again: " + result.output);
+
+            // curl, as a user would.
+            String other = kafka.uniqueName("curl") + "-value";
+            String url = registry.url();
+            assertEquals("200 [\"AVRO\"]", curl("GET", url + "/schemas/types", null));
+            assertEquals("404 {\"error_code\":40408,\"message\":\"Subject '" + other + "' does not have"
+                    + " subject-level compatibility configured\"}", curl("GET", url + "/config/" + other, null));
+            assertEquals("200 {\"compatibilityLevel\":\"BACKWARD\"}",
+                    curl("GET", url + "/config/" + other + "?defaultToGlobal=true", null));
+            String schema = "{\"schema\": \"\\\"string\\\"\"}";
+            assertTrue(curl("POST", url + "/subjects/" + other + "/versions", schema).startsWith("200 {\"id\":"));
+            assertEquals("200 [1]", curl("DELETE", url + "/subjects/" + other, null));
+            assertEquals("404", curl("GET", url + "/subjects/" + other + "/versions", null).substring(0, 3));
+            assertEquals("200 [1]", curl("GET", url + "/subjects/" + other + "/versions?deleted=true", null));
+            assertEquals("200 [1]", curl("DELETE", url + "/subjects/" + other + "?permanent=true", null));
+            assertEquals("404", curl("GET", url + "/subjects/" + other + "/versions?deleted=true", null)
+                    .substring(0, 3));
+        }
+    }
+
+    /** The status and body curl got. */
+    private static String curl(String method, String url, String body) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("curl", "-s", "-w", "\n%{http_code}", "-X", method, url));
+        if (body != null) {
+            command.addAll(List.of("-H", "Content-Type: application/vnd.schemaregistry.v1+json", "-d", body));
+        }
+        Result result = run(Path.of("."), 30, command.toArray(String[]::new));
+        assertEquals(0, result.status, result.output);
+        String output = result.output;
+        int newline = output.lastIndexOf('\n');
+        return output.substring(newline + 1).strip() + " " + output.substring(0, newline);
+    }
+
     private record Result(int status, String output) {
     }
 
