@@ -373,6 +373,11 @@ public final class RunningFunction implements AutoCloseable {
         return workers.values().stream().mapToInt(Worker::assignedPartitions).sum();
     }
 
+    /** The partitions of the function's inputs its workers here own: without its replay topic's. */
+    public int inputPartitions() {
+        return workers.values().stream().mapToInt(Worker::inputPartitions).sum();
+    }
+
     /** Why the function stopped by itself, if it did. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);

@@ -70,12 +70,14 @@ final class FunctionCommands {
                 System.out.println("No functions.");
                 return;
             }
-            System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %10s %12s %10s %8s  %s%n", "NAME", "VERSION", "STATE",
-                    "RECORDS/S", "PROCESSED", "FAILED", "DLQ", "INPUTS");
+            System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %-13s %-9s %6s %10s %12s %10s %8s  %s%n", "NAME",
+                    "VERSION", "STATE", "DELIVERY", "ORDER", "CONC", "RECORDS/S", "PROCESSED", "FAILED", "DLQ",
+                    "INPUTS");
             for (JsonNode function : functions) {
-                System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %,10.1f %,12d %,10d %,8d  %s%n",
+                System.out.printf(Locale.ROOT, "%-28s %-10s %-9s %-13s %-9s %6s %,10.1f %,12d %,10d %,8d  %s%n",
                         function.get("name").asText(), function.get("version").asText(), function.get("state").asText(),
-                        function.get("recordsPerSecond").asDouble(),
+                        function.path("delivery").asText("-"), function.path("ordering").asText("-"),
+                        function.path("maxConcurrency").asText("-"), function.get("recordsPerSecond").asDouble(),
                         function.get("succeeded").asLong() + function.get("deadLettered").asLong(),
                         function.get("failed").asLong(), function.get("deadLettered").asLong(), inputs(function));
             }
@@ -96,11 +98,16 @@ final class FunctionCommands {
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "inputs", inputs(f));
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "outputs", f.get("outputs"));
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "delivery", f.path("delivery").asText("-"));
+            System.out.printf(Locale.ROOT, "  %-20s %s, at most %s at once%n", "ordering",
+                    f.path("ordering").asText("-"), f.path("maxConcurrency").asText("-"));
             if (f.hasNonNull("window")) {
                 System.out.printf(Locale.ROOT, "  %-20s %s%n", "window", f.get("window").asText());
             }
             System.out.printf(Locale.ROOT, "  %-20s %s%n", "versions", f.get("versions"));
-            System.out.printf(Locale.ROOT, "  %-20s %d%n", "partitions", f.get("assignedPartitions").asInt());
+            System.out.printf(Locale.ROOT, "  %-20s %d of the inputs%s%n", "partitions here",
+                    f.path("inputPartitions").asInt(f.get("assignedPartitions").asInt()),
+                    f.get("assignedPartitions").asInt() > f.path("inputPartitions").asInt(Integer.MAX_VALUE)
+                            ? " (and the replay topic's)" : "");
             System.out.printf(Locale.ROOT, "  %-20s %,.1f (last minute)%n", "records/s", f.get("recordsPerSecond").asDouble());
             for (String count : new String[] {"received", "succeeded", "failed", "retries", "deadLettered", "emitted"}) {
                 System.out.printf(Locale.ROOT, "  %-20s %,d%n", count, f.get(count).asLong());

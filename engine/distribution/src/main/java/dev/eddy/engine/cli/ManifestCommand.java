@@ -42,12 +42,14 @@ final class ManifestCommand implements Callable<Integer> {
         }
         try {
             Manifest manifest = ManifestParser.parse(yaml);
-            System.out.printf("%s: function '%s' version %s, %s, reads %s, writes %s, %s order, max concurrency %d%n",
+            System.out.printf("%s: function '%s' version %s, %s, reads %s, writes %s, %s order, max concurrency %d,"
+                    + " delivery %s%n",
                     path, manifest.name(), manifest.version(),
                     manifest.isRemote() ? "remote at " + manifest.remoteUrl() : "handler " + manifest.handlerClass(),
                     manifest.inputPattern() != null ? "topics matching " + manifest.inputPattern() : manifest.inputs(),
                     manifest.outputs().isEmpty() ? "nothing" : manifest.outputs(), manifest.ordering(),
-                    manifest.maxConcurrency());
+                    manifest.maxConcurrency(), manifest.delivery() != null ? manifest.delivery()
+                            : "AT_LEAST_ONCE (EXACTLY_ONCE for a windowed function) unless given");
             return 0;
         } catch (InvalidFunctionException e) {
             System.err.println(path + ": " + e.getMessage());

@@ -100,8 +100,8 @@ class DeployIT {
         assertTrue(second.get("next").isNull(), second.toString());
         assertTrue(get("/" + name + "/state?key=never-seen", 404).contains("no state for key 'never-seen'"));
         assertTrue(get("/" + name + "/state?limit=0", 400).contains("1 to 1000"));
-        JsonNode status = JSON.readTree(get("/" + name, 200));
-        assertEquals("count", status.at("/keyedState/declared/0/name").asText(), status.toString());
+        JsonNode described = JSON.readTree(get("/" + name, 200));
+        assertEquals("count", described.at("/keyedState/declared/0/name").asText(), described.toString());
         assertEquals(401, send(HttpRequest.newBuilder(uri("/" + name + "/state?key=k1")).GET(), null).statusCode());
 
         String api = "http://127.0.0.1:" + admin.port();
@@ -109,6 +109,11 @@ class DeployIT {
         assertTrue(shown.contains("\"value\" : 10"), shown);
         String listed = cli("state", "list", name, "--limit", "2", "--api", api, "--token", TOKEN);
         assertTrue(listed.contains("(more: --cursor "), listed);
+        String status = cli("status", name, "--api", api, "--token", TOKEN);
+        assertTrue(status.contains("AT_LEAST_ONCE") && status.contains("KEY, at most"), status);
+        assertTrue(status.contains("6 of the inputs (and the replay topic's)"), status);
+        String functions = cli("list", "--api", api, "--token", TOKEN);
+        assertTrue(functions.contains("DELIVERY") && functions.contains("AT_LEAST_ONCE"), functions);
     }
 
     /** Runs ./eddy with these arguments and returns what it printed; it must succeed. */
@@ -208,6 +213,17 @@ class DeployIT {
         assertEquals(201, second.statusCode(), second.body());
         assertEquals("1.0", JSON.readTree(second.body()).get("previousVersion").asText());
         await().atMost(QUIET).until(() -> kafka.committedSum("eddy-" + name, input) > 50_000);
+        // A refused update under load: the running version, its counters and its offsets go on as they were.
+        dev.eddy.engine.RunningFunction running = engine.function(name).orElseThrow();
+        long succeededBefore = running.stats().succeeded();
+        long committedBefore = kafka.committedSum("eddy-" + name, input);
+        assertRefused(deploy(FunctionJars.jar(manifest("3.0", "v3").replace(Prefixer.class.getName(),
+                Unconstructible.class.getName()), Map.of(), Unconstructible.class), TOKEN), 422,
+                "failed in its constructor", "handler");
+        assertTrue(engine.function(name).orElseThrow() == running, "the running version was not restarted");
+        assertTrue(running.stats().succeeded() >= succeededBefore, "its counters were not reset");
+        assertTrue(kafka.committedSum("eddy-" + name, input) >= committedBefore, "its offsets did not go back");
+        assertEquals(List.of("1.0", "2.0"), deployments.versions(name));
         HttpResponse<String> rollback = send(HttpRequest.newBuilder(uri("/" + name + "/rollback"))
                 .POST(HttpRequest.BodyPublishers.noBody()), TOKEN);
         assertEquals(200, rollback.statusCode(), rollback.body());
@@ -231,6 +247,8 @@ class DeployIT {
         assertEquals(name, function.get("name").asText());
         assertEquals("1.0", function.get("version").asText());
         assertEquals("RUNNING", function.get("state").asText());
+        assertEquals("AT_LEAST_ONCE KEY 10", function.get("delivery").asText() + " "
+                + function.get("ordering").asText() + " " + function.get("maxConcurrency").asText());
     }
 
     @Test

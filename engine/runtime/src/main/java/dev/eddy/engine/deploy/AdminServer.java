@@ -252,13 +252,16 @@ public final class AdminServer implements AutoCloseable {
                     .put("handler", manifest.isRemote() ? manifest.remoteUrl().toString() : manifest.handlerClass())
                     .put("sha256", archive.sha256());
         });
-        node.put("delivery", running.definition().delivery().name());
+        node.put("delivery", running.definition().delivery().name())
+                .put("ordering", running.definition().ordering().name())
+                .put("maxConcurrency", running.definition().maxConcurrency());
         if (running.definition().window() != null) {
             node.put("window", running.definition().window().toString());
         }
         ArrayNode versions = node.putArray("versions");
         deployments.versions(running.name()).forEach(versions::add);
         node.put("assignedPartitions", running.assignedPartitions())
+                .put("inputPartitions", running.inputPartitions())
                 .put("recordsPerSecond", Math.round(running.throughput() * 10) / 10.0)
                 .put("received", stats.received())
                 .put("succeeded", stats.succeeded())

@@ -31,8 +31,13 @@ public interface Worker extends Runnable {
     /** Records completed since it started. */
     long completed();
 
-    /** How many input partitions the worker owns now. */
+    /** How many partitions the worker owns now, its replay topic's included (what scaling counts). */
     int assignedPartitions();
+
+    /** How many partitions of the function's inputs the worker owns now: without the replay topic's. */
+    default int inputPartitions() {
+        return assignedPartitions();
+    }
 
     /**
      * Lets the worker go when idle only while this holds (a function with several workers sheds the others first,

@@ -84,6 +84,7 @@ public final class FunctionWorker implements Worker {
     private volatile boolean stopRequested;
     private volatile FunctionState state = FunctionState.STARTING;
     private volatile int assignedPartitions;
+    private volatile int inputPartitions;
     private volatile Throwable failure;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -175,7 +176,10 @@ public final class FunctionWorker implements Worker {
             }
             Rebalances listener = new Rebalances(function, consumer, partitions, lanes, idle, stateStore, metrics,
                     ticker, commits instanceof TransactionalCommits, this::drainAndCommit, () -> stopRequested,
-                    count -> assignedPartitions = count);
+                    (all, inputs) -> {
+                        assignedPartitions = all;
+                        inputPartitions = inputs;
+                    });
             if (function.subscriptionPattern().isPresent()) {
                 consumer.subscribe(function.subscriptionPattern().get(), listener);
             } else {
@@ -306,6 +310,7 @@ public final class FunctionWorker implements Worker {
         } finally {
             partitions.clear();
             assignedPartitions = 0;
+            inputPartitions = 0;
             closeQuietly(consumer::close, "consumer");
             closeQuietly(() -> producer.close(shutdownTimeout), "producer");
             lanes.shutdown();
@@ -365,6 +370,11 @@ public final class FunctionWorker implements Worker {
     @Override
     public int assignedPartitions() {
         return assignedPartitions;
+    }
+
+    @Override
+    public int inputPartitions() {
+        return inputPartitions;
     }
 
     /** Why the function stopped by itself, or null. */

@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -46,11 +45,12 @@ final class Rebalances implements ConsumerRebalanceListener {
     private final boolean transactional;
     private final Drain drain;
     private final BooleanSupplier stopping;
-    private final IntConsumer assignedCount;
+    /** Told the partitions owned now: all, and those of the inputs (without the replay topic's). */
+    private final java.util.function.BiConsumer<Integer, Integer> assignedCount;
 
     Rebalances(FunctionDefinition function, Consumer<byte[], byte[]> consumer, Ledgers partitions, Lanes lanes,
             IdlePolicy idle, KeyedStore stateStore, FunctionMetrics metrics, Ticker ticker, boolean transactional,
-            Drain drain, BooleanSupplier stopping, IntConsumer assignedCount) {
+            Drain drain, BooleanSupplier stopping, java.util.function.BiConsumer<Integer, Integer> assignedCount) {
         this.function = function;
         this.consumer = consumer;
         this.partitions = partitions;
@@ -70,7 +70,7 @@ final class Rebalances implements ConsumerRebalanceListener {
         for (TopicPartition partition : assigned) {
             partitions.add(partition, p -> new PartitionState(p, lanes.ownLane(), ticker.nanoTime()));
         }
-        assignedCount.accept(partitions.size());
+        counted();
         idle.assigned(ticker.nanoTime());
         log.info("Function '{}' was assigned {}", function.name(), assigned);
         StartingPositions.apply(consumer, function.startingPosition(), assigned);
@@ -135,10 +135,16 @@ final class Rebalances implements ConsumerRebalanceListener {
         });
     }
 
+    private void counted() {
+        String replay = function.replayTopic();
+        int inputs = (int) partitions.all().stream().filter(p -> !p.partition.topic().equals(replay)).count();
+        assignedCount.accept(partitions.size(), inputs);
+    }
+
     private List<PartitionState> forget(Collection<TopicPartition> gone) {
         List<PartitionState> removed = partitions.remove(gone);
         removed.forEach(lanes::forget);
-        assignedCount.accept(partitions.size());
+        counted();
         return removed;
     }
 }
