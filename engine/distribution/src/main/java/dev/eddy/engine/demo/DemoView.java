@@ -125,7 +125,8 @@ public final class DemoView {
             out.println("  Every reading that went in was processed and came out once; the windows closed hold "
                     + summary.windowedReadings() + " of them.");
         } else {
-            out.println("  The counts differ: see .eddy/logs/eddy.log for failures.");
+            out.println("  The counts differ: see " + System.getProperty("eddy.log.file", ".eddy/logs/demo.log")
+                    + " for failures.");
         }
         out.println();
     }

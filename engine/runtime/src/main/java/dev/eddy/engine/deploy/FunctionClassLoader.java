@@ -8,12 +8,16 @@ import java.util.Enumeration;
 
 /**
  * The class loader of one deployed function version: the classes of its jar (dependencies shaded in, if it has
- * any), the JDK, and, from the engine, the function SDK alone — so that two functions, or two versions of one, can
- * use different versions of the same library, and a function cannot reach into the engine.
+ * any), the JDK, and, from the engine, the function SDK and the SLF4J API — so that two functions, or two versions
+ * of one, can use different versions of the same library, and a function cannot reach into the engine. SLF4J comes
+ * from the engine first (what the jar bundles of it only when the engine has no such class), so that what a
+ * function, or a library it bundles (Avro, say), logs through SLF4J goes to the engine's log, and a jar that brings
+ * the API without a provider does not print SLF4J's "no providers" warning on every start.
  */
 public final class FunctionClassLoader extends URLClassLoader {
 
     private static final String SDK_PACKAGE = "dev.eddy.sdk.";
+    private static final String SLF4J_PACKAGE = "org.slf4j.";
 
     static {
         registerAsParallelCapable();
@@ -30,6 +34,13 @@ public final class FunctionClassLoader extends URLClassLoader {
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         if (name.startsWith(SDK_PACKAGE)) {
             return engine.loadClass(name); // one SDK for all: the engine talks to the handler through its types
+        }
+        if (name.startsWith(SLF4J_PACKAGE)) {
+            try {
+                return engine.loadClass(name);
+            } catch (ClassNotFoundException notTheEngines) {
+                // a part of SLF4J the engine does not have (a provider the jar bundles): the jar's own
+            }
         }
         return super.loadClass(name, resolve);
     }
