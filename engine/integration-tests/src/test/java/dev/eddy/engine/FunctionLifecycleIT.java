@@ -89,6 +89,9 @@ class FunctionLifecycleIT {
         }
         records.add(record(input, "bad-1", "{\"id\":\"bad-1\",\"quantity\":0}"));
         records.add(record(input, "bad-2", "not json"));
+        records.add(record(input, "bad-3", "null")); // JSON null: no Order, though it decodes
+        // A tombstone: passed over (completed, nothing emitted, not dead-lettered).
+        records.add(new ProducerRecord<>(input, "gone".getBytes(java.nio.charset.StandardCharsets.UTF_8), null));
         kafka.produce(records);
         Orders handler = new Orders();
         FunctionDefinition function = FunctionDefinition.builder(kafka.uniqueName("orders"))
@@ -102,6 +105,7 @@ class FunctionLifecycleIT {
             RunningFunction running = engine.deploy(function);
             await().atMost(QUIET).until(() -> kafka.committedSum(function.groupId(), input) == records.size());
             assertEquals(100, running.stats().retries(), "one retry per good order, none for the undecodable ones");
+            assertEquals(3, running.stats().deadLettered(), "the tombstone is not dead-lettered");
             assertEquals(1, handler.opened.get());
             assertEquals(0, handler.closed.get());
         }
@@ -117,7 +121,7 @@ class FunctionLifecycleIT {
         }
 
         List<ConsumerRecord<byte[], byte[]>> letters = kafka.readAll(function.deadLetterTopic());
-        assertEquals(2, letters.size());
+        assertEquals(3, letters.size(), "the two undecodable orders and the JSON null");
         for (ConsumerRecord<byte[], byte[]> letter : letters) {
             assertEquals(FailureReason.UNDECODABLE.name(), header(letter, DeadLetterHeaders.REASON));
             assertEquals("1", header(letter, DeadLetterHeaders.ATTEMPTS));

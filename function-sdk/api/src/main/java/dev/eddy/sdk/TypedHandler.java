@@ -2,8 +2,11 @@ package dev.eddy.sdk;
 
 /**
  * A handler of typed values: the engine decodes each event's value with the handler's {@link #input() codec}
- * before calling it. An event that cannot be decoded is not handed to the handler: it goes to the dead-letter
- * topic as {@code UNDECODABLE}.
+ * before calling it, so {@link #handle(Object, Event, Context) handle} never sees null. An event that cannot be
+ * decoded is not handed to the handler: it goes to the dead-letter topic as {@code UNDECODABLE}, and so does one
+ * whose bytes decode as null (a JSON {@code null}). A tombstone — a record with a key and no value, as a compacted
+ * topic or Debezium's delete writes — goes to {@link #tombstone(Event, Context) tombstone}, which passes it over
+ * unless overridden.
  *
  * <pre>{@code
  * public final class Monitor implements TypedHandler<Reading> {
@@ -27,20 +30,39 @@ public interface TypedHandler<T> extends Handler {
     /**
      * Handles one decoded value.
      *
-     * @param value   the decoded value (null only for a tombstone the codec decodes as null)
+     * @param value   the decoded value, never null
      * @param event   the event it came from, for its key, headers and origin
      * @param context the engine's side of this call, valid only until this method returns
      * @throws Exception to fail this event
      */
     void handle(T value, Event event, Context context) throws Exception;
 
+    /**
+     * Handles a tombstone: an event with a key and no value (its {@link Event#value()} is null), which says that
+     * the key was deleted. By default it is passed over: the event completes, and nothing is emitted.
+     *
+     * @param event   the tombstone, for its key, headers and origin
+     * @param context the engine's side of this call, valid only until this method returns
+     * @throws Exception to fail this event
+     */
+    default void tombstone(Event event, Context context) throws Exception {
+    }
+
     @Override
     default void handle(Event event, Context context) throws Exception {
+        if (event.value() == null) {
+            tombstone(event, context);
+            return;
+        }
         T value;
         try {
             value = input().decode(event, context);
         } catch (CodecException e) {
             throw new UndecodableEventException(e);
+        }
+        if (value == null) {
+            throw new UndecodableEventException(new CodecException(input().name(), "the value decodes as null (a JSON"
+                    + " null?); only a tombstone, which has no value, may stand for nothing", null));
         }
         handle(value, event, context);
     }

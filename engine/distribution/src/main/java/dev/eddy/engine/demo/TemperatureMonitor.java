@@ -72,9 +72,6 @@ public final class TemperatureMonitor implements TypedHandler<Telemetry> {
 
     @Override
     public void handle(Telemetry telemetry, Event event, Context context) {
-        if (telemetry == null) {
-            return; // a tombstone: no reading
-        }
         java.util.Optional<Telemetry.Reading> temperature = telemetry.reading(TEMPERATURE);
         if (temperature.isEmpty()) {
             return; // another quantity (humidity, say): not this function's concern

@@ -21,9 +21,6 @@ public final class OrderEvents implements TypedHandler<RowChange> {
 
     @Override
     public void handle(RowChange change, Event event, Context ctx) {
-        if (change == null) {
-            return; // the tombstone that follows a delete, for compacted topics
-        }
         String id = change.row().get("id");
         String said = switch (change.op()) {
             case "c", "r" -> "order " + id + " created";

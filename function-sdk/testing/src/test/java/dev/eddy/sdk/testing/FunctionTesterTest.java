@@ -16,6 +16,7 @@ import dev.eddy.sdk.Handler;
 import dev.eddy.sdk.Output;
 import dev.eddy.sdk.TypedHandler;
 import dev.eddy.sdk.UndecodableEventException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -87,6 +88,40 @@ class FunctionTesterTest {
                     error.getMessage());
             assertTrue(tester.emitted().isEmpty());
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldPassTombstonesOverAndRefuseAJsonNullAsUndecodable() throws Exception {
+        try (FunctionTester tester = FunctionTester.of(new Monitor()).outputs("alerts").config("threshold", "1")) {
+            FunctionTester.Call tombstone = tester.send(Event.of("dev-1".getBytes(StandardCharsets.UTF_8), null));
+            assertTrue(tombstone.succeeded(), "a tombstone is passed over: " + tombstone.failure());
+            assertTrue(tester.emitted().isEmpty());
+
+            FunctionTester.Call jsonNull = tester.send(Event.of("dev-1", "null"));
+            UndecodableEventException error = assertInstanceOf(UndecodableEventException.class, jsonNull.failure());
+            assertTrue(error.getMessage().startsWith("json:Reading: cannot decode the event: the value decodes as"
+                    + " null"), error.getMessage());
+        }
+        List<String> deleted = new java.util.ArrayList<>();
+        TypedHandler<Reading> deletions = new TypedHandler<>() {
+            @Override
+            public Codec<Reading> input() {
+                return Codec.json(Reading.class);
+            }
+
+            @Override
+            public void handle(Reading value, Event event, Context context) {
+            }
+
+            @Override
+            public void tombstone(Event event, Context context) {
+                deleted.add(event.keyAsString());
+            }
+        };
+        try (FunctionTester tester = FunctionTester.of(deletions)) {
+            assertTrue(tester.send(Event.of("dev-2".getBytes(StandardCharsets.UTF_8), null)).succeeded());
+        }
+        assertEquals(List.of("dev-2"), deleted, "an overriding handler acts on the deletion");
     }
 
     @org.junit.jupiter.api.Test

@@ -97,12 +97,20 @@ final class WindowProcessor<T, A, R> implements Processor<byte[], byte[], byte[]
                     + " record has none", null);
             return;
         }
+        if (record.value() == null) {
+            return; // a tombstone: in no window, as Kafka Streams' aggregations pass them over
+        }
         Event event = event(record);
         T value;
         try {
             value = function.input().decode(event, environment);
         } catch (CodecException e) {
             deadLetter(record, FailureReason.UNDECODABLE, e, e.getMessage(), null);
+            return;
+        }
+        if (value == null) {
+            deadLetter(record, FailureReason.UNDECODABLE, null, function.input().name() + ": the value decodes as"
+                    + " null (a JSON null?); only a tombstone, which has no value, may stand for nothing", null);
             return;
         }
         List<Windowing.Bounds> missed;
