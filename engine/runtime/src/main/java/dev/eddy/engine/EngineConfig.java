@@ -68,6 +68,14 @@ public final class EngineConfig extends AbstractConfig {
     private static final String API_MAX_UPLOAD_BYTES_DOC = "The largest function jar the admin API takes; a larger"
             + " upload is refused (413) without being kept.";
 
+    public static final String API_TLS_CERTIFICATE = "api.tls.certificate";
+    private static final String API_TLS_CERTIFICATE_DOC = "A PEM file with the admin API's certificate (its chain"
+            + " after it): with api.tls.key, the API speaks HTTPS only. Empty: plain HTTP.";
+
+    public static final String API_TLS_KEY = "api.tls.key";
+    private static final String API_TLS_KEY_DOC = "A PEM file with the admin API's unencrypted PKCS #8 private key"
+            + " (-----BEGIN PRIVATE KEY-----, RSA or EC), for api.tls.certificate.";
+
     public static final String STATE_SWEEP_INTERVAL_MS = "state.sweep.interval.ms";
     private static final String STATE_SWEEP_INTERVAL_MS_DOC = "How often each function with expiring keyed state"
             + " removes what expired from its store: expired state is never seen by a handler, and is gone from the"
@@ -153,8 +161,8 @@ public final class EngineConfig extends AbstractConfig {
     public static final String ADMIN_PREFIX = "admin.";
 
     private static final ConfigDef CONFIG = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyStringWithoutControlChars(),
-                    Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyStringWithoutControlChars(), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 60_000L), Importance.MEDIUM,
                     COMMIT_INTERVAL_MS_DOC)
             .define(MAX_BUFFERED_RECORDS, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.MEDIUM,
@@ -191,10 +199,36 @@ public final class EngineConfig extends AbstractConfig {
             .define(USAGE_INTERVAL_MS, Type.LONG, 60_000L, Range.between(100L, 3_600_000L), Importance.LOW,
                     USAGE_INTERVAL_MS_DOC)
             .define(API_MAX_UPLOAD_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(1024L, 1L << 30),
-                    Importance.LOW, API_MAX_UPLOAD_BYTES_DOC);
+                    Importance.LOW, API_MAX_UPLOAD_BYTES_DOC)
+            .define(API_TLS_CERTIFICATE, Type.STRING, "", Importance.MEDIUM, API_TLS_CERTIFICATE_DOC)
+            .define(API_TLS_KEY, Type.STRING, "", Importance.MEDIUM, API_TLS_KEY_DOC);
 
     public EngineConfig(Map<String, ?> settings) {
         super(CONFIG, settings, false);
+    }
+
+    /**
+     * The admin API's TLS context from {@link #API_TLS_CERTIFICATE} and {@link #API_TLS_KEY}; null when neither is
+     * set.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException when only one is set, or the files cannot be used
+     */
+    public javax.net.ssl.SSLContext apiTls() {
+        String certificate = getString(API_TLS_CERTIFICATE);
+        String key = getString(API_TLS_KEY);
+        if (certificate.isEmpty() && key.isEmpty()) {
+            return null;
+        }
+        if (certificate.isEmpty() || key.isEmpty()) {
+            throw new org.apache.kafka.common.config.ConfigException((certificate.isEmpty() ? API_TLS_CERTIFICATE
+                    : API_TLS_KEY) + " is not set: HTTPS needs both " + API_TLS_CERTIFICATE + " and " + API_TLS_KEY);
+        }
+        try {
+            return dev.eddy.observability.http.PemTls.server(java.nio.file.Path.of(certificate),
+                    java.nio.file.Path.of(key));
+        } catch (dev.eddy.observability.http.PemTls.Unusable e) {
+            throw new org.apache.kafka.common.config.ConfigException(e.getMessage());
+        }
     }
 
     /** Settings for a local broker with every other setting at its default. */

@@ -39,6 +39,12 @@ public final class AtomicPublisher implements AutoCloseable {
     /** How long the committer waits for more groups to join a transaction. */
     private static final Duration LINGER = Duration.ofMillis(5);
     private static final int MAX_GROUPS_PER_TRANSACTION = 1000;
+    /**
+     * How long a transaction may stay open: a group commit takes milliseconds, and a transaction a killed instance
+     * left open holds back what read_committed readers see (the HTTP adapters' shared idempotency keys) until the
+     * broker aborts it, this long after it began.
+     */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
 
     /** A record to publish in a group, made ready (serialized) by {@link #event} or {@link #record}. */
     public record Outgoing(ProducerRecord<byte[], byte[]> record, boolean isEvent) {
@@ -73,7 +79,7 @@ public final class AtomicPublisher implements AutoCloseable {
         this.options = options;
         Map<String, Object> props = AdapterKafka.producerProps(options, Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId, ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000));
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis()));
         this.maxRecordBytes = Integer.parseInt(String.valueOf(props.getOrDefault(
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024)));
         try {

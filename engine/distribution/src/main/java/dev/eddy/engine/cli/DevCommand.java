@@ -6,6 +6,7 @@ import dev.eddy.cli.spi.LocalEndpoints;
 import dev.eddy.engine.EngineConfig;
 import dev.eddy.engine.FunctionStats;
 import dev.eddy.engine.demo.LocalPlatform;
+import dev.eddy.engine.deploy.AccessTokens;
 import dev.eddy.engine.deploy.AdminServer;
 import dev.eddy.observability.MetricsEndpoint;
 import dev.eddy.observability.MetricsOptions;
@@ -83,9 +84,10 @@ final class DevCommand implements Callable<Integer> {
         PrometheusMeterRegistry meters = MetricsEndpoint.newRegistry();
         try (MetricsEndpoint endpoint = startMetrics(meters);
                 LocalPlatform platform = LocalPlatform.start(dir, port, registryPort, meters);
+                AccessTokens tokens = new AccessTokens(platform.engine().config(), platform.engine().admin());
                 AdminServer api = new AdminServer("127.0.0.1", apiPort, token,
                         platform.engine().config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), platform.engine(),
-                        platform.deployments());
+                        platform.deployments(), tokens, null);
                 AutoCloseable adapters = startTriggers(platform)) {
             int restored = platform.restored();
             if (endpoint != null) {

@@ -26,7 +26,8 @@ public final class EddyCli implements Runnable {
     private static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, DevCommand.class, RunCommand.class,
             DlqCommand.class, TestCommand.class, ConfigCommand.class, ManifestCommand.class,
             FunctionCommands.Deploy.class, FunctionCommands.List.class, FunctionCommands.Status.class,
-            FunctionCommands.Undeploy.class, FunctionCommands.Rollback.class, StateCommand.class, LogsCommand.class,
+            FunctionCommands.Undeploy.class, FunctionCommands.Rollback.class, StateCommand.class, TokenCommand.class,
+            LogsCommand.class,
             UsageCommand.class, EventsCommand.class, TopCommand.class, NewCommand.class, TopicsCommand.class,
             TopicCommands.Produce.class, TopicCommands.Consume.class, EngineCommand.class, ClusterCommand.class,
             BrokerCommand.class);

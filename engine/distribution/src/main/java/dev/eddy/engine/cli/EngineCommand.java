@@ -2,6 +2,7 @@ package dev.eddy.engine.cli;
 
 import dev.eddy.engine.Engine;
 import dev.eddy.engine.EngineConfig;
+import dev.eddy.engine.deploy.AccessTokens;
 import dev.eddy.engine.deploy.AdminServer;
 import dev.eddy.engine.deploy.Deployments;
 import dev.eddy.engine.deploy.FunctionStore;
@@ -96,8 +97,10 @@ final class EngineCommand implements Callable<Integer> {
                 FunctionStore store = new FunctionStore(engine.config(), engine.admin());
                 Deployments deployments = new Deployments(engine, new FunctionFactory(System::getenv),
                         workDir.resolve("functions"), store).creatingMissingTopics(createTopics);
+                AccessTokens tokens = new AccessTokens(engine.config(), engine.admin());
                 AdminServer api = new AdminServer(apiHost, apiPort, token,
-                        engine.config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), engine, deployments)) {
+                        engine.config().getLong(EngineConfig.API_MAX_UPLOAD_BYTES), engine, deployments, tokens,
+                        engine.config().apiTls())) {
             int restored = deployments.restore();
             deployments.following(); // what is deployed through another engine of the cluster runs here too
             if (endpoint != null) {

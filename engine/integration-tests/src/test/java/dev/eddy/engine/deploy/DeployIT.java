@@ -105,31 +105,15 @@ class DeployIT {
         assertEquals(401, send(HttpRequest.newBuilder(uri("/" + name + "/state?key=k1")).GET(), null).statusCode());
 
         String api = "http://127.0.0.1:" + admin.port();
-        String shown = cli("state", "get", name, "k1", "--api", api, "--token", TOKEN);
+        String shown = CommandLines.ok("state", "get", name, "k1", "--api", api, "--token", TOKEN);
         assertTrue(shown.contains("\"value\" : 10"), shown);
-        String listed = cli("state", "list", name, "--limit", "2", "--api", api, "--token", TOKEN);
+        String listed = CommandLines.ok("state", "list", name, "--limit", "2", "--api", api, "--token", TOKEN);
         assertTrue(listed.contains("(more: --cursor "), listed);
-        String status = cli("status", name, "--api", api, "--token", TOKEN);
+        String status = CommandLines.ok("status", name, "--api", api, "--token", TOKEN);
         assertTrue(status.contains("AT_LEAST_ONCE") && status.contains("KEY, at most"), status);
         assertTrue(status.contains("6 of the inputs (and the replay topic's)"), status);
-        String functions = cli("list", "--api", api, "--token", TOKEN);
+        String functions = CommandLines.ok("list", "--api", api, "--token", TOKEN);
         assertTrue(functions.contains("DELIVERY") && functions.contains("AT_LEAST_ONCE"), functions);
-    }
-
-    /** Runs ./eddy with these arguments and returns what it printed; it must succeed. */
-    private static String cli(String... args) {
-        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream original = System.out;
-        int status;
-        try (java.io.PrintStream out = new java.io.PrintStream(printed, true, StandardCharsets.UTF_8)) {
-            System.setOut(out);
-            status = dev.eddy.engine.cli.EddyCli.commandLine().execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        String text = printed.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, text);
-        return text;
     }
 
     private String get(String path, int status) throws Exception {

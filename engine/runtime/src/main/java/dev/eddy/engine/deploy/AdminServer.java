@@ -29,8 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's admin HTTP API, on the JDK's own HTTP server: deploy, list, status, undeploy and roll back
- * functions. Every request carries {@code Authorization: Bearer <token>}; uploads are bounded before they are read.
+ * The engine's admin HTTP API, on the JDK's own HTTP server (HTTPS when given a TLS context): deploy, list, status,
+ * undeploy and roll back functions. Every request carries {@code Authorization: Bearer <token>}: the engine's admin
+ * token, which may do everything, or a scoped one ({@link AccessTokens}) whose role says what it may do — read (list,
+ * status), operate (also state, rollback), deploy (also deploy, undeploy) — and to the functions whose names start
+ * with its prefix; a list shows it only those. Uploads are bounded before they are read.
  *
  * <pre>
  * POST   /v1/functions                   body: a jar with function.yaml at its root (application/java-archive),
@@ -41,12 +44,16 @@ import org.slf4j.LoggerFactory;
  * POST   /v1/functions/{name}/rollback   back to the version deployed before
  * GET    /v1/functions/{name}/state?cursor=&amp;limit=   a page of the keys with state (limit 1 to 1000, default 100)
  * GET    /v1/functions/{name}/state?key=  one key's state (the key as text, or base64:&lt;bytes&gt;)
+ * POST   /v1/tokens                      {"role": "read|operate|deploy", "prefix": "...", "description": "..."}:
+ *                                        a scoped token, shown this once (admin token only)
+ * GET    /v1/tokens                      the scoped tokens, without their secrets
+ * DELETE /v1/tokens/{id}                 revoke one
  * </pre>
  *
  * Errors are JSON {@code {"error": "...", "field": "..."}}: 400 invalid function, 401 no token or a wrong one,
- * 404 unknown function, 405, 413 upload too large, 415 unknown content type, 422 the handler's constructor or
- * {@code open()} threw (the running version, if any, runs on), 500 a version that failed to start otherwise (the one
- * before runs again).
+ * 403 a token without the scope (named in {@code "scope"}) or the function outside its prefix, 404 unknown function,
+ * 405, 413 upload too large, 415 unknown content type, 422 the handler's constructor or {@code open()} threw (the
+ * running version, if any, runs on), 500 a version that failed to start otherwise (the one before runs again).
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -54,19 +61,72 @@ public final class AdminServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/v1/functions";
 
+    private static final String TOKENS = "/v1/tokens";
+
     private final HttpServer server;
     private final Engine engine;
     private final Deployments deployments;
     private final byte[] token;
     private final long maxUploadBytes;
+    /** The scoped tokens; null when only the admin token opens the API. */
+    private final AccessTokens tokens;
+
+    /** Who a request comes from: the admin token, or a scoped token with its role and prefix. */
+    private record Caller(String id, AccessTokens.Role role, String prefix) {
+
+        static final Caller ADMIN = new Caller("admin", AccessTokens.Role.ADMIN, "");
+
+        /** Refuses what the caller's role may not do. */
+        void require(AccessTokens.Role needed, String doing) throws Forbidden {
+            if (role.compareTo(needed) < 0) {
+                throw new Forbidden("the token '" + id + "' has the scope '" + role.scope() + "': " + doing
+                        + " needs the scope '" + needed.scope() + "'", needed.scope());
+            }
+        }
+
+        /** Refuses what the caller's role may not do, or to a function outside its prefix. */
+        void require(AccessTokens.Role needed, String doing, String function) throws Forbidden {
+            require(needed, doing + " '" + function + "'");
+            if (!function.startsWith(prefix)) {
+                throw new Forbidden("the token '" + id + "' is limited to functions named '" + prefix + "...': "
+                        + doing + " '" + function + "' needs the scope '" + needed.scope() + "' on that name",
+                        needed.scope() + ":" + function);
+            }
+        }
+    }
+
+    /** A request the caller's token does not allow: 403, naming the scope missing. */
+    private static final class Forbidden extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String scope;
+
+        Forbidden(String message, String scope) {
+            super(message, null, false, false);
+            this.scope = scope;
+        }
+    }
 
     /**
+     * An admin API opened by the admin token alone, over plain HTTP.
+     *
      * @param port           the port on {@code host}; 0 picks a free one
      * @param token          the token requests must carry
      * @param maxUploadBytes the largest upload accepted
      */
     public AdminServer(String host, int port, String token, long maxUploadBytes, Engine engine,
             Deployments deployments) throws IOException {
+        this(host, port, token, maxUploadBytes, engine, deployments, null, null);
+    }
+
+    /**
+     * @param port           the port on {@code host}; 0 picks a free one
+     * @param token          the admin token, which may do everything
+     * @param maxUploadBytes the largest upload accepted
+     * @param tokens         the scoped tokens, or null for the admin token alone
+     * @param tls            HTTPS with this context, or null for plain HTTP
+     */
+    public AdminServer(String host, int port, String token, long maxUploadBytes, Engine engine,
+            Deployments deployments, AccessTokens tokens, javax.net.ssl.SSLContext tls) throws IOException {
         if (token == null || token.length() < 16) {
             throw new IllegalArgumentException("the admin token must have at least 16 characters");
         }
@@ -74,14 +134,23 @@ public final class AdminServer implements AutoCloseable {
         this.deployments = deployments;
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.maxUploadBytes = maxUploadBytes;
+        this.tokens = tokens;
         try {
-            this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+            if (tls == null) {
+                this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                        new InetSocketAddress(host, port), 0);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+                this.server = https;
+            }
         } catch (java.net.BindException e) {
             throw new EddyException("The admin API cannot listen on " + host + ":" + port + " (" + e.getMessage()
                     + "): another process has the port; choose another (--api-port; 0 picks a free one)", e);
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext(PREFIX, this::handle);
+        server.createContext(TOKENS, this::handle);
         server.start();
     }
 
@@ -99,10 +168,14 @@ public final class AdminServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         // Not try-with-resources: the catch blocks below still answer on the exchange.
         try {
-            HttpExchanges.requireBearer(exchange, List.of(token), "./eddy dev prints the token and keeps it in"
-                    + " .eddy/admin-token");
+            Caller caller = authenticate(exchange);
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
+            if (path.equals(TOKENS) || path.startsWith(TOKENS + "/")) {
+                caller.require(AccessTokens.Role.ADMIN, "managing tokens");
+                tokens(exchange, method, path.length() > TOKENS.length() ? path.substring(TOKENS.length() + 1) : "");
+                return;
+            }
             if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
                 error(exchange, 404, "no such resource: " + method + " " + path, null);
                 return;
@@ -110,16 +183,23 @@ public final class AdminServer implements AutoCloseable {
             String rest = path.length() > PREFIX.length() ? path.substring(PREFIX.length() + 1) : "";
             if (rest.isEmpty()) {
                 switch (method) {
-                    case "POST" -> deploy(exchange);
-                    case "GET" -> list(exchange);
+                    case "POST" -> deploy(exchange, caller);
+                    case "GET" -> {
+                        caller.require(AccessTokens.Role.READ, "listing functions");
+                        list(exchange, caller);
+                    }
                     default -> error(exchange, 405, "use GET to list functions or POST to deploy one", null);
                 }
             } else if (rest.endsWith("/rollback") && method.equals("POST")) {
-                Deployments.Outcome outcome = deployments.rollback(rest.substring(0, rest.length() - "/rollback".length()));
-                send(exchange, 200, outcome(outcome));
+                String name = rest.substring(0, rest.length() - "/rollback".length());
+                caller.require(AccessTokens.Role.OPERATE, "rolling back", name);
+                send(exchange, 200, outcome(deployments.rollback(name)));
             } else if (rest.endsWith("/state") && method.equals("GET")) {
-                state(exchange, rest.substring(0, rest.length() - "/state".length()));
+                String name = rest.substring(0, rest.length() - "/state".length());
+                caller.require(AccessTokens.Role.OPERATE, "reading the state of", name);
+                state(exchange, name);
             } else if (rest.indexOf('/') < 0 && method.equals("GET")) {
+                caller.require(AccessTokens.Role.READ, "reading the status of", rest);
                 RunningFunction running = engine.function(rest).orElse(null);
                 if (running == null) {
                     error(exchange, 404, "no function '" + rest + "' on this engine", null);
@@ -127,6 +207,7 @@ public final class AdminServer implements AutoCloseable {
                     send(exchange, 200, describe(running));
                 }
             } else if (rest.indexOf('/') < 0 && method.equals("DELETE")) {
+                caller.require(AccessTokens.Role.DEPLOY, "undeploying", rest);
                 boolean running = engine.function(rest).isPresent();
                 if (deployments.undeploy(rest) || running) {
                     send(exchange, 200, JSON.createObjectNode().put("undeployed", rest));
@@ -138,6 +219,10 @@ public final class AdminServer implements AutoCloseable {
             }
         } catch (HttpExchanges.Refused e) {
             error(exchange, e.status(), e.getMessage(), null);
+        } catch (Forbidden e) {
+            ObjectNode body = JSON.createObjectNode().put("error", e.getMessage()).put("scope", e.scope);
+            HttpExchanges.refuse(exchange, 403, "application/json", JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(body));
         } catch (InvalidFunctionException e) {
             error(exchange, 400, e.getMessage(), e.field());
         } catch (Deployments.NothingToRollBackException e) {
@@ -154,7 +239,79 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private void deploy(HttpExchange exchange) throws IOException, HttpExchanges.Refused {
+    /** The admin token, or a scoped token that is kept and not revoked; 401 otherwise. */
+    private Caller authenticate(HttpExchange exchange) throws HttpExchanges.Refused {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip() : "";
+        if (tokens != null && bearer.startsWith("eddy_")) {
+            AccessTokens.Token scoped = tokens.check(bearer).orElse(null);
+            if (scoped == null) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                throw new HttpExchanges.Refused(401, "the bearer token is not one this engine keeps (revoked, or"
+                        + " never made here)");
+            }
+            return new Caller(scoped.id(), scoped.role(), scoped.prefix());
+        }
+        HttpExchanges.requireBearer(exchange, List.of(token), "./eddy dev prints the token and keeps it in"
+                + " .eddy/admin-token");
+        return Caller.ADMIN;
+    }
+
+    /** The scoped tokens: made, listed, revoked. */
+    private void tokens(HttpExchange exchange, String method, String id) throws IOException,
+            HttpExchanges.Refused {
+        if (tokens == null) {
+            error(exchange, 404, "this engine keeps no scoped tokens: only its admin token opens the API", null);
+            return;
+        }
+        if (id.isEmpty() && method.equals("POST")) {
+            com.fasterxml.jackson.databind.JsonNode body;
+            try {
+                body = JSON.readTree(HttpExchanges.body(exchange, 64 * 1024, "a token's request, at most 64 KiB"));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                error(exchange, 400, "the body is not JSON: " + e.getOriginalMessage(), null);
+                return;
+            }
+            AccessTokens.Role role;
+            try {
+                role = AccessTokens.Role.of(body.path("role").asText(""));
+            } catch (IllegalArgumentException e) {
+                error(exchange, 400, e.getMessage(), "role");
+                return;
+            }
+            String prefix = body.path("prefix").asText("");
+            if (!prefix.matches("[A-Za-z0-9._-]*")) {
+                error(exchange, 400, "the prefix '" + prefix + "' is not the start of a function name: letters,"
+                        + " digits, '.', '_' and '-' (empty: every function)", "prefix");
+                return;
+            }
+            Map.Entry<String, AccessTokens.Token> made = tokens.create(role, prefix,
+                    body.path("description").asText(""));
+            send(exchange, 201, describe(made.getValue()).put("token", made.getKey()));
+        } else if (id.isEmpty() && method.equals("GET")) {
+            ArrayNode all = JSON.createArrayNode();
+            tokens.list().forEach(kept -> all.add(describe(kept)));
+            send(exchange, 200, JSON.createObjectNode().set("tokens", all));
+        } else if (!id.isEmpty() && id.indexOf('/') < 0 && method.equals("DELETE")) {
+            if (tokens.revoke(id)) {
+                send(exchange, 200, JSON.createObjectNode().put("revoked", id));
+            } else {
+                error(exchange, 404, "no token '" + id + "' (./eddy token list shows them)", null);
+            }
+        } else {
+            error(exchange, 404, "no such resource: " + method + " " + TOKENS + (id.isEmpty() ? "" : "/" + id), null);
+        }
+    }
+
+    private static ObjectNode describe(AccessTokens.Token kept) {
+        return JSON.createObjectNode().put("id", kept.id()).put("role", kept.role().scope())
+                .put("prefix", kept.prefix()).put("description", kept.description())
+                .put("created", kept.created().toString());
+    }
+
+    private void deploy(HttpExchange exchange, Caller caller) throws IOException, HttpExchanges.Refused, Forbidden {
+        caller.require(AccessTokens.Role.DEPLOY, "deploying");
         byte[] body = HttpExchanges.body(exchange, maxUploadBytes, dev.eddy.engine.EngineConfig.API_MAX_UPLOAD_BYTES);
         String type = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
         FunctionArchive archive;
@@ -167,6 +324,7 @@ public final class AdminServer implements AutoCloseable {
                     + " or a remote function's manifest as application/yaml", null);
             return;
         }
+        caller.require(AccessTokens.Role.DEPLOY, "deploying", archive.manifest().name());
         send(exchange, 201, outcome(deployments.deploy(archive)));
     }
 
@@ -227,10 +385,12 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private void list(HttpExchange exchange) throws IOException {
+    private void list(HttpExchange exchange, Caller caller) throws IOException {
         ArrayNode functions = JSON.createArrayNode();
         for (RunningFunction running : engine.functions()) {
-            functions.add(describe(running));
+            if (running.name().startsWith(caller.prefix())) {
+                functions.add(describe(running));
+            }
         }
         send(exchange, 200, JSON.createObjectNode().set("functions", functions));
     }
@@ -318,6 +478,7 @@ public final class AdminServer implements AutoCloseable {
     /** For the log: where the API listens, without the token. */
     @Override
     public String toString() {
-        return "admin API at http://" + server.getAddress().getHostString() + ":" + port() + PREFIX;
+        return "admin API at " + (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://"
+                + server.getAddress().getHostString() + ":" + port() + PREFIX;
     }
 }

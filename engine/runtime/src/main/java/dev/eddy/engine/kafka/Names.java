@@ -40,6 +40,11 @@ public record Names(String prefix) {
         return topic("logs");
     }
 
+    /** Where the admin API's scoped tokens are kept (their hashes). */
+    public String apiTokens() {
+        return topic("api.tokens");
+    }
+
     /** Where engines write what functions used. */
     public String usage() {
         return topic("usage");

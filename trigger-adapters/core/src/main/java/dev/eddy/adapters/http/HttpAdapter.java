@@ -88,8 +88,10 @@ public final class HttpAdapter extends PublishingAdapter {
         ReplyListener replies = null;
         IdempotencyKeys keys = null;
         try {
-            keys = IdempotencyKeys.load(options, settings.keysTopic(), settings.idempotencyWindow());
+            // The publisher first: it aborts what a killed former instance left open, which would otherwise hold
+            // the keys topic's committed end until its transaction timed out.
             publisher = new AtomicPublisher(options, transactionalId, meters);
+            keys = IdempotencyKeys.load(options, settings.keysTopic(), settings.idempotencyWindow());
             java.util.Set<String> topics = new java.util.HashSet<>(settings.topics());
             topics.addAll(settings.functions().values());
             publisher.check(topics);
