@@ -95,6 +95,8 @@ class KeyedStateIT {
             await().atMost(QUIET).until(() -> kafka.committedSum(group, inputs.get(0))
                     + kafka.committedSum(group, inputs.get(1)) == 40_000);
         }
+        long deadLettered = kafka.endOffsetSum(function.deadLetterTopic());
+        assertEquals(0, deadLettered, "no call lost to the other engine so often that it was dead-lettered");
         assertEquals(strings(expected), StateStoresUnderTest.values(function, config, kafka.admin(), "count"));
         long remade = registries.stream().mapToLong(registry -> (long) registry.get("eddy.state.conflicted.calls")
                 .counter().count()).sum();

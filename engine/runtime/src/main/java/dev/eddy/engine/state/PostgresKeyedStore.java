@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -79,6 +80,9 @@ public final class PostgresKeyedStore implements ExternalStore {
     private static final String DELETE_MANY = """
             DELETE FROM eddy_state AS s USING unnest(?::text[], ?::bigint[]) AS u(key, version)
             WHERE s.function = ? AND s.key = u.key AND s.version = u.version RETURNING s.key""";
+    /** PostgreSQL's SQLSTATE for a statement rolled back to break a deadlock. */
+    private static final String DEADLOCK = "40P01";
+    private static final int MAX_DEADLOCK_TRIES = 5;
     private static final String DELETE_EXPIRED = "DELETE FROM eddy_state WHERE function = ? AND last_expiry <= ?";
     private static final String PARTLY_EXPIRED = "SELECT key, state, version FROM eddy_state WHERE function = ?"
             + " AND next_expiry <= ? LIMIT 1000";
@@ -208,6 +212,10 @@ public final class PostgresKeyedStore implements ExternalStore {
                 (write.state().version() == 0 ? inserts : write.state().isEmpty() ? deletes : updates).add(write);
             }
         }
+        Comparator<Write> byKey = Comparator.comparing(Write::key);
+        inserts.sort(byKey);
+        updates.sort(byKey);
+        deletes.sort(byKey);
         Set<String> written = new HashSet<>();
         if (!inserts.isEmpty()) {
             try (PreparedStatement insert = connection.prepareStatement(INSERT_MANY)) {
@@ -245,10 +253,22 @@ public final class PostgresKeyedStore implements ExternalStore {
         }
     }
 
+    /**
+     * Runs a statement of many keys and adds those it wrote. Two engines' statements over the same keys lock them in
+     * key order (each batch is sorted), and one that PostgreSQL still chose as a deadlock's victim (its plan visited
+     * the rows otherwise) was rolled back whole: it is run again, a few times.
+     */
     private static void collectKeys(PreparedStatement statement, Set<String> into) throws SQLException {
-        try (ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                into.add(rows.getString(1));
+        for (int attempt = 1; ; attempt++) {
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    into.add(rows.getString(1));
+                }
+                return;
+            } catch (SQLException e) {
+                if (attempt == MAX_DEADLOCK_TRIES || !DEADLOCK.equals(e.getSQLState())) {
+                    throw e;
+                }
             }
         }
     }
