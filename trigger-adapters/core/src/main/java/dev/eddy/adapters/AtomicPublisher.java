@@ -44,7 +44,7 @@ public final class AtomicPublisher implements AutoCloseable {
      * left open holds back what read_committed readers see (the HTTP adapters' shared idempotency keys) until the
      * broker aborts it, this long after it began.
      */
-    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
 
     /** A record to publish in a group, made ready (serialized) by {@link #event} or {@link #record}. */
     public record Outgoing(ProducerRecord<byte[], byte[]> record, boolean isEvent) {

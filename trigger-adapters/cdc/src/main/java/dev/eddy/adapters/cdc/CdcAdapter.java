@@ -44,15 +44,19 @@ public final class CdcAdapter implements TriggerAdapter {
     private final DebeziumEngine<io.debezium.engine.ChangeEvent<String, String>> engine;
     private final ExecutorService runner;
     private final String host;
+    private final SlotTurn turn;
     private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
-    private volatile boolean closing;
+    private final Object lifecycle = new Object();
+    private boolean closing;
+    private boolean capturing;
 
-    private CdcAdapter(EventPublisher publisher, Properties properties, String host) {
+    private CdcAdapter(EventPublisher publisher, Properties properties, String host, SlotTurn turn) {
         this.publisher = publisher;
         this.host = host;
+        this.turn = turn;
         this.engine = DebeziumEngine.create(Json.class).using(properties).notifying(this::handle)
                 .using((success, message, error) -> {
-                    if (!success && !closing) {
+                    if (!success && !closing()) {
                         // Debezium's own log (in the log file) has the stack trace; the cause is one line.
                         log.warn("The change capture stopped: {}", message, error);
                         failed.complete(new AdapterException("The change capture stopped: " + message
@@ -60,6 +64,37 @@ public final class CdcAdapter implements TriggerAdapter {
                     }
                 }).build();
         this.runner = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("eddy-cdc").factory());
+        turn.lost().thenAccept(why -> {
+            if (!closing()) {
+                failed.complete(new AdapterException("The change capture stopped: " + why));
+            }
+        });
+    }
+
+    private boolean closing() {
+        synchronized (lifecycle) {
+            return closing;
+        }
+    }
+
+    /** Captures once this adapter's turn on the slot has come (at once, unless another adapter holds it). */
+    private void capture(List<String> tables, List<String> topics) {
+        try {
+            if (!turn.await()) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        synchronized (lifecycle) {
+            if (closing) {
+                return;
+            }
+            capturing = true;
+        }
+        log.info("Capturing the changes of {} into {}", tables, topics);
+        engine.run();
     }
 
     /**
@@ -121,9 +156,14 @@ public final class CdcAdapter implements TriggerAdapter {
             publisher.close();
             throw e;
         }
-        CdcAdapter adapter = new CdcAdapter(publisher, props, host);
-        adapter.runner.execute(adapter.engine);
-        log.info("Capturing the changes of {} into {}", tables, topics);
+        Properties login = new Properties();
+        login.setProperty("user", props.getProperty("database.user"));
+        login.setProperty("password", props.getProperty("database.password"));
+        login.setProperty("tcpKeepAlive", "true");
+        SlotTurn turn = new SlotTurn("jdbc:postgresql://" + host + ":" + props.getProperty("database.port") + "/"
+                + props.getProperty("database.dbname"), login, props.getProperty("slot.name"));
+        CdcAdapter adapter = new CdcAdapter(publisher, props, host, turn);
+        adapter.runner.execute(() -> adapter.capture(tables, topics));
         return adapter;
     }
 
@@ -226,12 +266,19 @@ public final class CdcAdapter implements TriggerAdapter {
     /** Stops capturing (offsets of what Kafka has are committed), and lets go of Kafka. */
     @Override
     public void close() {
-        closing = true;
-        try {
-            engine.close();
-        } catch (IOException e) {
-            log.warn("Stopping the change capture: {}", e.toString());
+        boolean started;
+        synchronized (lifecycle) {
+            closing = true;
+            started = capturing;
         }
+        if (started) {
+            try {
+                engine.close();
+            } catch (IOException | RuntimeException e) {
+                log.warn("Stopping the change capture: {}", e.toString());
+            }
+        }
+        turn.close(); // after the capture stopped: a standby takes over only then
         runner.shutdown();
         try {
             runner.awaitTermination(30, TimeUnit.SECONDS);

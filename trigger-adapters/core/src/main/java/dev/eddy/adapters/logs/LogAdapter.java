@@ -75,6 +75,8 @@ public final class LogAdapter extends PublishingAdapter {
 
     private final List<Source> sources;
     private final String positionsTopic;
+    /** This adapter's positions are its own: keyed by its name, then the file's identity. */
+    private final String positionPrefix;
     private final Duration pollInterval;
     private final Duration flushAfter;
     private final String host;
@@ -84,20 +86,21 @@ public final class LogAdapter extends PublishingAdapter {
     private SyslogReceiver syslog;
     private volatile boolean closing;
 
-    private LogAdapter(List<Source> sources, AtomicPublisher publisher, String positionsTopic, Duration pollInterval,
-            Duration flushAfter, Map<String, Long> positions) {
+    private LogAdapter(List<Source> sources, AtomicPublisher publisher, String positionsTopic, String name,
+            Duration pollInterval, Duration flushAfter, Map<String, Long> positions) {
         super(publisher);
         this.sources = sources;
         this.positionsTopic = positionsTopic;
+        this.positionPrefix = name + "/";
         this.pollInterval = pollInterval;
         this.flushAfter = flushAfter;
-        String name;
+        String hostName;
         try {
-            name = InetAddress.getLocalHost().getHostName();
+            hostName = InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
-            name = "localhost";
+            hostName = "localhost";
         }
-        this.host = name;
+        this.host = hostName;
         positions.forEach((identity, position) -> {
             Followed followed = new Followed();
             followed.readTo = position;
@@ -125,15 +128,18 @@ public final class LogAdapter extends PublishingAdapter {
         // Its transactional id: each adapter its own (one per host, as a DaemonSet runs them), the same across restarts.
         String name = logs.text("name", "eddy-logs-" + dev.eddy.adapters.AdapterInstance.name());
         String positionsTopic = logs.text("positionsTopic", "eddy.logs.positions");
-        Map<String, Long> positions = readPositions(options, positionsTopic);
+        // The publisher first: it aborts what a killed former instance left open, so that the positions read are
+        // the last committed ones. (One with the same name still running is fenced, and stops.)
         AtomicPublisher publisher = new AtomicPublisher(options, name, meters);
+        Map<String, Long> positions;
         try {
+            positions = readPositions(options, positionsTopic, name);
             publisher.check(sources.stream().map(Source::topic).distinct().toList());
         } catch (RuntimeException e) {
             publisher.close();
             throw e;
         }
-        LogAdapter adapter = new LogAdapter(sources, publisher, positionsTopic,
+        LogAdapter adapter = new LogAdapter(sources, publisher, positionsTopic, name,
                 logs.duration("pollInterval", Duration.ofMillis(250), Duration.ofMillis(10), Duration.ofMinutes(1)),
                 logs.duration("flushAfter", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 positions);
@@ -311,7 +317,7 @@ public final class LogAdapter extends PublishingAdapter {
         List<AtomicPublisher.Outgoing> group = new ArrayList<>(records);
         try {
             group.add(AtomicPublisher.record(new ProducerRecord<>(positionsTopic, 0,
-                    identity.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(Map.of("position", position,
+                    (positionPrefix + identity).getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(Map.of("position", position,
                             "path", path.toString())))));
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -370,14 +376,22 @@ public final class LogAdapter extends PublishingAdapter {
     }
 
     /** The committed position of each file the adapter has read, from the positions topic (created when missing). */
-    private static Map<String, Long> readPositions(EventPublisher.Options options, String topic) {
+    /**
+     * The positions of the files this adapter read (its name, then a file's identity, is the key: adapters on other
+     * hosts share the topic, and files on two hosts may begin with the same line).
+     */
+    private static Map<String, Long> readPositions(EventPublisher.Options options, String topic, String name) {
         AdapterKafka.createTopic(options, topic, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                 TopicConfig.CLEANUP_POLICY_COMPACT));
         Map<String, Long> positions = new HashMap<>();
-        AdapterKafka.readWhole(options, topic, Duration.ZERO, record -> {
-            if (record.key() != null && record.value() != null) {
+        String prefix = name + "/";
+        // Up to the last position written: another adapter's transaction left open by a crash holds the committed
+        // end back (and so this adapter's own later positions) until Kafka aborts it.
+        AdapterKafka.readWhole(options, topic, AtomicPublisher.TRANSACTION_TIMEOUT.plusSeconds(15), record -> {
+            String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+            if (key.startsWith(prefix) && record.value() != null) {
                 try {
-                    positions.put(new String(record.key(), StandardCharsets.UTF_8),
+                    positions.put(key.substring(prefix.length()),
                             JSON.readTree(record.value()).path("position").asLong());
                 } catch (IOException e) {
                     // not a position: skipped
