@@ -36,28 +36,45 @@ final class FunctionCommands {
     }
 
     @Command(name = "deploy", mixinStandardHelpOptions = true,
-            description = {"Deploys a function (its jar, or a remote function's function.yaml) to an engine.",
-                "A jar carries its function.yaml at its root. A function of the same name is replaced: its",
-                "records in flight complete and are committed, then the new version starts where it stopped."})
+            description = {"Deploys a function to an engine: a Java function's jar, a Python or Node.js function's",
+                "folder (or its function.yaml), or a remote function's function.yaml. A jar carries its",
+                "function.yaml at its root. A function of the same name is replaced: its records in flight",
+                "complete and are committed, then the new version starts where it stopped."})
     static final class Deploy extends ApiCommand {
-        @Parameters(paramLabel = "FILE", description = "The function's jar, or a remote function's function.yaml.")
+        @Parameters(paramLabel = "FILE", description = "The function's jar; a Python or Node.js function's folder or"
+                + " its function.yaml; or a remote function's function.yaml.")
         Path file;
 
         @Override
         void run() throws ApiClient.ApiException {
             byte[] body;
+            String type;
             try {
-                body = Files.readAllBytes(file);
+                String name = file.getFileName().toString();
+                boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
+                if (Files.isDirectory(file) || yaml && isLanguage(file)) {
+                    body = FunctionFolder.zip(Files.isDirectory(file) ? file : file.toAbsolutePath().getParent());
+                    type = "application/zip";
+                } else {
+                    body = Files.readAllBytes(file);
+                    type = yaml ? "application/yaml" : "application/java-archive";
+                }
             } catch (IOException e) {
                 throw new ApiClient.ApiException("Cannot read " + file + ": " + e.getMessage());
             }
-            String name = file.getFileName().toString();
-            String type = name.endsWith(".yaml") || name.endsWith(".yml") ? "application/yaml"
-                    : "application/java-archive";
             JsonNode done = client.post("", type, body);
             System.out.printf(Locale.ROOT, "Deployed %s version %s%s.%n", done.get("function").asText(),
                     done.get("version").asText(), done.get("previousVersion").isNull() ? ""
                             : " (replacing version " + done.get("previousVersion").asText() + ")");
+        }
+    }
+
+    /** Whether the manifest names a runtime whose folder is deployed (python, node). */
+    private static boolean isLanguage(Path manifest) throws IOException {
+        try {
+            return dev.eddy.engine.manifest.ManifestParser.parse(Files.readString(manifest)).isLanguage();
+        } catch (dev.eddy.engine.InvalidFunctionException e) {
+            return false; // the engine says what is wrong with it
         }
     }
 

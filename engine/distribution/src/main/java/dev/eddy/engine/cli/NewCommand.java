@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./eddy new <name>}: a Maven project of a working function, with its manifest and a unit test. */
 @Command(name = "new", mixinStandardHelpOptions = true,
-        description = {"Creates a Maven project for a new function, with its unit test.",
-            "A handler, its function.yaml and a test that runs it in memory. Build it with 'mvn package' on a",
-            "JDK 21+ (JAVA_HOME=\"$(./eddy java-home)\" gives Eddy's), deploy the jar with './eddy deploy'."})
+        description = {"Creates a project for a new function, with its unit test.",
+            "A handler, its function.yaml and a test that runs it in memory. Java (the default): a Maven project;",
+            "build it with 'mvn package' on a JDK 21+ (JAVA_HOME=\"$(./eddy java-home)\" gives Eddy's), deploy the",
+            "jar with './eddy deploy'. --runtime python or node: a folder, deployed as it is ('./eddy deploy DIR')."})
 final class NewCommand implements Callable<Integer> {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
@@ -37,6 +38,11 @@ final class NewCommand implements Callable<Integer> {
 
     @Option(names = "--dir", paramLabel = "<dir>", description = "Where to create the project. Default: ./NAME.")
     Path dir;
+
+    @Option(names = "--runtime", defaultValue = "java", paramLabel = "<runtime>",
+            description = "java (a Maven project), python or node (a folder the engine runs)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String runtime;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -56,7 +62,14 @@ final class NewCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), target + " exists and is not empty;"
                     + " give another --dir");
         }
+        if (!java.util.List.of("java", "python", "node").contains(runtime)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "'" + runtime + "' is not a runtime: use"
+                    + " java, python or node");
+        }
         Map<String, String> values = values();
+        if (!runtime.equals("java")) {
+            return language(target, values);
+        }
         String packagePath = values.get("packagePath");
         String className = values.get("class");
         write(target.resolve("pom.xml"), "pom.xml", values);
@@ -69,6 +82,34 @@ final class NewCommand implements Callable<Integer> {
                 + "  (cd %s && JAVA_HOME=\"$(%s java-home)\" mvn package)%nand deploy it:%n  %s deploy %s%n",
                 name, target, packagePath, className, packagePath, className, target, values.get("eddy"),
                 values.get("eddy"), target.resolve("target/" + name + "-1.0.0.jar"));
+        return 0;
+    }
+
+    /** A Python or Node.js function's folder: its handler, function.yaml, a test and a README. */
+    private int language(Path target, Map<String, String> values) throws IOException {
+        boolean python = runtime.equals("python");
+        Path sdk = Path.of(values.get("eddy")).resolveSibling("function-sdk").resolve(runtime);
+        String test = python ? "PYTHONPATH=" + sdk + " python3 -m unittest" : "node --test";
+        values.put("language", python ? "Python" : "JavaScript (Node.js)");
+        values.put("entry", python ? "main.py" : "index.mjs");
+        values.put("test", test);
+        write(target.resolve("function.yaml"), runtime + "-function.yaml", values);
+        write(target.resolve("README.md"), "language-README.md", values);
+        if (python) {
+            write(target.resolve("main.py"), "python-main.py", values);
+            write(target.resolve("test_main.py"), "python-test_main.py", values);
+        } else {
+            write(target.resolve("index.mjs"), "node-index.mjs", values);
+            write(target.resolve("test/index.test.mjs"), "node-index.test.mjs", values);
+            // The SDK as the package @eddy/function, for the tests (the engine links its own when it runs it).
+            Path link = target.resolve("node_modules/@eddy/function");
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, sdk);
+        }
+        System.out.printf(Locale.ROOT, "Created %s in %s:%n  %s%n  function.yaml%n  %s%n%nTest it:%n  (cd %s && %s)%n"
+                + "and deploy it (the engine starts its processes):%n  %s deploy %s%n", name, target,
+                values.get("entry"), python ? "test_main.py" : "test/index.test.mjs", target, test,
+                values.get("eddy"), target);
         return 0;
     }
 

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * POST   /v1/functions                   body: a jar with function.yaml at its root (application/java-archive),
+ *                                        a Python or Node.js function's folder zipped (application/zip),
  *                                        or a remote function's function.yaml (application/yaml)
  * GET    /v1/functions                   every function: version, state, inputs, counts
  * GET    /v1/functions/{name}            one function
@@ -408,7 +409,8 @@ public final class AdminServer implements AutoCloseable {
         running.definition().outputs().forEach(outputs::put);
         deployments.archive(running.name()).ifPresent(archive -> {
             Manifest manifest = archive.manifest();
-            node.put("kind", manifest.isRemote() ? "remote" : "jar")
+            node.put("kind", manifest.isRemote() ? "remote" : manifest.isLanguage()
+                            ? manifest.runtime().name().toLowerCase(java.util.Locale.ROOT) : "jar")
                     .put("handler", manifest.isRemote() ? manifest.remoteUrl().toString() : manifest.handlerClass())
                     .put("sha256", archive.sha256());
         });

@@ -46,7 +46,7 @@ public final class Deployments implements AutoCloseable {
     private volatile AutoCloseable follower;
 
     /** One deployed version: its archive and the class loader its handler came from (null for remote). */
-    private record Loaded(FunctionArchive archive, FunctionClassLoader loader) {
+    private record Loaded(FunctionArchive archive, FunctionClassLoader loader, Path code) {
     }
 
     /** A rollback with no earlier version to go back to. */
@@ -152,7 +152,7 @@ public final class Deployments implements AutoCloseable {
             }
             Loaded current = versions.get(versions.size() - 1);
             List<Loaded> before = history.get(name);
-            replace(name, factory.definition(current.archive().manifest(), current.loader()),
+            replace(name, factory.definition(current.archive().manifest(), current.loader(), current.code()),
                     before == null ? null : before.get(before.size() - 1));
             history.put(name, versions);
             if (before != null) {
@@ -178,7 +178,7 @@ public final class Deployments implements AutoCloseable {
         Loaded loaded = load(archive);
         FunctionDefinition definition;
         try {
-            definition = factory.definition(archive.manifest(), loaded.loader());
+            definition = factory.definition(archive.manifest(), loaded.loader(), loaded.code());
         } catch (RuntimeException e) {
             discard(loaded);
             throw e;
@@ -216,7 +216,7 @@ public final class Deployments implements AutoCloseable {
         }
         Loaded current = versions.get(versions.size() - 1);
         Loaded target = versions.get(versions.size() - 2);
-        FunctionDefinition definition = factory.definition(target.archive().manifest(), target.loader());
+        FunctionDefinition definition = factory.definition(target.archive().manifest(), target.loader(), target.code());
         RunningFunction running = replace(name, definition, current);
         versions.remove(versions.size() - 1);
         discard(current);
@@ -276,7 +276,7 @@ public final class Deployments implements AutoCloseable {
             if (previous != null) {
                 log.warn("Function '{}' version {} failed to start ({}); starting version {} again", name,
                         definition.version(), e.getMessage(), previous.archive().manifest().version());
-                engine.deploy(factory.definition(previous.archive().manifest(), previous.loader()));
+                engine.deploy(factory.definition(previous.archive().manifest(), previous.loader(), previous.code()));
             }
             throw e;
         }
@@ -290,7 +290,12 @@ public final class Deployments implements AutoCloseable {
 
     private Loaded load(FunctionArchive archive) {
         if (archive.jar() == null) {
-            return new Loaded(archive, null);
+            return new Loaded(archive, null, null);
+        }
+        if (archive.manifest().isLanguage()) {
+            // A Python or Node.js function's folder, unpacked once per version (named by its checksum).
+            return new Loaded(archive, null, dev.eddy.engine.language.LanguageCode.unpack(archive.jar(),
+                    jarDir.resolve(archive.manifest().name() + "-" + archive.sha256().substring(0, 16))));
         }
         try {
             Files.createDirectories(jarDir);
@@ -299,7 +304,7 @@ public final class Deployments implements AutoCloseable {
                 // Named by its checksum: a jar kept already is not written again under a class loader reading it.
                 Files.write(jar, archive.jar());
             }
-            return new Loaded(archive, new FunctionClassLoader(archive.manifest().name(), jar));
+            return new Loaded(archive, new FunctionClassLoader(archive.manifest().name(), jar), null);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot keep the jar of function '" + archive.manifest().name() + "' in "
                     + jarDir, e);

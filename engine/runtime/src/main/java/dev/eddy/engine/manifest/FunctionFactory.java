@@ -3,6 +3,8 @@ package dev.eddy.engine.manifest;
 import dev.eddy.engine.EddyException;
 import dev.eddy.engine.FunctionDefinition;
 import dev.eddy.engine.InvalidFunctionException;
+import dev.eddy.engine.language.LanguageCommand;
+import dev.eddy.engine.language.LanguageProcesses;
 import dev.eddy.engine.remote.RemoteHandler;
 import dev.eddy.engine.remote.StatefulRemoteHandler;
 import dev.eddy.observability.SecretReferences;
@@ -31,8 +33,54 @@ public final class FunctionFactory {
      * @throws InvalidFunctionException when the handler class is missing or unusable, or a secret cannot be read
      */
     public FunctionDefinition definition(Manifest manifest, ClassLoader loader) {
-        Object handler = manifest.isRemote() ? remoteHandler(manifest) : instantiate(manifest.handlerClass(), loader);
-        return manifest.toDefinition(handler, resolve(manifest.secrets()));
+        return definition(manifest, loader, null);
+    }
+
+    /**
+     * @param loader the class loader of a Java function's jar
+     * @param code   a Python or Node.js function's unpacked folder
+     * @throws InvalidFunctionException when the handler class is missing or unusable, or a secret cannot be read
+     */
+    public FunctionDefinition definition(Manifest manifest, ClassLoader loader, java.nio.file.Path code) {
+        Map<String, String> secrets = resolve(manifest.secrets());
+        Object handler = manifest.isRemote() ? remoteHandler(manifest)
+                : manifest.isLanguage() ? languageHandler(manifest, code, secrets)
+                : instantiate(manifest.handlerClass(), loader);
+        return manifest.toDefinition(handler, secrets);
+    }
+
+    /**
+     * The engine's client of a Python or Node.js function's processes, which it starts as the function opens: as
+     * many as its max concurrency, at most one per processor.
+     */
+    private Object languageHandler(Manifest manifest, java.nio.file.Path code, Map<String, String> secrets) {
+        if (code == null) {
+            throw new InvalidFunctionException("runtime", manifest.runtime().name().toLowerCase(java.util.Locale.ROOT),
+                    "a function deployed as its folder (./eddy deploy <folder>), with its code");
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<String, String> settings = new LinkedHashMap<>();
+        try {
+            settings.put("EDDY_HANDLER", manifest.handlerClass());
+            settings.put("EDDY_DIR", code.toString());
+            settings.put("EDDY_PORT", "0");
+            settings.put("EDDY_FUNCTION", manifest.name());
+            settings.put("EDDY_VERSION", manifest.version());
+            settings.put("EDDY_CONFIG", json.writeValueAsString(manifest.config()));
+            settings.put("EDDY_SECRETS", json.writeValueAsString(secrets));
+            settings.put("EDDY_MEMORY_MB", String.valueOf(manifest.memoryMb()));
+            if (!manifest.stateValues().isEmpty()) {
+                settings.put("EDDY_STATE_VALUES", json.writeValueAsString(manifest.stateValues()));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        LanguageCommand command = LanguageCommand.of(manifest, code, LanguageCommand.sdkHome(), environment);
+        int size = Math.max(1, Math.min(manifest.maxConcurrency(), Runtime.getRuntime().availableProcessors()));
+        RemoteHandler remote = new RemoteHandler(new LanguageProcesses(manifest, code, command, settings, size),
+                manifest.keyFormat(), manifest.valueFormat(), manifest.timeout());
+        return manifest.stateValues().isEmpty() ? remote
+                : new StatefulRemoteHandler(remote, manifest.stateValues(), manifest.stateTtl());
     }
 
     /** The engine's client of a remote function: per event with its state when it has some, else in batches. */

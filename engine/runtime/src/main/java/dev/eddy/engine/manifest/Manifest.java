@@ -18,7 +18,7 @@ import java.util.Map;
  * A function's manifest ({@code function.yaml}), read and checked field by field by {@link ManifestParser}. It says
  * everything about a function but its code: {@link #toDefinition} joins the two.
  *
- * @param handlerClass  the Java handler's class name, or null for a remote function
+ * @param handlerClass  the handler: the Java class name, or a language function's entry point; null for a remote one
  * @param remoteUrl     the remote function's URL, or null for a Java handler
  * @param inputs        the input topics; empty when {@code inputPattern} is given
  * @param inputPattern  the input topics' pattern, or null
@@ -36,6 +36,7 @@ import java.util.Map;
  * @param delivery      how its records are delivered, or null for the default (a windowed function's differs)
  * @param window        a windowed function's windows, in place of its own; null when the manifest gives none
  * @param tables        the topic of each table the handler declares, by table name
+ * @param runtime       what runs the handler: java, or a language whose processes the engine starts
  */
 public record Manifest(String name, String version, String handlerClass, URI remoteUrl, List<String> inputs,
         String inputPattern, Map<String, String> outputs, Format keyFormat, Format valueFormat, Ordering ordering,
@@ -45,11 +46,38 @@ public record Manifest(String name, String version, String handlerClass, URI rem
         Map<String, String> config, Map<String, String> secrets, StateBackend stateStore, List<String> stateValues,
         Duration stateTtl, CloudEventsMode cloudEvents, Map<String, String> kafkaConsumer,
         Map<String, String> kafkaProducer, dev.eddy.engine.StartingPosition startingPosition,
-        dev.eddy.sdk.window.Window window, Map<String, String> tables) {
+        dev.eddy.sdk.window.Window window, Map<String, String> tables, Runtime runtime) {
 
     /** How a key or value is written in the remote protocol's JSON. */
     public enum Format {
         BYTES, STRING, JSON
+    }
+
+    /** What runs the handler: the engine's JVM, or language processes the engine starts. */
+    public enum Runtime {
+        JAVA("([\\p{L}_$][\\p{L}\\p{N}_$]*\\.)*[\\p{L}_$][\\p{L}\\p{N}_$]*",
+                "a fully qualified class name in the function's jar, such as com.example.Greeter"),
+        PYTHON("(?!.*\\.py(:|$))[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_]*)?",
+                "a Python module in the function's folder, or module:name of a function or class in it, such as"
+                        + " main:handle (the module's name, without .py)"),
+        NODE("([A-Za-z0-9_@][A-Za-z0-9_.@-]*/)*[A-Za-z0-9_@][A-Za-z0-9_.@-]*\\.(mjs|js|cjs)",
+                "a module file in the function's folder, relative to it, such as index.mjs (no '..')");
+
+        private final java.util.regex.Pattern entryPoint;
+        private final String entryPointText;
+
+        Runtime(String entryPoint, String entryPointText) {
+            this.entryPoint = java.util.regex.Pattern.compile(entryPoint);
+            this.entryPointText = entryPointText;
+        }
+
+        public java.util.regex.Pattern entryPoint() {
+            return entryPoint;
+        }
+
+        public String entryPointText() {
+            return entryPointText;
+        }
     }
 
     public Manifest {
@@ -65,6 +93,16 @@ public record Manifest(String name, String version, String handlerClass, URI rem
 
     public boolean isRemote() {
         return remoteUrl != null;
+    }
+
+    /** A function whose handler the engine runs as language processes ({@code runtime: python|node}). */
+    public boolean isLanguage() {
+        return runtime != Runtime.JAVA;
+    }
+
+    /** Called over the remote protocol: at its URL, or in the processes the engine runs. */
+    public boolean speaksRemoteProtocol() {
+        return isRemote() || isLanguage();
     }
 
     /**

@@ -15,9 +15,16 @@ public enum ManifestField {
             "The function's name; its consumer group is `eddy-<name>`."),
     VERSION("version", "text", "1", "1 to 64 characters: letters, digits, '.', '_', '+' or '-'",
             "The version being deployed; dead letters carry it."),
-    HANDLER("handler", "class name", "(handler or remote.url)", "a fully qualified class name in the function's jar",
-            "The Java handler: a public class with a public no-argument constructor implementing `Handler`, "
-                    + "`TypedHandler`, `BatchHandler` or `WindowedFunction`. Give `handler` or `remote.url`, not both."),
+    RUNTIME("runtime", "enum", "java", "java, python or node",
+            "What runs the handler: `java` (a class in the function's jar), or `python` (3.11+) / `node` (20+),"
+                    + " whose processes the engine starts itself from the function's folder (see Functions in"
+                    + " Python and JavaScript)."),
+    HANDLER("handler", "entry point", "(handler or remote.url)", "java: a fully qualified class name in the"
+            + " function's jar; python: module or module:function; node: a module file such as index.mjs",
+            "The handler. Java: a public class with a public no-argument constructor implementing `Handler`, "
+                    + "`TypedHandler`, `BatchHandler` or `WindowedFunction`. Python: a module with `handle(event,"
+                    + " ctx)`, or module:name of a function or class. Node: a module exporting `handle(event, ctx)`."
+                    + " Give `handler` or `remote.url`, not both."),
     REMOTE_URL("remote.url", "URL", "(handler or remote.url)", "an http:// or https:// URL",
             "A remote function in any language: the engine POSTs batches of events to this URL as JSON (see "
                     + "Remote functions)."),

@@ -34,7 +34,6 @@ public final class ManifestParser {
     public static final int MAX_BYTES = 64 * 1024;
 
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Pattern CLASS_NAME = Pattern.compile("([\\p{L}_$][\\p{L}\\p{N}_$]*\\.)*[\\p{L}_$][\\p{L}\\p{N}_$]*");
     private static final Pattern CONFIG_KEY = Pattern.compile("[a-zA-Z0-9._-]{1,128}");
     private static final Pattern SECRET_REF = Pattern.compile("(env:[A-Za-z_][A-Za-z0-9_]*|file:/.+)");
     private static final Set<Integer> MEMORY_CLASSES = Set.of(128, 256, 512, 1024, 2048, 4096, 8192);
@@ -70,8 +69,14 @@ public final class ManifestParser {
                     handler == null ? null : handler, "a function has either a Java handler (handler) or a remote URL"
                             + " (remote.url), exactly one");
         }
-        if (handler != null && !CLASS_NAME.matcher(handler).matches()) {
-            throw in.invalid(ManifestField.HANDLER, handler);
+        Manifest.Runtime runtime = in.enumValue(ManifestField.RUNTIME, Manifest.Runtime.class, Manifest.Runtime.JAVA);
+        if (runtime != Manifest.Runtime.JAVA && remote != null) {
+            throw new InvalidFunctionException("remote.url", remote, "no remote.url for runtime: "
+                    + runtime.name().toLowerCase(java.util.Locale.ROOT) + ": the engine runs its processes itself;"
+                    + " give handler, the entry point, instead");
+        }
+        if (handler != null && !runtime.entryPoint().matcher(handler).matches()) {
+            throw new InvalidFunctionException("handler", handler, runtime.entryPointText());
         }
         List<String> inputs = in.textList(ManifestField.INPUTS);
         String inputPattern = in.text(ManifestField.INPUT_PATTERN, null);
@@ -113,7 +118,7 @@ public final class ManifestParser {
                 throw new InvalidFunctionException(ManifestField.STATE_VALUES.path(), value, e.getMessage());
             }
         }
-        if (!stateValues.isEmpty() && handler != null) {
+        if (!stateValues.isEmpty() && handler != null && runtime == Manifest.Runtime.JAVA) {
             throw new InvalidFunctionException(ManifestField.STATE_VALUES.path(), stateValues, "no state.values for a"
                     + " Java handler: it declares its state in code, in its handler's state()");
         }
@@ -131,7 +136,7 @@ public final class ManifestParser {
                         e.getMessage().replace("state name", "table name"));
             }
         }
-        if (!tables.isEmpty() && remote != null) {
+        if (!tables.isEmpty() && (remote != null || runtime != Manifest.Runtime.JAVA)) {
             throw new InvalidFunctionException(ManifestField.TABLES.path(), tables.keySet(), "no tables for a remote"
                     + " function: tables are looked up by a Java handler (ctx.table)");
         }
@@ -151,13 +156,13 @@ public final class ManifestParser {
                 stateValues, stateTtl,
                 in.enumValue(ManifestField.CLOUDEVENTS, CloudEventsMode.class, CloudEventsMode.AUTO),
                 in.textMap(ManifestField.KAFKA_CONSUMER), in.textMap(ManifestField.KAFKA_PRODUCER),
-                startingPosition(in), window(in), tables);
+                startingPosition(in), window(in), tables, runtime);
         // The rest (names, topics, the retry policy against the delivery) is checked as a function definition is:
         // build one with a stand-in handler, so that a manifest that parses is one that deploys.
         List<dev.eddy.sdk.StateSpec> remoteState = dev.eddy.engine.remote.StatefulRemoteHandler.specs(stateValues,
                 stateTtl);
         manifest.toDefinition(manifest.window() != null ? STAND_IN_WINDOWED
-                : batchMaxSize > 0 || (manifest.isRemote() && remoteState.isEmpty())
+                : batchMaxSize > 0 || (manifest.speaksRemoteProtocol() && remoteState.isEmpty())
                 ? new dev.eddy.sdk.BatchHandler() {
                     @Override
                     public dev.eddy.sdk.BatchResult handle(List<dev.eddy.sdk.Event> events,

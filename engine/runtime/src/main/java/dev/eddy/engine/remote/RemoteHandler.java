@@ -54,14 +54,61 @@ public final class RemoteHandler implements BatchHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 500;
 
-    private final URI url;
+    /**
+     * Where the function answers: one URL, or a pool of processes the engine runs ({@code runtime: python|node}),
+     * which picks a live one for each call and is told when a call to it failed.
+     */
+    public interface Endpoints {
+        /**
+         * The endpoint for the next call, waiting for one to be up until the call's deadline.
+         *
+         * @throws IOException when none is up by then
+         */
+        URI pick(Instant deadline) throws IOException, InterruptedException;
+
+        /** A call to the endpoint failed without an answer (it timed out, or its connection was lost). */
+        default void failed(URI endpoint, Exception failure) {
+        }
+
+        /** Started with the function, before its first call. */
+        default void open() throws Exception {
+        }
+
+        default void close() {
+        }
+
+        /** A fixed URL. */
+        static Endpoints at(URI url) {
+            return new Endpoints() {
+                @Override
+                public URI pick(Instant deadline) {
+                    return url;
+                }
+
+                @Override
+                public String toString() {
+                    return "remote function at " + url;
+                }
+            };
+        }
+    }
+
+    private final Endpoints endpoints;
+    /** How errors name the function: "Remote function at <url>", or its pool of processes. */
+    private final String who;
     private final Format keyFormat;
     private final Format valueFormat;
     private final Duration timeout;
     private final HttpClient client;
 
     public RemoteHandler(URI url, Format keyFormat, Format valueFormat, Duration timeout) {
-        this.url = url;
+        this(Endpoints.at(url), keyFormat, valueFormat, timeout);
+    }
+
+    public RemoteHandler(Endpoints endpoints, Format keyFormat, Format valueFormat, Duration timeout) {
+        this.endpoints = endpoints;
+        String named = endpoints.toString();
+        this.who = Character.toUpperCase(named.charAt(0)) + named.substring(1);
         this.keyFormat = keyFormat;
         this.valueFormat = valueFormat;
         this.timeout = timeout;
@@ -91,21 +138,22 @@ public final class RemoteHandler implements BatchHandler {
         JsonNode answer = call(request, context.deadline());
         JsonNode results = answer.path("results");
         if (!results.isArray() || results.size() != indexes.size()) {
-            throw new RemoteFunctionException("Remote function at " + url + " answered outside the protocol: expected"
+            throw new RemoteFunctionException(who + " answered outside the protocol: expected"
                     + " {\"results\": [...]} with " + indexes.size() + " entries, one per event, got "
                     + abbreviate(answer.toString()));
         }
         for (int i = 0; i < indexes.size(); i++) {
             int index = indexes.get(i);
             JsonNode entry = results.get(i);
+            log(entry, context);
             if (entry.hasNonNull("error")) {
-                result = result.andFailed(index, new RemoteFunctionException("Remote function at " + url
-                        + " failed the event: " + entry.get("error").asText()));
+                result = result.andFailed(index, failure(entry));
                 continue;
             }
             try {
                 for (JsonNode emit : entry.path("emits")) {
-                    context.emit(emit.path("output").asText(FunctionDefinition.DEFAULT_OUTPUT), fromJson(events.get(index), emit));
+                    context.emit(emit.path("output").asText(FunctionDefinition.DEFAULT_OUTPUT),
+                            fromJson(events.get(index), emit));
                 }
             } catch (RemoteFunctionException | IllegalArgumentException e) {
                 result = result.andFailed(index, e); // a malformed emit, or one to an output the function lacks
@@ -128,23 +176,49 @@ public final class RemoteHandler implements BatchHandler {
         JsonNode answer = call(request, context.deadline());
         JsonNode results = answer.path("results");
         if (!results.isArray() || results.size() != 1) {
-            throw new RemoteFunctionException("Remote function at " + url + " answered outside the protocol: expected"
+            throw new RemoteFunctionException(who + " answered outside the protocol: expected"
                     + " {\"results\": [...]} with 1 entry, got " + abbreviate(answer.toString()));
         }
         JsonNode entry = results.get(0);
+        log(entry, context);
         if (entry.hasNonNull("error")) {
-            throw new RemoteFunctionException("Remote function at " + url + " failed the event: "
-                    + entry.get("error").asText());
+            throw failure(entry);
         }
         JsonNode changed = entry.path("state");
         if (!changed.isMissingNode() && !changed.isObject()) {
-            throw new RemoteFunctionException("Remote function at " + url + " answered a \"state\" that is not an"
+            throw new RemoteFunctionException(who + " answered a \"state\" that is not an"
                     + " object of values by name: " + abbreviate(changed.toString()));
         }
         for (JsonNode emit : entry.path("emits")) {
             context.emit(emit.path("output").asText(FunctionDefinition.DEFAULT_OUTPUT), fromJson(event, emit));
         }
         return changed.isMissingNode() ? JSON.createObjectNode() : changed;
+    }
+
+    /**
+     * Why the function failed an event: its {@code error}, with its {@code stack} when given; {@code "reason":
+     * "UNDECODABLE"} makes it undecodable (dead-lettered at once, not retried).
+     */
+    private RuntimeException failure(JsonNode entry) {
+        String message = who + " failed the event: " + entry.get("error").asText()
+                + (entry.hasNonNull("stack") ? "\n" + entry.get("stack").asText() : "");
+        if ("UNDECODABLE".equals(entry.path("reason").asText())) {
+            return new UndecodableEventException(new CodecException("remote", message, null));
+        }
+        return new RemoteFunctionException(message);
+    }
+
+    /** The lines the function logged during the call, to the function's log (and ./eddy logs). */
+    private static void log(JsonNode entry, Context context) {
+        for (JsonNode line : entry.path("logs")) {
+            System.Logger.Level level = switch (line.path("level").asText("INFO")) {
+                case "DEBUG", "TRACE" -> System.Logger.Level.DEBUG;
+                case "WARNING", "WARN" -> System.Logger.Level.WARNING;
+                case "ERROR", "CRITICAL", "FATAL" -> System.Logger.Level.ERROR;
+                default -> System.Logger.Level.INFO;
+            };
+            context.logger().log(level, line.path("message").asText(""));
+        }
     }
 
     private static ObjectNode request(Context context) {
@@ -156,23 +230,30 @@ public final class RemoteHandler implements BatchHandler {
     }
 
     private JsonNode call(ObjectNode request, Instant deadline) throws IOException, InterruptedException {
+        URI endpoint = endpoints.pick(deadline);
         Duration left = Duration.between(Instant.now(), deadline);
-        HttpRequest http = HttpRequest.newBuilder(url)
+        HttpRequest http = HttpRequest.newBuilder(endpoint)
                 .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request)))
                 .build();
-        HttpResponse<byte[]> response = client.send(http, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(http, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            endpoints.failed(endpoint, e);
+            throw e;
+        }
         String body = new String(response.body(), StandardCharsets.UTF_8);
         if (response.statusCode() != 200) {
-            throw new RemoteFunctionException("Remote function at " + url + " answered " + response.statusCode()
+            throw new RemoteFunctionException(who + " answered " + response.statusCode()
                     + ": " + abbreviate(body));
         }
         try {
             return JSON.readTree(response.body());
         } catch (JsonProcessingException e) {
-            throw new RemoteFunctionException("Remote function at " + url + " answered with what is not JSON: "
+            throw new RemoteFunctionException(who + " answered with what is not JSON: "
                     + abbreviate(body), e);
         }
     }
@@ -229,7 +310,7 @@ public final class RemoteHandler implements BatchHandler {
         out = out.withValue(decode(emit.get("value"), valueFormat, "value"));
         if (emit.has("headers")) {
             if (!emit.get("headers").isObject()) {
-                throw new RemoteFunctionException("Remote function at " + url + ": an emit's headers must be an"
+                throw new RemoteFunctionException(who + ": an emit's headers must be an"
                         + " object of names to text, got " + abbreviate(emit.get("headers").toString()));
             }
             List<Header> headers = new ArrayList<>();
@@ -252,13 +333,13 @@ public final class RemoteHandler implements BatchHandler {
                 try {
                     yield Base64.getDecoder().decode(node.asText());
                 } catch (IllegalArgumentException e) {
-                    throw new RemoteFunctionException("Remote function at " + url + ": an emit's " + what
+                    throw new RemoteFunctionException(who + ": an emit's " + what
                             + " is not base64, as the function's formats." + what + " (bytes) requires", e);
                 }
             }
             case STRING -> {
                 if (!node.isTextual()) {
-                    throw new RemoteFunctionException("Remote function at " + url + ": an emit's " + what
+                    throw new RemoteFunctionException(who + ": an emit's " + what
                             + " must be text, as the function's formats." + what + " (string) requires; got "
                             + abbreviate(node.toString()));
                 }
@@ -278,14 +359,21 @@ public final class RemoteHandler implements BatchHandler {
         return text.length() <= MAX_ERROR_BODY ? text : text.substring(0, MAX_ERROR_BODY) + "…";
     }
 
-    /** Lets go of the HTTP client's connections once the function has stopped. */
+    /** Starts the endpoints the engine runs itself (a language function's processes). */
+    @Override
+    public void open(dev.eddy.sdk.Environment environment) throws Exception {
+        endpoints.open();
+    }
+
+    /** Lets go of the HTTP client's connections once the function has stopped, and of the endpoints. */
     @Override
     public void close() {
         client.close();
+        endpoints.close();
     }
 
     @Override
     public String toString() {
-        return "remote function at " + url;
+        return endpoints.toString();
     }
 }

@@ -85,6 +85,11 @@ public final class StatefulRemoteHandler implements Handler {
     }
 
     @Override
+    public void open(dev.eddy.sdk.Environment environment) throws Exception {
+        remote.open(environment);
+    }
+
+    @Override
     public void close() {
         remote.close();
     }

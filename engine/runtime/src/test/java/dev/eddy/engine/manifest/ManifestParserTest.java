@@ -176,6 +176,33 @@ class ManifestParserTest {
     }
 
     @Test
+    void shouldTakePythonAndNodeEntryPointsAndSayWhatIsValidForEach() {
+        Manifest python = ManifestParser.parse("name: f\nruntime: python\nhandler: readings.main:handle\n"
+                + "inputs: [in]\nstate: {values: [count]}\n");
+        assertEquals(Manifest.Runtime.PYTHON, python.runtime());
+        assertTrue(python.isLanguage() && python.speaksRemoteProtocol() && !python.isRemote());
+        assertEquals("readings.main:handle", python.handlerClass());
+        assertEquals(Manifest.Runtime.NODE, ManifestParser.parse("name: f\nruntime: node\nhandler: src/index.mjs\n"
+                + "inputs: [in]\n").runtime());
+        assertEquals(Manifest.Runtime.JAVA, ManifestParser.parse("name: f\nhandler: a.B\ninputs: [in]\n").runtime());
+
+        InvalidFunctionException module = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse(
+                "name: f\nruntime: python\nhandler: main.py\ninputs: [in]\n"));
+        assertEquals("handler", module.field());
+        assertTrue(module.getMessage().contains("main.py") && module.getMessage().contains("module:name"),
+                module.getMessage());
+        InvalidFunctionException outside = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse(
+                "name: f\nruntime: node\nhandler: ../index.mjs\ninputs: [in]\n"));
+        assertTrue(outside.getMessage().contains("no '..'"), outside.getMessage());
+        InvalidFunctionException remote = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse(
+                "name: f\nruntime: node\nremote: {url: \"http://127.0.0.1:1/f\"}\ninputs: [in]\n"));
+        assertEquals("remote.url", remote.field());
+        InvalidFunctionException unknown = assertThrows(InvalidFunctionException.class, () -> ManifestParser.parse(
+                "name: f\nruntime: ruby\nhandler: main.rb\ninputs: [in]\n"));
+        assertTrue(unknown.getMessage().contains("java, python or node"), unknown.getMessage());
+    }
+
+    @Test
     void shouldPointAtTheLineOfAYamlSyntaxError() {
         InvalidFunctionException error = assertThrows(InvalidFunctionException.class,
                 () -> ManifestParser.parse("name: f\ninputs: [in\nhandler: a.B\n"));

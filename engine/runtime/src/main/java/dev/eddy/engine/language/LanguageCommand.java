@@ -1,0 +1,81 @@
+package dev.eddy.engine.language;
+
+import dev.eddy.engine.InvalidFunctionException;
+import dev.eddy.engine.manifest.Manifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a process of a language runtime is started: Python's {@code python3 -m eddy} with the SDK on its path, or
+ * Node's {@code node serve.mjs} with the SDK linked as the package {@code @eddy/function} in the function's
+ * {@code node_modules}. The interpreters are {@code python3} and {@code node} on the PATH unless {@code EDDY_PYTHON}
+ * or {@code EDDY_NODE} name others; the SDKs are found under the Eddy installation ({@link #sdkHome}).
+ *
+ * @param command     the command line
+ * @param environment what the process is given besides the function's own settings
+ */
+public record LanguageCommand(List<String> command, Map<String, String> environment) {
+
+    /** The command for the runtime, the function's folder prepared for it. */
+    public static LanguageCommand of(Manifest manifest, Path code, Path sdkHome, java.util.function.Function<String,
+            String> env) {
+        return switch (manifest.runtime()) {
+            case PYTHON -> {
+                Path sdk = sdkHome.resolve("python");
+                String path = sdk + java.io.File.pathSeparator + code;
+                String existing = env.apply("PYTHONPATH");
+                yield new LanguageCommand(List.of(or(env.apply("EDDY_PYTHON"), "python3"), "-u", "-m", "eddy"),
+                        Map.of("PYTHONPATH", existing == null || existing.isEmpty() ? path
+                                : path + java.io.File.pathSeparator + existing, "PYTHONDONTWRITEBYTECODE", "1"));
+            }
+            case NODE -> {
+                Path sdk = sdkHome.resolve("node");
+                link(code.resolve("node_modules").resolve("@eddy").resolve("function"), sdk);
+                yield new LanguageCommand(List.of(or(env.apply("EDDY_NODE"), "node"),
+                        "--max-old-space-size=" + manifest.memoryMb(), sdk.resolve("serve.mjs").toString()),
+                        Map.of());
+            }
+            case JAVA -> throw new IllegalArgumentException("a Java function runs in the engine");
+        };
+    }
+
+    /**
+     * The folder holding the language SDKs ({@code python/}, {@code node/}): {@code <eddy.home>/function-sdk} when
+     * the engine runs from an installation, else the nearest {@code function-sdk} above the working directory (a
+     * source checkout, as in tests).
+     *
+     * @throws InvalidFunctionException when none is found
+     */
+    public static Path sdkHome() {
+        String home = System.getProperty("eddy.home", System.getenv("EDDY_HOME"));
+        if (home != null && Files.isDirectory(Path.of(home, "function-sdk", "python"))) {
+            return Path.of(home, "function-sdk");
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("function-sdk").resolve("python").resolve("eddy"))) {
+                return dir.resolve("function-sdk");
+            }
+        }
+        throw new InvalidFunctionException("runtime", null, "an engine with the language SDKs: none found at"
+                + " eddy.home/function-sdk or above " + Path.of("").toAbsolutePath() + " (set EDDY_HOME)");
+    }
+
+    private static void link(Path at, Path target) {
+        try {
+            if (Files.exists(at, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return; // the function brings its own copy
+            }
+            Files.createDirectories(at.getParent());
+            Files.createSymbolicLink(at, target);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot link the JavaScript SDK into " + at, e);
+        }
+    }
+
+    private static String or(String value, String otherwise) {
+        return value == null || value.isBlank() ? otherwise : value;
+    }
+}
