@@ -166,6 +166,32 @@ class LanguageFunctionIT {
                 .toList();
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldRefuseAPythonFunctionWhoseModuleFailsAsItIsImported(TestKafka kafka, @TempDir Path dir)
+            throws Exception {
+        String name = kafka.uniqueName("broken-py");
+        Path folder = dir.resolve("function");
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("main.py"), "import no_such_module\n\ndef handle(event, ctx):\n    pass\n");
+        Files.writeString(folder.resolve("function.yaml"), "name: " + name + "\nruntime: python\nhandler: main\n"
+                + "inputs: [" + kafka.newTopic("broken-in", 1) + "]\n");
+        Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry());
+        Deployments deployments = new Deployments(engine, new FunctionFactory(System::getenv), dir.resolve("code"),
+                null);
+        AdminServer admin = new AdminServer("127.0.0.1", 0, TOKEN, 4 * 1024 * 1024, engine, deployments);
+        try {
+            String refused = CommandLines.failing("deploy", folder.toString(), "--api",
+                    "http://127.0.0.1:" + admin.port(), "--token", TOKEN);
+            assertTrue(refused.contains("422") || refused.contains("failed as it was loaded"), refused);
+            assertTrue(refused.contains("No module named 'no_such_module'"), refused);
+            assertEquals(List.of(), functionProcesses(), "nothing left running");
+        } finally {
+            admin.close();
+            deployments.close();
+            engine.close();
+        }
+    }
+
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);

@@ -77,11 +77,16 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
     @Override
     public void open() throws Exception {
         long started = System.nanoTime();
-        for (Worker worker : workers) {
-            worker.start();
-        }
-        for (Worker worker : workers) {
-            worker.awaitListening();
+        try {
+            for (Worker worker : workers) {
+                worker.start();
+            }
+            for (Worker worker : workers) {
+                worker.awaitListening();
+            }
+        } catch (Exception | Error e) {
+            close(); // none is left running when the function does not start
+            throw e;
         }
         log.info("Function '{}': {} {} process(es) listening after {} ms", manifest.name(), workers.size(),
                 runtimeName(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
