@@ -39,12 +39,13 @@ import picocli.CommandLine.Parameters;
                     + " added at the burst (≤ 5 s)",
             "  idle-density   1,000 functions deployed at zero: heap and CPU, vs an idle raw consumer per function"
                     + " (< 512 MB, < 2 %% of a core)",
+            "  remote-passthrough Python and Node.js functions run by Eddy (batches) vs the Java handler, same run",
             ""})
 public final class BenchCommand implements Callable<Integer> {
 
     static final List<Scenario> SCENARIOS = List.of(new DispatchNoop(), new Passthrough(), new IoBound(),
             new EosPassthrough(), new EndToEndLatency(), new StatefulCounter(), new ColdStart(), new ScaleOut(),
-            new IdleDensity(), new WindowedCount());
+            new IdleDensity(), new WindowedCount(), new RemotePassthrough());
 
     @Parameters(index = "0", paramLabel = "<scenario>", description = "The scenario to run (see above).")
     private String scenarioName;

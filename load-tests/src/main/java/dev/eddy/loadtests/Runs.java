@@ -77,10 +77,23 @@ final class Runs {
         }
     }
 
-    /** CPU time of this whole process (broker included, the same for both sides), in nanoseconds. */
+    /**
+     * CPU time of this whole process (broker included, the same for both sides), and of the child processes that
+     * ended, in nanoseconds.
+     */
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+                .getProcessCpuTime() + childCpuNanos.get();
+    }
+
+    /** CPU time of child processes that a run started and stopped (a language function's). */
+    private static final java.util.concurrent.atomic.AtomicLong childCpuNanos = new java.util.concurrent.atomic
+            .AtomicLong();
+
+    /** Counts the CPU time of this process's live children in the run's, before they stop. */
+    static void countChildrenCpu() {
+        ProcessHandle.current().descendants().forEach(child -> child.info().totalCpuDuration()
+                .ifPresent(cpu -> childCpuNanos.addAndGet(cpu.toNanos())));
     }
 
     /**

@@ -30,7 +30,7 @@ class BenchCommandIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"dispatch-noop", "passthrough", "io-bound", "eos-passthrough", "e2e-latency",
-        "stateful-counter"})
+        "stateful-counter", "remote-passthrough"})
     void shouldWriteTheResultWithEddyBesideItsBaseline(String scenario) throws Exception {
         int status = EddyCli.commandLine().execute("bench", scenario, "--records", "5000", "--runs", "1",
                 "--warm-ups", "0", "--results-dir", results.toString());

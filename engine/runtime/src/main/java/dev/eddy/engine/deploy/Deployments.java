@@ -295,7 +295,8 @@ public final class Deployments implements AutoCloseable {
         if (archive.manifest().isLanguage()) {
             // A Python or Node.js function's folder, unpacked once per version (named by its checksum).
             return new Loaded(archive, null, dev.eddy.engine.language.LanguageCode.unpack(archive.jar(),
-                    jarDir.resolve(archive.manifest().name() + "-" + archive.sha256().substring(0, 16))));
+                    jarDir.resolve(archive.manifest().name() + "-" + archive.sha256().substring(0, 16)),
+                    archive.manifest(), System::getenv));
         }
         try {
             Files.createDirectories(jarDir);

@@ -25,7 +25,8 @@ public record LanguageCommand(List<String> command, Map<String, String> environm
         return switch (manifest.runtime()) {
             case PYTHON -> {
                 Path sdk = sdkHome.resolve("python");
-                String path = sdk + java.io.File.pathSeparator + code;
+                String path = sdk + java.io.File.pathSeparator + code + java.io.File.pathSeparator
+                        + code.resolve(LanguageCode.PYTHON_PACKAGES);
                 String existing = env.apply("PYTHONPATH");
                 yield new LanguageCommand(List.of(or(env.apply("EDDY_PYTHON"), "python3"), "-u", "-m", "eddy"),
                         Map.of("PYTHONPATH", existing == null || existing.isEmpty() ? path
