@@ -79,7 +79,7 @@ class StateCrashIT {
         try (EngineProcess first = setup.engine("first").start();
                 EngineProcess second = setup.engine("second");
                 LoadProducer load = new LoadProducer(kafka.bootstrapServers(), setup.inputs.get(0), RECORDS, KEYS,
-                        RATE / 5)) {
+                        RATE / 2)) {
             await().atMost(QUIET).until(() -> setup.membersWithPartitions() == 1);
             // Half the records go out before the takeover, whatever the second engine's start takes on a busy
             // machine; the rest once it has partitions.

@@ -40,7 +40,7 @@ class LanguageFunctionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "0123456789abcdef0123456789abcdef";
-    private static final int RECORDS = 20_000;
+    private static final int RECORDS = 10_000;
     private static final int KEYS = 100;
     /** Every so many records, one the handler raises on. */
     private static final int FAILING_EVERY = 1_000;

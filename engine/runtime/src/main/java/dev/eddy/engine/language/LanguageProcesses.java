@@ -54,6 +54,8 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
     private final Object live = new Object();
     private final Logger functionLog;
     private volatile boolean closing;
+    /** Every process listened once: from now on one that dies, even as it starts again, is started again. */
+    private volatile boolean opened;
 
     /**
      * @param code        the function's unpacked folder
@@ -88,6 +90,7 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
             close(); // none is left running when the function does not start
             throw e;
         }
+        opened = true;
         log.info("Function '{}': {} {} process(es) listening after {} ms", manifest.name(), workers.size(),
                 runtimeName(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
@@ -244,7 +247,7 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
 
         private void exited(Process gone) {
             url = null;
-            if (!listening.isDone()) {
+            if (!opened && !listening.isDone()) {
                 // Let the error stream's last lines arrive: they say why it failed.
                 sleepQuietly(200);
                 String why = lastErrors();
