@@ -118,13 +118,17 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
 
     @Override
     public void failed(URI endpoint, Exception failure) {
-        if (failure instanceof HttpTimeoutException) {
-            for (Worker worker : workers) {
-                if (endpoint.equals(worker.url)) {
-                    functionLog.warn("A {} process (pid {}) did not answer within the function's timeout: killed,"
-                            + " and started again", runtimeName(), worker.pid());
-                    worker.kill();
-                }
+        for (Worker worker : workers) {
+            if (!endpoint.equals(worker.url)) {
+                continue;
+            }
+            if (failure instanceof HttpTimeoutException) {
+                functionLog.warn("A {} process (pid {}) did not answer within the function's timeout: killed,"
+                        + " and started again", runtimeName(), worker.pid());
+                worker.kill();
+            } else if (worker.pid() < 0 || failure instanceof java.net.ConnectException) {
+                // Gone (its exit may not have been seen yet): no more calls to it until it listens again.
+                worker.url = null;
             }
         }
     }
