@@ -140,7 +140,11 @@ class Context(Environment):
 
     def __init__(self, env: Environment, attempt: int = 1, deadline: datetime | None = None,
                  state: State | None = None):
-        super().__init__(env.function, env.version, env.config, env._secrets)
+        # One per event: the environment's values are shared, not copied again.
+        self.function = env.function
+        self.version = env.version
+        self.config = env.config
+        self._secrets = env._secrets
         self.attempt = attempt
         self.deadline = deadline
         self._state = state

@@ -156,12 +156,10 @@ public final class CdcAdapter implements TriggerAdapter {
             publisher.close();
             throw e;
         }
-        Properties login = new Properties();
-        login.setProperty("user", props.getProperty("database.user"));
-        login.setProperty("password", props.getProperty("database.password"));
+        Properties login = PostgresPreconditions.login(props.getProperty("database.user"), password);
         login.setProperty("tcpKeepAlive", "true");
-        SlotTurn turn = new SlotTurn("jdbc:postgresql://" + host + ":" + props.getProperty("database.port") + "/"
-                + props.getProperty("database.dbname"), login, props.getProperty("slot.name"));
+        SlotTurn turn = new SlotTurn(PostgresPreconditions.url(host, Integer.parseInt(props.getProperty(
+                "database.port")), props.getProperty("database.dbname")), login, props.getProperty("slot.name"));
         CdcAdapter adapter = new CdcAdapter(publisher, props, host, turn);
         adapter.runner.execute(() -> adapter.capture(tables, topics));
         return adapter;

@@ -24,15 +24,11 @@ final class PostgresPreconditions {
     /** @throws AdapterException naming the setting to change and how */
     static void check(Settings cdc, String host, int port, String database, String user, String password) {
         String where = "PostgreSQL at " + host + ":" + port + " (database " + database + ", user " + user + ")";
-        Properties props = new Properties();
-        props.setProperty("user", user);
-        if (password != null) {
-            props.setProperty("password", password);
-        }
+        Properties props = login(user, password);
         props.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         props.setProperty("socketTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
-        try (Connection db = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database,
-                props); Statement sql = db.createStatement()) {
+        try (Connection db = DriverManager.getConnection(url(host, port, database), props);
+                Statement sql = db.createStatement()) {
             String level = single(sql, "SHOW wal_level");
             if (!"logical".equals(level)) {
                 throw new AdapterException(where + " has wal_level=" + level + "; change capture needs"
@@ -49,6 +45,21 @@ final class PostgresPreconditions {
                     + ", " + cdc.at("port") + ", " + cdc.at("database") + ", " + cdc.at("user") + " and "
                     + cdc.at("password") + ")", e);
         }
+    }
+
+    /** The JDBC URL of the database. */
+    static String url(String host, int port, String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    /** The user and password to connect as. */
+    static Properties login(String user, String password) {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        return props;
     }
 
     private static String single(Statement sql, String query) throws SQLException {
