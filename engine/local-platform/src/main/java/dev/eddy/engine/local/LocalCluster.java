@@ -42,6 +42,7 @@ public final class LocalCluster {
     private static final String LAYOUT = "cluster.properties";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration QUORUMLESS_GRACE = Duration.ofSeconds(10);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path dir;
@@ -216,8 +217,36 @@ public final class LocalCluster {
         for (EmbeddedKafka.ClusterNode broker : brokers) {
             signal(brokerName(broker.id()), false);
         }
-        for (EmbeddedKafka.ClusterNode broker : brokers) {
-            awaitExit(brokerName(broker.id()));
+        awaitBrokersStopped();
+    }
+
+    /**
+     * Waits for the signalled brokers to exit. Each broker is also a controller, and a broker's controlled shutdown
+     * needs the controllers' quorum to approve it: once a majority has exited, a broker whose request was not approved
+     * before would wait minutes for an approval that cannot come. Such a broker is given {@link #QUORUMLESS_GRACE} and
+     * then killed; its data was written to its log files (a restart recovers them), so nothing is lost.
+     */
+    private void awaitBrokersStopped() {
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        long quorumlessSince = 0;
+        int majority = brokers.size() / 2 + 1;
+        while (true) {
+            List<String> running = brokerNames().stream().filter(name -> pid(name).isPresent()).toList();
+            if (running.isEmpty()) {
+                return;
+            }
+            if (running.size() < majority && quorumlessSince == 0) {
+                quorumlessSince = System.nanoTime();
+            }
+            if (quorumlessSince != 0 && System.nanoTime() - quorumlessSince > QUORUMLESS_GRACE.toNanos()) {
+                running.forEach(name -> stop(name, true));
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                running.forEach(this::awaitExit); // kills and says which
+                return;
+            }
+            pause();
         }
     }
 
@@ -430,12 +459,16 @@ public final class LocalCluster {
                 throw new LocalPlatformException("Waited " + START_TIMEOUT.toSeconds() + " s for " + what + "; see the logs in "
                         + dir);
             }
-            try {
-                Thread.sleep(200); // polling a process from outside: nothing to wait on but time
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200); // polling a process from outside: nothing to wait on but time
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
