@@ -7,7 +7,10 @@ The engine starts it for a function with ``runtime: python``; it can also be run
   function's folder; default the working directory);
 - ``--port`` (``EDDY_PORT``; 0, the default, takes a free one), on 127.0.0.1;
 - ``EDDY_FUNCTION``, ``EDDY_VERSION``; ``EDDY_CONFIG`` and ``EDDY_SECRETS`` (JSON objects);
-  ``EDDY_STATE_VALUES`` (a JSON list of the state values declared).
+  ``EDDY_STATE_VALUES`` (a JSON list of the state values declared);
+- ``EDDY_MEMORY_MB``, the function's ``memory``: the most data the process may hold (its heap and anonymous
+  mappings, ``RLIMIT_DATA``); an allocation past it raises ``MemoryError`` in the call that made it, which fails
+  that call's events.
 
 Once ``open`` has run it prints ``EDDY-LISTENING <port>`` on standard output. When ``open`` (or the import) fails,
 it prints the error with its stack on standard error and exits with status 3.
@@ -87,6 +90,19 @@ def make_server(function: Function, port: int, declared: list | None) -> Threadi
     return server
 
 
+def limit_memory(megabytes: str | None) -> None:
+    """Caps the process's data (heap and anonymous mappings) at the function's memory, where the system can."""
+    if not megabytes:
+        return
+    try:
+        import resource  # Unix only
+
+        limit = int(megabytes) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (ImportError, ValueError, OSError) as error:
+        print(f"eddy: the memory limit of {megabytes} MB was not set: {error}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eddy", description="Serves an Eddy function on loopback.")
     parser.add_argument("--handler", default=os.environ.get("EDDY_HANDLER"), help="module or module:attribute")
@@ -98,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     env = Environment(os.environ.get("EDDY_FUNCTION", args.handler), os.environ.get("EDDY_VERSION", "0"),
                       json.loads(os.environ.get("EDDY_CONFIG", "{}")), json.loads(os.environ.get("EDDY_SECRETS", "{}")))
     declared = json.loads(os.environ["EDDY_STATE_VALUES"]) if "EDDY_STATE_VALUES" in os.environ else None
+    limit_memory(os.environ.get("EDDY_MEMORY_MB"))
     try:
         function = Function(load_handler(args.handler, args.dir), env)
         function.open()

@@ -2,6 +2,10 @@
 speaking the remote protocol over loopback."""
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 import types
 import unittest
@@ -123,6 +127,29 @@ class ServerTest(unittest.TestCase):
         first, second = answer["results"]
         self.assertEqual(["alerts", "default"], [emit["output"] for emit in first["emits"]])
         self.assertEqual("UNDECODABLE", second["reason"])
+
+    def test_a_call_past_the_functions_memory_fails_with_memory_error_and_the_process_serves_on(self):
+        with tempfile.TemporaryDirectory() as folder:
+            with open(os.path.join(folder, "hog.py"), "w") as module_file:
+                module_file.write("def handle(event, ctx):\n"
+                                  "    ctx.emit(len(bytearray(event.value * 1024 * 1024)))\n")
+            sdk = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            process = subprocess.Popen([sys.executable, "-u", "-m", "eddy", "--handler", "hog", "--dir", folder],
+                                       stdout=subprocess.PIPE, text=True,
+                                       env={**os.environ, "PYTHONPATH": sdk, "EDDY_MEMORY_MB": "128"})
+            try:
+                port = int(process.stdout.readline().split()[1])
+                request = {"function": "hog", "version": "1", "attempt": 1,
+                           "events": [{"key": "a", "value": 512}, {"key": "b", "value": 1}]}
+                answer = json.loads(urllib.request.urlopen(urllib.request.Request(
+                    f"http://127.0.0.1:{port}/", data=json.dumps(request).encode())).read())
+            finally:
+                process.terminate()
+                process.wait(10)
+                process.stdout.close()
+        too_much, small = answer["results"]
+        self.assertEqual("MemoryError", too_much["type"], too_much)
+        self.assertEqual([1024 * 1024], [emit["value"] for emit in small["emits"]])
 
 
 if __name__ == "__main__":

@@ -131,14 +131,14 @@ final class ColdStart extends Scenario {
         return histogram;
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(BenchContext context) {
+    static KafkaProducer<byte[], byte[]> producer(BenchContext context) {
         Map<String, Object> props = new HashMap<>(ClientConfigs.producer(context.engineConfig(), "bench-cold"));
         props.put("linger.ms", 0);
         return new KafkaProducer<>(props);
     }
 
     /** One record holding {@link System#nanoTime()} at sending; waits until Kafka has it. */
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, int trial) throws Exception {
+    static void send(KafkaProducer<byte[], byte[]> producer, String topic, int trial) throws Exception {
         byte[] key = ("key-" + trial).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         producer.send(new ProducerRecord<>(topic, key, ByteBuffer.allocate(8).putLong(System.nanoTime()).array()))
                 .get(30, TimeUnit.SECONDS);

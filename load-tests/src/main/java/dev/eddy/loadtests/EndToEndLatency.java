@@ -28,7 +28,7 @@ final class EndToEndLatency extends Scenario {
     static final int RATE = 5_000;
     static final int PARTITIONS = 6;
     static final double TARGET_P99_MS = 20.0;
-    private static final long MAX_MICROS = 60_000_000L;
+    static final long MAX_MICROS = 60_000_000L;
 
     EndToEndLatency() {
         super("e2e-latency",
@@ -80,6 +80,13 @@ final class EndToEndLatency extends Scenario {
     private static Map<String, Object> figures(String what, Histogram histogram) {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("what", what);
+        figures.putAll(percentiles(histogram));
+        return figures;
+    }
+
+    /** How many were measured, and their p50, p99, p99.9 and maximum in milliseconds. */
+    static Map<String, Object> percentiles(Histogram histogram) {
+        Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("records", histogram.getTotalCount());
         figures.put("p50_ms", millis(histogram.getValueAtPercentile(50)));
         figures.put("p99_ms", millis(histogram.getValueAtPercentile(99)));
@@ -134,7 +141,7 @@ final class EndToEndLatency extends Scenario {
     }
 
     /** Sends {@code records} records at {@link #RATE} a second, each holding {@link System#nanoTime()} at sending. */
-    private static void produce(BenchContext context, String topic, int records) {
+    static void produce(BenchContext context, String topic, int records) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 ClientConfigs.producer(context.engineConfig(), "bench-lat-producer"))) {
             producer.partitionsFor(topic);
@@ -151,7 +158,7 @@ final class EndToEndLatency extends Scenario {
         }
     }
 
-    private static long sinceSent(byte[] value) {
+    static long sinceSent(byte[] value) {
         long micros = (System.nanoTime() - ByteBuffer.wrap(value).getLong()) / 1000;
         return Math.max(0, Math.min(micros, MAX_MICROS));
     }

@@ -184,6 +184,7 @@ public final class RunningFunction implements AutoCloseable {
         Worker first = workers.remove(0);
         if (first == null) {
             metrics.idle(true); // at zero from the start: the watcher wakes it when records wait
+            workersChanged();
             onIdle.accept(this);
         } else {
             run(0, first);
@@ -194,7 +195,7 @@ public final class RunningFunction implements AutoCloseable {
     private void run(int slot, Worker worker) {
         workers.put(slot, worker);
         metrics.idle(false);
-        metrics.workers(workers.size());
+        workersChanged();
         worker.idleOnlyWhen(() -> workers.size() == 1);
         worker.stopped().thenRun(() -> workerStopped(slot, worker));
         Thread.ofPlatform().name("eddy-poll-" + definition.name() + (slot == 0 ? "" : "-" + slot)).start(worker);
@@ -207,7 +208,7 @@ public final class RunningFunction implements AutoCloseable {
     private synchronized void workerStopped(int slot, Worker stopped) {
         workers.remove(slot, stopped);
         boolean wasReleased = released.remove(stopped);
-        metrics.workers(workers.size());
+        workersChanged();
         if (stopped.failure() != null && !wasReleased && !closed && failure == null) {
             failure = stopped.failure();
             log.error("Function '{}' failed: a worker stopped ({}); stopping its other workers", definition.name(),
@@ -224,6 +225,14 @@ public final class RunningFunction implements AutoCloseable {
             events.accept(ScalingEvent.workers(definition, 1, 0, "no records for "
                     + definition.idleAfter().toMillis() + " ms: scaled to zero"));
             onIdle.accept(this);
+        }
+    }
+
+    /** Exports how many workers run, and tells a handler that follows them ({@link FollowsWorkers}). */
+    private void workersChanged() {
+        metrics.workers(workers.size());
+        if (!closed && failure == null && definition.lifecycle() instanceof FollowsWorkers follower) {
+            follower.workers(workers.size());
         }
     }
 

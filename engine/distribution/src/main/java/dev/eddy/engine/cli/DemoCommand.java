@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
             "",
             "Starts a Kafka broker and the engine, deploys a sample IoT function (temperature readings → checked "
             + "readings and alerts) and drives it from simulated devices, showing throughput and latency as it "
-            + "runs. Ends on Ctrl-C or after --duration with a summary, and stops everything it started.",
+            + "runs; where a Python with scikit-learn is found, a Python function scores every reading for anomalies "
+            + "(examples/anomaly-python). Ends on Ctrl-C or after --duration with a summary, and stops everything it "
+            + "started.",
             ""})
 final class DemoCommand implements Callable<Integer> {
 
@@ -29,6 +31,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "200", paramLabel = "<n>",
             description = "Number of simulated devices. Default: ${DEFAULT-VALUE}.")
     private int devices;
+
+    @Option(names = "--no-anomalies", description = "Leave out the Python anomaly scoring (examples/anomaly-python,"
+            + " run where a Python 3.11+ with scikit-learn is found).")
+    private boolean noAnomalies;
 
     @Option(names = "--plain", description = "Print one line per second instead of redrawing the view.")
     private boolean plain;
@@ -49,8 +55,8 @@ final class DemoCommand implements Callable<Integer> {
         boolean terminal = !plain && System.console() != null && !"dumb".equals(System.getenv("TERM"));
         Interruptible run = new Interruptible();
         try {
-            DemoSummary summary = new Demo(devices, rate, new DemoView(System.out, terminal))
-                    .run(duration, run.stopSignal());
+            DemoSummary summary = new Demo(devices, rate, new DemoView(System.out, terminal),
+                    dev.eddy.engine.demo.DeviceStats.DEFAULT_SIZE, !noAnomalies).run(duration, run.stopSignal());
             System.out.println("Everything the demo started has stopped.");
             return summary.balanced() && summary.windowsBalanced() ? 0 : 1;
         } finally {

@@ -31,17 +31,22 @@ public final class Demo {
     private final double ratePerSecond;
     private final DemoView view;
     private final Duration windowSize;
+    private final boolean anomalyScoring;
 
     public Demo(int devices, double ratePerSecond, DemoView view) {
-        this(devices, ratePerSecond, view, DeviceStats.DEFAULT_SIZE);
+        this(devices, ratePerSecond, view, DeviceStats.DEFAULT_SIZE, false);
     }
 
-    /** @param windowSize the windowed function's windows: each device's min/avg/max per this long */
-    public Demo(int devices, double ratePerSecond, DemoView view, Duration windowSize) {
+    /**
+     * @param windowSize     the windowed function's windows: each device's min/avg/max per this long
+     * @param anomalyScoring whether to run the Python anomaly scoring too ({@link AnomalyScoring}), where it can
+     */
+    public Demo(int devices, double ratePerSecond, DemoView view, Duration windowSize, boolean anomalyScoring) {
         this.devices = devices;
         this.ratePerSecond = ratePerSecond;
         this.view = view;
         this.windowSize = windowSize;
+        this.anomalyScoring = anomalyScoring;
     }
 
     /**
@@ -57,6 +62,8 @@ public final class Demo {
                     platform.bootstrapServers());
             DemoSummary summary;
             RunningFunction stats = deployDeviceStats(platform);
+            java.util.Optional<AnomalyScoring> anomalies = anomalyScoring ? AnomalyScoring.start(platform, out)
+                    : java.util.Optional.empty();
             try (CountedSources sources = CountedSources.start(platform, out);
                     OutputWatcher watcher = new OutputWatcher(platform.bootstrapServers(), LocalPlatform.READINGS,
                         LocalPlatform.ALERTS, LocalPlatform.DEVICE_STATS_TOPIC);
@@ -92,7 +99,11 @@ public final class Demo {
                         last.alerts, percentileMillis(latency, 50), percentileMillis(latency, 99),
                         percentileMillis(afterWarmUp, 50), percentileMillis(afterWarmUp, 99), seconds,
                         watcher.windows(), watcher.windowedReadings(), windowSize);
+                if (anomalies.isPresent()) {
+                    anomalies.get().awaitScored(last.out);
+                }
                 view.summary(summary);
+                anomalies.ifPresent(scoring -> scoring.summary(out, seconds));
                 view.sources(sources.counts());
             }
             out.println("Stopping the engine and the Kafka broker…");

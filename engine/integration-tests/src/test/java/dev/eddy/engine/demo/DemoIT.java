@@ -19,7 +19,7 @@ class DemoIT {
         DemoSummary summary;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
             // Windows of 2 s, so that several close in a short run; the last ones close once the devices are quiet.
-            summary = new Demo(50, 1000, new DemoView(out, false), Duration.ofSeconds(2))
+            summary = new Demo(50, 1000, new DemoView(out, false), Duration.ofSeconds(2), false)
                     .run(Duration.ofSeconds(5), new CountDownLatch(1));
         }
         String view = printed.toString(StandardCharsets.UTF_8);

@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.engine.DeadLetterHeaders;
 import dev.eddy.engine.Engine;
+import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.FunctionState;
+import dev.eddy.engine.RunningFunction;
 import dev.eddy.engine.manifest.FunctionFactory;
+import dev.eddy.engine.manifest.ManifestParser;
 import dev.eddy.engine.testing.EmbeddedKafkaExtension;
 import dev.eddy.engine.testing.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,7 +44,8 @@ class LanguageFunctionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "0123456789abcdef0123456789abcdef";
-    private static final int RECORDS = 10_000;
+    /** 10,000 in the suite; the acceptance run is {@code -Deddy.it.language.records=50000}. */
+    private static final int RECORDS = Integer.getInteger("eddy.it.language.records", 10_000);
     private static final int KEYS = 100;
     /** Every so many records, one the handler raises on. */
     private static final int FAILING_EVERY = 1_000;
@@ -174,6 +179,40 @@ class LanguageFunctionIT {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(process -> process.info().commandLine().orElse("").matches(".*(-m eddy|serve\\.mjs).*"))
                 .toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"python", "node"})
+    void shouldStopItsProcessesAtZeroAndStartThemForTheFirstRecord(String runtime, TestKafka kafka,
+            @TempDir Path folder) throws Exception {
+        String input = kafka.newTopic("lang-zero-in", 2);
+        String output = kafka.newTopic("lang-zero-out", 2);
+        Files.writeString(folder.resolve(runtime.equals("python") ? "main.py" : "index.mjs"),
+                runtime.equals("python") ? PYTHON : NODE);
+        FunctionDefinition function = new FunctionFactory(System::getenv).definition(ManifestParser.parse(
+                String.join("\n", "name: " + kafka.uniqueName(runtime + "-zero"), "runtime: " + runtime,
+                        "handler: " + (runtime.equals("python") ? "main:handle" : "index.mjs"),
+                        "inputs: [" + input + "]", "outputs: {default: " + output + "}",
+                        "scaling: {min: 0, idleAfter: 300ms}", "")), null, folder);
+        try (Engine engine = new Engine(kafka.engineConfig(Map.of()), new SimpleMeterRegistry())) {
+            RunningFunction running = engine.deploy(function);
+            List<Long> wakes = new ArrayList<>();
+            for (int n = 0; n < 3; n++) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> running.state() == FunctionState.IDLE
+                        && functionProcesses().isEmpty());
+                long sent = System.nanoTime();
+                kafka.produce(List.of(new ProducerRecord<>(input, "d-1".getBytes(StandardCharsets.UTF_8),
+                        ("{\"device\":\"d-1\",\"n\":" + n + ",\"fail\":false}").getBytes(StandardCharsets.UTF_8))));
+                int expected = n + 1;
+                await().atMost(Duration.ofSeconds(30)).until(() -> kafka.readAll(output).size() >= expected);
+                wakes.add((System.nanoTime() - sent) / 1_000_000);
+                assertTrue(!functionProcesses().isEmpty(), "woken: its processes run");
+            }
+            System.out.printf("%s function at zero, no process running: a record out after %s ms%n", runtime, wakes);
+            assertEquals(3, kafka.readAll(output).size(), "each record once");
+            assertEquals(3, running.coldStarts(), "woken by each record");
+        }
+        assertEquals(List.of(), functionProcesses(), "the function's processes stopped with it");
     }
 
     @org.junit.jupiter.api.Test

@@ -19,6 +19,9 @@ import java.util.Map;
  */
 public record LanguageCommand(List<String> command, Map<String, String> environment) {
 
+    /** Each interpreter's own executable, by the name it is given as. */
+    private static final Map<String, String> EXECUTABLES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The command for the runtime, the function's folder prepared for it. */
     public static LanguageCommand of(Manifest manifest, Path code, Path sdkHome, java.util.function.Function<String,
             String> env) {
@@ -28,14 +31,16 @@ public record LanguageCommand(List<String> command, Map<String, String> environm
                 String path = sdk + java.io.File.pathSeparator + code + java.io.File.pathSeparator
                         + code.resolve(LanguageCode.PYTHON_PACKAGES);
                 String existing = env.apply("PYTHONPATH");
-                yield new LanguageCommand(List.of(or(env.apply("EDDY_PYTHON"), "python3"), "-u", "-m", "eddy"),
+                yield new LanguageCommand(List.of(executable(or(env.apply("EDDY_PYTHON"), "python3"), "-c",
+                        "import sys; print(sys.executable)"), "-u", "-m", "eddy"),
                         Map.of("PYTHONPATH", existing == null || existing.isEmpty() ? path
                                 : path + java.io.File.pathSeparator + existing, "PYTHONDONTWRITEBYTECODE", "1"));
             }
             case NODE -> {
                 Path sdk = sdkHome.resolve("node");
                 link(code.resolve("node_modules").resolve("@eddy").resolve("function"), sdk);
-                yield new LanguageCommand(List.of(or(env.apply("EDDY_NODE"), "node"),
+                yield new LanguageCommand(List.of(executable(or(env.apply("EDDY_NODE"), "node"), "-e",
+                        "console.log(process.execPath)"),
                         "--max-old-space-size=" + manifest.memoryMb(), sdk.resolve("serve.mjs").toString()),
                         Map.of());
             }
@@ -74,6 +79,27 @@ public record LanguageCommand(List<String> command, Map<String, String> environm
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("Cannot link the JavaScript SDK into " + at, e);
         }
+    }
+
+    /**
+     * The interpreter's own executable, asked of it once: a version manager's shim on the PATH (pyenv, asdf, nvm)
+     * would otherwise run at every process start, and a cold start pays for it (a second, measured here). The name
+     * as given when it cannot say.
+     */
+    private static String executable(String interpreter, String option, String printsItsPath) {
+        return EXECUTABLES.computeIfAbsent(interpreter, name -> {
+            try {
+                Process asked = new ProcessBuilder(name, option, printsItsPath).redirectErrorStream(true).start();
+                String path = new String(asked.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        .strip();
+                return asked.waitFor() == 0 && !path.isEmpty() && Files.isExecutable(Path.of(path)) ? path : name;
+            } catch (IOException e) {
+                return name; // not there: the process start says so, with the function's name
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return name;
+            }
+        });
     }
 
     private static String or(String value, String otherwise) {

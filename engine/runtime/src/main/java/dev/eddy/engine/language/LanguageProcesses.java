@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The processes that run a Python or Node.js function ({@code runtime: python|node}): a pool started when the
  * function opens, each serving the remote protocol on a loopback port of its own choosing (it prints
- * {@code EDDY-LISTENING <port>} once its handler's {@code open} has run). Each call goes to the next live process;
+ * {@code EDDY-LISTENING <port>} once its handler's {@code open} has run). The pool follows the function's workers
+ * on this engine ({@link #workers}): {@code maxConcurrency} processes a worker, at most one a core; none while the
+ * function is scaled to zero, started again when a record wakes it. Each call goes to the next live process;
  * one that dies is started again (after 100 ms, longer while it keeps dying), and a call waits for a live one until
  * its deadline. A process whose call timed out is hung: it is killed, and started again. Its standard output and
  * error go to the function's log. A process that exits with status 3 as it starts failed in its import or
@@ -44,13 +45,20 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
     private static final long FIRST_RESTART_MILLIS = 100;
     private static final long MAX_RESTART_MILLIS = 5_000;
     private static final int STDERR_LINES_KEPT = 40;
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(1);
 
     private final Manifest manifest;
     private final Path code;
     private final LanguageCommand command;
     private final Map<String, String> environment;
-    private final List<Worker> workers = new ArrayList<>();
+    /** The processes, each started again when it dies until it is retired; changed under {@code this}. */
+    private final List<Instance> pool = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Processes taken out of the pool and not yet stopped. */
+    private final java.util.Set<Instance> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final int perWorker;
+    private final int most;
     private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger started = new AtomicInteger();
     private final Object live = new Object();
     private final Logger functionLog;
     private volatile boolean closing;
@@ -61,47 +69,90 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
      * @param code        the function's unpacked folder
      * @param command     how a process of its runtime is started
      * @param environment what each process is given (its handler, name, version, config, secrets)
-     * @param size        how many processes
+     * @param perWorker   how many processes a worker of the function gets (its {@code maxConcurrency})
+     * @param most        the most processes, however many workers
      */
     public LanguageProcesses(Manifest manifest, Path code, LanguageCommand command, Map<String, String> environment,
-            int size) {
+            int perWorker, int most) {
         this.manifest = manifest;
         this.code = code;
         this.command = command;
         this.environment = Map.copyOf(environment);
         this.functionLog = LoggerFactory.getLogger("eddy.function." + manifest.name());
-        for (int i = 0; i < size; i++) {
-            workers.add(new Worker(i));
-        }
+        this.perWorker = Math.max(1, perWorker);
+        this.most = Math.max(1, most);
     }
 
-    /** Starts every process and waits until each listens (its handler opened). */
+    /** The processes for this many workers of the function. */
+    int sizeFor(int workers) {
+        return workers <= 0 ? 0 : (int) Math.min(most, (long) workers * perWorker);
+    }
+
+    /**
+     * Starts the processes of one worker and waits until each listens (its handler opened): a handler that cannot
+     * be imported or opened fails the deploy here.
+     */
     @Override
     public void open() throws Exception {
-        long started = System.nanoTime();
+        long began = System.nanoTime();
         try {
-            for (Worker worker : workers) {
-                worker.start();
+            synchronized (this) {
+                resize(sizeFor(1));
             }
-            for (Worker worker : workers) {
-                worker.awaitListening();
+            for (Instance instance : pool) {
+                instance.awaitListening();
             }
         } catch (Exception | Error e) {
             close(); // none is left running when the function does not start
             throw e;
         }
         opened = true;
-        log.info("Function '{}': {} {} process(es) listening after {} ms", manifest.name(), workers.size(),
-                runtimeName(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        log.info("Function '{}': {} {} process(es) listening after {} ms", manifest.name(), pool.size(),
+                runtimeName(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    /**
+     * The function runs this many workers here now: as many processes as they need are started (without waiting:
+     * a call waits for a live one), or the last ones are retired — taken out of the rotation at once, and stopped
+     * after {@link #RETIRE_GRACE} (SIGTERM: the calls in hand are answered first). None at zero.
+     */
+    @Override
+    public synchronized void workers(int count) {
+        if (closing || !opened) {
+            return;
+        }
+        int before = pool.size();
+        try {
+            resize(sizeFor(count));
+        } catch (IOException e) {
+            functionLog.error("The {} processes could not be started for {} worker(s): {}", runtimeName(), count,
+                    e.toString());
+        }
+        if (pool.size() != before) {
+            log.info("Function '{}': {} {} process(es) for {} worker(s) (was {})", manifest.name(), pool.size(),
+                    runtimeName(), count, before);
+        }
+    }
+
+    /** Starts or retires processes until there are this many. Called holding {@code this}. */
+    private void resize(int size) throws IOException {
+        while (pool.size() > size) {
+            pool.remove(pool.size() - 1).retire();
+        }
+        while (pool.size() < size) {
+            Instance instance = new Instance(started.getAndIncrement());
+            pool.add(instance);
+            instance.start();
+        }
     }
 
     @Override
     public URI pick(Instant deadline) throws IOException, InterruptedException {
         synchronized (live) {
             while (true) {
-                for (int tried = 0; tried < workers.size(); tried++) {
-                    Worker worker = workers.get(Math.floorMod(next.getAndIncrement(), workers.size()));
-                    URI url = worker.url;
+                List<Instance> now = List.copyOf(pool);
+                for (int tried = 0; tried < now.size(); tried++) {
+                    URI url = now.get(Math.floorMod(next.getAndIncrement(), now.size())).url;
                     if (url != null) {
                         return url;
                     }
@@ -118,35 +169,41 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
 
     @Override
     public void failed(URI endpoint, Exception failure) {
-        for (Worker worker : workers) {
-            if (!endpoint.equals(worker.url)) {
+        for (Instance instance : pool) {
+            if (!endpoint.equals(instance.url)) {
                 continue;
             }
             if (failure instanceof HttpTimeoutException) {
                 functionLog.warn("A {} process (pid {}) did not answer within the function's timeout: killed,"
-                        + " and started again", runtimeName(), worker.pid());
-                worker.kill();
-            } else if (worker.pid() < 0 || failure instanceof java.net.ConnectException) {
+                        + " and started again", runtimeName(), instance.pid());
+                instance.kill();
+            } else if (instance.pid() < 0 || failure instanceof java.net.ConnectException) {
                 // Gone (its exit may not have been seen yet): no more calls to it until it listens again.
-                worker.url = null;
+                instance.url = null;
             }
         }
     }
 
     /** The processes' ids (for tests and ./eddy status). */
     public List<Long> pids() {
-        return workers.stream().map(Worker::pid).filter(pid -> pid > 0).toList();
+        return pool.stream().map(Instance::pid).filter(pid -> pid > 0).toList();
     }
 
     /** How many times a process was started again after it died. */
     public int restarts() {
-        return workers.stream().mapToInt(worker -> worker.restarts).sum();
+        return pool.stream().mapToInt(instance -> instance.restarts).sum();
     }
 
     @Override
     public void close() {
-        closing = true;
-        workers.forEach(Worker::stop);
+        List<Instance> all = new java.util.ArrayList<>();
+        synchronized (this) {
+            closing = true;
+            all.addAll(pool);
+            pool.clear();
+        }
+        all.addAll(retiring); // stopped now, not after their grace
+        all.forEach(Instance::stop);
         synchronized (live) {
             live.notifyAll();
         }
@@ -162,8 +219,8 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
         return manifest.runtime() == Manifest.Runtime.NODE ? "Node.js" : "python";
     }
 
-    /** One process, started again when it dies. */
-    private final class Worker {
+    /** One process, started again when it dies until it is retired. */
+    private final class Instance {
         private final int index;
         private volatile Process process;
         private volatile URI url;
@@ -172,8 +229,9 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
         private volatile int restarts;
         private volatile long startedNanos;
         private long backoffMillis = FIRST_RESTART_MILLIS;
+        private volatile boolean retired;
 
-        Worker(int index) {
+        Instance(int index) {
             this.index = index;
         }
 
@@ -263,7 +321,7 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
                                 + why, null));
                 return;
             }
-            if (closing) {
+            if (closing || retired) {
                 return;
             }
             long upMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
@@ -274,7 +332,7 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
                     gone.pid(), gone.exitValue(), backoffMillis);
             Thread.ofVirtual().name("eddy-" + manifest.name() + "-restart-" + index).start(() -> {
                 sleepQuietly(backoffMillis);
-                if (closing) {
+                if (closing || retired) {
                     return;
                 }
                 try {
@@ -293,19 +351,32 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
             }
         }
 
+        /** Out of the rotation now; stopped once the calls that picked it have had time to reach it. */
+        void retire() {
+            retired = true;
+            url = null;
+            retiring.add(this);
+            Thread.ofVirtual().name("eddy-" + manifest.name() + "-retire-" + index).start(() -> {
+                sleepQuietly(RETIRE_GRACE.toMillis());
+                stop();
+            });
+        }
+
         void stop() {
             Process running = process;
-            if (running == null) {
-                return;
-            }
-            running.destroy(); // SIGTERM: the batches in hand are answered, then close() runs
             try {
+                if (running == null) {
+                    return;
+                }
+                running.destroy(); // SIGTERM: the batches in hand are answered, then close() runs
                 if (!running.waitFor(5, TimeUnit.SECONDS)) {
-                    running.destroyForcibly();
+                    running.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 running.destroyForcibly();
                 Thread.currentThread().interrupt();
+            } finally {
+                retiring.remove(this);
             }
         }
 

@@ -76,8 +76,9 @@ public final class FunctionFactory {
             throw new IllegalStateException(e);
         }
         LanguageCommand command = LanguageCommand.of(manifest, code, LanguageCommand.sdkHome(), environment);
-        int size = Math.max(1, Math.min(manifest.maxConcurrency(), Runtime.getRuntime().availableProcessors()));
-        RemoteHandler remote = new RemoteHandler(new LanguageProcesses(manifest, code, command, settings, size),
+        // maxConcurrency processes a worker, at most one a core: a language process computes on one core.
+        RemoteHandler remote = new RemoteHandler(new LanguageProcesses(manifest, code, command, settings,
+                manifest.maxConcurrency(), Runtime.getRuntime().availableProcessors()),
                 manifest.keyFormat(), manifest.valueFormat(), manifest.timeout());
         return manifest.stateValues().isEmpty() ? remote
                 : new StatefulRemoteHandler(remote, manifest.stateValues(), manifest.stateTtl());

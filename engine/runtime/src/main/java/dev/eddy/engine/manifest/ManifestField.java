@@ -74,7 +74,9 @@ public enum ManifestField {
     DEAD_LETTER_TOPIC("deadLetterTopic", "topic", "eddy.dlq.<name>", "a topic name",
             "Where records go when retries are exhausted (`eddy`: the engine's names.prefix)."),
     MEMORY("memory", "megabytes", Bounds.of(256, 128, 8192), null, "128, 256, 512, 1024, 2048, 4096 or 8192",
-            "The function's memory class, the unit of its usage metering (GB-seconds)."),
+            "The function's memory class, the unit of its usage metering (GB-seconds). For a Python or Node.js"
+                    + " function also each process's limit: Python's data (RLIMIT_DATA; an allocation past it raises"
+                    + " MemoryError in its call), Node.js's heap (--max-old-space-size)."),
     SCALING_MIN("scaling.min", "integer", Bounds.of(1, 0, 1000), null, "0 to scaling.max",
             "The fewest workers the function keeps: 0 scales the function to zero after `scaling.idleAfter` without "
                     + "records (no consumer, no threads), and the engine's watcher starts it again when a record "

@@ -49,7 +49,7 @@ import java.util.Map;
  * per the function's retry policy, each alone); an {@code error} fails its event only. An event whose value is not
  * of its format never goes out: it is dead-lettered as {@code UNDECODABLE}.
  */
-public final class RemoteHandler implements BatchHandler {
+public final class RemoteHandler implements BatchHandler, dev.eddy.engine.FollowsWorkers {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 500;
@@ -75,6 +75,10 @@ public final class RemoteHandler implements BatchHandler {
         }
 
         default void close() {
+        }
+
+        /** The function runs this many workers on this engine now ({@link dev.eddy.engine.FollowsWorkers}). */
+        default void workers(int count) {
         }
 
         /** A fixed URL. */
@@ -363,6 +367,11 @@ public final class RemoteHandler implements BatchHandler {
     @Override
     public void open(dev.eddy.sdk.Environment environment) throws Exception {
         endpoints.open();
+    }
+
+    @Override
+    public void workers(int count) {
+        endpoints.workers(count);
     }
 
     /** Lets go of the HTTP client's connections once the function has stopped, and of the endpoints. */

@@ -23,7 +23,7 @@ import java.util.Map;
  * {"count": 42}}; null clears a value, a value left out is unchanged). Events go one at a time — those of different
  * keys concurrently — so that each sees the state the one before it left.
  */
-public final class StatefulRemoteHandler implements Handler {
+public final class StatefulRemoteHandler implements Handler, dev.eddy.engine.FollowsWorkers {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,6 +87,11 @@ public final class StatefulRemoteHandler implements Handler {
     @Override
     public void open(dev.eddy.sdk.Environment environment) throws Exception {
         remote.open(environment);
+    }
+
+    @Override
+    public void workers(int count) {
+        remote.workers(count);
     }
 
     @Override
