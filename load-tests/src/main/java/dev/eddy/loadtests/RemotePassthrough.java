@@ -44,6 +44,8 @@ final class RemotePassthrough extends Scenario {
      * average, measured); in PARTITION order a lane per partition, so batches fill.
      */
     static final String ORDERING = System.getProperty("eddy.bench.remote.ordering", "PARTITION");
+    /** The language functions' maxConcurrency; the manifest's default unless set. */
+    static final Integer CONCURRENCY = Integer.getInteger("eddy.bench.remote.concurrency");
     /** The aim for a language function's cold start. */
     static final double TARGET_COLD_START_P99_MS = 1000;
 
@@ -86,7 +88,7 @@ final class RemotePassthrough extends Scenario {
         extra.put("partitions", DispatchNoop.PARTITIONS);
         extra.put("value_bytes", DispatchNoop.VALUE_BYTES);
         extra.put("batch", BATCH);
-        extra.put("ordering", ORDERING);
+        extra.put("language_ordering", ORDERING);
         extra.put("node", node.figures());
         extra.put("node_ratio", node.median() / java.median());
         int latencyRecords = Math.max(100, Math.min(records / 10, 10_000));
@@ -94,7 +96,7 @@ final class RemotePassthrough extends Scenario {
         latency.put("what", "produce → the function → its output read back, at " + EndToEndLatency.RATE
                 + " records/s");
         latency.put("records", latencyRecords);
-        int trials = Math.max(3, Math.min(records / 5_000, 20));
+        int trials = Math.max(1, Math.min(records / 5_000, 20));
         Map<String, Object> coldStart = new LinkedHashMap<>();
         coldStart.put("what", "the function at zero (no worker, no process), one record produced → read from its"
                 + " output");
@@ -123,7 +125,8 @@ final class RemotePassthrough extends Scenario {
     private static long languagePassthrough(BenchContext context, Path work, String runtime, String input,
             String output, int records, int run) {
         FunctionDefinition function = definition(work, runtime, "bench-" + runtime + "-" + input + "-" + run, input,
-                output, "batch: {maxSize: " + BATCH + ", maxWait: 5ms}", "ordering: " + ORDERING);
+                output, "batch: {maxSize: " + BATCH + ", maxWait: 5ms}", "ordering: " + ORDERING,
+                CONCURRENCY == null ? "" : "maxConcurrency: " + CONCURRENCY);
         try (Engine engine = new Engine(context.engineConfig(), new SimpleMeterRegistry())) {
             RunningFunction running = engine.deploy(function);
             // From the first record out, as the Java side counts from its first call: the processes' start is
@@ -226,8 +229,10 @@ final class RemotePassthrough extends Scenario {
             String output, String... more) {
         List<String> manifest = new ArrayList<>(List.of("name: " + name, "inputs: [" + input + "]",
                 "outputs: {default: " + output + "}", "formats: {key: bytes, value: bytes}"));
-        manifest.addAll(List.of(more));
         Path folder = work.resolve(name);
+        // The Java handler takes one event at a time, as fast as a batch: the batch settings are the languages'.
+        manifest.addAll(List.of(more).stream().filter(line -> !line.isEmpty()
+                && !(runtime.equals("java") && line.startsWith("batch:"))).toList());
         if (runtime.equals("java")) {
             manifest.add("handler: " + Relay.class.getName());
         } else {

@@ -45,7 +45,7 @@ class StateCrashIT {
     @ParameterizedTest
     @ValueSource(strings = {"kafka:EXACTLY_ONCE", "kafka:AT_LEAST_ONCE", "redis:AT_LEAST_ONCE",
         "postgres:AT_LEAST_ONCE"})
-    void shouldCountExactlyWhenTheEngineIsKilledTwice(String storeAndDelivery, TestKafka kafka) throws Exception {
+    void shouldCountExactlyWhenTheEngineIsKilled(String storeAndDelivery, TestKafka kafka) throws Exception {
         String store = storeAndDelivery.substring(0, storeAndDelivery.indexOf(':'));
         Delivery delivery = Delivery.valueOf(storeAndDelivery.substring(store.length() + 1));
         int inputs = store.equals("kafka") ? 1 : 2; // the Kafka store keeps the state of one input
@@ -56,7 +56,9 @@ class StateCrashIT {
                 loads.add(new LoadProducer(kafka.bootstrapServers(), input, RECORDS / inputs, KEYS, RATE / inputs)
                         .start());
             }
-            engine.crashEvenlyWhileRecordsFlow(2, RECORDS, setup::committed, QUIET);
+            // Killed twice with Kafka's store; once with Redis and PostgreSQL, which read two topics (what they
+            // add is a key's records from two partitions at once, which one crash shows as well as two).
+            engine.crashEvenlyWhileRecordsFlow(store.equals("kafka") ? 2 : 1, RECORDS, setup::committed, QUIET);
             for (LoadProducer load : loads) {
                 load.await(2, TimeUnit.MINUTES);
                 assertEquals(0, load.failed());

@@ -203,6 +203,7 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
             pool.clear();
         }
         all.addAll(retiring); // stopped now, not after their grace
+        all.forEach(Instance::signalStop); // all at once: each answers its calls in hand and closes
         all.forEach(Instance::stop);
         synchronized (live) {
             live.notifyAll();
@@ -332,14 +333,19 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
                     gone.pid(), gone.exitValue(), backoffMillis);
             Thread.ofVirtual().name("eddy-" + manifest.name() + "-restart-" + index).start(() -> {
                 sleepQuietly(backoffMillis);
-                if (closing || retired) {
-                    return;
-                }
-                try {
-                    restarts++;
-                    start();
-                } catch (IOException e) {
-                    functionLog.error("The {} process could not be started again: {}", runtimeName(), e.toString());
+                // Under the pool's lock, as it retires and closes: a process retired or closed meanwhile is not
+                // started (its stop would have missed it).
+                synchronized (LanguageProcesses.this) {
+                    if (closing || retired) {
+                        return;
+                    }
+                    try {
+                        restarts++;
+                        start();
+                    } catch (IOException e) {
+                        functionLog.error("The {} process could not be started again: {}", runtimeName(),
+                                e.toString());
+                    }
                 }
             });
         }
@@ -362,6 +368,15 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
             });
         }
 
+        /** SIGTERM, without waiting. */
+        void signalStop() {
+            Process running = process;
+            if (running != null) {
+                running.destroy();
+            }
+        }
+
+        /** SIGTERM (again, harmless), and waits for it to exit: killed after 5 s. */
         void stop() {
             Process running = process;
             try {
