@@ -141,8 +141,8 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
         }
         while (pool.size() < size) {
             Instance instance = new Instance(started.getAndIncrement());
+            instance.start(); // one that cannot be started is not kept
             pool.add(instance);
-            instance.start();
         }
     }
 
