@@ -79,8 +79,8 @@ final class AnomalyScoring {
 
     void summary(PrintStream out, double seconds) {
         var stats = function.stats();
-        out.printf(Locale.ROOT, "  anomalies  %,10d of %,d readings scored by the Python model on %s (%,.0f/s),"
-                + " %d failed%n", stats.emitted(), stats.processed(), ANOMALIES, stats.processed() / seconds,
+        out.printf(Locale.ROOT, "  anomalies  %,10d of %,d readings scored by the Python model on %s (%,.0f/s, as"
+                + " they came), %d failed%n", stats.emitted(), stats.processed(), ANOMALIES, stats.processed() / seconds,
                 stats.failed());
     }
 

@@ -66,7 +66,8 @@ public final class LanguageCode {
                     "install", "--disable-pip-version-check", "--no-input", "--quiet", "--target", PYTHON_PACKAGES,
                     "-r", "requirements.txt");
         } else if (manifest.runtime() == dev.eddy.engine.manifest.Manifest.Runtime.NODE
-                && Files.isRegularFile(dir.resolve("package.json")) && !Files.isDirectory(dir.resolve("node_modules"))) {
+                && Files.isRegularFile(dir.resolve("package.json"))
+                && !Files.isDirectory(dir.resolve("node_modules"))) {
             file = "package.json";
             command = java.util.List.of("npm", "install", "--omit=dev", "--no-audit", "--no-fund",
                     "--loglevel=error");
