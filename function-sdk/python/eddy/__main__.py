@@ -9,8 +9,8 @@ The engine starts it for a function with ``runtime: python``; it can also be run
 - ``EDDY_FUNCTION``, ``EDDY_VERSION``; ``EDDY_CONFIG`` and ``EDDY_SECRETS`` (JSON objects);
   ``EDDY_STATE_VALUES`` (a JSON list of the state values declared);
 - ``EDDY_MEMORY_MB``, the function's ``memory``: the most data the process may hold (its heap and anonymous
-  mappings, ``RLIMIT_DATA``); an allocation past it raises ``MemoryError`` in the call that made it, which fails
-  that call's events.
+  mappings, ``RLIMIT_DATA``, its threads' 1 MiB stacks included); an allocation past it raises ``MemoryError`` in
+  the call that made it, which fails that call's events.
 
 Once ``open`` has run it prints ``EDDY-LISTENING <port>`` on standard output. When ``open`` (or the import) fails,
 it prints the error with its stack on standard error and exits with status 3.
@@ -85,19 +85,34 @@ def make_server(function: Function, port: int, declared: list | None) -> Threadi
         def log_message(self, format: str, *args) -> None:  # noqa: A002 (the standard library's name)
             pass  # one line a batch is noise; failures are in the results
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = _Server(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     return server
 
 
+class _Server(ThreadingHTTPServer):
+    # The engine opens many connections at once (up to the function's maxConcurrency): with socketserver's backlog
+    # of 5 the rest are dropped as they connect, and retried by TCP a second and more later.
+    request_queue_size = 128
+
+
+THREAD_STACK_BYTES = 1024 * 1024
+
+
 def limit_memory(megabytes: str | None) -> None:
-    """Caps the process's data (heap and anonymous mappings) at the function's memory, where the system can."""
+    """Caps the process's data (heap and anonymous mappings) at the function's memory, where the system can.
+
+    A thread's stack is such a mapping, and the server runs a thread for each of the engine's connections: they get
+    1 MiB each (the C library's default is the stack limit, 8 MiB here, which would take the whole of a small
+    function's memory at a few dozen connections).
+    """
     if not megabytes:
         return
     try:
         import resource  # Unix only
 
         limit = int(megabytes) * 1024 * 1024
+        threading.stack_size(THREAD_STACK_BYTES)
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     except (ImportError, ValueError, OSError) as error:
         print(f"eddy: the memory limit of {megabytes} MB was not set: {error}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """The Python SDK without an engine: calls, emits, state, errors and their reasons, batches, logs, and the server
 speaking the remote protocol over loopback."""
 
+import http.client
 import json
 import os
 import subprocess
@@ -143,6 +144,14 @@ class ServerTest(unittest.TestCase):
                            "events": [{"key": "a", "value": 512}, {"key": "b", "value": 1}]}
                 answer = json.loads(urllib.request.urlopen(urllib.request.Request(
                     f"http://127.0.0.1:{port}/", data=json.dumps(request).encode())).read())
+                # As the engine calls: many connections at once, a thread each, within the same memory.
+                small = json.dumps({"function": "hog", "events": [{"key": "c", "value": 1}]}).encode()
+                held = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(60)]
+                for connection in held:
+                    connection.request("POST", "/", body=small)
+                statuses = [connection.getresponse().status for connection in held]
+                for connection in held:
+                    connection.close()
             finally:
                 process.terminate()
                 process.wait(10)
@@ -150,6 +159,7 @@ class ServerTest(unittest.TestCase):
         too_much, small = answer["results"]
         self.assertEqual("MemoryError", too_much["type"], too_much)
         self.assertEqual([1024 * 1024], [emit["value"] for emit in small["emits"]])
+        self.assertEqual([200] * 60, statuses, "60 connections served at once within 128 MB")
 
 
 if __name__ == "__main__":
