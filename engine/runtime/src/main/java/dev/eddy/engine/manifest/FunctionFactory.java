@@ -50,8 +50,8 @@ public final class FunctionFactory {
     }
 
     /**
-     * The engine's client of a Python or Node.js function's processes, which it starts as the function opens: as
-     * many as its max concurrency, at most one per processor.
+     * The engine's client of a Python or Node.js function's processes, which it starts as the function opens and
+     * sizes by the function's workers: its max concurrency a worker, at most one per processor, none at zero.
      */
     private Object languageHandler(Manifest manifest, java.nio.file.Path code, Map<String, String> secrets) {
         if (code == null) {
