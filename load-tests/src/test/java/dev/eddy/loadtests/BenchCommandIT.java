@@ -87,12 +87,12 @@ class BenchCommandIT {
 
     @Test
     void shouldTimeColdStartsBesideARawConsumerStartedForTheRecord() throws Exception {
-        int status = EddyCli.commandLine().execute("bench", "cold-start", "--records", "3", "--runs", "1",
+        int status = EddyCli.commandLine().execute("bench", "cold-start", "--records", "10", "--runs", "1",
                 "--results-dir", results.toString());
         assertEquals(0, status);
         JsonNode json = new ObjectMapper().readTree(results.resolve("cold-start.json").toFile());
-        assertEquals(3, json.get("eddy").get("trials").asInt(), json.toString());
-        assertEquals(3, json.get("baseline").get("trials").asInt(), json.toString());
+        assertEquals(10, json.get("eddy").get("trials").asInt(), json.toString());
+        assertEquals(10, json.get("baseline").get("trials").asInt(), json.toString());
         double eddy = json.get("eddy").get("p50_ms").asDouble();
         double raw = json.get("baseline").get("p50_ms").asDouble();
         assertTrue(eddy > 0 && raw > 0, json.toString());
