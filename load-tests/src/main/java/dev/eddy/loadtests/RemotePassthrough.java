@@ -155,17 +155,7 @@ final class RemotePassthrough extends Scenario {
             BenchContext.awaitCount(running::assignedPartitions, DispatchNoop.PARTITIONS, "assigned partitions");
             Thread producer = Thread.ofPlatform().name("bench-remote-lat-producer")
                     .start(() -> EndToEndLatency.produce(context, input, records));
-            long seen = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (seen < records) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(runtime + ": " + seen + " of " + records + " records out in 120 s");
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    recorder.recordValue(EndToEndLatency.sinceSent(record.value()));
-                    seen++;
-                }
-            }
+            readBack(consumer, records, 120, runtime, recorder::recordValue);
             producer.join();
         }
         return recorder.getIntervalHistogram();
@@ -190,22 +180,36 @@ final class RemotePassthrough extends Scenario {
                 BenchContext.awaitCondition(() -> running.state() == FunctionState.IDLE, 60, 5,
                         runtime + " function to scale to zero");
                 ColdStart.send(producer, input, trial);
-                long micros = -1;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (micros < 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(runtime + ": no record out within 60 s of waking");
+                boolean measured = trial > 0;
+                readBack(consumer, 1, 60, runtime, micros -> {
+                    if (measured) {
+                        histogram.recordValue(micros);
                     }
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(5))) {
-                        micros = EndToEndLatency.sinceSent(record.value());
-                    }
-                }
-                if (trial > 0) {
-                    histogram.recordValue(micros);
-                }
+                });
             }
         }
         return histogram;
+    }
+
+    /**
+     * Reads this many records from the function's output, each one's microseconds since it was sent to {@code took}.
+     *
+     * @throws IllegalStateException when they are not all out within {@code seconds}
+     */
+    private static void readBack(KafkaConsumer<byte[], byte[]> consumer, int count, int seconds, String runtime,
+            java.util.function.LongConsumer took) {
+        int seen = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (seen < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(runtime + ": " + seen + " of " + count + " records out in " + seconds
+                        + " s");
+            }
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(5))) {
+                took.accept(EndToEndLatency.sinceSent(record.value()));
+                seen++;
+            }
+        }
     }
 
     /** A consumer of every partition of the output from its start, in no group. */

@@ -1,6 +1,7 @@
 package dev.eddy.engine.demo;
 
 import dev.eddy.engine.FunctionDefinition;
+import dev.eddy.engine.Installation;
 import dev.eddy.engine.RunningFunction;
 import dev.eddy.engine.manifest.FunctionFactory;
 import dev.eddy.engine.manifest.ManifestParser;
@@ -36,7 +37,7 @@ final class AnomalyScoring {
 
     /** Deploys the example on the platform, or says on {@code out} why not. */
     static Optional<AnomalyScoring> start(LocalPlatform platform, PrintStream out) {
-        Optional<Path> folder = exampleFolder();
+        Optional<Path> folder = Installation.find(EXAMPLE, "function.yaml");
         if (folder.isEmpty()) {
             out.println("Anomaly scoring in Python: skipped (" + EXAMPLE + " is not in this installation).");
             return Optional.empty();
@@ -80,23 +81,10 @@ final class AnomalyScoring {
     void summary(PrintStream out, double seconds) {
         var stats = function.stats();
         out.printf(Locale.ROOT, "  anomalies  %,10d of %,d readings scored by the Python model on %s (%,.0f/s, as"
-                + " they came), %d failed%n", stats.emitted(), stats.processed(), ANOMALIES, stats.processed() / seconds,
-                stats.failed());
+                + " they came), %d failed%n", stats.emitted(), stats.processed(), ANOMALIES,
+                stats.processed() / seconds, stats.failed());
     }
 
-    /** The example's folder: under {@code eddy.home}, else the nearest above the working directory. */
-    private static Optional<Path> exampleFolder() {
-        String home = System.getProperty("eddy.home", System.getenv("EDDY_HOME"));
-        List<Path> candidates = new ArrayList<>();
-        if (home != null) {
-            candidates.add(Path.of(home));
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            candidates.add(dir);
-        }
-        return candidates.stream().map(dir -> dir.resolve(EXAMPLE))
-                .filter(dir -> Files.isRegularFile(dir.resolve("function.yaml"))).findFirst();
-    }
 
     private static Optional<String> pythonWithScikitLearn(List<String> tried) {
         List<String> candidates = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.eddy.engine.language;
 
+import dev.eddy.engine.Installation;
 import dev.eddy.engine.InvalidFunctionException;
 import dev.eddy.engine.manifest.Manifest;
 import java.io.IOException;
@@ -56,17 +57,9 @@ public record LanguageCommand(List<String> command, Map<String, String> environm
      * @throws InvalidFunctionException when none is found
      */
     public static Path sdkHome() {
-        String home = System.getProperty("eddy.home", System.getenv("EDDY_HOME"));
-        if (home != null && Files.isDirectory(Path.of(home, "function-sdk", "python"))) {
-            return Path.of(home, "function-sdk");
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("function-sdk").resolve("python").resolve("eddy"))) {
-                return dir.resolve("function-sdk");
-            }
-        }
-        throw new InvalidFunctionException("runtime", null, "an engine with the language SDKs: none found at"
-                + " eddy.home/function-sdk or above " + Path.of("").toAbsolutePath() + " (set EDDY_HOME)");
+        return Installation.find("function-sdk", "python/eddy").orElseThrow(() ->
+                new InvalidFunctionException("runtime", null, "an engine with the language SDKs: none found at"
+                        + " eddy.home/function-sdk or above " + Path.of("").toAbsolutePath() + " (set EDDY_HOME)"));
     }
 
     private static void link(Path at, Path target) {

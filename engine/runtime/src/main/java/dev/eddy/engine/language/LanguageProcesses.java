@@ -12,7 +12,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -147,7 +146,9 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
     }
 
     @Override
-    public URI pick(Instant deadline) throws IOException, InterruptedException {
+    public URI pick(Duration wait) throws IOException, InterruptedException {
+        // A wait for a process to start listening: the machine's time, as the processes' own.
+        long until = System.nanoTime() + wait.toNanos();
         synchronized (live) {
             while (true) {
                 List<Instance> now = List.copyOf(pool);
@@ -157,12 +158,12 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
                         return url;
                     }
                 }
-                long wait = Duration.between(Instant.now(), deadline).toMillis();
-                if (closing || wait <= 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+                if (closing || left <= 0) {
                     throw new IOException("none of function '" + manifest.name() + "''s " + runtimeName()
                             + " processes is up" + (closing ? " (the function is stopping)" : ""));
                 }
-                live.wait(Math.min(wait, 1_000));
+                live.wait(Math.min(left, 1_000));
             }
         }
     }
@@ -204,7 +205,7 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
         }
         all.addAll(retiring); // stopped now, not after their grace
         all.forEach(Instance::signalStop); // all at once: each answers its calls in hand and closes
-        all.forEach(Instance::stop);
+        all.forEach(Instance::awaitStopped);
         synchronized (live) {
             live.notifyAll();
         }
@@ -364,11 +365,12 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
             retiring.add(this);
             Thread.ofVirtual().name("eddy-" + manifest.name() + "-retire-" + index).start(() -> {
                 sleepQuietly(RETIRE_GRACE.toMillis());
-                stop();
+                signalStop();
+                awaitStopped();
             });
         }
 
-        /** SIGTERM, without waiting. */
+        /** SIGTERM, without waiting: the batches in hand are answered, then the handler's close() runs. */
         void signalStop() {
             Process running = process;
             if (running != null) {
@@ -376,14 +378,13 @@ public final class LanguageProcesses implements RemoteHandler.Endpoints {
             }
         }
 
-        /** SIGTERM (again, harmless), and waits for it to exit: killed after 5 s. */
-        void stop() {
+        /** Waits for a signalled process to exit: killed after 5 s. */
+        void awaitStopped() {
             Process running = process;
             try {
                 if (running == null) {
                     return;
                 }
-                running.destroy(); // SIGTERM: the batches in hand are answered, then close() runs
                 if (!running.waitFor(5, TimeUnit.SECONDS)) {
                     running.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }

@@ -60,11 +60,12 @@ public final class RemoteHandler implements BatchHandler, dev.eddy.engine.Follow
      */
     public interface Endpoints {
         /**
-         * The endpoint for the next call, waiting for one to be up until the call's deadline.
+         * The endpoint for the next call, waiting at most this long for one to be up (what is left of the call's
+         * time, read on the function's clock).
          *
          * @throws IOException when none is up by then
          */
-        URI pick(Instant deadline) throws IOException, InterruptedException;
+        URI pick(Duration wait) throws IOException, InterruptedException;
 
         /** A call to the endpoint failed without an answer (it timed out, or its connection was lost). */
         default void failed(URI endpoint, Exception failure) {
@@ -85,7 +86,7 @@ public final class RemoteHandler implements BatchHandler, dev.eddy.engine.Follow
         static Endpoints at(URI url) {
             return new Endpoints() {
                 @Override
-                public URI pick(Instant deadline) {
+                public URI pick(Duration wait) {
                     return url;
                 }
 
@@ -125,7 +126,8 @@ public final class RemoteHandler implements BatchHandler, dev.eddy.engine.Follow
     @Override
     public BatchResult handle(List<Event> events, Context context) throws Exception {
         BatchResult result = BatchResult.success();
-        ObjectNode request = request(context);
+        Instant deadline = context.deadline();
+        ObjectNode request = request(context, deadline);
         ArrayNode sent = request.putArray("events");
         List<Integer> indexes = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
@@ -139,7 +141,7 @@ public final class RemoteHandler implements BatchHandler, dev.eddy.engine.Follow
         if (indexes.isEmpty()) {
             return result;
         }
-        JsonNode answer = call(request, context.deadline());
+        JsonNode answer = call(request, deadline, context.clock());
         JsonNode results = answer.path("results");
         if (!results.isArray() || results.size() != indexes.size()) {
             throw new RemoteFunctionException(who + " answered outside the protocol: expected"
@@ -175,9 +177,10 @@ public final class RemoteHandler implements BatchHandler, dev.eddy.engine.Follow
      * @throws RemoteFunctionException when the function failed the event or answered outside the protocol
      */
     public JsonNode handle(Event event, ObjectNode state, Context context) throws Exception {
-        ObjectNode request = request(context);
+        Instant deadline = context.deadline();
+        ObjectNode request = request(context, deadline);
         request.putArray("events").add(toJson(event).set("state", state));
-        JsonNode answer = call(request, context.deadline());
+        JsonNode answer = call(request, deadline, context.clock());
         JsonNode results = answer.path("results");
         if (!results.isArray() || results.size() != 1) {
             throw new RemoteFunctionException(who + " answered outside the protocol: expected"
@@ -225,17 +228,19 @@ public final class RemoteHandler implements BatchHandler, dev.eddy.engine.Follow
         }
     }
 
-    private static ObjectNode request(Context context) {
+    private static ObjectNode request(Context context, Instant deadline) {
         return JSON.createObjectNode()
                 .put("function", context.functionName())
                 .put("version", context.version())
                 .put("attempt", context.attempt())
-                .put("deadline", context.deadline().toString());
+                .put("deadline", deadline.toString());
     }
 
-    private JsonNode call(ObjectNode request, Instant deadline) throws IOException, InterruptedException {
-        URI endpoint = endpoints.pick(deadline);
-        Duration left = Duration.between(Instant.now(), deadline);
+    /** @param clock the function's clock, which the deadline is on (a test's, stepped, or the system's) */
+    private JsonNode call(ObjectNode request, Instant deadline, java.time.Clock clock)
+            throws IOException, InterruptedException {
+        URI endpoint = endpoints.pick(Duration.between(clock.instant(), deadline));
+        Duration left = Duration.between(clock.instant(), deadline);
         HttpRequest http = HttpRequest.newBuilder(endpoint)
                 .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
                 .header("Content-Type", "application/json")
